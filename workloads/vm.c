@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+#include "vm.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kvm.h"
+
+/* Built from workloads/guest by meson (bin2c.py). */
+extern const unsigned char mb_guest_code[];
+extern const size_t mb_guest_code_size;
+
+/* System memslot layout (guest physical == guest virtual). */
+#define GDT_GPA		0x1000ULL
+#define TSS_GPA		0x2000ULL
+#define ARGS_GPA	0x10000ULL
+#define CODE_GPA	0x100000ULL	/* matches guest/guest.ld */
+#define CODE_MAX	0x100000ULL
+#define PML4_GPA	0x200000ULL
+#define PDPT_GPA	(PML4_GPA + 0x1000)
+#define PD_GPA		(PDPT_GPA + 0x1000)
+#define STACK_SIZE	0x4000ULL
+#define SIZE_2M		(2ULL << 20)
+#define SIZE_1G		(1ULL << 30)
+
+#define PTE_P		(1ULL << 0)
+#define PTE_RW		(1ULL << 1)
+#define PTE_PS		(1ULL << 7)
+
+#define SEL_CODE	0x08
+#define SEL_DATA	0x10
+#define SEL_TSS		0x18
+
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+static uint64_t *gpa_ptr(struct mb_vm *vm, uint64_t gpa)
+{
+	return (uint64_t *)((char *)vm->sys_mem + gpa);
+}
+
+/* Identity-map [0, end) with 2MiB pages: the guest CPUID may lack 1GiB. */
+static void build_page_tables(struct mb_vm *vm, uint64_t nr_pd)
+{
+	uint64_t *pml4 = gpa_ptr(vm, PML4_GPA), *pdpt = gpa_ptr(vm, PDPT_GPA);
+
+	pml4[0] = PDPT_GPA | PTE_P | PTE_RW;
+	for (uint64_t i = 0; i < nr_pd; i++) {
+		uint64_t *pd = gpa_ptr(vm, PD_GPA + i * 0x1000);
+
+		pdpt[i] = (PD_GPA + i * 0x1000) | PTE_P | PTE_RW;
+		for (uint64_t j = 0; j < 512; j++)
+			pd[j] = (i * SIZE_1G + j * SIZE_2M) | PTE_P | PTE_RW |
+				PTE_PS;
+	}
+}
+
+static void build_gdt(struct mb_vm *vm)
+{
+	uint64_t *gdt = gpa_ptr(vm, GDT_GPA);
+	uint64_t tss = TSS_GPA, limit = 0x67;
+
+	gdt[SEL_CODE / 8] = 0x00209a0000000000ULL;	/* 64-bit code, DPL 0 */
+	gdt[SEL_DATA / 8] = 0x00cf92000000ffffULL;	/* flat data */
+	gdt[SEL_TSS / 8] = limit | (tss & 0xffffff) << 16 |
+			   0x8bULL << 40 | (tss >> 24 & 0xff) << 56;
+	gdt[SEL_TSS / 8 + 1] = tss >> 32;
+}
+
+static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type,
+		    bool code64)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->l = code64;
+	s->db = !code64;
+}
+
+static int setup_vcpu_regs(struct mb_vm *vm, unsigned int i,
+			   uint64_t stack_top)
+{
+	struct mb_vcpu *v = &vm->vcpus[i];
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = {
+		.rflags = 0x2,
+		.rip = CODE_GPA,
+		.rsp = stack_top - 8,	/* as if reached by a call */
+		.rdi = ARGS_GPA + i * sizeof(struct mb_guest_args),
+	};
+	int ret;
+
+	ret = kvm_vcpu_get_sregs(v->fd, &sregs);
+	if (ret)
+		return ret;
+	set_seg(&sregs.cs, SEL_CODE, 0xb, true);
+	set_seg(&sregs.ds, SEL_DATA, 0x3, false);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	memset(&sregs.tr, 0, sizeof(sregs.tr));
+	sregs.tr.selector = SEL_TSS;
+	sregs.tr.base = TSS_GPA;
+	sregs.tr.limit = 0x67;
+	sregs.tr.type = 0xb;		/* busy 64-bit TSS */
+	sregs.tr.present = 1;
+	sregs.gdt.base = GDT_GPA;
+	sregs.gdt.limit = 5 * 8 - 1;
+	sregs.idt.base = 0;
+	sregs.idt.limit = 0;		/* any exception is a triple fault */
+	sregs.cr0 = 0x80050033;		/* PG WP NE ET MP PE */
+	sregs.cr3 = PML4_GPA;
+	sregs.cr4 = 0x20;		/* PAE */
+	sregs.efer = 0x500;		/* LMA LME */
+	ret = kvm_vcpu_set_sregs(v->fd, &sregs);
+	if (ret)
+		return ret;
+	return kvm_vcpu_set_regs(v->fd, &regs);
+}
+
+static int create_vcpu(struct mb_vm *vm, unsigned int i, const char **what)
+{
+	struct mb_vcpu *v = &vm->vcpus[i];
+	int ret;
+
+	ret = kvm_vcpu_create(vm->vm_fd, i);
+	if (ret < 0) {
+		*what = "KVM_CREATE_VCPU";
+		return ret;
+	}
+	v->fd = ret;
+	v->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		*what = "mmap of struct kvm_run";
+		return -errno;
+	}
+	if (vm->ring_entries) {
+		v->ring = mmap(NULL, vm->ring_entries *
+				     sizeof(struct kvm_dirty_gfn),
+			       PROT_READ | PROT_WRITE, MAP_SHARED, v->fd,
+			       KVM_DIRTY_LOG_PAGE_OFFSET * getpagesize());
+		if (v->ring == MAP_FAILED) {
+			v->ring = NULL;
+			*what = "mmap of the dirty ring";
+			return -errno;
+		}
+	}
+	ret = kvm_vcpu_set_cpuid(vm->kvm_fd, v->fd);
+	if (ret) {
+		*what = "KVM_SET_CPUID2";
+		return ret;
+	}
+	return 0;
+}
+
+static void destroy_vcpus(struct mb_vm *vm)
+{
+	for (unsigned int i = 0; vm->vcpus && i < vm->nr_vcpus; i++) {
+		struct mb_vcpu *v = &vm->vcpus[i];
+
+		if (v->ring)
+			munmap(v->ring, vm->ring_entries *
+					sizeof(struct kvm_dirty_gfn));
+		if (v->run)
+			munmap(v->run, vm->run_size);
+		if (v->fd >= 0)
+			close(v->fd);
+	}
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+}
+
+static int setup_system_memory(struct mb_vm *vm, uint64_t nr_pd,
+			       const char **what)
+{
+	uint64_t stacks = align_up(PD_GPA + nr_pd * 0x1000, 0x1000);
+	int ret;
+
+	if (mb_guest_code_size > CODE_MAX) {
+		*what = "guest code size";
+		return -E2BIG;
+	}
+	vm->sys_size = align_up(stacks + vm->nr_vcpus * STACK_SIZE, SIZE_2M);
+	vm->sys_mem = mmap(NULL, vm->sys_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->sys_mem == MAP_FAILED) {
+		vm->sys_mem = NULL;
+		*what = "mmap of guest system memory";
+		return -errno;
+	}
+	build_gdt(vm);
+	build_page_tables(vm, nr_pd);
+	memcpy(gpa_ptr(vm, CODE_GPA), mb_guest_code, mb_guest_code_size);
+	vm->args = (struct mb_guest_args *)gpa_ptr(vm, ARGS_GPA);
+	ret = kvm_vm_set_memslot(vm->vm_fd, MB_SYSTEM_SLOT, 0, 0, vm->sys_size,
+				 vm->sys_mem);
+	if (ret)
+		*what = "KVM_SET_USER_MEMORY_REGION (system memory)";
+	return ret;
+}
+
+static int enable_vm_caps(struct mb_vm *vm, const struct mb_vm_config *cfg,
+			  const char **what)
+{
+	int ret;
+
+	if (cfg->dirty_ring_entries) {
+		ret = kvm_vm_enable_cap(vm->vm_fd, cfg->dirty_ring_cap,
+					cfg->dirty_ring_entries *
+					sizeof(struct kvm_dirty_gfn));
+		if (ret) {
+			*what = "KVM_ENABLE_CAP(KVM_CAP_DIRTY_LOG_RING)";
+			return ret;
+		}
+	}
+	if (cfg->manual_protect_flags) {
+		ret = kvm_vm_enable_cap(vm->vm_fd,
+					KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
+					cfg->manual_protect_flags);
+		if (ret) {
+			*what = "KVM_ENABLE_CAP(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)";
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
+		 const char **what)
+{
+	uint64_t total_pages = cfg->pages_per_vcpu * cfg->nr_vcpus;
+	uint64_t end = MB_TEST_GPA_BASE + total_pages * MB_GUEST_PAGE_SIZE;
+	uint64_t nr_pd = align_up(end, SIZE_1G) / SIZE_1G, stacks;
+	int ret;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm_fd = vm->vm_fd = -1;
+	vm->nr_vcpus = cfg->nr_vcpus;
+	vm->nr_slots = cfg->nr_slots;
+	vm->slot_pages = total_pages / cfg->nr_slots;
+	vm->slot_bytes = vm->slot_pages * MB_GUEST_PAGE_SIZE;
+	vm->test_hva = cfg->test_hva;
+	vm->ring_entries = cfg->dirty_ring_entries;
+	if (nr_pd > 512) {
+		*what = "test region size (over 512GiB of guest memory)";
+		return -E2BIG;
+	}
+
+	ret = kvm_open();
+	if (ret < 0) {
+		*what = "open /dev/kvm";
+		goto fail;
+	}
+	vm->kvm_fd = ret;
+	ret = kvm_vcpu_mmap_size(vm->kvm_fd);
+	if (ret < 0) {
+		*what = "KVM_GET_VCPU_MMAP_SIZE";
+		goto fail;
+	}
+	vm->run_size = ret;
+	ret = kvm_vm_create(vm->kvm_fd);
+	if (ret < 0) {
+		*what = "KVM_CREATE_VM";
+		goto fail;
+	}
+	vm->vm_fd = ret;
+	ret = enable_vm_caps(vm, cfg, what);
+	if (ret)
+		goto fail;
+	ret = setup_system_memory(vm, nr_pd, what);
+	if (ret)
+		goto fail;
+
+	vm->vcpus = calloc(vm->nr_vcpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus) {
+		ret = -ENOMEM;
+		*what = "vCPU table";
+		goto fail;
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i].fd = -1;
+	stacks = align_up(PD_GPA + nr_pd * 0x1000, 0x1000);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct mb_guest_args *a = &vm->args[i];
+
+		ret = create_vcpu(vm, i, what);
+		if (ret)
+			goto fail;
+		ret = setup_vcpu_regs(vm, i, stacks + (i + 1) * STACK_SIZE);
+		if (ret) {
+			*what = "KVM_SET_SREGS/KVM_SET_REGS (64-bit entry)";
+			goto fail;
+		}
+		a->first_page = i * cfg->pages_per_vcpu;
+		a->pages = cfg->pages_per_vcpu;
+		a->gva_base = MB_TEST_GPA_BASE +
+			      a->first_page * MB_GUEST_PAGE_SIZE;
+	}
+
+	for (unsigned int i = 0; i < vm->nr_slots; i++) {
+		ret = kvm_vm_set_memslot(vm->vm_fd, MB_FIRST_TEST_SLOT + i, 0,
+					 mb_vm_slot_gpa(vm, i), vm->slot_bytes,
+					 mb_vm_slot_hva(vm, i));
+		if (ret) {
+			*what = "KVM_SET_USER_MEMORY_REGION (test memory)";
+			goto fail;
+		}
+	}
+	return 0;
+
+fail:
+	mb_vm_destroy(vm);
+	return ret;
+}
+
+void mb_vm_destroy(struct mb_vm *vm)
+{
+	destroy_vcpus(vm);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->sys_mem)
+		munmap(vm->sys_mem, vm->sys_size);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm_fd = vm->vm_fd = -1;
+}
