@@ -1,11 +1,254 @@
 // SPDX-License-Identifier: MIT
 #include "strict_json.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * RFC 8259 grammar check, run before json-c: json-c's strict mode still
+ * takes single-quoted names, and its messages do not say what is wrong.
+ */
+struct scan {
+	const unsigned char *p, *end, *start;
+	int depth;
+	const char *why;
+};
+
+static int scan_fail(struct scan *s, const char *why)
+{
+	if (!s->why)
+		s->why = why;
+	return -1;
+}
+
+static void scan_ws(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
+				 *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+static int scan_literal(struct scan *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n))
+		return scan_fail(s, "unexpected character");
+	s->p += n;
+	return 0;
+}
+
+/* One UTF-8 sequence: shortest form, no surrogates, at most U+10FFFF. */
+static int scan_utf8(struct scan *s)
+{
+	unsigned char c = *s->p;
+	unsigned int cp, n;
+
+	if (c < 0x80) {
+		s->p++;
+		return 0;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 1;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 2;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3;
+		cp = c & 0x07;
+	} else {
+		return scan_fail(s, "invalid UTF-8");
+	}
+	if (s->end - s->p <= (long)n)
+		return scan_fail(s, "invalid UTF-8");
+	for (unsigned int i = 1; i <= n; i++) {
+		if ((s->p[i] & 0xc0) != 0x80)
+			return scan_fail(s, "invalid UTF-8");
+		cp = cp << 6 | (s->p[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return scan_fail(s, "invalid UTF-8");
+	s->p += n + 1;
+	return 0;
+}
+
+static int scan_string(struct scan *s)
+{
+	s->p++;		/* opening quote */
+	while (s->p < s->end) {
+		unsigned char c = *s->p;
+
+		if (c == '"') {
+			s->p++;
+			return 0;
+		}
+		if (c < 0x20)
+			return scan_fail(s, "control character in string");
+		if (c != '\\') {
+			if (scan_utf8(s))
+				return -1;
+			continue;
+		}
+		if (++s->p >= s->end)
+			break;
+		if (*s->p == 'u') {
+			for (int i = 1; i <= 4; i++)
+				if (s->p + i >= s->end || !isxdigit(s->p[i]))
+					return scan_fail(s, "bad \\u escape");
+			s->p += 5;
+		} else if (strchr("\"\\/bfnrt", *s->p) && *s->p) {
+			s->p++;
+		} else {
+			return scan_fail(s, "bad escape in string");
+		}
+	}
+	return scan_fail(s, "unterminated string");
+}
+
+static int scan_digits(struct scan *s)
+{
+	const unsigned char *from = s->p;
+
+	while (s->p < s->end && isdigit(*s->p))
+		s->p++;
+	return s->p > from ? 0 : scan_fail(s, "bad number");
+}
+
+static int scan_number(struct scan *s)
+{
+	if (*s->p == '-')
+		s->p++;
+	if (s->p < s->end && *s->p == '0')
+		s->p++;
+	else if (scan_digits(s))
+		return -1;
+	if (s->p < s->end && *s->p == '.') {
+		s->p++;
+		if (scan_digits(s))
+			return -1;
+	}
+	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+		s->p++;
+		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+			s->p++;
+		if (scan_digits(s))
+			return -1;
+	}
+	return 0;
+}
+
+static int scan_value(struct scan *s);
+
+/* An object or array: open, items separated by commas, close. */
+static int scan_container(struct scan *s, bool object)
+{
+	char close = object ? '}' : ']';
+
+	if (++s->depth > MB_JSON_MAX_DEPTH)
+		return scan_fail(s, "nesting too deep");
+	s->p++;
+	scan_ws(s);
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		s->depth--;
+		return 0;
+	}
+	for (;;) {
+		if (object) {
+			if (s->p >= s->end || *s->p != '"')
+				return scan_fail(s, "expected a double-quoted name");
+			if (scan_string(s))
+				return -1;
+			scan_ws(s);
+			if (s->p >= s->end || *s->p != ':')
+				return scan_fail(s, "expected ':'");
+			s->p++;
+		}
+		if (scan_value(s))
+			return -1;
+		if (s->p < s->end && *s->p == ',') {
+			s->p++;
+			scan_ws(s);
+			continue;
+		}
+		if (s->p < s->end && *s->p == close) {
+			s->p++;
+			s->depth--;
+			return 0;
+		}
+		return scan_fail(s, object ? "expected ',' or '}'" :
+					     "expected ',' or ']'");
+	}
+}
+
+static int scan_value(struct scan *s)
+{
+	int ret;
+
+	scan_ws(s);
+	if (s->p >= s->end)
+		return scan_fail(s, "JSON text ends early");
+	switch (*s->p) {
+	case '{':
+		ret = scan_container(s, true);
+		break;
+	case '[':
+		ret = scan_container(s, false);
+		break;
+	case '"':
+		ret = scan_string(s);
+		break;
+	case 't':
+		ret = scan_literal(s, "true");
+		break;
+	case 'f':
+		ret = scan_literal(s, "false");
+		break;
+	case 'n':
+		ret = scan_literal(s, "null");
+		break;
+	default:
+		if (*s->p == 'N' || *s->p == 'I' ||
+		    (*s->p == '-' && s->p + 1 < s->end && s->p[1] == 'I'))
+			ret = scan_fail(s, "NaN and Infinity are not JSON numbers");
+		else if (*s->p == '-' || isdigit(*s->p))
+			ret = scan_number(s);
+		else
+			ret = scan_fail(s, "unexpected character");
+	}
+	if (!ret)
+		scan_ws(s);
+	return ret;
+}
+
+static int scan_document(const char *text, size_t len, char *err,
+			 size_t err_len)
+{
+	struct scan s = {
+		.p = (const unsigned char *)text,
+		.end = (const unsigned char *)text + len,
+		.start = (const unsigned char *)text,
+	};
+
+	if (!scan_value(&s) && s.p != s.end)
+		scan_fail(&s, "trailing data after the JSON value");
+	if (!s.why)
+		return 0;
+	if (s.p >= s.end && strcmp(s.why, "JSON text ends early") &&
+	    strcmp(s.why, "trailing data after the JSON value"))
+		snprintf(err, err_len, "invalid JSON: text ends early (%s)", s.why);
+	else
+		snprintf(err, err_len, "invalid JSON at byte %zu: %s",
+			 (size_t)(s.p - s.start), s.why);
+	return -EINVAL;
+}
 
 /* json-c accepts NaN and Infinity literals; JSON does not. */
 static const char *find_non_finite(struct json_object *obj)
@@ -51,10 +294,8 @@ int mb_json_parse(const char *text, size_t len, struct json_object **out,
 			 len, MB_JSON_MAX_BYTES);
 		return -E2BIG;
 	}
-	if (memchr(text, '\0', len)) {
-		snprintf(err, err_len, "JSON text contains a NUL byte");
+	if (scan_document(text, len, err, err_len))
 		return -EINVAL;
-	}
 	tok = json_tokener_new_ex(MB_JSON_MAX_DEPTH);
 	if (!tok) {
 		snprintf(err, err_len, "out of memory");

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The pieces under the engine that need no KVM: size parsing, summary
+ * statistics, the guest's access pattern and the dirty-log check.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dirtylog.h"
+#include "guest/pattern.h"
+#include "stats.h"
+#include "strict_json.h"
+#include "tap.h"
+#include "units.h"
+
+static void test_sizes(void)
+{
+	static const struct {
+		const char *text;
+		uint64_t value;
+	} good[] = {
+		{ "4096", 4096 }, { "4K", 4096 }, { "4k", 4096 },
+		{ "512M", 512ULL << 20 }, { "1G", 1ULL << 30 },
+		{ "1GiB", 1ULL << 30 }, { "2T", 2ULL << 40 }, { "3MB", 3ULL << 20 },
+	};
+	static const char *const bad[] = { "", "G", "1X", "1.5G", "-1", " 1", "1G ", "1GG" };
+	char buf[32];
+	uint64_t v;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		tap_ok(mb_parse_size(good[i].text, &v) == 0 && v == good[i].value,
+		       "size \"%s\" is %llu", good[i].text,
+		       (unsigned long long)good[i].value);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		tap_ok(mb_parse_size(bad[i], &v) == -EINVAL, "size \"%s\" rejected", bad[i]);
+	tap_ok(mb_parse_size("18446744073709551616", &v) == -ERANGE, "size overflow rejected");
+	tap_ok(mb_parse_size("17179869184G", &v) == -ERANGE, "size suffix overflow rejected");
+	mb_format_size(512ULL << 20, buf, sizeof(buf));
+	tap_ok(!strcmp(buf, "512M"), "512MiB formats as 512M");
+	mb_format_size(12345, buf, sizeof(buf));
+	tap_ok(!strcmp(buf, "12345"), "odd byte count formats as digits");
+}
+
+static int close_to(double a, double b)
+{
+	return fabs(a - b) <= 1e-9 * fmax(1.0, fabs(b));
+}
+
+/*
+ * Reference values worked out by hand with the definitions used
+ * (quantiles by linear interpolation between order statistics, as
+ * numpy's default; sample standard deviation).
+ */
+static void test_stats(void)
+{
+	double ten[] = { 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 };
+	double outlier[] = { 1, 100, 1, 1, 1 };
+	double ties[] = { 3, 3, 3 };
+	double one[] = { 42 };
+	struct mb_summary s;
+	struct json_object *j;
+
+	tap_ok(mb_summarize(ten, 10, &s) == 0 && s.n == 10 && s.min == 1 &&
+	       s.max == 10 && close_to(s.mean, 5.5) && close_to(s.median, 5.5) &&
+	       close_to(s.p95, 9.55) && close_to(s.stdev, sqrt(55.0 / 6.0)),
+	       "summary of 1..10");
+	tap_ok(mb_summarize(outlier, 5, &s) == 0 && close_to(s.median, 1) &&
+	       close_to(s.mean, 20.8) && close_to(s.p95, 80.2) &&
+	       close_to(s.stdev, sqrt(1960.2)),
+	       "summary with one outlier");
+	tap_ok(mb_summarize(ties, 3, &s) == 0 && s.median == 3 && s.stdev == 0,
+	       "summary of identical values");
+	tap_ok(mb_summarize(one, 1, &s) == 0 && s.median == 42 && s.p95 == 42 &&
+	       isnan(s.stdev), "summary of one value has no stdev");
+	j = mb_summary_to_json(&s);
+	tap_ok(!strcmp(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN),
+		       "{\"n\":1,\"min\":42,\"median\":42,\"mean\":42,\"p95\":42,\"max\":42,\"stdev\":null}"),
+	       "undefined stdev is written as null, never NaN");
+	json_object_put(j);
+	tap_ok(mb_summarize(one, 0, &s) == -EINVAL, "no values is an error");
+}
+
+static void test_permutation(void)
+{
+	static const uint64_t sizes[] = { 1, 2, 3, 64, 1000, 4097, 65536 };
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		uint64_t n = sizes[k], in_order = 0;
+		unsigned char *seen = calloc(n, 1);
+		int ok = seen != NULL;
+
+		for (uint64_t i = 0; ok && i < n; i++) {
+			uint64_t p = mb_page_order(i, n, mb_order_key(7, 3, 0));
+
+			ok = p < n && !seen[p];
+			if (ok)
+				seen[p] = 1;
+			in_order += p == i;
+		}
+		tap_ok(ok, "random order visits each of %llu pages once",
+		       (unsigned long long)n);
+		if (n >= 1000)
+			tap_ok(in_order < n / 10, "random order of %llu pages is shuffled (%llu in place)",
+			       (unsigned long long)n, (unsigned long long)in_order);
+		free(seen);
+	}
+}
+
+static void test_write_percent(void)
+{
+	const uint64_t n = 100000;
+	uint64_t w50 = 0, w0 = 0, w100 = 0, pop = 0, again = 0;
+
+	for (uint64_t p = 0; p < n; p++) {
+		w50 += mb_page_is_written(1, 2, p, 50);
+		again += mb_page_is_written(1, 3, p, 50);
+		w0 += mb_page_is_written(1, 2, p, 0);
+		w100 += mb_page_is_written(1, 2, p, 100);
+		pop += mb_page_is_written(1, 0, p, 0);
+	}
+	tap_ok(w50 > n * 49 / 100 && w50 < n * 51 / 100, "50%% writes: %llu of %llu",
+	       (unsigned long long)w50, (unsigned long long)n);
+	tap_ok(w50 != again, "each iteration writes a different set");
+	tap_ok(w0 == 0 && w100 == n, "0%% and 100%% are exact");
+	tap_ok(pop == n, "populate (iteration 0) writes every page");
+}
+
+static void test_dirty_check(void)
+{
+	uint64_t bits[2] = { ~0ULL, ~0ULL }, partial[2] = { ~0ULL, ~0ULL };
+	struct mb_dirty_check c;
+
+	c = (struct mb_dirty_check){ 0 };
+	mb_dirty_check_slot(bits, 0, 128, 1, 1, 100, false, &c);
+	tap_ok(c.reported == 128 && !c.missing && !c.extra, "full log matches 100%% writes");
+
+	bits[1] &= ~(1ULL << 5);
+	c = (struct mb_dirty_check){ 0 };
+	mb_dirty_check_slot(bits, 0, 128, 1, 1, 100, false, &c);
+	tap_ok(c.reported == 127 && c.missing == 1 && !c.extra, "a lost dirty bit is found");
+
+	c = (struct mb_dirty_check){ 0 };
+	mb_dirty_check_slot(bits, 0, 128, 1, 1, 0, false, &c);
+	tap_ok(c.extra == 127 && !c.missing, "dirty bits for pages only read are found");
+
+	c = (struct mb_dirty_check){ 0 };
+	mb_dirty_check_slot(bits, 0, 128, 1, 1, 0, true, &c);
+	tap_ok(c.missing == 1 && !c.extra, "initially-set iteration expects every page");
+
+	/* bits past the end of a memslot are not pages */
+	c = (struct mb_dirty_check){ 0 };
+	mb_dirty_check_slot(partial, 0, 100, 1, 1, 100, false, &c);
+	tap_ok(c.reported == 100 && !c.extra, "bits past the memslot end are ignored");
+
+	/* the check keys on the page's place in the whole region */
+	{
+		uint64_t want[1] = { 0 };
+
+		for (int b = 0; b < 64; b++)
+			if (mb_page_is_written(9, 4, 640 + b, 30))
+				want[0] |= 1ULL << b;
+		c = (struct mb_dirty_check){ 0 };
+		mb_dirty_check_slot(want, 640, 64, 9, 4, 30, false, &c);
+		tap_ok(!c.missing && !c.extra, "a slot's first page is its offset in the region");
+	}
+}
+
+static void test_strict_json(void)
+{
+	static const struct {
+		const char *text;
+		const char *error;
+	} bad[] = {
+		{ "{\"a\": NaN}", "invalid JSON at byte 6: NaN and Infinity are not JSON numbers" },
+		{ "{\"a\": -Infinity}", "invalid JSON at byte 6: NaN and Infinity are not JSON numbers" },
+		{ "{\"a\": 1} x", "invalid JSON at byte 9: trailing data after the JSON value" },
+		{ "{\"a\": ", "invalid JSON at byte 6: JSON text ends early" },
+		{ "{\"a\": \"\xff\"}", "invalid JSON at byte 7: invalid UTF-8" },
+		{ "{\"a\": \"\xed\xa0\x80\"}", "invalid JSON at byte 7: invalid UTF-8" },
+		{ "{\"a\": \"\xc0\xaf\"}", "invalid JSON at byte 7: invalid UTF-8" },
+		{ "[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]", "invalid JSON at byte 16: nesting too deep" },
+		{ "{'a': 1}", "invalid JSON at byte 1: expected a double-quoted name" },
+		{ "{\"a\": 01}", "invalid JSON at byte 7: expected ',' or '}'" },
+		{ "{\"a\": 1,}", "invalid JSON at byte 8: expected a double-quoted name" },
+		{ "{\"a\": \"x\ty\"}", "invalid JSON at byte 8: control character in string" },
+		{ "{\"a\": \"\\q\"}", "invalid JSON at byte 8: bad escape in string" },
+		{ "/* c */ {}", "invalid JSON at byte 0: unexpected character" },
+		{ "{\"a\": tru}", "invalid JSON at byte 6: unexpected character" },
+		{ "\"abc", "invalid JSON: text ends early (unterminated string)" },
+		{ "", "invalid JSON at byte 0: JSON text ends early" },
+	};
+	struct json_object *obj;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		tap_ok(mb_json_parse(bad[i].text, strlen(bad[i].text), &obj, err,
+				     sizeof(err)) != 0 && !obj &&
+		       !strcmp(err, bad[i].error), "strict JSON rejects case %zu", i);
+		if (strcmp(err, bad[i].error))
+			tap_diag("got '%s'", err);
+	}
+	{
+		const char *good = "{\"a\": [1, -2.5e+3, \"x\\u00e9\xc3\xa9\", true, null, {}]} \n";
+
+		tap_ok(mb_json_parse(good, strlen(good), &obj, err, sizeof(err)) == 0 &&
+		       obj, "strict JSON accepts a plain object (%s)", err);
+	}
+	json_object_put(obj);
+	{
+		size_t big = MB_JSON_MAX_BYTES + 1;
+		char *text = malloc(big);
+
+		memset(text, ' ', big);
+		tap_ok(mb_json_parse(text, big, &obj, err, sizeof(err)) == -E2BIG,
+		       "strict JSON caps the size");
+		free(text);
+	}
+}
+
+int main(void)
+{
+	test_sizes();
+	test_stats();
+	test_permutation();
+	test_write_percent();
+	test_dirty_check();
+	test_strict_json();
+	return tap_done();
+}
