@@ -40,6 +40,19 @@ static inline void tap_diag(const char *fmt, ...)
 	putchar('\n');
 }
 
+/* One check that cannot run here, with the reason. */
+static inline void tap_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("ok %d # SKIP ", ++tap_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
 /* Skip the whole binary: only when the hardware or privilege is absent. */
 static inline void __attribute__((noreturn)) tap_skip_all(const char *why)
 {
