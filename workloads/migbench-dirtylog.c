@@ -54,6 +54,15 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+static void kebab(const char *in, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 1 < len; i++)
+		out[i] = in[i] == '_' ? '-' : in[i];
+	out[i] = '\0';
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -62,8 +71,13 @@ static void usage(FILE *out)
 		"\n"
 		"Runs the direct /dev/kvm dirty-log benchmark once.  Spec keys (JSON\n"
 		"names with '-' for '_'; flags override --spec):\n");
-	for (unsigned int i = 0; mb_spec_key_name(i); i++)
-		fprintf(out, "  --%s\n", mb_spec_key_name(i));
+	for (unsigned int i = 0; mb_spec_key_name(i); i++) {
+		char flag[48];
+
+		kebab(mb_spec_key_name(i), flag, sizeof(flag));
+		fprintf(out, "  --%s%s\n", flag,
+			mb_spec_key_is_bool(mb_spec_key_name(i)) ? "[=true|false]" : " VALUE");
+	}
 	fprintf(out,
 		"\n"
 		"  --reserve-hugepages  raise the hugepage pool for the run and restore it\n"
@@ -74,15 +88,6 @@ static void usage(FILE *out)
 		"\n"
 		"Exit codes: 0 done, 1 run failed, 2 bad input, 3 host lacks a resource or\n"
 		"capability, 128+N interrupted by signal N.\n");
-}
-
-static void kebab(const char *in, char *out, size_t len)
-{
-	size_t i;
-
-	for (i = 0; in[i] && i + 1 < len; i++)
-		out[i] = in[i] == '_' ? '-' : in[i];
-	out[i] = '\0';
 }
 
 static int parse_args(int argc, char **argv, struct cli *cli)
@@ -108,6 +113,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	opts[n++] = (struct option){ "quiet", no_argument, NULL, OPT_QUIET };
 	opts[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 	opts[n] = (struct option){ 0 };
+	argv[0] = (char *)PROG;	/* getopt's messages name the command */
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Check migbench-dirtylog --json output: its shape, the metric names, and
+the summary statistics recomputed here from the samples, independently of
+the C code.  Usage: check-result-json.py RESULT.json EXPECTED_SPEC.json"""
+import json
+import math
+import statistics
+import sys
+
+METRICS = {
+    'populate_ns', 'enable_dirty_log_ns', 'dirty_memory_ns',
+    'get_dirty_log_ns', 'clear_dirty_log_ns', 'clear_dirty_log_call_ns',
+    'disable_dirty_log_ns', 'dirty_ring_harvest_ns', 'dirty_ring_reset_ns',
+    'dirty_pages',
+}
+ENV_KEYS = {
+    'kernel', 'cmdline', 'boot_id', 'cpu_model', 'online_cpus',
+    'mem_total_bytes', 'kvm_parameters', 'kvm_capabilities',
+    'hugepages_before', 'hugepages_after', 'backing_huge_bytes',
+}
+problems = []
+
+
+def check(cond, what):
+    if not cond:
+        problems.append(what)
+
+
+def quantile(sorted_values, q):
+    pos = q * (len(sorted_values) - 1)
+    lo = int(pos)
+    if lo + 1 >= len(sorted_values):
+        return sorted_values[-1]
+    return sorted_values[lo] + (pos - lo) * (sorted_values[lo + 1] - sorted_values[lo])
+
+
+def close(a, b):
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
+
+
+result = json.load(open(sys.argv[1]), parse_constant=lambda c: problems.append('non-finite ' + c))
+want_spec = json.load(open(sys.argv[2]))
+
+check(set(result) == {'spec', 'environment', 'samples', 'summary'},
+      'top-level keys: %s' % sorted(result))
+for key, value in want_spec.items():
+    check(result['spec'].get(key) == value,
+          'spec.%s is %r, expected %r' % (key, result['spec'].get(key), value))
+env = result['environment']
+check(ENV_KEYS <= set(env), 'environment lacks %s' % sorted(ENV_KEYS - set(env)))
+check(isinstance(env['kernel'].get('release'), str) and env['kernel']['release'],
+      'environment.kernel.release')
+check(len(env.get('boot_id', '')) == 36, 'environment.boot_id')
+check('kvm' in env['kvm_parameters'], 'environment.kvm_parameters has no kvm module')
+
+by_metric = {}
+for s in result['samples']:
+    check(set(s) == {'metric', 'iteration', 'seq', 'value'}, 'sample keys %s' % sorted(s))
+    check(s['metric'] in METRICS, 'unknown metric %s' % s['metric'])
+    check(all(isinstance(s[k], int) and s[k] >= 0 for k in ('iteration', 'seq', 'value')),
+          'sample %r' % s)
+    by_metric.setdefault(s['metric'], []).append(s['value'])
+
+check(set(result['summary']) == set(by_metric),
+      'summary metrics %s differ from sampled %s' % (sorted(result['summary']), sorted(by_metric)))
+for metric, values in by_metric.items():
+    got = result['summary'].get(metric, {})
+    v = sorted(values)
+    want = {
+        'n': len(v), 'min': v[0], 'max': v[-1],
+        'median': statistics.median(v), 'mean': statistics.fmean(v),
+        'p95': quantile(v, 0.95),
+        'stdev': statistics.stdev(v) if len(v) > 1 else None,
+    }
+    check(set(got) == set(want), '%s summary keys %s' % (metric, sorted(got)))
+    for k, w in want.items():
+        g = got.get(k)
+        if w is None or g is None:
+            check(g is None and w is None, '%s.%s is %r, expected %r' % (metric, k, g, w))
+        else:
+            check(close(g, w), '%s.%s is %r, expected %r' % (metric, k, g, w))
+
+pages = want_spec.get('vcpus', 1) * 0
+if want_spec.get('write_percent') == 100 and 'mem_per_vcpu' in want_spec:
+    mem = want_spec['mem_per_vcpu']
+    per_vcpu = int(mem[:-1]) << {'K': 10, 'M': 20, 'G': 30}[mem[-1]]
+    pages = want_spec.get('vcpus', 1) * per_vcpu // 4096
+    check(by_metric.get('dirty_pages') == [pages] * want_spec['iterations'],
+          'dirty_pages %r, expected %d each' % (by_metric.get('dirty_pages'), pages))
+
+for p in problems:
+    print(p)
+sys.exit(1 if problems else 0)

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# migbench-dirtylog as a user runs it: bad input (exit 2, message naming
+# the problem), a refused run (exit 3), the selftest's output format, and
+# the --json document.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/tap.sh"
+bin=${MIGBENCH_DIRTYLOG:?set MIGBENCH_DIRTYLOG to the built binary}
+data=${MIGBENCH_TEST_DATA:-$here/data}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip_all "/dev/kvm is not usable here"
+small=(--vcpus 1 --mem-per-vcpu 8M --iterations 2 --quiet)
+
+# Bad input: every line of the table.
+while IFS=$'\t' read -r args want; do
+	case "$args" in '#'*|'') continue ;; esac
+	args=${args//@DATA@/$data}
+	want=${want//@DATA@/$data}
+	# shellcheck disable=SC2086 # the table holds whitespace-separated words
+	"$bin" $args >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	got=$(head -n 1 "$tmp/err")
+	[ "$rc" -eq 2 ] && [ "$got" = "$want" ] && [ ! -s "$tmp/out" ]
+	ok $? "bad input '$args' exits 2 naming the problem"
+	[ "$got" = "$want" ] || diag "got (exit $rc): $got" "want: $want"
+done <"$data/cli-errors.txt"
+
+"$bin" --help >"$tmp/help"
+ok $? "--help exits 0"
+for key in vcpus mem-per-vcpu backing iterations write-percent access seed \
+	manual-protect initially-set clear-chunk-pages memslots \
+	vcpus-run-during-disable dirty-ring-entries pin spec reserve-hugepages json; do
+	grep -q -- "--$key\b" "$tmp/help"
+	ok $? "--help lists --$key"
+done
+
+# The host cannot give what is asked: exit 3 and how to fix it.
+pool=/sys/kernel/mm/hugepages/hugepages-1048576kB
+if [ -r "$pool/free_hugepages" ]; then
+	avail=$(( $(cat $pool/free_hugepages) - $(cat $pool/resv_hugepages) ))
+	"$bin" --backing hugetlb-1g --vcpus 1 --mem-per-vcpu "$((avail + 1))G" --quiet \
+		>/dev/null 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 3 ] && grep -q "^migbench-dirtylog: need $((avail + 1)) free 1GiB hugepages, $avail free; reserve them with 'echo [0-9]* > $pool/nr_hugepages' as root, or pass --reserve-hugepages\$" "$tmp/err"
+	ok $? "too few 1GiB hugepages: exit 3 saying how to reserve them"
+	[ "$rc" -eq 3 ] || diag "exit $rc: $(cat "$tmp/err")"
+fi
+
+# Default output: dirty_log_perf_test's lines, in its order.
+check_lines() {	# name regex-file args...
+	local name=$1 ref=$2
+	shift 2
+	"$bin" "${small[@]}" "$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	ok "$rc" "$name: run exits 0"
+	[ "$rc" -eq 0 ] || { diag "$(cat "$tmp/err")"; return; }
+	local n_ref n_out i=0 bad=0
+	n_ref=$(wc -l <"$ref")
+	n_out=$(wc -l <"$tmp/out")
+	[ "$n_ref" -eq "$n_out" ] || bad=1
+	while IFS= read -r pattern; do
+		i=$((i + 1))
+		sed -n "${i}p" "$tmp/out" | grep -Eq "$pattern" || { bad=1; diag "line $i: $(sed -n "${i}p" "$tmp/out")"; }
+	done <"$ref"
+	ok "$bad" "$name: lines match $(basename "$ref")"
+}
+check_lines "manual protect" "$data/selftest-lines-manual.regex" --manual-protect
+check_lines "get clears" "$data/selftest-lines-get.regex" --manual-protect=false
+check_lines "dirty ring" "$data/selftest-lines-ring.regex" --dirty-ring-entries 512
+
+# --spec with flags on top, and the --json document.
+"$bin" --spec "$data/spec-small.json" --vcpus 1 --access random --quiet --json \
+	>"$tmp/result.json" 2>"$tmp/err"
+ok $? "--spec FILE --json runs"
+cat >"$tmp/want-spec.json" <<JSON
+{"vcpus": 1, "mem_per_vcpu": "8M", "iterations": 2, "write_percent": 100,
+ "access": "random", "backing": "anonymous", "memslots": 1}
+JSON
+python3 "$here/check-result-json.py" "$tmp/result.json" "$tmp/want-spec.json" >"$tmp/problems"
+ok $? "--json document: shape, metric names, summary recomputed independently"
+[ -s "$tmp/problems" ] && diag "$(cat "$tmp/problems")"
+
+"$bin" "${small[@]}" --summary >"$tmp/out" 2>&1
+grep -Eq '^clear_dirty_log_ns +2 ' "$tmp/out"
+ok $? "--summary adds a statistics row per metric"
+
+# Progress goes to stderr, results to stdout.
+"$bin" --vcpus 1 --mem-per-vcpu 8M --iterations 2 >"$tmp/out" 2>"$tmp/err"
+grep -q '^migbench-dirtylog: iteration 2/2 done$' "$tmp/err" && ! grep -q '^migbench-dirtylog:' "$tmp/out"
+ok $? "progress lines on stderr only"
+
+done_testing
