@@ -17,6 +17,7 @@ METRICS = {
 ENV_KEYS = {
     'kernel', 'cmdline', 'boot_id', 'cpu_model', 'online_cpus',
     'mem_total_bytes', 'kvm_parameters', 'kvm_capabilities',
+    'kvm_capabilities_enabled',
     'hugepages_before', 'hugepages_after', 'backing_huge_bytes',
 }
 problems = []
@@ -53,6 +54,9 @@ check(isinstance(env['kernel'].get('release'), str) and env['kernel']['release']
       'environment.kernel.release')
 check(len(env.get('boot_id', '')) == 36, 'environment.boot_id')
 check('kvm' in env['kvm_parameters'], 'environment.kvm_parameters has no kvm module')
+if result['spec'].get('manual_protect'):
+    check(env['kvm_capabilities_enabled'].get('KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2', 0) & 1,
+          'manual protect run without KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 enabled')
 
 by_metric = {}
 for s in result['samples']:

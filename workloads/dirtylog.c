@@ -126,6 +126,25 @@ static enum mb_run_status resolve_caps(struct engine *e, uint32_t *ring_cap,
 	return MB_RUN_OK;
 }
 
+/* What this run turned on, with the argument it passed. */
+static struct json_object *enabled_caps_json(uint32_t ring_cap,
+					     uint32_t ring_entries,
+					     uint64_t manual_flags)
+{
+	struct json_object *obj = json_object_new_object();
+
+	if (ring_entries)
+		json_object_object_add(obj, ring_cap == KVM_CAP_DIRTY_LOG_RING ?
+					    "KVM_CAP_DIRTY_LOG_RING" :
+					    "KVM_CAP_DIRTY_LOG_RING_ACQ_REL",
+				       json_object_new_int64(ring_entries *
+							     sizeof(struct kvm_dirty_gfn)));
+	if (manual_flags)
+		json_object_object_add(obj, "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2",
+				       json_object_new_int64((int64_t)manual_flags));
+	return obj;
+}
+
 static uint64_t clear_calls_per_iteration(const struct engine *e)
 {
 	uint64_t chunk = e->spec.clear_chunk_pages;
@@ -184,6 +203,9 @@ static enum mb_run_status prepare(struct engine *e)
 	status = resolve_caps(e, &cfg.dirty_ring_cap, &cfg.manual_protect_flags);
 	if (status)
 		return status;
+	env_add(e, "kvm_capabilities_enabled",
+		enabled_caps_json(cfg.dirty_ring_cap, cfg.dirty_ring_entries,
+				  cfg.manual_protect_flags));
 	if (need && e->opts->reserve_hugepages) {
 		ret = mb_hugepages_reserve(mb_backing_page_size(e->spec.backing),
 					   need, &e->resv, err, sizeof(err));
