@@ -53,29 +53,17 @@ static enum mb_run_status resolve_caps(struct engine *e, uint32_t *ring_cap,
 				       uint64_t *manual_flags)
 {
 	struct mb_spec *s = &e->spec;
-	struct json_object *caps = json_object_new_object();
-	int kvm = kvm_open(), manual, ring, ring_acq, slots;
+	struct mb_kvm_caps caps;
+	int ret = kvm_read_caps(&caps), manual, ring, ring_acq, slots;
 
-	if (kvm < 0) {
-		json_object_put(caps);
+	if (ret < 0)
 		return fail(e, MB_RUN_UNAVAILABLE, "cannot open /dev/kvm: %s",
-			    strerror(-kvm));
-	}
-	manual = kvm_check_cap(kvm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2);
-	ring = kvm_check_cap(kvm, KVM_CAP_DIRTY_LOG_RING);
-	ring_acq = kvm_check_cap(kvm, KVM_CAP_DIRTY_LOG_RING_ACQ_REL);
-	slots = kvm_check_cap(kvm, KVM_CAP_NR_MEMSLOTS);
-	close(kvm);
-	manual = manual < 0 ? 0 : manual;
-	json_object_object_add(caps, "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2",
-			       json_object_new_int(manual));
-	json_object_object_add(caps, "KVM_CAP_DIRTY_LOG_RING",
-			       json_object_new_int(ring < 0 ? 0 : ring));
-	json_object_object_add(caps, "KVM_CAP_DIRTY_LOG_RING_ACQ_REL",
-			       json_object_new_int(ring_acq < 0 ? 0 : ring_acq));
-	json_object_object_add(caps, "KVM_CAP_NR_MEMSLOTS",
-			       json_object_new_int(slots));
-	env_add(e, "kvm_capabilities", caps);
+			    strerror(-ret));
+	env_add(e, "kvm_capabilities", mb_kvm_caps_json(&caps));
+	manual = caps.manual_dirty_log_protect2;
+	ring = caps.dirty_log_ring;
+	ring_acq = caps.dirty_log_ring_acq_rel;
+	slots = caps.nr_memslots;
 
 	if (slots > 0 && s->memslots + 1 > (unsigned int)slots)
 		return fail(e, MB_RUN_UNAVAILABLE,

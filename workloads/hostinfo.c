@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "hostinfo.h"
 
+#include "kvm.h"
+
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -51,26 +54,35 @@ unsigned int mb_online_cpus(void)
 	return n > 0 ? (unsigned int)n : 1;
 }
 
+static int not_hidden(const struct dirent *de)
+{
+	return de->d_name[0] != '.';
+}
+
+static int is_kvm_module(const struct dirent *de)
+{
+	return !strncmp(de->d_name, "kvm", 3);
+}
+
+/* Parameters by name, in sorted order, so equal settings give equal text. */
 static struct json_object *module_params(const char *module)
 {
 	struct json_object *obj = json_object_new_object();
 	char dir[300], path[600], value[256];
-	struct dirent *de;
-	DIR *d;
+	struct dirent **names;
+	int n;
 
 	snprintf(dir, sizeof(dir), "/sys/module/%s/parameters", module);
-	d = opendir(dir);
-	if (!d)
-		return obj;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+	n = scandir(dir, &names, not_hidden, alphasort);
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
 		read_line(path, value, sizeof(value));
-		json_object_object_add(obj, de->d_name,
+		json_object_object_add(obj, names[i]->d_name,
 				       json_object_new_string(value));
+		free(names[i]);
 	}
-	closedir(d);
+	if (n >= 0)
+		free(names);
 	return obj;
 }
 
@@ -78,16 +90,31 @@ static struct json_object *module_params(const char *module)
 static struct json_object *kvm_parameters(void)
 {
 	struct json_object *obj = json_object_new_object();
-	struct dirent *de;
-	DIR *d = opendir("/sys/module");
+	struct dirent **names;
+	int n = scandir("/sys/module", &names, is_kvm_module, alphasort);
 
-	if (!d)
-		return obj;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "kvm", 3))
-			json_object_object_add(obj, de->d_name,
-					       module_params(de->d_name));
-	closedir(d);
+	for (int i = 0; i < n; i++) {
+		json_object_object_add(obj, names[i]->d_name,
+				       module_params(names[i]->d_name));
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	return obj;
+}
+
+struct json_object *mb_kvm_caps_json(const struct mb_kvm_caps *caps)
+{
+	struct json_object *obj = json_object_new_object();
+
+	json_object_object_add(obj, "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2",
+			       json_object_new_int(caps->manual_dirty_log_protect2));
+	json_object_object_add(obj, "KVM_CAP_DIRTY_LOG_RING",
+			       json_object_new_int(caps->dirty_log_ring));
+	json_object_object_add(obj, "KVM_CAP_DIRTY_LOG_RING_ACQ_REL",
+			       json_object_new_int(caps->dirty_log_ring_acq_rel));
+	json_object_object_add(obj, "KVM_CAP_NR_MEMSLOTS",
+			       json_object_new_int(caps->nr_memslots));
 	return obj;
 }
 

@@ -17,4 +17,8 @@ struct json_object *mb_hostinfo_json(void);
 
 unsigned int mb_online_cpus(void);
 
+struct mb_kvm_caps;
+/* {"KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2": N, ...} */
+struct json_object *mb_kvm_caps_json(const struct mb_kvm_caps *caps);
+
 #endif

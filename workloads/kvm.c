@@ -144,6 +144,32 @@ int kvm_vcpu_run(int vcpu_fd)
 	return __kvm_ioctl(vcpu_fd, KVM_RUN, NULL);
 }
 
+int kvm_read_caps(struct mb_kvm_caps *caps)
+{
+	int kvm = kvm_open();
+
+	memset(caps, 0, sizeof(*caps));
+	if (kvm < 0)
+		return kvm;
+	caps->manual_dirty_log_protect2 =
+		kvm_check_cap(kvm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2);
+	caps->dirty_log_ring = kvm_check_cap(kvm, KVM_CAP_DIRTY_LOG_RING);
+	caps->dirty_log_ring_acq_rel =
+		kvm_check_cap(kvm, KVM_CAP_DIRTY_LOG_RING_ACQ_REL);
+	caps->nr_memslots = kvm_check_cap(kvm, KVM_CAP_NR_MEMSLOTS);
+	close(kvm);
+	/* an error from KVM_CHECK_EXTENSION means "not supported" */
+	if (caps->manual_dirty_log_protect2 < 0)
+		caps->manual_dirty_log_protect2 = 0;
+	if (caps->dirty_log_ring < 0)
+		caps->dirty_log_ring = 0;
+	if (caps->dirty_log_ring_acq_rel < 0)
+		caps->dirty_log_ring_acq_rel = 0;
+	if (caps->nr_memslots < 0)
+		caps->nr_memslots = 0;
+	return 0;
+}
+
 const char *kvm_exit_reason_name(uint32_t reason)
 {
 	static const char *const names[] = {

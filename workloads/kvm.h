@@ -33,6 +33,17 @@ int kvm_vcpu_set_regs(int vcpu_fd, const struct kvm_regs *regs);
 int kvm_vcpu_get_regs(int vcpu_fd, struct kvm_regs *regs);
 int kvm_vcpu_run(int vcpu_fd);
 
+/* The capabilities migbench looks at; 0 where unsupported. */
+struct mb_kvm_caps {
+	int manual_dirty_log_protect2;	/* KVM_DIRTY_LOG_* flags */
+	int dirty_log_ring;		/* max bytes */
+	int dirty_log_ring_acq_rel;	/* max bytes */
+	int nr_memslots;
+};
+
+/* Open /dev/kvm and read them; negative errno if it cannot be opened. */
+int kvm_read_caps(struct mb_kvm_caps *caps);
+
 /* Name of a KVM_EXIT_* reason, for error messages. */
 const char *kvm_exit_reason_name(uint32_t reason);
 

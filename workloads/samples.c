@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stats.h"
 
@@ -22,6 +23,14 @@ static const char *const metric_names[MB_NR_METRICS] = {
 const char *mb_metric_name(enum mb_metric m)
 {
 	return m < MB_NR_METRICS ? metric_names[m] : "unknown";
+}
+
+int mb_metric_from_name(const char *name)
+{
+	for (int m = 0; m < MB_NR_METRICS; m++)
+		if (!strcmp(metric_names[m], name))
+			return m;
+	return -1;
 }
 
 int mb_samples_reserve(struct mb_samples *s, size_t rows)

@@ -40,6 +40,8 @@ struct mb_samples {
 
 /* The stored name of a metric ("clear_dirty_log_ns"). */
 const char *mb_metric_name(enum mb_metric m);
+/* The metric of a stored name; -1 when there is none. */
+int mb_metric_from_name(const char *name);
 
 /* Reserve room up front so appends during a run do not allocate. */
 int mb_samples_reserve(struct mb_samples *s, size_t rows);

@@ -10,7 +10,7 @@
 #include "kvm.h"
 
 /* Built from workloads/guest by meson (bin2c.py). */
-extern const unsigned char mb_guest_code[];
+extern const unsigned char *const mb_guest_code;
 extern const size_t mb_guest_code_size;
 
 /* System memslot layout (guest physical == guest virtual). */

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* The REST API under /api/v1: the route table and its handlers. */
+#ifndef MIGBENCH_API_H
+#define MIGBENCH_API_H
+
+#include <stdbool.h>
+
+#include "http.h"
+#include "jobs.h"
+#include "store.h"
+
+#define API_PREFIX "/api/v1"
+
+struct app {
+	struct store *st;
+	struct jobs *jobs;
+	const char *token;	/* NULL: no token configured */
+};
+
+struct route {
+	const char *method;
+	const char *path;	/* after API_PREFIX; "{id}" is a run id */
+	bool changes_state;	/* needs the token when one is configured */
+	enum MHD_Result (*handler)(struct http_request *r, int64_t id);
+};
+
+/* NULL-terminated; also read by the test that checks the OpenAPI file. */
+extern const struct route api_routes[];
+
+enum MHD_Result api_dispatch(struct http_request *r);
+
+/* api_runs.c */
+enum MHD_Result api_runs_create(struct http_request *r, int64_t id);
+enum MHD_Result api_runs_list(struct http_request *r, int64_t id);
+enum MHD_Result api_run_get(struct http_request *r, int64_t id);
+enum MHD_Result api_run_samples(struct http_request *r, int64_t id);
+enum MHD_Result api_run_cancel(struct http_request *r, int64_t id);
+
+/* api_host.c */
+enum MHD_Result api_health(struct http_request *r, int64_t id);
+enum MHD_Result api_host(struct http_request *r, int64_t id);
+enum MHD_Result api_kernels(struct http_request *r, int64_t id);
+enum MHD_Result api_metrics(struct http_request *r, int64_t id);
+enum MHD_Result api_openapi(struct http_request *r, int64_t id);
+
+/*
+ * Query parameters other than those allowed (NULL-terminated) are a
+ * client mistake; replies 400 naming one and returns false.
+ */
+bool api_check_query(struct http_request *r, const char *const *allowed,
+		     enum MHD_Result *reply);
+
+#endif

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/* GET /health, /host, /kernels, /metrics, /openapi.json. */
+#include "api.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hostinfo.h"
+#include "hugepages.h"
+#include "kvm.h"
+
+extern const unsigned char *const mb_openapi;
+extern const size_t mb_openapi_size;
+extern char **environ;
+
+enum MHD_Result api_health(struct http_request *r, int64_t unused)
+{
+	struct app *app = r->app;
+	struct json_object *o = json_object_new_object();
+	enum MHD_Result reply;
+
+	(void)unused;
+	if (!api_check_query(r, NULL, &reply)) {
+		json_object_put(o);
+		return reply;
+	}
+	json_object_object_add(o, "status", json_object_new_string("ok"));
+	json_object_object_add(o, "version", json_object_new_string(MIGBENCH_VERSION));
+	json_object_object_add(o, "schema_version",
+			       json_object_new_int(store_schema_version(app->st)));
+	return http_reply_json(r, 200, o, NULL);
+}
+
+/* First line a program prints for --version; "" if it is not installed. */
+static void program_version(const char *program, char *out, size_t len)
+{
+	char *argv[] = { (char *)program, "--version", NULL };
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status;
+	ssize_t n = 0;
+	pid_t pid;
+
+	out[0] = '\0';
+	if (pipe2(pipefd, O_CLOEXEC))
+		return;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, program, &fa, NULL, argv, environ) == 0) {
+		close(pipefd[1]);
+		n = read(pipefd[0], out, len - 1);
+		waitpid(pid, &status, 0);
+	} else {
+		close(pipefd[1]);
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[0]);
+	out[n > 0 ? n : 0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
+static char qemu_version[256], libvirt_version[256];
+
+static void read_versions(void)
+{
+	program_version("qemu-system-x86_64", qemu_version, sizeof(qemu_version));
+	program_version("libvirtd", libvirt_version, sizeof(libvirt_version));
+}
+
+static struct json_object *string_or_null(const char *s)
+{
+	return s[0] ? json_object_new_string(s) : NULL;
+}
+
+enum MHD_Result api_host(struct http_request *r, int64_t unused)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct app *app = r->app;
+	struct json_object *host;
+	struct mb_kvm_caps caps;
+	enum MHD_Result reply;
+	int64_t running;
+	long queued;
+
+	(void)unused;
+	if (!api_check_query(r, NULL, &reply))
+		return reply;
+	pthread_once(&once, read_versions);
+	host = mb_hostinfo_json();
+	json_object_object_add(host, "kvm_available", json_object_new_boolean(
+		kvm_read_caps(&caps) == 0));
+	json_object_object_add(host, "kvm_capabilities", mb_kvm_caps_json(&caps));
+	json_object_object_add(host, "hugepages", mb_hugepages_to_json());
+	json_object_object_add(host, "qemu_version", string_or_null(qemu_version));
+	json_object_object_add(host, "libvirt_version", string_or_null(libvirt_version));
+	running = jobs_running_id(app->jobs);
+	json_object_object_add(host, "running_run",
+			       running ? json_object_new_int64(running) : NULL);
+	store_count_states(app->st, (const char *const[]){ "queued" }, &queued, 1);
+	json_object_object_add(host, "queued_runs", json_object_new_int64(queued));
+	return http_reply_json(r, 200, host, NULL);
+}
+
+enum MHD_Result api_kernels(struct http_request *r, int64_t unused)
+{
+	struct app *app = r->app;
+	struct json_object *k;
+	enum MHD_Result reply;
+
+	(void)unused;
+	if (!api_check_query(r, NULL, &reply))
+		return reply;
+	k = store_kernels_json(app->st);
+	if (!k)
+		return http_reply_problem(r, 500, NULL, "the kernels could not be read");
+	return http_reply_json(r, 200, k, NULL);
+}
+
+enum MHD_Result api_metrics(struct http_request *r, int64_t unused)
+{
+	static const char *const states[] = { "queued", "running", "done", "failed",
+					      "cancelled", "interrupted" };
+	static const uint64_t sizes[] = { MB_SIZE_1G, MB_SIZE_2M };
+	struct app *app = r->app;
+	enum MHD_Result reply;
+	long counts[6];
+	char *text;
+	size_t len;
+	FILE *f;
+
+	(void)unused;
+	if (!api_check_query(r, NULL, &reply))
+		return reply;
+	f = open_memstream(&text, &len);
+	if (!f)
+		return http_reply_problem(r, 500, NULL, "out of memory");
+	store_count_states(app->st, states, counts, 6);
+	fprintf(f, "# HELP migbench_queue_depth Runs waiting to run.\n"
+		   "# TYPE migbench_queue_depth gauge\n"
+		   "migbench_queue_depth %ld\n", counts[0]);
+	fprintf(f, "# HELP migbench_runs Runs in the store by state.\n"
+		   "# TYPE migbench_runs gauge\n");
+	for (int i = 0; i < 6; i++)
+		fprintf(f, "migbench_runs{state=\"%s\"} %ld\n", states[i], counts[i]);
+	fprintf(f, "# HELP migbench_hugepages_free Free persistent hugepages by size.\n"
+		   "# TYPE migbench_hugepages_free gauge\n");
+	for (int i = 0; i < 2; i++) {
+		struct mb_hugepage_pool pool;
+
+		if (!mb_hugepages_read(sizes[i], &pool))
+			fprintf(f, "migbench_hugepages_free{size=\"%s\"} %ld\n",
+				mb_hugepage_size_name(sizes[i]), pool.free);
+	}
+	fprintf(f, "# HELP migbench_hugepages_total Persistent hugepages by size.\n"
+		   "# TYPE migbench_hugepages_total gauge\n");
+	for (int i = 0; i < 2; i++) {
+		struct mb_hugepage_pool pool;
+
+		if (!mb_hugepages_read(sizes[i], &pool))
+			fprintf(f, "migbench_hugepages_total{size=\"%s\"} %ld\n",
+				mb_hugepage_size_name(sizes[i]), pool.nr);
+	}
+	fprintf(f, "# HELP migbench_build_info Version of migbenchd and of its store.\n"
+		   "# TYPE migbench_build_info gauge\n"
+		   "migbench_build_info{version=\"%s\",schema=\"%d\"} 1\n",
+		MIGBENCH_VERSION, store_schema_version(app->st));
+	fclose(f);
+	return http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len,
+			  true, NULL);
+}
+
+enum MHD_Result api_openapi(struct http_request *r, int64_t unused)
+{
+	enum MHD_Result reply;
+
+	(void)unused;
+	if (!api_check_query(r, NULL, &reply))
+		return reply;
+	return http_reply(r, 200, "application/json", (char *)mb_openapi,
+			  mb_openapi_size, false, NULL);
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: MIT
+/* POST/GET /runs, GET /runs/{id}, /runs/{id}/samples, /runs/{id}/cancel. */
+#include "api.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hostinfo.h"
+#include "spec.h"
+#include "strict_json.h"
+
+#define MAX_REPEAT	100
+#define MAX_TAGS	32
+#define MAX_NAME	64	/* labels and tag keys */
+#define MAX_TAG_VALUE	256
+#define DEFAULT_LIMIT	50
+#define MAX_LIMIT	500
+
+static const char *const run_states[] = { "queued", "running", "done", "failed",
+					   "cancelled", "interrupted", NULL };
+static const char *const run_kinds[] = { "dirtylog", NULL };
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return true;
+	return false;
+}
+
+/* Labels and tag keys: short, and safe in URLs, file names and reports. */
+static bool is_name(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n > max)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("._-+:@/", *s)))
+			return false;
+	return true;
+}
+
+static bool is_printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+struct run_request {
+	const char *kind;
+	const char *label;
+	struct json_object *tags;	/* borrowed */
+	unsigned int repeat;
+	struct mb_spec spec;
+};
+
+static int check_tags(struct json_object *tags, char *why, size_t len,
+		      const char **field)
+{
+	int n = 0;
+
+	*field = "tags";
+	if (!json_object_is_type(tags, json_type_object)) {
+		snprintf(why, len, "tags: must be an object of strings");
+		return -EINVAL;
+	}
+	json_object_object_foreach(tags, key, value) {
+		if (++n > MAX_TAGS) {
+			snprintf(why, len, "tags: at most %d tags", MAX_TAGS);
+			return -EINVAL;
+		}
+		if (!*key || !is_name(key, MAX_NAME)) {
+			snprintf(why, len, "tags: key \"%.64s\" must be 1 to %d letters, digits or ._-+:@/",
+				 key, MAX_NAME);
+			return -EINVAL;
+		}
+		if (!json_object_is_type(value, json_type_string) ||
+		    json_object_get_string_len(value) > MAX_TAG_VALUE ||
+		    !is_printable(json_object_get_string(value))) {
+			snprintf(why, len, "tags: \"%.64s\" must be a string of at most %d printable characters",
+				 key, MAX_TAG_VALUE);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Split a request into its run keys and the engine's spec keys. */
+static int parse_run_request(struct json_object *obj, struct run_request *req,
+			     char *why, size_t len, const char **field)
+{
+	struct mb_spec_error err = { "", "" };
+
+	req->kind = "dirtylog";
+	req->label = "";
+	req->tags = NULL;
+	req->repeat = 1;
+	mb_spec_init(&req->spec);
+	*field = NULL;
+	if (!json_object_is_type(obj, json_type_object)) {
+		snprintf(why, len, "the request must be a JSON object");
+		return -EINVAL;
+	}
+	json_object_object_foreach(obj, key, value) {
+		if (!strcmp(key, "kind")) {
+			*field = "kind";
+			if (!json_object_is_type(value, json_type_string) ||
+			    !in_list(json_object_get_string(value), run_kinds)) {
+				snprintf(why, len, "kind: must be \"dirtylog\", got %.64s",
+					 json_object_to_json_string(value));
+				return -EINVAL;
+			}
+			req->kind = json_object_get_string(value);
+		} else if (!strcmp(key, "label")) {
+			*field = "label";
+			if (!json_object_is_type(value, json_type_string) ||
+			    !is_name(json_object_get_string(value), MAX_NAME)) {
+				snprintf(why, len, "label: must be a string of at most %d letters, digits or ._-+:@/",
+					 MAX_NAME);
+				return -EINVAL;
+			}
+			req->label = json_object_get_string(value);
+		} else if (!strcmp(key, "tags")) {
+			if (check_tags(value, why, len, field))
+				return -EINVAL;
+			req->tags = value;
+		} else if (!strcmp(key, "repeat")) {
+			*field = "repeat";
+			if (!json_object_is_type(value, json_type_int) ||
+			    json_object_get_int64(value) < 1 ||
+			    json_object_get_int64(value) > MAX_REPEAT) {
+				snprintf(why, len, "repeat: must be an integer from 1 to %d",
+					 MAX_REPEAT);
+				return -EINVAL;
+			}
+			req->repeat = (unsigned int)json_object_get_int64(value);
+		} else if (mb_spec_set_json(&req->spec, key, value, &err)) {
+			*field = NULL;
+			break;
+		}
+	}
+	if (!err.message[0])
+		mb_spec_validate(&req->spec, mb_online_cpus(), &err);
+	if (err.message[0]) {
+		snprintf(why, len, "%s", err.message);
+		*field = err.key[0] ? err.key : NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool is_json_content(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	return ct && !strncasecmp(ct, "application/json", n) &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
+{
+	struct app *app = r->app;
+	struct json_object *obj, *spec_json, *run, *ids;
+	struct run_request req;
+	const char *field;
+	char why[512], location[64];
+	enum MHD_Result reply;
+	int64_t first = 0;
+	int ret;
+
+	(void)unused;
+	if (!api_check_query(r, NULL, &reply))
+		return reply;
+	if (!is_json_content(http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE)))
+		return http_reply_problem(r, 415, NULL,
+					  "send the run request as Content-Type: application/json");
+	if (mb_json_parse(r->body, r->body_len, &obj, why, sizeof(why)))
+		return http_reply_problem(r, 400, NULL, "%s", why);
+	if (parse_run_request(obj, &req, why, sizeof(why), &field)) {
+		reply = http_reply_problem(r, 400, field, "%s", why);
+		json_object_put(obj);
+		return reply;
+	}
+	spec_json = mb_spec_to_json(&req.spec);
+	ret = store_create_runs(app->st, req.kind,
+		json_object_to_json_string_ext(spec_json, JSON_C_TO_STRING_PLAIN),
+		req.label, req.tags ? json_object_to_json_string_ext(req.tags,
+						JSON_C_TO_STRING_PLAIN) : "{}",
+		req.repeat, &first);
+	json_object_put(spec_json);
+	json_object_put(obj);
+	if (ret) {
+		fprintf(stderr, "migbenchd: storing a new run: %s\n", strerror(-ret));
+		return http_reply_problem(r, 500, NULL, "the run could not be stored");
+	}
+	jobs_kick(app->jobs);
+	run = store_run_json(app->st, first);
+	if (!run)
+		return http_reply_problem(r, 500, NULL, "the new run could not be read back");
+	ids = json_object_new_array();
+	for (unsigned int i = 0; i < req.repeat; i++)
+		json_object_array_add(ids, json_object_new_int64(first + i));
+	json_object_object_add(run, "run_ids", ids);
+	snprintf(location, sizeof(location), API_PREFIX "/runs/%lld", (long long)first);
+	return http_reply_json(r, 202, run, (const char *const[]){ "Location", location, NULL });
+}
+
+/* Percent-encode a query value (RFC 3986 unreserved kept). */
+static void url_encode(const char *in, char *out, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *in && o + 4 < len; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c)) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+static bool parse_positive(const char *s, int64_t max, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	v = strtoll(s, &end, 10);
+	if (*end || v < 1 || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
+{
+	static const char *const allowed[] = { "state", "kind", "label", "kernel",
+					       "limit", "cursor", NULL };
+	struct run_filter f = { .limit = DEFAULT_LIMIT };
+	struct app *app = r->app;
+	struct json_object *page;
+	const char *limit = http_query(r, "limit"), *cursor = http_query(r, "cursor");
+	enum MHD_Result reply;
+	int64_t v, next = 0;
+	char link[1024];
+
+	(void)unused;
+	if (!api_check_query(r, allowed, &reply))
+		return reply;
+	f.state = http_query(r, "state");
+	f.kind = http_query(r, "kind");
+	f.label = http_query(r, "label");
+	f.kernel = http_query(r, "kernel");
+	if (f.state && !in_list(f.state, run_states))
+		return http_reply_problem(r, 400, "state",
+			"state: must be one of queued, running, done, failed, cancelled, interrupted");
+	if (f.kind && !in_list(f.kind, run_kinds))
+		return http_reply_problem(r, 400, "kind", "kind: must be dirtylog");
+	if (limit) {
+		if (!parse_positive(limit, MAX_LIMIT, &v))
+			return http_reply_problem(r, 400, "limit",
+				"limit: must be an integer from 1 to %d", MAX_LIMIT);
+		f.limit = (unsigned int)v;
+	}
+	if (cursor && !parse_positive(cursor, INT64_MAX / 2, &f.cursor))
+		return http_reply_problem(r, 400, "cursor", "cursor: must be a positive integer");
+	page = store_list_runs(app->st, &f, &next);
+	if (!page)
+		return http_reply_problem(r, 500, NULL, "the runs could not be read");
+	if (!next)
+		return http_reply_json(r, 200, page, NULL);
+	json_object_object_add(page, "next_cursor", json_object_new_int64(next));
+	snprintf(link, sizeof(link), "<" API_PREFIX "/runs?limit=%u&cursor=%lld",
+		 f.limit, (long long)next);
+	{
+		const char *const names[] = { "state", "kind", "label", "kernel" };
+		const char *values[] = { f.state, f.kind, f.label, f.kernel };
+
+		for (int i = 0; i < 4; i++) {
+			char enc[300];
+
+			if (!values[i])
+				continue;
+			url_encode(values[i], enc, sizeof(enc));
+			snprintf(link + strlen(link), sizeof(link) - strlen(link),
+				 "&%s=%s", names[i], enc);
+		}
+	}
+	snprintf(link + strlen(link), sizeof(link) - strlen(link), ">; rel=\"next\"");
+	return http_reply_json(r, 200, page, (const char *const[]){ "Link", link, NULL });
+}
+
+enum MHD_Result api_run_get(struct http_request *r, int64_t id)
+{
+	struct app *app = r->app;
+	struct json_object *run;
+	enum MHD_Result reply;
+
+	if (!api_check_query(r, NULL, &reply))
+		return reply;
+	run = store_run_json(app->st, id);
+	if (!run)
+		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
+	return http_reply_json(r, 200, run, NULL);
+}
+
+enum MHD_Result api_run_samples(struct http_request *r, int64_t id)
+{
+	static const char *const allowed[] = { "format", NULL };
+	const char *format = http_query(r, "format");
+	struct app *app = r->app;
+	enum MHD_Result reply;
+	char state[32], *text;
+	size_t len;
+	bool csv;
+
+	if (!api_check_query(r, allowed, &reply))
+		return reply;
+	if (format && strcmp(format, "json") && strcmp(format, "csv"))
+		return http_reply_problem(r, 400, "format", "format: must be json or csv");
+	csv = format && !strcmp(format, "csv");
+	if (store_run_state(app->st, id, state, sizeof(state), NULL))
+		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
+	if (store_samples_text(app->st, id, csv, &text, &len))
+		return http_reply_problem(r, 500, NULL, "the samples could not be read");
+	return http_reply(r, 200, csv ? "text/csv; charset=utf-8" : "application/json",
+			  text, len, true, NULL);
+}
+
+enum MHD_Result api_run_cancel(struct http_request *r, int64_t id)
+{
+	struct app *app = r->app;
+	const char *finished = NULL;
+	enum MHD_Result reply;
+	int ret;
+
+	if (!api_check_query(r, NULL, &reply))
+		return reply;
+	if (r->body_len)
+		return http_reply_problem(r, 400, NULL, "cancel takes no request body");
+	ret = store_cancel_queued(app->st, id, &finished);
+	if (ret == -ENOENT)
+		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
+	if (ret == -EALREADY)
+		return http_reply_problem(r, 409, NULL, "run %lld is already %s",
+					  (long long)id, finished ? finished : "finished");
+	if (ret == -EBUSY) {
+		/* running: the worker stops, cleans up, and the run ends cancelled */
+		if (jobs_cancel_running(app->jobs, id) == 0)
+			return http_reply_json(r, 202, store_run_json(app->st, id), NULL);
+		return http_reply_problem(r, 409, NULL, "run %lld is finishing", (long long)id);
+	}
+	if (ret)
+		return http_reply_problem(r, 500, NULL, "the run could not be cancelled");
+	return http_reply_json(r, 200, store_run_json(app->st, id), NULL);
+}

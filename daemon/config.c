@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: MIT
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "strict_json.h"
+
+#define MIN_TOKEN_LEN 16
+
+static void usage(void)
+{
+	printf("usage: migbenchd [--listen ADDR]... [--db PATH] [--data-dir DIR]\n"
+	       "                 [--token-file PATH] [--worker PATH] [--config FILE]\n"
+	       "\n"
+	       "  --listen ADDR      host:port or unix:PATH; repeatable.  Default: a unix\n"
+	       "                     socket (/run/migbench/migbenchd.sock as root) and\n"
+	       "                     " DEFAULT_TCP_LISTEN ".  Other than loopback needs a token.\n"
+	       "  --db PATH          SQLite database (default DATA_DIR/migbench.db)\n"
+	       "  --data-dir DIR     default /var/lib/migbench as root,\n"
+	       "                     ~/.local/share/migbench otherwise\n"
+	       "  --token-file PATH  bearer token (file mode 0600) required for every\n"
+	       "                     request that changes state\n"
+	       "  --worker PATH      migbench-worker (default: next to migbenchd)\n"
+	       "  --config FILE      the same settings as a JSON object: {\"listen\": [...],\n"
+	       "                     \"db\": ..., \"data_dir\": ..., \"token_file\": ..., \"worker\": ...}\n");
+}
+
+static int set_string(char **field, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+static int add_listen(struct config *cfg, const char *value, char *err,
+		      size_t err_len)
+{
+	if (cfg->nr_listen == CONFIG_MAX_LISTEN) {
+		snprintf(err, err_len, "at most %d --listen addresses", CONFIG_MAX_LISTEN);
+		return -E2BIG;
+	}
+	cfg->listen[cfg->nr_listen] = strdup(value);
+	return cfg->listen[cfg->nr_listen++] ? 0 : -ENOMEM;
+}
+
+static void clear_listen(struct config *cfg)
+{
+	for (unsigned int i = 0; i < cfg->nr_listen; i++)
+		free(cfg->listen[i]);
+	cfg->nr_listen = 0;
+}
+
+static int load_file(struct config *cfg, const char *path, char *err,
+		     size_t err_len)
+{
+	static const char *const keys[] = { "db", "data_dir", "token_file", "worker" };
+	char **fields[] = { &cfg->db, &cfg->data_dir, &cfg->token_file, &cfg->worker };
+	struct json_object *obj;
+	char jerr[256];
+	int ret = 0;
+
+	if (mb_json_parse_file(path, &obj, jerr, sizeof(jerr))) {
+		snprintf(err, err_len, "--config %s: %s", path, jerr);
+		return -EINVAL;
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		snprintf(err, err_len, "--config %s: must be a JSON object", path);
+		json_object_put(obj);
+		return -EINVAL;
+	}
+	json_object_object_foreach(obj, key, value) {
+		bool known = false;
+
+		if (!strcmp(key, "listen")) {
+			known = true;
+			clear_listen(cfg);
+			if (json_object_is_type(value, json_type_string)) {
+				ret = add_listen(cfg, json_object_get_string(value), err, err_len);
+			} else if (json_object_is_type(value, json_type_array)) {
+				for (size_t i = 0; !ret && i < json_object_array_length(value); i++) {
+					struct json_object *a = json_object_array_get_idx(value, i);
+
+					if (!json_object_is_type(a, json_type_string))
+						break;
+					ret = add_listen(cfg, json_object_get_string(a), err, err_len);
+				}
+			}
+			if (!ret && !cfg->nr_listen) {
+				snprintf(err, err_len, "--config %s: listen: must be a string or an array of strings",
+					 path);
+				ret = -EINVAL;
+			}
+		}
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			if (strcmp(key, keys[i]))
+				continue;
+			known = true;
+			if (!json_object_is_type(value, json_type_string)) {
+				snprintf(err, err_len, "--config %s: %s: must be a string", path, key);
+				ret = -EINVAL;
+			} else {
+				ret = set_string(fields[i], json_object_get_string(value));
+			}
+		}
+		if (!known) {
+			snprintf(err, err_len, "--config %s: %s: unknown key", path, key);
+			ret = -EINVAL;
+		}
+		if (ret)
+			break;
+	}
+	json_object_put(obj);
+	return ret;
+}
+
+static int load_token(struct config *cfg, char *err, size_t err_len)
+{
+	char buf[512] = "";
+	struct stat sb;
+	size_t n;
+	FILE *f = fopen(cfg->token_file, "re");
+
+	if (!f || fstat(fileno(f), &sb)) {
+		snprintf(err, err_len, "--token-file %s: %s", cfg->token_file, strerror(errno));
+		if (f)
+			fclose(f);
+		return -errno;
+	}
+	if (!S_ISREG(sb.st_mode) || (sb.st_mode & 077)) {
+		snprintf(err, err_len,
+			 "--token-file %s: must be a regular file only its owner can read (chmod 600), mode is %o",
+			 cfg->token_file, sb.st_mode & 0777);
+		fclose(f);
+		return -EPERM;
+	}
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	if (n < MIN_TOKEN_LEN || strchr(buf, ' ')) {
+		snprintf(err, err_len, "--token-file %s: the token must be at least %d characters, no spaces",
+			 cfg->token_file, MIN_TOKEN_LEN);
+		return -EINVAL;
+	}
+	cfg->token = strdup(buf);
+	return cfg->token ? 0 : -ENOMEM;
+}
+
+static int set_defaults(struct config *cfg, char *err, size_t err_len)
+{
+	char path[PATH_MAX], exe[PATH_MAX];
+	bool root = geteuid() == 0;
+	const char *home = getenv("HOME"), *runtime = getenv("XDG_RUNTIME_DIR");
+	ssize_t n;
+	int ret = 0;
+
+	if (!cfg->data_dir) {
+		if (!root && !home) {
+			snprintf(err, err_len, "set --data-dir (no HOME)");
+			return -EINVAL;
+		}
+		snprintf(path, sizeof(path), "%s", root ? "/var/lib/migbench" : home);
+		if (!root)
+			strncat(path, "/.local/share/migbench", sizeof(path) - strlen(path) - 1);
+		ret = set_string(&cfg->data_dir, path);
+	}
+	if (!ret && !cfg->db) {
+		snprintf(path, sizeof(path), "%s/migbench.db", cfg->data_dir);
+		ret = set_string(&cfg->db, path);
+	}
+	if (!ret && !cfg->nr_listen) {
+		if (root || runtime) {
+			snprintf(path, sizeof(path), "unix:%s/migbench/migbenchd.sock",
+				 root ? "/run" : runtime);
+			ret = add_listen(cfg, path, err, err_len);
+		}
+		if (!ret)
+			ret = add_listen(cfg, DEFAULT_TCP_LISTEN, err, err_len);
+	}
+	if (!ret && !cfg->worker) {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		snprintf(path, sizeof(path), "%s/migbench-worker", dirname(exe));
+		if (access(path, X_OK))
+			snprintf(path, sizeof(path), "%s", MIGBENCH_LIBEXECDIR "/migbench-worker");
+		ret = set_string(&cfg->worker, path);
+	}
+	return ret;
+}
+
+int config_parse(int argc, char **argv, struct config *cfg, char *err,
+		 size_t err_len)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "data-dir", required_argument, NULL, 'D' },
+		{ "token-file", required_argument, NULL, 't' },
+		{ "worker", required_argument, NULL, 'w' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct config flags = { 0 };
+	const char *config_file = NULL;
+	int c, ret = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	argv[0] = "migbenchd";
+	while (!ret && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': ret = add_listen(&flags, optarg, err, err_len); break;
+		case 'd': ret = set_string(&flags.db, optarg); break;
+		case 'D': ret = set_string(&flags.data_dir, optarg); break;
+		case 't': ret = set_string(&flags.token_file, optarg); break;
+		case 'w': ret = set_string(&flags.worker, optarg); break;
+		case 'c': config_file = optarg; break;
+		case 'h': usage(); config_free(&flags); return 1;
+		default:
+			snprintf(err, err_len, "see migbenchd --help");
+			ret = -EINVAL;
+		}
+	}
+	if (!ret && optind < argc) {
+		snprintf(err, err_len, "unexpected argument '%s'", argv[optind]);
+		ret = -EINVAL;
+	}
+	if (!ret && config_file)
+		ret = load_file(cfg, config_file, err, err_len);
+	if (!ret) {
+		/* flags over the file */
+		if (flags.nr_listen) {
+			clear_listen(cfg);
+			memcpy(cfg->listen, flags.listen, sizeof(flags.listen));
+			cfg->nr_listen = flags.nr_listen;
+			flags.nr_listen = 0;
+		}
+#define TAKE(f) if (flags.f) { free(cfg->f); cfg->f = flags.f; flags.f = NULL; }
+		TAKE(db) TAKE(data_dir) TAKE(token_file) TAKE(worker)
+#undef TAKE
+		ret = set_defaults(cfg, err, err_len);
+	}
+	if (!ret && cfg->token_file)
+		ret = load_token(cfg, err, err_len);
+	config_free(&flags);
+	if (ret)
+		config_free(cfg);
+	return ret;
+}
+
+static int mkdir_p(const char *dir, mode_t mode)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(path, mode) && errno != EEXIST ? -errno : 0;
+}
+
+int config_prepare_dirs(const struct config *cfg, char *err, size_t err_len)
+{
+	char path[PATH_MAX];
+	int ret = mkdir_p(cfg->data_dir, 0750);
+
+	if (ret) {
+		snprintf(err, err_len, "--data-dir %s: %s", cfg->data_dir, strerror(-ret));
+		return ret;
+	}
+	snprintf(path, sizeof(path), "%s", cfg->db);
+	ret = mkdir_p(dirname(path), 0750);
+	if (ret) {
+		snprintf(err, err_len, "--db %s: %s", cfg->db, strerror(-ret));
+		return ret;
+	}
+	for (unsigned int i = 0; i < cfg->nr_listen; i++) {
+		if (strncmp(cfg->listen[i], "unix:", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s", cfg->listen[i] + 5);
+		ret = mkdir_p(dirname(path), 0755);
+		if (ret) {
+			snprintf(err, err_len, "--listen %s: %s", cfg->listen[i], strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void config_free(struct config *cfg)
+{
+	clear_listen(cfg);
+	free(cfg->db);
+	free(cfg->data_dir);
+	free(cfg->token_file);
+	free(cfg->worker);
+	free(cfg->token);
+	memset(cfg, 0, sizeof(*cfg));
+}

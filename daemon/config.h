@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * migbenchd's settings: command-line flags, or the same keys in a JSON
+ * config file (--config); flags win.  Defaults need nothing but the build.
+ */
+#ifndef MIGBENCH_CONFIG_H
+#define MIGBENCH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_MAX_LISTEN 8
+#define DEFAULT_TCP_LISTEN "127.0.0.1:7733"
+
+struct config {
+	char *listen[CONFIG_MAX_LISTEN];
+	unsigned int nr_listen;
+	char *db;
+	char *data_dir;
+	char *token_file;
+	char *worker;
+	char *token;		/* read from token_file */
+};
+
+/* 0, 1 when --help was printed, or -errno with err filled in. */
+int config_parse(int argc, char **argv, struct config *cfg, char *err,
+		 size_t err_len);
+/* Create the data directory and the unix sockets' directories. */
+int config_prepare_dirs(const struct config *cfg, char *err, size_t err_len);
+void config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: MIT
+#include "jobs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backing.h"
+#include "hugepages.h"
+#include "strict_json.h"
+#include "worker_protocol.h"
+
+#define SAMPLE_BATCH 65536
+
+struct jobs {
+	struct store *st;
+	char *worker_path;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool quit;
+	bool kicked;
+	int64_t running_id;	/* 0 when idle */
+	pid_t worker_pid;
+	bool cancel_requested;
+};
+
+/* Hugepages migbench raised the pool by for one run. */
+struct held_pages {
+	struct mb_hugepage_reservation resv;
+	int64_t holding_id;
+};
+
+/* What reading a worker's output came to. */
+struct worker_outcome {
+	char outcome[32];	/* from its X line; "" if it never said */
+	char *error;
+	bool protocol_error;
+};
+
+static void give_back_holding(void *ctx, int64_t id, int64_t run_id,
+			      uint64_t page_size, long previous_nr)
+{
+	struct store *st = ctx;
+	struct mb_hugepage_reservation r = {
+		.page_size = page_size, .previous_nr = previous_nr, .active = true,
+	};
+	char msg[160];
+
+	if (mb_hugepages_release(&r) == 0) {
+		store_holding_release(st, id);
+		snprintf(msg, sizeof(msg),
+			 "migbenchd restarted: %s hugepage pool put back to %ld",
+			 mb_hugepage_size_name(page_size), previous_nr);
+		store_add_event(st, run_id, msg);
+	}
+}
+
+static bool is_worker(pid_t pid)
+{
+	char path[64], comm[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strncmp(comm, "migbench-worker", 15);
+}
+
+int jobs_recover(struct store *st)
+{
+	int pids[16], n = store_running_pids(st, pids, 16);
+
+	/* Workers die with their parent; one that has not yet is told to. */
+	for (int i = 0; i < n; i++) {
+		if (!is_worker(pids[i]))
+			continue;
+		kill(pids[i], SIGTERM);
+		for (int t = 0; t < 300 && kill(pids[i], 0) == 0; t++)
+			usleep(100 * 1000);
+	}
+	n = store_interrupt_running(st, "migbenchd stopped while the run was running");
+	if (n < 0)
+		return n;
+	return store_holdings_open(st, give_back_holding, st);
+}
+
+static int take_hugepages(struct jobs *j, int64_t id, const struct mb_spec *spec,
+			  struct held_pages *held, char *err, size_t err_len)
+{
+	uint64_t bytes = mb_spec_total_pages(spec) * 4096;
+	long need = mb_backing_hugepages_needed(spec->backing, bytes);
+	uint64_t psize = mb_backing_page_size(spec->backing);
+	struct mb_hugepage_pool pool;
+	int ret;
+
+	if (!need)
+		return 0;
+	if (mb_hugepages_read(psize, &pool)) {
+		snprintf(err, err_len, "backing %s: this kernel has no %s hugepage pool",
+			 mb_backing_name(spec->backing), mb_hugepage_size_name(psize));
+		return -EOPNOTSUPP;
+	}
+	if (pool.free - pool.resv >= need)
+		return 0;
+	/* Written down before the pool grows, so a crash cannot leak it. */
+	ret = store_holding_add(j->st, id, psize, pool.nr, &held->holding_id);
+	if (ret) {
+		snprintf(err, err_len, "cannot record the hugepage reservation: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = mb_hugepages_reserve(psize, need, &held->resv, err, err_len);
+	if (ret || !held->resv.active) {
+		store_holding_release(j->st, held->holding_id);
+		held->holding_id = 0;
+	}
+	return ret;
+}
+
+static void give_back_hugepages(struct jobs *j, struct held_pages *held)
+{
+	mb_hugepages_release(&held->resv);
+	if (held->holding_id)
+		store_holding_release(j->st, held->holding_id);
+}
+
+/* fork + exec the worker with its stdin and stdout on pipes. */
+static pid_t spawn_worker(struct jobs *j, int *to_worker, int *from_worker)
+{
+	int in[2], out[2];
+	char parent[32];
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
+		return -errno;
+	snprintf(parent, sizeof(parent), "%s=%d", WORKER_PARENT_ENV, (int)getpid());
+	pid = fork();
+	if (pid == 0) {
+		/* only async-signal-safe calls between fork and exec */
+		char *argv[] = { j->worker_path, NULL };
+		char *envp[] = { parent, "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+
+		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
+			_exit(127);
+		execve(j->worker_path, argv, envp);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (pid < 0) {
+		close(in[1]);
+		close(out[0]);
+		return -errno;
+	}
+	*to_worker = in[1];
+	*from_worker = out[0];
+	return pid;
+}
+
+static int handle_result_line(struct jobs *j, int64_t id, const char *json)
+{
+	struct json_object *head, *spec, *env;
+	char err[128];
+	int ret;
+
+	if (mb_json_parse(json, strlen(json), &head, err, sizeof(err)))
+		return -EPROTO;
+	if (!json_object_object_get_ex(head, "spec", &spec) ||
+	    !json_object_object_get_ex(head, "environment", &env)) {
+		json_object_put(head);
+		return -EPROTO;
+	}
+	ret = store_run_set_environment(j->st, id,
+		json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN), env);
+	json_object_put(head);
+	return ret;
+}
+
+static int parse_sample(const char *line, struct mb_sample *out)
+{
+	char metric[64];
+	unsigned int it, seq;
+	unsigned long long value;
+	int m;
+
+	if (sscanf(line, "%63s %u %u %llu", metric, &it, &seq, &value) != 4)
+		return -EPROTO;
+	m = mb_metric_from_name(metric);
+	if (m < 0)
+		return -EPROTO;
+	*out = (struct mb_sample){ m, it, seq, value };
+	return 0;
+}
+
+static void read_worker(struct jobs *j, int64_t id, int fd,
+			struct worker_outcome *o)
+{
+	struct mb_samples batch = { 0 };
+	FILE *f = fdopen(fd, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f) {
+		close(fd);
+		o->protocol_error = true;
+		return;
+	}
+	mb_samples_reserve(&batch, SAMPLE_BATCH);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		struct mb_sample s;
+
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n < 2 || line[1] != ' ') {
+			o->protocol_error = true;
+			continue;
+		}
+		switch (line[0]) {
+		case 'P':
+			store_add_event(j->st, id, line + 2);
+			break;
+		case 'R':
+			if (handle_result_line(j, id, line + 2))
+				o->protocol_error = true;
+			break;
+		case 'S':
+			if (parse_sample(line + 2, &s) ||
+			    mb_samples_add(&batch, s.metric, s.iteration, s.seq, s.value)) {
+				o->protocol_error = true;
+				break;
+			}
+			if (batch.len == SAMPLE_BATCH) {
+				store_add_samples(j->st, id, batch.rows, batch.len);
+				batch.len = 0;
+			}
+			break;
+		case 'X': {
+			char *sp = strchr(line + 2, ' ');
+
+			if (sp)
+				*sp++ = '\0';
+			snprintf(o->outcome, sizeof(o->outcome), "%s", line + 2);
+			o->error = strdup(sp ? sp : "");
+			break;
+		}
+		default:
+			o->protocol_error = true;
+		}
+	}
+	if (batch.len)
+		store_add_samples(j->st, id, batch.rows, batch.len);
+	mb_samples_free(&batch);
+	free(line);
+	fclose(f);
+}
+
+/* The run's final state from what the worker said and how it ended. */
+static void finish_run(struct jobs *j, int64_t id, struct worker_outcome *o,
+		       int wstatus, bool cancelled, bool stopping)
+{
+	const char *state = "failed", *result = o->outcome;
+	struct json_object *summary = NULL;
+	char error[600];
+
+	snprintf(error, sizeof(error), "%s", o->error ? o->error : "");
+	if (cancelled) {
+		state = "cancelled";
+		result = "cancelled";
+		snprintf(error, sizeof(error), "cancelled while running");
+	} else if (!strcmp(o->outcome, "ok") && !o->protocol_error) {
+		state = "done";
+		summary = store_summary_json(j->st, id);
+	} else if (!strcmp(o->outcome, "interrupted") || stopping) {
+		state = "interrupted";
+		result = "interrupted";
+		snprintf(error, sizeof(error), "migbenchd stopped during the run");
+	} else if (!o->outcome[0]) {
+		result = "worker-crashed";
+		if (WIFSIGNALED(wstatus))
+			snprintf(error, sizeof(error), "migbench-worker was killed by signal %d",
+				 WTERMSIG(wstatus));
+		else
+			snprintf(error, sizeof(error), "migbench-worker exited with status %d "
+				 "without a result", WEXITSTATUS(wstatus));
+	} else if (o->protocol_error) {
+		result = "worker-crashed";
+		snprintf(error, sizeof(error), "migbench-worker wrote lines it should not");
+	}
+	store_run_finish(j->st, id, state, result, error[0] ? error : NULL,
+			 summary ? json_object_to_json_string_ext(summary,
+						JSON_C_TO_STRING_PLAIN) : NULL);
+	json_object_put(summary);
+}
+
+static int load_spec(struct jobs *j, int64_t id, struct mb_spec *spec,
+		     char **spec_text)
+{
+	struct json_object *run = store_run_json(j->st, id), *sj;
+	struct mb_spec_error err;
+	int ret = -ENOENT;
+
+	if (run && json_object_object_get_ex(run, "spec", &sj)) {
+		mb_spec_init(spec);
+		ret = mb_spec_from_json(spec, sj, &err);
+		*spec_text = strdup(json_object_to_json_string_ext(sj,
+						JSON_C_TO_STRING_PLAIN));
+		if (!*spec_text)
+			ret = -ENOMEM;
+	}
+	json_object_put(run);
+	return ret;
+}
+
+static void execute(struct jobs *j, int64_t id)
+{
+	struct held_pages held = { 0 };
+	struct worker_outcome o = { "", NULL, false };
+	struct mb_spec spec;
+	char *spec_text = NULL, err[512];
+	int to_w = -1, from_w = -1, wstatus = 0;
+	bool cancelled, stopping;
+	pid_t pid;
+
+	if (load_spec(j, id, &spec, &spec_text)) {
+		store_run_finish(j->st, id, "failed", "bad-spec",
+				 "the stored spec cannot be read", NULL);
+		free(spec_text);
+		return;
+	}
+	if (take_hugepages(j, id, &spec, &held, err, sizeof(err))) {
+		store_run_start(j->st, id, 0);
+		store_run_finish(j->st, id, "failed", "host-unavailable", err, NULL);
+		free(spec_text);
+		return;
+	}
+	pthread_mutex_lock(&j->lock);
+	pid = spawn_worker(j, &to_w, &from_w);
+	if (pid > 0) {
+		j->running_id = id;
+		j->worker_pid = pid;
+		j->cancel_requested = false;
+	}
+	pthread_mutex_unlock(&j->lock);
+	if (pid < 0) {
+		give_back_hugepages(j, &held);
+		store_run_start(j->st, id, 0);
+		store_run_finish(j->st, id, "failed", "worker-crashed",
+				 "cannot start migbench-worker", NULL);
+		free(spec_text);
+		return;
+	}
+	store_run_start(j->st, id, pid);
+	/* the spec is far below the pipe's buffer: one write, then EOF */
+	if (write(to_w, spec_text, strlen(spec_text)) < 0)
+		o.protocol_error = true;
+	close(to_w);
+	free(spec_text);
+
+	read_worker(j, id, from_w, &o);
+	waitpid(pid, &wstatus, 0);
+	give_back_hugepages(j, &held);
+
+	pthread_mutex_lock(&j->lock);
+	cancelled = j->cancel_requested;
+	stopping = j->quit;
+	j->running_id = 0;
+	j->worker_pid = 0;
+	pthread_mutex_unlock(&j->lock);
+	finish_run(j, id, &o, wstatus, cancelled, stopping);
+	free(o.error);
+}
+
+static void *runner(void *arg)
+{
+	struct jobs *j = arg;
+
+	for (;;) {
+		int64_t id = 0;
+
+		pthread_mutex_lock(&j->lock);
+		while (!j->quit && !j->kicked) {
+			struct timespec t;
+
+			clock_gettime(CLOCK_REALTIME, &t);
+			t.tv_sec += 1;	/* also pick up runs queued by others */
+			if (pthread_cond_timedwait(&j->cond, &j->lock, &t) == ETIMEDOUT)
+				break;
+		}
+		j->kicked = false;
+		if (j->quit) {
+			pthread_mutex_unlock(&j->lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&j->lock);
+		while (!store_next_queued(j->st, &id) && id) {
+			execute(j, id);
+			if (__atomic_load_n(&j->quit, __ATOMIC_ACQUIRE))
+				return NULL;
+		}
+	}
+}
+
+int jobs_start(struct store *st, const char *worker_path, struct jobs **out)
+{
+	struct jobs *j = calloc(1, sizeof(*j));
+	int ret;
+
+	if (!j || !(j->worker_path = strdup(worker_path))) {
+		free(j);
+		return -ENOMEM;
+	}
+	j->st = st;
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->cond, NULL);
+	ret = -pthread_create(&j->thread, NULL, runner, j);
+	if (ret) {
+		free(j->worker_path);
+		free(j);
+		return ret;
+	}
+	*out = j;
+	return 0;
+}
+
+void jobs_kick(struct jobs *j)
+{
+	pthread_mutex_lock(&j->lock);
+	j->kicked = true;
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+}
+
+int jobs_cancel_running(struct jobs *j, int64_t id)
+{
+	int ret = -ESRCH;
+
+	pthread_mutex_lock(&j->lock);
+	if (j->running_id == id && j->worker_pid > 0) {
+		j->cancel_requested = true;
+		kill(j->worker_pid, SIGTERM);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&j->lock);
+	return ret;
+}
+
+int64_t jobs_running_id(struct jobs *j)
+{
+	int64_t id;
+
+	pthread_mutex_lock(&j->lock);
+	id = j->running_id;
+	pthread_mutex_unlock(&j->lock);
+	return id;
+}
+
+void jobs_stop(struct jobs *j)
+{
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->lock);
+	__atomic_store_n(&j->quit, true, __ATOMIC_RELEASE);
+	if (j->worker_pid > 0)
+		kill(j->worker_pid, SIGTERM);	/* it cleans up and reports */
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+	pthread_join(j->thread, NULL);
+	pthread_cond_destroy(&j->cond);
+	pthread_mutex_destroy(&j->lock);
+	free(j->worker_path);
+	free(j);
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/*
+ * migbenchd: schedules benchmark runs over REST, runs them one at a time
+ * in worker processes, and keeps every result in SQLite.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "config.h"
+#include "jobs.h"
+#include "notify.h"
+#include "store.h"
+
+#define PROG "migbenchd"
+
+/* Block the stop signals in every thread; main takes them with sigwait. */
+static void block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int open_store(const struct config *cfg, struct store **st)
+{
+	char err[512];
+	int ret = config_prepare_dirs(cfg, err, sizeof(err));
+
+	if (!ret)
+		ret = store_open(cfg->db, st, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, PROG ": %s\n", err);
+	return ret;
+}
+
+static int start_server(const struct config *cfg, struct app *app,
+			struct http_server **srv)
+{
+	char err[512], status[512] = "STATUS=listening on";
+	int ret = http_start((const char *const *)cfg->listen, cfg->nr_listen,
+			     cfg->token != NULL, api_dispatch, app, srv, err,
+			     sizeof(err));
+
+	if (ret) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return ret;
+	}
+	for (unsigned int i = 0; i < cfg->nr_listen; i++) {
+		const char *a = http_bound_address(*srv, i);
+
+		fprintf(stderr, PROG ": listening on %s\n", a);
+		snprintf(status + strlen(status), sizeof(status) - strlen(status), " %s", a);
+	}
+	notify(status);
+	return 0;
+}
+
+static int wait_for_stop(const sigset_t *set)
+{
+	int sig = 0;
+
+	do {
+		sigwait(set, &sig);
+	} while (sig == SIGHUP);	/* nothing to reload */
+	return sig;
+}
+
+int main(int argc, char **argv)
+{
+	struct http_server *srv = NULL;
+	struct store *st = NULL;
+	struct config cfg;
+	struct app app = { 0 };
+	char err[512];
+	sigset_t set;
+	int ret, sig;
+
+	ret = config_parse(argc, argv, &cfg, err, sizeof(err));
+	if (ret) {
+		if (ret < 0)
+			fprintf(stderr, PROG ": %s\n", err);
+		return ret < 0 ? 2 : 0;
+	}
+	block_signals(&set);
+	ret = open_store(&cfg, &st);
+	if (ret)
+		goto out;
+	ret = jobs_recover(st);
+	if (ret)
+		fprintf(stderr, PROG ": cleaning up after an earlier run: %s\n",
+			strerror(-ret));
+	ret = jobs_start(st, cfg.worker, &app.jobs);
+	if (ret) {
+		fprintf(stderr, PROG ": starting the run queue: %s\n", strerror(-ret));
+		goto out;
+	}
+	app.st = st;
+	app.token = cfg.token;
+	ret = start_server(&cfg, &app, &srv);
+	if (ret)
+		goto out;
+	notify("READY=1");
+	sig = wait_for_stop(&set);
+	fprintf(stderr, PROG ": signal %d, stopping\n", sig);
+	notify("STOPPING=1");
+	ret = 0;
+out:
+	http_stop(srv);
+	jobs_stop(app.jobs);
+	store_close(st);
+	config_free(&cfg);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Opening the store: connections, pragmas, and the numbered migrations
+ * from schema/, applied in order and tracked with PRAGMA user_version.
+ */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "embedded.h"
+
+extern const struct mb_embedded mb_migrations_files[];
+
+int store_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_CONSTRAINT:
+		return -EINVAL;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_READONLY:
+		return -EACCES;
+	default:
+		return -EIO;
+	}
+}
+
+int store_exec(sqlite3 *db, const char *sql)
+{
+	return store_errno(sqlite3_exec(db, sql, NULL, NULL, NULL));
+}
+
+void store_now(char *buf, size_t len)
+{
+	struct timeval tv;
+	struct tm tm;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000));
+}
+
+void store_lock(struct store *st)
+{
+	pthread_mutex_lock(&st->write_lock);
+}
+
+void store_unlock(struct store *st)
+{
+	pthread_mutex_unlock(&st->write_lock);
+}
+
+struct json_object *store_text_column(sqlite3_stmt *s, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+
+	return t ? json_object_new_string(t) : NULL;
+}
+
+struct json_object *store_json_column(sqlite3_stmt *s, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+
+	return t ? json_tokener_parse(t) : NULL;
+}
+
+static int open_connection(const char *path, bool writer, sqlite3 **out)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX |
+		    (writer ? SQLITE_OPEN_CREATE : 0);
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, flags, NULL);
+
+	if (rc != SQLITE_OK) {
+		sqlite3_close(db);
+		return store_errno(rc);
+	}
+	sqlite3_busy_timeout(db, 10000);
+	/*
+	 * WAL so readers never wait for the writer; synchronous=FULL
+	 * because the kernel under test may panic right after a commit.
+	 */
+	rc = writer ? store_exec(db, "PRAGMA journal_mode=WAL;"
+				     "PRAGMA synchronous=FULL;"
+				     "PRAGMA foreign_keys=ON;") :
+		      store_exec(db, "PRAGMA foreign_keys=ON;"
+				     "PRAGMA query_only=ON;");
+	if (rc) {
+		sqlite3_close(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL))
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int migrate(sqlite3 *db, char *err, size_t err_len)
+{
+	int have = user_version(db), known = 0;
+
+	while (mb_migrations_files[known].name)
+		known++;
+	if (have < 0) {
+		snprintf(err, err_len, "cannot read the schema version: %s",
+			 sqlite3_errmsg(db));
+		return -EIO;
+	}
+	if (have > known) {
+		snprintf(err, err_len,
+			 "the database has schema version %d, newer than this migbenchd knows (%d)",
+			 have, known);
+		return -EPROTO;
+	}
+	for (int v = have; v < known; v++) {
+		char bump[64];
+		char *msg = NULL;
+
+		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d;", v + 1);
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ||
+		    sqlite3_exec(db, (const char *)mb_migrations_files[v].data,
+				 NULL, NULL, &msg) ||
+		    sqlite3_exec(db, bump, NULL, NULL, &msg) ||
+		    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg)) {
+			snprintf(err, err_len, "migration %s failed: %s",
+				 mb_migrations_files[v].name,
+				 msg ? msg : sqlite3_errmsg(db));
+			sqlite3_free(msg);
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+int store_open(const char *path, struct store **out, char *err,
+	       size_t err_len)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	int ret;
+
+	*out = NULL;
+	if (!st || !(st->path = strdup(path))) {
+		free(st);
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&st->write_lock, NULL);
+	pthread_mutex_init(&st->readers_lock, NULL);
+	pthread_key_create(&st->reader_key, NULL);
+	ret = open_connection(path, true, &st->writer);
+	if (ret) {
+		snprintf(err, err_len, "cannot open database %s: %s", path,
+			 strerror(-ret));
+		goto fail;
+	}
+	ret = migrate(st->writer, err, err_len);
+	if (ret)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return ret;
+}
+
+sqlite3 *store_reader(struct store *st)
+{
+	sqlite3 *db = pthread_getspecific(st->reader_key);
+
+	if (db)
+		return db;
+	if (open_connection(st->path, false, &db))
+		return NULL;
+	pthread_mutex_lock(&st->readers_lock);
+	if (st->nr_readers == st->cap_readers) {
+		unsigned int cap = st->cap_readers ? st->cap_readers * 2 : 8;
+		sqlite3 **r = realloc(st->readers, cap * sizeof(*r));
+
+		if (!r) {
+			pthread_mutex_unlock(&st->readers_lock);
+			sqlite3_close(db);
+			return NULL;
+		}
+		st->readers = r;
+		st->cap_readers = cap;
+	}
+	st->readers[st->nr_readers++] = db;
+	pthread_mutex_unlock(&st->readers_lock);
+	pthread_setspecific(st->reader_key, db);
+	return db;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (unsigned int i = 0; i < st->nr_readers; i++)
+		sqlite3_close(st->readers[i]);
+	free(st->readers);
+	if (st->writer)
+		sqlite3_close(st->writer);
+	pthread_key_delete(st->reader_key);
+	pthread_mutex_destroy(&st->readers_lock);
+	pthread_mutex_destroy(&st->write_lock);
+	free(st->path);
+	free(st);
+}
+
+int store_schema_version(struct store *st)
+{
+	int v;
+
+	store_lock(st);
+	v = user_version(st->writer);
+	store_unlock(st);
+	return v;
+}
+
+int store_check_integrity(struct store *st, char *err, size_t err_len)
+{
+	sqlite3_stmt *s;
+	int ret = -EIO;
+
+	store_lock(st);
+	if (sqlite3_prepare_v2(st->writer, "PRAGMA integrity_check", -1, &s,
+			       NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			const char *r = (const char *)sqlite3_column_text(s, 0);
+
+			snprintf(err, err_len, "%s", r ? r : "");
+			ret = r && !strcmp(r, "ok") ? 0 : -EIO;
+		}
+		sqlite3_finalize(s);
+	}
+	store_unlock(st);
+	return ret;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SQLite store: runs, their samples, events and kernels, and the host
+ * resources runs hold.  One writer connection behind a mutex; each thread
+ * that reads gets its own connection, so reads go on (WAL) while a run's
+ * samples are written.  Functions return 0 or a negative errno.
+ */
+#ifndef MIGBENCH_STORE_H
+#define MIGBENCH_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "samples.h"
+
+#define STORE_SCHEMA_VERSION 2
+
+struct store;
+
+int store_open(const char *path, struct store **out, char *err, size_t err_len);
+void store_close(struct store *st);
+int store_schema_version(struct store *st);
+/* PRAGMA integrity_check: 0 when "ok". */
+int store_check_integrity(struct store *st, char *err, size_t err_len);
+
+/* Runs */
+struct run_filter {
+	const char *state, *kind, *label, *kernel;	/* NULL: any */
+	int64_t cursor;		/* list ids below this; 0: from the newest */
+	unsigned int limit;
+};
+
+int store_create_runs(struct store *st, const char *kind, const char *spec,
+		      const char *label, const char *tags, unsigned int repeat,
+		      int64_t *first_id);
+/* The next queued run, groups interleaved; 0 when none. */
+int store_next_queued(struct store *st, int64_t *id);
+/* queued -> running; -EALREADY if it is no longer queued. */
+int store_run_start(struct store *st, int64_t id, int pid);
+int store_run_finish(struct store *st, int64_t id, const char *state,
+		     const char *result, const char *error,
+		     const char *summary);
+int store_run_set_environment(struct store *st, int64_t id,
+			      const char *resolved_spec,
+			      struct json_object *environment);
+int store_add_event(struct store *st, int64_t id, const char *message);
+/* queued -> cancelled.  -EBUSY: it is running; -EALREADY: finished. */
+int store_cancel_queued(struct store *st, int64_t id, const char **state);
+/* Worker pids of the runs marked running (up to max). */
+int store_running_pids(struct store *st, int *pids, int max);
+/* Runs left 'running' become 'interrupted'; returns how many. */
+int store_interrupt_running(struct store *st, const char *reason);
+int store_run_state(struct store *st, int64_t id, char *state, size_t len,
+		    int *pid);
+/* The run as the API returns it; NULL if there is none. */
+struct json_object *store_run_json(struct store *st, int64_t id);
+/* {"runs": [...]} and the cursor of the next page (0: last page). */
+struct json_object *store_list_runs(struct store *st,
+				    const struct run_filter *f,
+				    int64_t *next_cursor);
+struct json_object *store_kernels_json(struct store *st);
+/* Run counts per state, for /metrics. */
+int store_count_states(struct store *st, const char *const *states,
+		       long *counts, unsigned int n);
+
+/* Samples */
+int store_add_samples(struct store *st, int64_t id,
+		      const struct mb_sample *rows, size_t n);
+/* The run's samples as a JSON document or CSV; malloc'd text. */
+int store_samples_text(struct store *st, int64_t id, bool csv, char **text,
+		       size_t *len);
+/* {"<metric>": {n, min, median, mean, p95, max, stdev}} from the stored rows. */
+struct json_object *store_summary_json(struct store *st, int64_t id);
+
+/* Host holdings: written before a resource is taken. */
+int store_holding_add(struct store *st, int64_t run_id, uint64_t page_size,
+		      long previous_nr, int64_t *holding_id);
+int store_holding_release(struct store *st, int64_t holding_id);
+/* Call fn for every holding not yet released. */
+int store_holdings_open(struct store *st,
+			void (*fn)(void *ctx, int64_t id, int64_t run_id,
+				   uint64_t page_size, long previous_nr),
+			void *ctx);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MIGBENCH_STORE_INTERNAL_H
+#define MIGBENCH_STORE_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct store {
+	char *path;
+	sqlite3 *writer;
+	pthread_mutex_t write_lock;
+	pthread_key_t reader_key;
+	pthread_mutex_t readers_lock;
+	sqlite3 **readers;		/* every reader, to close at the end */
+	unsigned int nr_readers, cap_readers;
+};
+
+/* This thread's read connection. */
+sqlite3 *store_reader(struct store *st);
+void store_lock(struct store *st);
+void store_unlock(struct store *st);
+/* Now as "2026-11-21T05:30:00.123Z". */
+void store_now(char *buf, size_t len);
+int store_exec(sqlite3 *db, const char *sql);
+/* sqlite3 result code to negative errno. */
+int store_errno(int rc);
+/* A text column as a JSON value: parsed JSON, a string, or null. */
+struct json_object *store_json_column(sqlite3_stmt *s, int col);
+struct json_object *store_text_column(sqlite3_stmt *s, int col);
+
+#endif

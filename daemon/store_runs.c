@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: MIT
+/* Runs, their events, the kernels they ran on, and host holdings. */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define RUN_COLUMNS \
+	"r.id, r.kind, r.label, r.tags, r.spec, r.resolved_spec, r.state, " \
+	"r.result, r.error, r.progress, r.group_id, r.group_index, " \
+	"r.created_at, r.started_at, r.finished_at, r.summary, r.environment, " \
+	"k.id, k.release, k.version, k.cmdline, k.boot_id, k.hostname, " \
+	"k.cpu_model, k.kvm_parameters"
+#define RUN_FROM " FROM runs r LEFT JOIN kernels k ON k.id = r.kernel_id "
+
+static void bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t)
+		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/*
+ * Run one write statement under the lock; returns rows changed or -errno,
+ * and the row id of an insert in *rowid when asked.
+ */
+static int write_stmt_rowid(struct store *st, const char *sql,
+			    void (*bind)(sqlite3_stmt *s, void *ctx), void *ctx,
+			    int64_t *rowid)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	store_lock(st);
+	rc = sqlite3_prepare_v2(st->writer, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		bind(s, ctx);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+	}
+	if (rc == SQLITE_DONE && rowid)
+		*rowid = sqlite3_last_insert_rowid(st->writer);
+	rc = rc == SQLITE_DONE ? sqlite3_changes(st->writer) : store_errno(rc);
+	store_unlock(st);
+	return rc;
+}
+
+static int write_stmt(struct store *st, const char *sql,
+		      void (*bind)(sqlite3_stmt *s, void *ctx), void *ctx)
+{
+	return write_stmt_rowid(st, sql, bind, ctx, NULL);
+}
+
+int store_create_runs(struct store *st, const char *kind, const char *spec,
+		      const char *label, const char *tags, unsigned int repeat,
+		      int64_t *first_id)
+{
+	sqlite3_stmt *s = NULL;
+	char now[32];
+	int rc;
+
+	store_now(now, sizeof(now));
+	store_lock(st);
+	rc = sqlite3_exec(st->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->writer,
+			"INSERT INTO runs (kind, spec, label, tags, group_id, group_index, "
+			"state, created_at) VALUES (?1, ?2, ?3, ?4, "
+			"(SELECT COALESCE(MAX(group_id), 0) + ?6 FROM runs), ?5, 'queued', ?7)",
+			-1, &s, NULL);
+	for (unsigned int i = 0; rc == SQLITE_OK && i < repeat; i++) {
+		sqlite3_reset(s);
+		bind_text(s, 1, kind);
+		bind_text(s, 2, spec);
+		bind_text(s, 3, label);
+		bind_text(s, 4, tags);
+		sqlite3_bind_int(s, 5, (int)i);
+		sqlite3_bind_int(s, 6, i == 0);	/* a new group, then the same */
+		bind_text(s, 7, now);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+			if (i == 0)
+				*first_id = sqlite3_last_insert_rowid(st->writer);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->writer, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		sqlite3_exec(st->writer, "ROLLBACK", NULL, NULL, NULL);
+	store_unlock(st);
+	return store_errno(rc);
+}
+
+int store_next_queued(struct store *st, int64_t *id)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*id = 0;
+	store_lock(st);
+	/* index before group: one run of each group in turn, A B A B ... */
+	rc = sqlite3_prepare_v2(st->writer,
+		"SELECT id FROM runs WHERE state = 'queued' "
+		"ORDER BY group_index, group_id LIMIT 1", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*id = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	store_unlock(st);
+	return store_errno(rc);
+}
+
+struct start_args {
+	int64_t id;
+	int pid;
+	char now[32];
+};
+
+static void bind_start(sqlite3_stmt *s, void *ctx)
+{
+	struct start_args *a = ctx;
+
+	sqlite3_bind_int(s, 1, a->pid);
+	bind_text(s, 2, a->now);
+	sqlite3_bind_int64(s, 3, a->id);
+}
+
+int store_run_start(struct store *st, int64_t id, int pid)
+{
+	struct start_args a = { .id = id, .pid = pid };
+	int rc;
+
+	store_now(a.now, sizeof(a.now));
+	rc = write_stmt(st, "UPDATE runs SET state = 'running', worker_pid = ?1, "
+			    "started_at = ?2 WHERE id = ?3 AND state = 'queued'",
+			bind_start, &a);
+	return rc < 0 ? rc : rc == 0 ? -EALREADY : 0;
+}
+
+struct finish_args {
+	int64_t id;
+	const char *state, *result, *error, *summary;
+	char now[32];
+};
+
+static void bind_finish(sqlite3_stmt *s, void *ctx)
+{
+	struct finish_args *a = ctx;
+
+	bind_text(s, 1, a->state);
+	bind_text(s, 2, a->result);
+	bind_text(s, 3, a->error);
+	bind_text(s, 4, a->summary);
+	bind_text(s, 5, a->now);
+	sqlite3_bind_int64(s, 6, a->id);
+}
+
+int store_run_finish(struct store *st, int64_t id, const char *state,
+		     const char *result, const char *error,
+		     const char *summary)
+{
+	struct finish_args a = { id, state, result, error, summary, "" };
+	int rc;
+
+	store_now(a.now, sizeof(a.now));
+	rc = write_stmt(st, "UPDATE runs SET state = ?1, result = ?2, error = ?3, "
+			    "summary = ?4, finished_at = ?5, worker_pid = NULL "
+			    "WHERE id = ?6", bind_finish, &a);
+	return rc < 0 ? rc : 0;
+}
+
+static const char *env_string(struct json_object *env, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(env, key, &v) ?
+	       json_object_get_string(v) : "";
+}
+
+int store_run_set_environment(struct store *st, int64_t id,
+			      const char *resolved_spec,
+			      struct json_object *environment)
+{
+	struct json_object *kernel = NULL, *params = NULL;
+	const char *values[7];
+	sqlite3_stmt *s = NULL;
+	int64_t kernel_id = 0;
+	char now[32];
+	int rc;
+
+	json_object_object_get_ex(environment, "kernel", &kernel);
+	json_object_object_get_ex(environment, "kvm_parameters", &params);
+	values[0] = env_string(kernel, "release");
+	values[1] = env_string(kernel, "version");
+	values[2] = env_string(environment, "cmdline");
+	values[3] = env_string(environment, "boot_id");
+	values[4] = env_string(environment, "hostname");
+	values[5] = env_string(environment, "cpu_model");
+	/* hostinfo lists modules and parameters sorted: the text is stable */
+	values[6] = params ? json_object_to_json_string_ext(params,
+				JSON_C_TO_STRING_PLAIN) : "{}";
+	store_now(now, sizeof(now));
+
+	store_lock(st);
+	rc = sqlite3_exec(st->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->writer,
+			"INSERT INTO kernels (release, version, cmdline, boot_id, hostname, "
+			"cpu_model, kvm_parameters, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+			"ON CONFLICT DO UPDATE SET hostname = excluded.hostname "
+			"RETURNING id", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		for (int i = 0; i < 7; i++)
+			bind_text(s, i + 1, values[i]);
+		bind_text(s, 8, now);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			kernel_id = sqlite3_column_int64(s, 0);
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(s);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->writer,
+			"UPDATE runs SET kernel_id = ?1, environment = ?2, resolved_spec = ?3 "
+			"WHERE id = ?4", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, kernel_id);
+		bind_text(s, 2, json_object_to_json_string_ext(environment,
+						JSON_C_TO_STRING_PLAIN));
+		bind_text(s, 3, resolved_spec);
+		sqlite3_bind_int64(s, 4, id);
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_finalize(s);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->writer, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		sqlite3_exec(st->writer, "ROLLBACK", NULL, NULL, NULL);
+	store_unlock(st);
+	return store_errno(rc);
+}
+
+struct event_args {
+	int64_t id;
+	const char *message;
+	char now[32];
+};
+
+static void bind_event(sqlite3_stmt *s, void *ctx)
+{
+	struct event_args *a = ctx;
+
+	sqlite3_bind_int64(s, 1, a->id);
+	bind_text(s, 2, a->now);
+	bind_text(s, 3, a->message);
+}
+
+int store_add_event(struct store *st, int64_t id, const char *message)
+{
+	struct event_args a = { .id = id, .message = message };
+	int rc;
+
+	store_now(a.now, sizeof(a.now));
+	rc = write_stmt(st, "INSERT INTO run_events (run_id, at, message) "
+			    "VALUES (?1, ?2, ?3)", bind_event, &a);
+	if (rc >= 0)
+		rc = write_stmt(st, "UPDATE runs SET progress = ?3 WHERE id = ?1 "
+				    "AND ?2 IS NOT NULL", bind_event, &a);
+	return rc < 0 ? rc : 0;
+}
+
+int store_run_state(struct store *st, int64_t id, char *state, size_t len,
+		    int *pid)
+{
+	sqlite3 *db = store_reader(st);
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!db)
+		return -EIO;
+	rc = sqlite3_prepare_v2(db, "SELECT state, worker_pid FROM runs WHERE id = ?1",
+				-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_errno(rc);
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(state, len, "%s", sqlite3_column_text(s, 0));
+		if (pid)
+			*pid = sqlite3_column_int(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_errno(rc);
+}
+
+struct id_args {
+	int64_t id;
+	const char *text;
+	char now[32];
+};
+
+static void bind_id_text(sqlite3_stmt *s, void *ctx)
+{
+	struct id_args *a = ctx;
+
+	sqlite3_bind_int64(s, 1, a->id);
+	bind_text(s, 2, a->now);
+	bind_text(s, 3, a->text);
+}
+
+int store_cancel_queued(struct store *st, int64_t id, const char **state)
+{
+	static const char *const finished[] = { "done", "failed", "cancelled",
+						 "interrupted" };
+	struct id_args a = { .id = id };
+	char now_state[32];
+	int rc;
+
+	*state = NULL;
+	store_now(a.now, sizeof(a.now));
+	rc = write_stmt(st, "UPDATE runs SET state = 'cancelled', result = 'cancelled', "
+			    "finished_at = ?2 WHERE id = ?1 AND state = 'queued'",
+			bind_id_text, &a);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = store_run_state(st, id, now_state, sizeof(now_state), NULL);
+	if (rc)
+		return rc;
+	if (!strcmp(now_state, "running"))
+		return -EBUSY;
+	for (size_t i = 0; i < sizeof(finished) / sizeof(finished[0]); i++)
+		if (!strcmp(now_state, finished[i]))
+			*state = finished[i];
+	return -EALREADY;
+}
+
+int store_running_pids(struct store *st, int *pids, int max)
+{
+	sqlite3 *db = store_reader(st);
+	sqlite3_stmt *s;
+	int n = 0;
+
+	if (!db || sqlite3_prepare_v2(db, "SELECT worker_pid FROM runs WHERE "
+				      "state = 'running' AND worker_pid > 0",
+				      -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	while (n < max && sqlite3_step(s) == SQLITE_ROW)
+		pids[n++] = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+int store_interrupt_running(struct store *st, const char *reason)
+{
+	struct id_args a = { .text = reason };
+
+	store_now(a.now, sizeof(a.now));
+	/* ?1 (an id) is not used: every running run is interrupted */
+	return write_stmt(st, "UPDATE runs SET state = 'interrupted', "
+			      "result = 'interrupted', error = ?3, finished_at = ?2, "
+			      "worker_pid = NULL WHERE state = 'running' AND ?1 IS NOT NULL",
+			  bind_id_text, &a);
+}
+
+static void add(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static struct json_object *run_row_json(sqlite3_stmt *s, bool full)
+{
+	struct json_object *o = json_object_new_object(), *group, *kernel = NULL;
+
+	add(o, "id", json_object_new_int64(sqlite3_column_int64(s, 0)));
+	add(o, "kind", store_text_column(s, 1));
+	add(o, "label", store_text_column(s, 2));
+	add(o, "tags", store_json_column(s, 3));
+	add(o, "spec", store_json_column(s, 4));
+	add(o, "resolved_spec", store_json_column(s, 5));
+	add(o, "state", store_text_column(s, 6));
+	add(o, "result", store_text_column(s, 7));
+	add(o, "error", store_text_column(s, 8));
+	add(o, "progress", store_text_column(s, 9));
+	group = json_object_new_object();
+	add(group, "id", json_object_new_int64(sqlite3_column_int64(s, 10)));
+	add(group, "index", json_object_new_int64(sqlite3_column_int64(s, 11)));
+	add(o, "group", group);
+	add(o, "created_at", store_text_column(s, 12));
+	add(o, "started_at", store_text_column(s, 13));
+	add(o, "finished_at", store_text_column(s, 14));
+	add(o, "summary", store_json_column(s, 15));
+	if (full)
+		add(o, "environment", store_json_column(s, 16));
+	if (sqlite3_column_type(s, 17) != SQLITE_NULL) {
+		kernel = json_object_new_object();
+		add(kernel, "id", json_object_new_int64(sqlite3_column_int64(s, 17)));
+		add(kernel, "release", store_text_column(s, 18));
+		add(kernel, "version", store_text_column(s, 19));
+		add(kernel, "cmdline", store_text_column(s, 20));
+		add(kernel, "boot_id", store_text_column(s, 21));
+		add(kernel, "hostname", store_text_column(s, 22));
+		add(kernel, "cpu_model", store_text_column(s, 23));
+		add(kernel, "kvm_parameters", store_json_column(s, 24));
+	}
+	add(o, "kernel", kernel);
+	return o;
+}
+
+struct json_object *store_run_json(struct store *st, int64_t id)
+{
+	struct json_object *run = NULL;
+	sqlite3 *db = store_reader(st);
+	sqlite3_stmt *s;
+
+	if (!db || sqlite3_prepare_v2(db, "SELECT " RUN_COLUMNS RUN_FROM "WHERE r.id = ?1",
+				      -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		run = run_row_json(s, true);
+	sqlite3_finalize(s);
+	return run;
+}
+
+struct json_object *store_list_runs(struct store *st,
+				    const struct run_filter *f,
+				    int64_t *next_cursor)
+{
+	struct json_object *list, *page;
+	sqlite3 *db = store_reader(st);
+	sqlite3_stmt *s;
+	unsigned int n = 0;
+	int64_t last = 0;
+
+	*next_cursor = 0;
+	if (!db || sqlite3_prepare_v2(db,
+		"SELECT " RUN_COLUMNS RUN_FROM
+		"WHERE (?1 IS NULL OR r.state = ?1) AND (?2 IS NULL OR r.kind = ?2) "
+		"AND (?3 IS NULL OR r.label = ?3) AND (?4 IS NULL OR k.release = ?4) "
+		"AND (?5 = 0 OR r.id < ?5) ORDER BY r.id DESC LIMIT ?6",
+		-1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	bind_text(s, 1, f->state);
+	bind_text(s, 2, f->kind);
+	bind_text(s, 3, f->label);
+	bind_text(s, 4, f->kernel);
+	sqlite3_bind_int64(s, 5, f->cursor);
+	sqlite3_bind_int(s, 6, (int)f->limit + 1);	/* one more: is there a next page? */
+	list = json_object_new_array();
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n++ == f->limit) {
+			*next_cursor = last;
+			break;
+		}
+		last = sqlite3_column_int64(s, 0);
+		json_object_array_add(list, run_row_json(s, false));
+	}
+	sqlite3_finalize(s);
+	page = json_object_new_object();
+	add(page, "runs", list);
+	return page;
+}
+
+struct json_object *store_kernels_json(struct store *st)
+{
+	struct json_object *list, *out;
+	sqlite3 *db = store_reader(st);
+	sqlite3_stmt *s;
+
+	if (!db || sqlite3_prepare_v2(db,
+		"SELECT k.id, k.release, k.version, k.cmdline, k.boot_id, k.hostname, "
+		"k.cpu_model, k.kvm_parameters, k.first_seen, COUNT(r.id), "
+		"COALESCE(SUM(r.state = 'done'), 0) FROM kernels k "
+		"LEFT JOIN runs r ON r.kernel_id = k.id GROUP BY k.id ORDER BY k.id",
+		-1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	list = json_object_new_array();
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct json_object *k = json_object_new_object();
+
+		add(k, "id", json_object_new_int64(sqlite3_column_int64(s, 0)));
+		add(k, "release", store_text_column(s, 1));
+		add(k, "version", store_text_column(s, 2));
+		add(k, "cmdline", store_text_column(s, 3));
+		add(k, "boot_id", store_text_column(s, 4));
+		add(k, "hostname", store_text_column(s, 5));
+		add(k, "cpu_model", store_text_column(s, 6));
+		add(k, "kvm_parameters", store_json_column(s, 7));
+		add(k, "first_seen", store_text_column(s, 8));
+		add(k, "runs", json_object_new_int64(sqlite3_column_int64(s, 9)));
+		add(k, "runs_done", json_object_new_int64(sqlite3_column_int64(s, 10)));
+		json_object_array_add(list, k);
+	}
+	sqlite3_finalize(s);
+	out = json_object_new_object();
+	add(out, "kernels", list);
+	return out;
+}
+
+int store_count_states(struct store *st, const char *const *states,
+		       long *counts, unsigned int n)
+{
+	sqlite3 *db = store_reader(st);
+	sqlite3_stmt *s;
+
+	memset(counts, 0, n * sizeof(*counts));
+	if (!db || sqlite3_prepare_v2(db, "SELECT state, COUNT(*) FROM runs GROUP BY state",
+				      -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		for (unsigned int i = 0; i < n; i++)
+			if (!strcmp((const char *)sqlite3_column_text(s, 0), states[i]))
+				counts[i] = sqlite3_column_int64(s, 1);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+struct holding_args {
+	int64_t run_id;
+	uint64_t page_size;
+	long previous_nr;
+};
+
+static void bind_holding(sqlite3_stmt *s, void *ctx)
+{
+	struct holding_args *a = ctx;
+
+	sqlite3_bind_int64(s, 1, a->run_id);
+	sqlite3_bind_int64(s, 2, (int64_t)a->page_size);
+	sqlite3_bind_int64(s, 3, a->previous_nr);
+}
+
+int store_holding_add(struct store *st, int64_t run_id, uint64_t page_size,
+		      long previous_nr, int64_t *holding_id)
+{
+	struct holding_args a = { run_id, page_size, previous_nr };
+	int rc;
+
+	*holding_id = 0;
+	rc = write_stmt_rowid(st, "INSERT INTO holdings (run_id, kind, page_size, "
+				  "previous_nr) VALUES (?1, 'hugepages', ?2, ?3)",
+			      bind_holding, &a, holding_id);
+	return rc < 0 ? rc : 0;
+}
+
+int store_holding_release(struct store *st, int64_t holding_id)
+{
+	struct id_args a = { .id = holding_id };
+	int rc;
+
+	store_now(a.now, sizeof(a.now));
+	rc = write_stmt(st, "UPDATE holdings SET released_at = ?2 WHERE id = ?1",
+			bind_id_text, &a);
+	return rc < 0 ? rc : 0;
+}
+
+int store_holdings_open(struct store *st,
+			void (*fn)(void *ctx, int64_t id, int64_t run_id,
+				   uint64_t page_size, long previous_nr),
+			void *ctx)
+{
+	sqlite3 *db = store_reader(st);
+	sqlite3_stmt *s;
+
+	if (!db || sqlite3_prepare_v2(db,
+		"SELECT id, run_id, page_size, previous_nr FROM holdings "
+		"WHERE released_at IS NULL ORDER BY id DESC", -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	while (sqlite3_step(s) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+		   (uint64_t)sqlite3_column_int64(s, 2), (long)sqlite3_column_int64(s, 3));
+	sqlite3_finalize(s);
+	return 0;
+}
