@@ -151,7 +151,15 @@ static pid_t spawn_worker(struct jobs *j, int *to_worker, int *from_worker)
 		/* only async-signal-safe calls between fork and exec */
 		char *argv[] = { j->worker_path, NULL };
 		char *envp[] = { parent, "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+		sigset_t none;
 
+		/*
+		 * The daemon's threads block SIGTERM for sigwait and ignore
+		 * SIGPIPE; both would pass through exec to the worker.
+		 */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
 			_exit(127);
 		execve(j->worker_path, argv, envp);

@@ -91,6 +91,11 @@ int main(void)
 	struct mb_spec spec;
 	char err[512];
 
+	sigset_t none;
+
+	/* whatever mask the parent had, this process must hear SIGTERM */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
