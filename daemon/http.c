@@ -160,6 +160,25 @@ const char *http_query(struct http_request *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+static enum MHD_Result add_arg_length(void *cls, enum MHD_ValueKind kind,
+				      const char *key, const char *value)
+{
+	size_t *len = cls;
+
+	(void)kind;
+	*len += strlen(key) + 2 + (value ? strlen(value) : 0);
+	return MHD_YES;
+}
+
+/* libmicrohttpd passes the path alone: add the query arguments back. */
+static size_t url_length(struct MHD_Connection *conn, const char *path)
+{
+	size_t len = strlen(path);
+
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg_length, &len);
+	return len;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
@@ -197,7 +216,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (strlen(url) > HTTP_MAX_URL)
+	if (url_length(conn, url) > HTTP_MAX_URL)
 		return http_reply_problem(&r, 414, NULL, "the URL is longer than %d bytes",
 					  HTTP_MAX_URL);
 	if (p->too_large)

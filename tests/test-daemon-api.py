@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""migbenchd's REST API: a run end to end on /dev/kvm, every bad request
+in tests/data/bad-requests.json answered with the problem it names, the
+bearer token, listing and paging, the OpenAPI document against what the
+server answers, /host and /metrics."""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_fixture import (Daemon, MIGBENCHD, ok, diag, done, require_kvm,
+                            small_run)
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
+
+
+def body_for(case):
+    body = case.get('body')
+    if body == '@HUGE@':
+        return '{"label": "%s"}' % ('x' * 70000)
+    if body == '@DEEP@':
+        return '{"tags": ' + '[' * 20 + ']' * 20 + '}'
+    if body == '@BADUTF8@':
+        return b'{"label": "\xff\xfe"}'
+    return body
+
+
+def test_run_end_to_end(d):
+    r = d.post('/api/v1/runs', small_run(label='base', tags={'base-commit': 'abc123'}, repeat=2))
+    ok(r.status == 202, 'POST /runs is 202 Accepted')
+    run = r.json()
+    ok(r.headers.get('Location') == '/api/v1/runs/%d' % run['id'], 'Location names the run')
+    ok(run['state'] == 'queued' and run['label'] == 'base' and
+       run['tags'] == {'base-commit': 'abc123'} and len(run['run_ids']) == 2,
+       'the reply is the queued run with its group')
+    for rid in run['run_ids']:
+        final = d.wait_state(rid, ('done', 'failed'))
+        ok(final['state'] == 'done' and final['result'] == 'ok' and final['error'] is None,
+           'run %d done on /dev/kvm (%s)' % (rid, final['error']))
+    final = d.run(run['id'])
+    kernel = final['kernel'] or {}
+    ok(kernel.get('release') == os.uname().release and len(kernel.get('boot_id', '')) == 36,
+       'the run records the kernel it ran on')
+    ok(final['resolved_spec']['manual_protect'] in (True, False) and
+       final['environment']['hugepages_before'] is not None, 'resolved spec and environment kept')
+    summary = final['summary']
+    ok(set(summary) >= {'populate_ns', 'dirty_memory_ns', 'get_dirty_log_ns', 'dirty_pages'} and
+       summary['dirty_pages']['median'] == 2048 and summary['dirty_memory_ns']['n'] == 2,
+       'summary statistics per metric (dirty_pages median %s)' % summary.get('dirty_pages', {}).get('median'))
+    samples = d.get('/api/v1/runs/%d/samples' % run['id'])
+    rows = samples.json()['samples']
+    ok(samples.status == 200 and all(set(s) == {'metric', 'iteration', 'seq', 'value'} for s in rows) and
+       sum(1 for s in rows if s['metric'] == 'dirty_pages') == 2, 'samples as JSON')
+    csv = d.get('/api/v1/runs/%d/samples?format=csv' % run['id'])
+    lines = csv.body.decode().splitlines()
+    ok(csv.content_type.startswith('text/csv') and lines[0] == 'metric,iteration,seq,value' and
+       [l.split(',') for l in lines[1:]] ==
+       [[s['metric'], str(s['iteration']), str(s['seq']), str(s['value'])] for s in rows],
+       'samples as CSV are the same rows')
+    kernels = d.get('/api/v1/kernels').json()['kernels']
+    ok(len(kernels) == 1 and kernels[0]['runs'] == 2 and kernels[0]['runs_done'] == 2,
+       'GET /kernels counts the runs per kernel')
+    return run['id']
+
+
+def test_bad_requests(d, existing_id):
+    cases = json.load(open(os.path.join(DATA, 'bad-requests.json')))
+    ok(len(cases) >= 30, '%d bad requests in the table' % len(cases))
+    for case in cases:
+        method = case.get('method', 'POST')
+        path = case.get('path', '/api/v1/runs').replace('/runs/1', '/runs/%d' % existing_id)
+        if path == '@LONGURL@':
+            path = '/api/v1/runs?label=' + 'a' * 3000
+        headers = dict(case.get('headers', {}))
+        body = body_for(case)
+        if body is not None and method == 'POST' and 'Content-Type' not in headers:
+            headers['Content-Type'] = 'application/json'
+        if isinstance(body, dict):
+            body = json.dumps(body)
+        r = d.request(method, path, body, headers)
+        want = case['detail'].replace('@CPUS@', str(os.cpu_count()))
+        want = want.replace('/runs/1', '/runs/%d' % existing_id)
+        try:
+            p = json.loads(r.body)
+        except ValueError:
+            p = {}
+        good = (r.status == case['status'] and
+                r.content_type == 'application/problem+json' and
+                p.get('status') == case['status'] and p.get('detail') == want and
+                p.get('field') == case.get('field') and
+                ('allow' not in case or r.headers.get('Allow') == case['allow']))
+        ok(good, 'bad request "%s": %d %s' % (case['name'], case['status'], case.get('field', '')))
+        if not good:
+            diag('got %d %s %s' % (r.status, r.content_type, r.body[:300]))
+    ok(d.get('/api/v1/health').status == 200, 'the daemon still answers after them all')
+
+
+def test_paging(d):
+    ids = [d.submit(**small_run(label='page', iterations=1))['id'] for _ in range(5)]
+    for rid in ids:
+        d.wait_state(rid, ('done', 'failed'))
+    seen, path, pages = [], '/api/v1/runs?label=page&limit=2', 0
+    while path:
+        r = d.get(path)
+        page = r.json()
+        seen += [run['id'] for run in page['runs']]
+        pages += 1
+        link = r.headers.get('Link')
+        path = link[1:link.index('>')] if link else None
+        if link:
+            ok(link.endswith('rel="next"') and 'label=page' in link and 'limit=2' in link,
+               'page %d links the next with the same filters' % pages)
+    ok(seen == sorted(ids, reverse=True) and pages == 3,
+       'paging through 5 runs 2 at a time gives each once, newest first')
+    ok(all(r['label'] == 'page' for r in d.get('/api/v1/runs?label=page&state=done&kind=dirtylog&kernel=' +
+                                                   os.uname().release).json()['runs']),
+       'filters by label, state, kind and kernel')
+    ok(d.get('/api/v1/runs?kernel=no-such-kernel').json()['runs'] == [], 'an unknown kernel lists nothing')
+
+
+def test_token():
+    token = 'sekrit-token-0123456789'
+    d = Daemon(token=token)
+    try:
+        spec = json.dumps(small_run(iterations=1))
+        h = {'Content-Type': 'application/json'}
+        r = d.request('POST', '/api/v1/runs', spec, h, token=False)
+        ok(r.status == 401 and r.headers.get('WWW-Authenticate', '').startswith('Bearer') and
+           r.json()['detail'] == 'POST /api/v1/runs needs the bearer token configured in migbenchd',
+           'no token: 401 with WWW-Authenticate')
+        r = d.request('POST', '/api/v1/runs', spec, dict(h, Authorization='Bearer ' + token + 'x'), token=False)
+        ok(r.status == 401, 'wrong token (one character longer): 401')
+        r = d.request('POST', '/api/v1/runs', spec, dict(h, Authorization='Bearer ' + token[:-1] + 'X'), token=False)
+        ok(r.status == 401, 'wrong token (last character differs): 401')
+        r = d.request('POST', '/api/v1/runs', spec, dict(h, Authorization='Basic ' + token), token=False)
+        ok(r.status == 401, 'not a bearer token: 401')
+        r = d.request('POST', '/api/v1/runs', spec, dict(h, Authorization='Bearer ' + token), token=False)
+        ok(r.status == 202, 'right token: 202')
+        rid = r.json()['id']
+        ok(d.request('GET', '/api/v1/runs/%d' % rid, token=False).status == 200, 'reading needs no token')
+        ok(d.request('POST', '/api/v1/runs/%d/cancel' % rid, token=False).status == 401,
+           'cancel without the token: 401')
+        d.wait_state(rid, ('done', 'failed'))
+        ok(d.request('GET', '/api/v1/health', tcp=True, token=False).status == 200, 'the TCP listener answers too')
+    finally:
+        d.cleanup()
+
+
+def test_listen_policy():
+    tmp = Daemon()
+    tmp.cleanup()
+    p = subprocess.run([MIGBENCHD, '--data-dir', tmp.dir, '--listen', '0.0.0.0:0'],
+                       capture_output=True, text=True, timeout=30)
+    ok(p.returncode != 0 and 'not a loopback address; configure a token (--token-file) to listen there'
+       in p.stderr, 'listening beyond loopback without a token is refused')
+    os.makedirs(tmp.dir, exist_ok=True)
+    tf = os.path.join(tmp.dir, 'token')
+    with open(tf, 'w') as f:
+        f.write('0123456789abcdef0123\n')
+    os.chmod(tf, 0o644)
+    p = subprocess.run([MIGBENCHD, '--data-dir', tmp.dir, '--token-file', tf, '--listen', 'unix:' +
+                        os.path.join(tmp.dir, 's')], capture_output=True, text=True, timeout=30)
+    ok(p.returncode != 0 and 'must be a regular file only its owner can read (chmod 600), mode is 644'
+       in p.stderr, 'a token file others can read is refused')
+    cfg = os.path.join(tmp.dir, 'config.json')
+    with open(cfg, 'w') as f:
+        f.write('{"listen": ["unix:/tmp/x"], "colour": "red"}')
+    p = subprocess.run([MIGBENCHD, '--config', cfg], capture_output=True, text=True, timeout=30)
+    ok(p.returncode == 2 and 'colour: unknown key' in p.stderr, 'an unknown config key is refused')
+
+
+def test_openapi(d, existing_id):
+    r = d.get('/api/v1/openapi.json')
+    doc = r.json()
+    ok(r.status == 200 and doc['openapi'].startswith('3.'), 'GET /openapi.json is OpenAPI 3')
+    for path, item in doc['paths'].items():
+        for method in item:
+            url = '/api/v1' + path.replace('{id}', str(existing_id))
+            body = json.dumps(small_run(iterations=1)) if path == '/runs' and method == 'post' else None
+            h = {'Content-Type': 'application/json'} if body else {}
+            rr = d.request(method.upper(), url, body, h)
+            ok(rr.status not in (404, 405) or (path == '/runs/{id}/cancel' and rr.status == 409),
+               'the server answers %s %s (%d)' % (method.upper(), path, rr.status))
+
+
+def test_host_and_metrics(d):
+    host = d.get('/api/v1/host').json()
+    ok(host['kvm_available'] is True and host['kernel']['release'] == os.uname().release and
+       'KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2' in host['kvm_capabilities'] and
+       '2MiB' in host['hugepages'] and 'qemu_version' in host and 'libvirt_version' in host,
+       'GET /host: kernel, KVM capabilities, hugepage pools, QEMU and libvirt versions')
+    m = d.get('/api/v1/metrics')
+    text = m.body.decode()
+    ok(m.content_type.startswith('text/plain; version=0.0.4') and
+       'migbench_queue_depth ' in text and 'migbench_runs{state="done"} ' in text and
+       'migbench_hugepages_free{size="2MiB"} ' in text and
+       'migbench_build_info{version="0.1.0",schema="2"} 1' in text,
+       'GET /metrics in Prometheus text format')
+
+
+def main():
+    require_kvm()
+    d = Daemon()
+    try:
+        rid = test_run_end_to_end(d)
+        test_bad_requests(d, rid)
+        test_paging(d)
+        test_openapi(d, rid)
+        test_host_and_metrics(d)
+    except Exception as e:
+        ok(False, 'unexpected: %r' % e)
+        diag(d.log_text())
+    finally:
+        d.cleanup()
+    test_token()
+    test_listen_policy()
+    done()
+
+
+main()

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Runs in migbenchd: cancel while queued and while running, groups
+interleaved A B A B, the API answering concurrent requests during a run,
+and a worker that crashes without taking the daemon down."""
+import os
+import signal
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_fixture import (Daemon, ok, diag, done, require_kvm, small_run,
+                            long_run, worker_pids)
+
+
+def test_cancel(d):
+    running = d.submit(**long_run(label='cancel-running'))['id']
+    queued = d.submit(**small_run(label='cancel-queued'))['id']
+    d.wait_progress(running, 'iteration')
+    r = d.post('/api/v1/runs/%d/cancel' % queued)
+    ok(r.status == 200 and r.json()['state'] == 'cancelled' and r.json()['result'] == 'cancelled',
+       'cancel a queued run: 200, cancelled at once')
+    r = d.post('/api/v1/runs/%d/cancel' % running)
+    ok(r.status == 202 and r.json()['state'] == 'running', 'cancel the running run: 202 while it stops')
+    final = d.wait_state(running, ('cancelled', 'failed', 'done', 'interrupted'), timeout=60)
+    ok(final['state'] == 'cancelled' and final['error'] == 'cancelled while running',
+       'the running run ends cancelled (%s)' % final['state'])
+    ok(final['summary'] is None and
+       d.get('/api/v1/runs/%d/samples' % running).json()['samples'] == [],
+       'a cancelled run stores no partial samples')
+    r = d.post('/api/v1/runs/%d/cancel' % running)
+    ok(r.status == 409 and r.json()['detail'] == 'run %d is already cancelled' % running,
+       'cancelling it again: 409')
+    ok(d.run(queued)['started_at'] is None, 'the cancelled queued run never started')
+    time.sleep(0.2)
+    ok(worker_pids() == [], 'no worker left running')
+
+
+def test_interleave(d):
+    blocker = d.submit(**long_run(label='blocker'))['id']
+    d.wait_state(blocker, ('running',))
+    a = d.submit(**small_run(label='A', iterations=1, repeat=3))['run_ids']
+    b = d.submit(**small_run(label='B', iterations=1, repeat=3))['run_ids']
+    d.post('/api/v1/runs/%d/cancel' % blocker)
+    runs = [d.wait_state(i, ('done', 'failed')) for i in a + b]
+    order = [r['label'] for r in sorted(runs, key=lambda r: r['started_at'])]
+    ok(order == ['A', 'B', 'A', 'B', 'A', 'B'], 'two groups of 3 ran interleaved: %s' % ' '.join(order))
+    ok(all(r['state'] == 'done' for r in runs), 'all six done')
+    ok(sorted(r['group']['index'] for r in runs if r['label'] == 'A') == [0, 1, 2],
+       'a group numbers its runs 0..2')
+
+
+def test_concurrent_reads(d):
+    rid = d.submit(**long_run(label='busy'))['id']
+    d.wait_progress(rid, 'iteration')
+    host = d.get('/api/v1/host').json()
+    ok(host['running_run'] == rid, 'GET /host names the running run')
+    results, lock = [], threading.Lock()
+
+    def reader(n):
+        for i in range(40):
+            path = ['/api/v1/runs', '/api/v1/runs/%d' % rid, '/api/v1/health',
+                    '/api/v1/runs/%d/samples' % rid][i % 4]
+            t0 = time.monotonic()
+            try:
+                status = d.get(path, tcp=(n % 2 == 1)).status
+            except OSError as e:
+                status = str(e)
+            with lock:
+                results.append((status, time.monotonic() - t0))
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    still_running = d.run(rid)['state'] == 'running'
+    bad = [s for s, _ in results if s != 200]
+    ok(len(results) == 320 and not bad and still_running,
+       '320 concurrent GETs over unix socket and TCP all answered during a run')
+    if bad:
+        diag('failures: %r' % bad[:5])
+    worst = max(t for _, t in results)
+    diag('slowest GET during the run: %.1f ms (a figure, not a limit)' % (worst * 1000))
+    d.post('/api/v1/runs/%d/cancel' % rid)
+    d.wait_state(rid, ('cancelled',), timeout=60)
+
+
+def test_worker_crash(d):
+    rid = d.submit(**long_run(label='crash'))['id']
+    d.wait_progress(rid, 'iteration')
+    pids = worker_pids()
+    ok(len(pids) == 1, 'one worker runs the run')
+    os.kill(pids[0], signal.SIGKILL)
+    final = d.wait_state(rid, ('failed', 'done', 'cancelled', 'interrupted'), timeout=60)
+    ok(final['state'] == 'failed' and final['result'] == 'worker-crashed' and
+       final['error'] == 'migbench-worker was killed by signal 9',
+       'a killed worker fails its run: %s / %s' % (final['result'], final['error']))
+    ok(d.proc.poll() is None and d.get('/api/v1/health').status == 200, 'migbenchd is still up')
+    nxt = d.submit(**small_run(label='after-crash'))['id']
+    ok(d.wait_state(nxt, ('done', 'failed'))['state'] == 'done', 'and runs the next run')
+
+
+def main():
+    require_kvm()
+    d = Daemon()
+    try:
+        test_cancel(d)
+        test_interleave(d)
+        test_concurrent_reads(d)
+        test_worker_crash(d)
+    except Exception as e:
+        ok(False, 'unexpected: %r' % e)
+        diag(d.log_text())
+    finally:
+        d.cleanup()
+    ok(worker_pids() == [], 'nothing left running after migbenchd stops')
+    done()
+
+
+main()
