@@ -32,6 +32,12 @@ def ok(cond, what):
     return cond
 
 
+def skip(why):
+    global _count
+    _count += 1
+    print('ok %d # SKIP %s' % (_count, why), flush=True)
+
+
 def diag(*lines):
     for text in lines:
         for line in str(text).splitlines():
