@@ -1,15 +1,44 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The main job: install what is missing, build, and run a short real
-# dirty-log benchmark on 1GiB hugepages (reserved for the run and given
-# back), printing dirty_log_perf_test's lines and a statistics table.
-# Extra arguments go to migbench-dirtylog and override the defaults.
+# The main job: install what is missing, build, make sure migbenchd is
+# running (started on its defaults if not), submit a short real dirty-log
+# benchmark on 1GiB hugepages through its API, follow it to the end, and
+# print its results and where the API is.  Extra arguments are passed to
+# `migbench run` and override the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run.sh: run as root (migbenchd needs /dev/kvm, hugepage pools and /run)" >&2
+	exit 1
+fi
 scripts/deps.sh
 scripts/build.sh >/dev/null
+
+sock=/run/migbench/migbenchd.sock
+log=/var/lib/migbench/migbenchd.log
+client=(build/client/migbench --socket "$sock")
+if ! "${client[@]}" host >/dev/null 2>&1; then
+	mkdir -p "$(dirname "$log")"
+	echo "starting migbenchd (log: $log)"
+	setsid build/daemon/migbenchd </dev/null >>"$log" 2>&1 &
+	for _ in $(seq 100); do
+		"${client[@]}" host >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+fi
+
 vcpus=$(( $(nproc) >= 2 ? 2 : 1 ))
-exec build/workloads/migbench-dirtylog --backing hugetlb-1g \
-	--reserve-hugepages --vcpus "$vcpus" --mem-per-vcpu 256M \
-	--iterations 3 --summary "$@"
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+set +e
+"${client[@]}" run --backing hugetlb-1g --vcpus "$vcpus" --mem-per-vcpu 256M \
+	--iterations 3 --label quickstart --wait "$@" | tee "$out"
+rc=${PIPESTATUS[0]}
+set -e
+id=$(sed -n 's/^queued run \([0-9]*\)$/\1/p' "$out" | head -n 1)
+echo
+[ -n "$id" ] && echo "this run: migbench show $id; its samples: migbench samples $id --csv"
+echo "API: http://127.0.0.1:7733/api/v1 and unix:$sock (OpenAPI at /api/v1/openapi.json)"
+echo "migbenchd keeps running (pid $(pgrep -x migbenchd | head -n 1)); stop it with: kill \$(pgrep -x migbenchd)"
+exit "$rc"

@@ -95,7 +95,7 @@ class Reply:
 class Daemon:
     """migbenchd in a temp dir; args are extra flags."""
 
-    def __init__(self, *args, token=None, data_dir=None, db=None):
+    def __init__(self, *args, token=None, data_dir=None, db=None, env=None):
         self.dir = data_dir or tempfile.mkdtemp(prefix='migbench-test-')
         self.own_dir = data_dir is None
         self.sock = os.path.join(self.dir, 'migbenchd.sock')
@@ -112,7 +112,8 @@ class Daemon:
             os.chmod(tf, 0o600)
             cmd += ['--token-file', tf]
         self.log = open(os.path.join(self.dir, 'migbenchd.log'), 'ab')
-        self.proc = subprocess.Popen(cmd + list(args), stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen(cmd + list(args), stdout=self.log, stderr=self.log,
+                                     env=dict(os.environ, **(env or {})))
         self.wait_ready()
 
     def wait_ready(self, timeout=20):

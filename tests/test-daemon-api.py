@@ -200,6 +200,26 @@ def test_host_and_metrics(d):
        'GET /metrics in Prometheus text format')
 
 
+def test_notify():
+    """Type=notify: READY and STATUS once listening, STOPPING on SIGTERM."""
+    import socket
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(prefix='migbench-notify-'), 'notify')
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(10)
+    d = Daemon(env={'NOTIFY_SOCKET': path})
+    try:
+        got = [s.recv(4096).decode(), s.recv(4096).decode()]
+        ok(got[0] == 'STATUS=listening on unix:%s 127.0.0.1:%d' % (d.sock, d.port) and got[1] == 'READY=1',
+           'sd_notify: STATUS with the addresses, then READY=1')
+        d.stop()
+        ok(s.recv(4096).decode() == 'STOPPING=1', 'sd_notify: STOPPING=1 on SIGTERM')
+    finally:
+        d.cleanup()
+        s.close()
+
+
 def main():
     require_kvm()
     d = Daemon()
@@ -216,6 +236,7 @@ def main():
         d.cleanup()
     test_token()
     test_listen_policy()
+    test_notify()
     done()
 
 
