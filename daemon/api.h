@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "cache.h"
 #include "http.h"
 #include "jobs.h"
 #include "store.h"
@@ -15,6 +16,7 @@ struct app {
 	struct store *st;
 	struct jobs *jobs;
 	const char *token;	/* NULL: no token configured */
+	struct response_cache *runs_cache;	/* GET /runs pages */
 };
 
 struct route {

@@ -253,11 +253,12 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 					       "limit", "cursor", NULL };
 	struct run_filter f = { .limit = DEFAULT_LIMIT };
 	struct app *app = r->app;
-	struct json_object *page;
 	const char *limit = http_query(r, "limit"), *cursor = http_query(r, "cursor");
 	enum MHD_Result reply;
 	int64_t v, next = 0;
-	char link[1024];
+	char link[1024], key[1200], *text;
+	uint64_t generation;
+	size_t len;
 
 	(void)unused;
 	if (!api_check_query(r, allowed, &reply))
@@ -279,12 +280,18 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 	}
 	if (cursor && !parse_positive(cursor, INT64_MAX / 2, &f.cursor))
 		return http_reply_problem(r, 400, "cursor", "cursor: must be a positive integer");
-	page = store_list_runs(app->st, &f, &next);
-	if (!page)
-		return http_reply_problem(r, 500, NULL, "the runs could not be read");
+	snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%u\x1f%lld",
+		 f.state ? f.state : "", f.kind ? f.kind : "", f.label ? f.label : "",
+		 f.kernel ? f.kernel : "", f.limit, (long long)f.cursor);
+	generation = store_generation(app->st);	/* before the query */
+	text = cache_get(app->runs_cache, key, generation, &len, &next);
+	if (!text) {
+		if (store_list_runs_text(app->st, &f, &next, &text, &len))
+			return http_reply_problem(r, 500, NULL, "the runs could not be read");
+		cache_put(app->runs_cache, key, generation, text, len, next);
+	}
 	if (!next)
-		return http_reply_json(r, 200, page, NULL);
-	json_object_object_add(page, "next_cursor", json_object_new_int64(next));
+		return http_reply(r, 200, "application/json", text, len, true, NULL);
 	snprintf(link, sizeof(link), "<" API_PREFIX "/runs?limit=%u&cursor=%lld",
 		 f.limit, (long long)next);
 	{
@@ -302,7 +309,8 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 		}
 	}
 	snprintf(link + strlen(link), sizeof(link) - strlen(link), ">; rel=\"next\"");
-	return http_reply_json(r, 200, page, (const char *const[]){ "Link", link, NULL });
+	return http_reply(r, 200, "application/json", text, len, true,
+			  (const char *const[]){ "Link", link, NULL });
 }
 
 enum MHD_Result api_run_get(struct http_request *r, int64_t id)

@@ -196,26 +196,56 @@ static int handle_result_line(struct jobs *j, int64_t id, const char *json)
 	return ret;
 }
 
-static int parse_sample(const char *line, struct mb_sample *out)
+static bool next_number(char **p, char stop, unsigned long long *v)
 {
-	char metric[64];
-	unsigned int it, seq;
-	unsigned long long value;
-	int m;
+	char *end;
 
-	if (sscanf(line, "%63s %u %u %llu", metric, &it, &seq, &value) != 4)
+	if (**p < '0' || **p > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(*p, &end, 10);
+	if (errno || *end != stop)
+		return false;
+	*p = end + (stop != '\0');
+	return true;
+}
+
+/* "<metric> <iteration> <seq> <value>"; by hand, it is the hot path. */
+static int parse_sample(char *line, struct mb_sample *out)
+{
+	static __thread char last_name[64];
+	static __thread int last_metric = -1;
+	unsigned long long it, seq, value;
+	char *p = strchr(line, ' ');
+
+	if (!p || p - line >= (long)sizeof(last_name))
 		return -EPROTO;
-	m = mb_metric_from_name(metric);
-	if (m < 0)
+	*p++ = '\0';
+	if (last_metric < 0 || strcmp(line, last_name)) {
+		last_metric = mb_metric_from_name(line);
+		snprintf(last_name, sizeof(last_name), "%s", line);
+	}
+	if (last_metric < 0 || !next_number(&p, ' ', &it) || !next_number(&p, ' ', &seq) ||
+	    !next_number(&p, '\0', &value) || it > UINT32_MAX || seq > UINT32_MAX)
 		return -EPROTO;
-	*out = (struct mb_sample){ m, it, seq, value };
+	*out = (struct mb_sample){ last_metric, (uint32_t)it, (uint32_t)seq, value };
 	return 0;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 static void read_worker(struct jobs *j, int64_t id, int fd,
 			struct worker_outcome *o)
 {
 	struct mb_samples batch = { 0 };
+	struct timespec first_sample = { 0 };
+	uint64_t stored = 0;
 	FILE *f = fdopen(fd, "r");
 	char *line = NULL;
 	size_t cap = 0;
@@ -245,13 +275,17 @@ static void read_worker(struct jobs *j, int64_t id, int fd,
 				o->protocol_error = true;
 			break;
 		case 'S':
+			if (!stored && !batch.len)
+				clock_gettime(CLOCK_MONOTONIC, &first_sample);
 			if (parse_sample(line + 2, &s) ||
 			    mb_samples_add(&batch, s.metric, s.iteration, s.seq, s.value)) {
 				o->protocol_error = true;
 				break;
 			}
 			if (batch.len == SAMPLE_BATCH) {
-				store_add_samples(j->st, id, batch.rows, batch.len);
+				if (store_add_samples(j->st, id, batch.rows, batch.len))
+					o->protocol_error = true;
+				stored += batch.len;
 				batch.len = 0;
 			}
 			break;
@@ -268,8 +302,18 @@ static void read_worker(struct jobs *j, int64_t id, int fd,
 			o->protocol_error = true;
 		}
 	}
-	if (batch.len)
-		store_add_samples(j->st, id, batch.rows, batch.len);
+	if (batch.len) {
+		if (store_add_samples(j->st, id, batch.rows, batch.len))
+			o->protocol_error = true;
+		stored += batch.len;
+	}
+	if (stored) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "stored %llu samples in %.3f s",
+			 (unsigned long long)stored, seconds_since(&first_sample));
+		store_add_event(j->st, id, msg);
+	}
 	mb_samples_free(&batch);
 	free(line);
 	fclose(f);

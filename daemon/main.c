@@ -102,6 +102,11 @@ int main(int argc, char **argv)
 	}
 	app.st = st;
 	app.token = cfg.token;
+	app.runs_cache = cache_new(32);
+	if (!app.runs_cache) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	ret = start_server(&cfg, &app, &srv);
 	if (ret)
 		goto out;
@@ -113,6 +118,7 @@ int main(int argc, char **argv)
 out:
 	http_stop(srv);
 	jobs_stop(app.jobs);
+	cache_free(app.runs_cache);
 	store_close(st);
 	config_free(&cfg);
 	return ret ? 1 : 0;

@@ -84,7 +84,11 @@ struct json_object *store_json_column(sqlite3_stmt *s, int col)
 
 static int open_connection(const char *path, bool writer, sqlite3 **out)
 {
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX |
+	/*
+	 * No SQLite mutexes: the writer is used under write_lock only and
+	 * each reader by its own thread only.
+	 */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 		    (writer ? SQLITE_OPEN_CREATE : 0);
 	sqlite3 *db = NULL;
 	int rc = sqlite3_open_v2(path, &db, flags, NULL);

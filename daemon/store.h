@@ -56,10 +56,15 @@ int store_run_state(struct store *st, int64_t id, char *state, size_t len,
 		    int *pid);
 /* The run as the API returns it; NULL if there is none. */
 struct json_object *store_run_json(struct store *st, int64_t id);
-/* {"runs": [...]} and the cursor of the next page (0: last page). */
-struct json_object *store_list_runs(struct store *st,
-				    const struct run_filter *f,
-				    int64_t *next_cursor);
+/*
+ * A page of runs as JSON text, {"runs": [...], "next_cursor": N}, built
+ * straight from the rows (stored JSON columns are embedded as they are),
+ * with a short kernel; *next_cursor is 0 on the last page.
+ */
+int store_list_runs_text(struct store *st, const struct run_filter *f,
+			 int64_t *next_cursor, char **text, size_t *len);
+/* Changes whenever anything a listing shows may have changed. */
+uint64_t store_generation(struct store *st);
 struct json_object *store_kernels_json(struct store *st);
 /* Run counts per state, for /metrics. */
 int store_count_states(struct store *st, const char *const *states,

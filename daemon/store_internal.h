@@ -15,7 +15,14 @@ struct store {
 	pthread_mutex_t readers_lock;
 	sqlite3 **readers;		/* every reader, to close at the end */
 	unsigned int nr_readers, cap_readers;
+	uint64_t generation;		/* bumped by every write to runs */
 };
+
+/* Something the run listings show has changed. */
+static inline void store_changed(struct store *st)
+{
+	__atomic_add_fetch(&st->generation, 1, __ATOMIC_RELEASE);
+}
 
 /* This thread's read connection. */
 sqlite3 *store_reader(struct store *st);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Runs, their events, the kernels they ran on, and host holdings. */
 #include "store_internal.h"
+#include "textbuf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ static int write_stmt_rowid(struct store *st, const char *sql,
 	if (rc == SQLITE_DONE && rowid)
 		*rowid = sqlite3_last_insert_rowid(st->writer);
 	rc = rc == SQLITE_DONE ? sqlite3_changes(st->writer) : store_errno(rc);
+	store_changed(st);
 	store_unlock(st);
 	return rc;
 }
@@ -91,6 +93,7 @@ int store_create_runs(struct store *st, const char *kind, const char *spec,
 		rc = sqlite3_exec(st->writer, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		sqlite3_exec(st->writer, "ROLLBACK", NULL, NULL, NULL);
+	store_changed(st);
 	store_unlock(st);
 	return store_errno(rc);
 }
@@ -244,6 +247,7 @@ int store_run_set_environment(struct store *st, int64_t id,
 		rc = sqlite3_exec(st->writer, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		sqlite3_exec(st->writer, "ROLLBACK", NULL, NULL, NULL);
+	store_changed(st);
 	store_unlock(st);
 	return store_errno(rc);
 }
@@ -430,43 +434,108 @@ struct json_object *store_run_json(struct store *st, int64_t id)
 	return run;
 }
 
-struct json_object *store_list_runs(struct store *st,
-				    const struct run_filter *f,
-				    int64_t *next_cursor)
+uint64_t store_generation(struct store *st)
 {
-	struct json_object *list, *page;
+	return __atomic_load_n(&st->generation, __ATOMIC_ACQUIRE);
+}
+
+/* A stored JSON column as it is (the daemon wrote it), or null. */
+static void raw_json(struct textbuf *b, sqlite3_stmt *s, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+
+	if (t)
+		textbuf_append(b, t, (size_t)sqlite3_column_bytes(s, col));
+	else
+		textbuf_append(b, "null", 4);
+}
+
+static void text_field(struct textbuf *b, const char *name, sqlite3_stmt *s, int col)
+{
+	textbuf_printf(b, ",\"%s\":", name);
+	textbuf_json_string(b, (const char *)sqlite3_column_text(s, col));
+}
+
+/* The same fields as run_row_json(), less the environment and the kernel's
+ * command line and KVM parameters. */
+static void run_row_text(struct textbuf *b, sqlite3_stmt *s)
+{
+	textbuf_printf(b, "{\"id\":%lld", (long long)sqlite3_column_int64(s, 0));
+	text_field(b, "kind", s, 1);
+	text_field(b, "label", s, 2);
+	textbuf_append(b, ",\"tags\":", 8);
+	raw_json(b, s, 3);
+	textbuf_append(b, ",\"spec\":", 8);
+	raw_json(b, s, 4);
+	textbuf_append(b, ",\"resolved_spec\":", 17);
+	raw_json(b, s, 5);
+	text_field(b, "state", s, 6);
+	text_field(b, "result", s, 7);
+	text_field(b, "error", s, 8);
+	text_field(b, "progress", s, 9);
+	textbuf_printf(b, ",\"group\":{\"id\":%lld,\"index\":%lld}",
+		       (long long)sqlite3_column_int64(s, 10),
+		       (long long)sqlite3_column_int64(s, 11));
+	text_field(b, "created_at", s, 12);
+	text_field(b, "started_at", s, 13);
+	text_field(b, "finished_at", s, 14);
+	textbuf_append(b, ",\"summary\":", 11);
+	raw_json(b, s, 15);
+	if (sqlite3_column_type(s, 17) == SQLITE_NULL) {
+		textbuf_append(b, ",\"kernel\":null}", 15);
+		return;
+	}
+	textbuf_printf(b, ",\"kernel\":{\"id\":%lld", (long long)sqlite3_column_int64(s, 17));
+	text_field(b, "release", s, 18);
+	text_field(b, "version", s, 19);
+	text_field(b, "boot_id", s, 21);
+	text_field(b, "hostname", s, 22);
+	text_field(b, "cpu_model", s, 23);
+	textbuf_append(b, "}}", 2);
+}
+
+int store_list_runs_text(struct store *st, const struct run_filter *f,
+			 int64_t *next_cursor, char **text, size_t *len)
+{
+	struct textbuf b = { 0 };
 	sqlite3 *db = store_reader(st);
 	sqlite3_stmt *s;
 	unsigned int n = 0;
 	int64_t last = 0;
 
 	*next_cursor = 0;
+	*text = NULL;
 	if (!db || sqlite3_prepare_v2(db,
 		"SELECT " RUN_COLUMNS RUN_FROM
 		"WHERE (?1 IS NULL OR r.state = ?1) AND (?2 IS NULL OR r.kind = ?2) "
 		"AND (?3 IS NULL OR r.label = ?3) AND (?4 IS NULL OR k.release = ?4) "
 		"AND (?5 = 0 OR r.id < ?5) ORDER BY r.id DESC LIMIT ?6",
 		-1, &s, NULL) != SQLITE_OK)
-		return NULL;
+		return -EIO;
 	bind_text(s, 1, f->state);
 	bind_text(s, 2, f->kind);
 	bind_text(s, 3, f->label);
 	bind_text(s, 4, f->kernel);
 	sqlite3_bind_int64(s, 5, f->cursor);
 	sqlite3_bind_int(s, 6, (int)f->limit + 1);	/* one more: is there a next page? */
-	list = json_object_new_array();
+	textbuf_append(&b, "{\"runs\":[", 9);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		if (n++ == f->limit) {
 			*next_cursor = last;
 			break;
 		}
 		last = sqlite3_column_int64(s, 0);
-		json_object_array_add(list, run_row_json(s, false));
+		if (n > 1)
+			textbuf_append(&b, ",", 1);
+		run_row_text(&b, s);
 	}
 	sqlite3_finalize(s);
-	page = json_object_new_object();
-	add(page, "runs", list);
-	return page;
+	if (*next_cursor)
+		textbuf_printf(&b, "],\"next_cursor\":%lld}\n", (long long)*next_cursor);
+	else
+		textbuf_append(&b, "]}\n", 3);
+	*text = textbuf_take(&b, len);
+	return *text ? 0 : -ENOMEM;
 }
 
 struct json_object *store_kernels_json(struct store *st)

@@ -10,32 +10,63 @@
 #include <string.h>
 
 #include "stats.h"
+#include "textbuf.h"
+
+/*
+ * Rows per INSERT statement: one statement execution per row is what
+ * dominates ingestion; 16 rows each nearly doubled the rate here.
+ */
+#define ROWS_PER_INSERT 16
+
+static int prepare_insert(sqlite3 *db, unsigned int rows, sqlite3_stmt **s)
+{
+	char sql[64 + ROWS_PER_INSERT * 16] =
+		"INSERT INTO samples (run_id, metric, iteration, seq, value) VALUES ";
+
+	for (unsigned int i = 0; i < rows; i++)
+		strcat(sql, i ? ",(?,?,?,?,?)" : "(?,?,?,?,?)");
+	return sqlite3_prepare_v2(db, sql, -1, s, NULL);
+}
+
+static int insert_rows(sqlite3_stmt *s, int64_t id, const struct mb_sample *rows,
+		       unsigned int n)
+{
+	int rc;
+
+	for (unsigned int i = 0; i < n; i++) {
+		int col = (int)i * 5;
+
+		sqlite3_bind_int64(s, col + 1, id);
+		sqlite3_bind_text(s, col + 2, mb_metric_name(rows[i].metric), -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(s, col + 3, rows[i].iteration);
+		sqlite3_bind_int64(s, col + 4, rows[i].seq);
+		sqlite3_bind_int64(s, col + 5, (int64_t)rows[i].value);
+	}
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
 
 int store_add_samples(struct store *st, int64_t id,
 		      const struct mb_sample *rows, size_t n)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *many = NULL, *one = NULL;
+	size_t i = 0;
 	int rc;
 
 	store_lock(st);
 	rc = sqlite3_exec(st->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->writer,
-			"INSERT INTO samples (run_id, metric, iteration, seq, value) "
-			"VALUES (?1, ?2, ?3, ?4, ?5)", -1, &s, NULL);
+		rc = prepare_insert(st->writer, ROWS_PER_INSERT, &many);
 	if (rc == SQLITE_OK)
-		sqlite3_bind_int64(s, 1, id);
-	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
-		sqlite3_bind_text(s, 2, mb_metric_name(rows[i].metric), -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, rows[i].iteration);
-		sqlite3_bind_int64(s, 4, rows[i].seq);
-		sqlite3_bind_int64(s, 5, (int64_t)rows[i].value);
-		rc = sqlite3_step(s);
-		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-		sqlite3_reset(s);
-	}
-	sqlite3_finalize(s);
+		rc = prepare_insert(st->writer, 1, &one);
+	for (; rc == SQLITE_OK && i + ROWS_PER_INSERT <= n; i += ROWS_PER_INSERT)
+		rc = insert_rows(many, id, rows + i, ROWS_PER_INSERT);
+	for (; rc == SQLITE_OK && i < n; i++)
+		rc = insert_rows(one, id, rows + i, 1);
+	sqlite3_finalize(many);
+	sqlite3_finalize(one);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->writer, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
@@ -44,54 +75,21 @@ int store_add_samples(struct store *st, int64_t id,
 	return store_errno(rc);
 }
 
-struct text_buf {
-	char *data;
-	size_t len, cap;
-	bool failed;
-};
-
-static void buf_printf(struct text_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->failed)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < b->cap - b->len)
-			break;
-		b->cap = b->cap * 2 + (size_t)n + 64;
-		b->data = realloc(b->data, b->cap);
-		if (!b->data) {
-			b->failed = true;
-			return;
-		}
-	}
-	b->len += (size_t)n;
-}
-
 int store_samples_text(struct store *st, int64_t id, bool csv, char **text,
 		       size_t *len)
 {
-	struct text_buf b = { .cap = 4096 };
+	struct textbuf b = { 0 };
 	sqlite3 *db = store_reader(st);
 	sqlite3_stmt *s;
 	bool first = true;
 
 	*text = NULL;
-	b.data = malloc(b.cap);
-	if (!db || !b.data || sqlite3_prepare_v2(db,
+	if (!db || sqlite3_prepare_v2(db,
 		"SELECT metric, iteration, seq, value FROM samples WHERE run_id = ?1 "
-		"ORDER BY metric, iteration, seq", -1, &s, NULL) != SQLITE_OK) {
-		free(b.data);
+		"ORDER BY metric, iteration, seq", -1, &s, NULL) != SQLITE_OK)
 		return -EIO;
-	}
 	sqlite3_bind_int64(s, 1, id);
-	b.data[0] = '\0';
-	buf_printf(&b, csv ? "metric,iteration,seq,value\n" : "{\"samples\": [");
+	textbuf_printf(&b, csv ? "metric,iteration,seq,value\n" : "{\"samples\": [");
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		/* metric names are [a-z0-9_]: nothing to escape or quote */
 		const char *metric = (const char *)sqlite3_column_text(s, 0);
@@ -99,22 +97,19 @@ int store_samples_text(struct store *st, int64_t id, bool csv, char **text,
 			v = sqlite3_column_int64(s, 3);
 
 		if (csv)
-			buf_printf(&b, "%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
+			textbuf_printf(&b, "%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
 				   metric, it, seq, v);
 		else
-			buf_printf(&b, "%s\n{\"metric\": \"%s\", \"iteration\": %" PRId64
+			textbuf_printf(&b, "%s\n{\"metric\": \"%s\", \"iteration\": %" PRId64
 				   ", \"seq\": %" PRId64 ", \"value\": %" PRId64 "}",
 				   first ? "" : ",", metric, it, seq, v);
 		first = false;
 	}
 	sqlite3_finalize(s);
 	if (!csv)
-		buf_printf(&b, "%s]}\n", first ? "" : "\n");
-	if (b.failed)
-		return -ENOMEM;
-	*text = b.data;
-	*len = b.len;
-	return 0;
+		textbuf_printf(&b, "%s]}\n", first ? "" : "\n");
+	*text = textbuf_take(&b, len);
+	return *text ? 0 : -ENOMEM;
 }
 
 static void add_summary(struct json_object *out, const char *metric,

@@ -120,6 +120,27 @@ def test_paging(d):
     ok(d.get('/api/v1/runs?kernel=no-such-kernel').json()['runs'] == [], 'an unknown kernel lists nothing')
 
 
+def test_listing_is_fresh(d):
+    """GET /runs pages are cached; every change must show at once."""
+    from daemon_fixture import long_run
+    rid = d.submit(**long_run(label='fresh'))['id']
+    first = d.get('/api/v1/runs?label=fresh').json()['runs']
+    again = d.get('/api/v1/runs?label=fresh').json()['runs']
+    ok(first == again and first[0]['id'] == rid, 'the same listing twice is the same')
+    d.wait_progress(rid, 'iteration')
+    run = d.get('/api/v1/runs?label=fresh').json()['runs'][0]
+    ok(run['state'] == 'running' and run['progress'].startswith('iteration'),
+       'the listing shows the run running with its progress')
+    d.post('/api/v1/runs/%d/cancel' % rid)
+    d.wait_state(rid, ('cancelled',), timeout=60)
+    run = d.get('/api/v1/runs?label=fresh').json()['runs'][0]
+    ok(run['state'] == 'cancelled', 'and cancelled as soon as it is')
+    full = d.run(rid)
+    ok({k: v for k, v in full.items() if k not in ('environment', 'kernel')} ==
+       {k: v for k, v in run.items() if k != 'kernel'},
+       'a listed run has the fields of GET /runs/{id} but the environment')
+
+
 def test_token():
     token = 'sekrit-token-0123456789'
     d = Daemon(token=token)
@@ -227,6 +248,7 @@ def main():
         rid = test_run_end_to_end(d)
         test_bad_requests(d, rid)
         test_paging(d)
+        test_listing_is_fresh(d)
         test_openapi(d, rid)
         test_host_and_metrics(d)
     except Exception as e:
