@@ -50,6 +50,7 @@ bench() {	# PATH CONNECTIONS
 			path, c, p50, p99, rps, bad ? "  (" bad " non-2xx!)" : "" }'
 }
 echo "load: wrk, 2 threads, 10 s each, on $(nproc) CPUs shared with migbenchd"
+bench /api/v1/health 100	# the floor: what this machine gives any request
 bench /api/v1/runs 100
 bench /api/v1/runs/2 100
 bench /api/v1/runs/2/samples 100
