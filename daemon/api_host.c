@@ -122,11 +122,24 @@ enum MHD_Result api_kernels(struct http_request *r, int64_t unused)
 	return http_reply_json(r, 200, k, NULL);
 }
 
+static void pool_metric(FILE *f, const char *name, const char *help, bool total)
+{
+	static const uint64_t sizes[] = { MB_SIZE_1G, MB_SIZE_2M };
+
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	for (int i = 0; i < 2; i++) {
+		struct mb_hugepage_pool pool;
+
+		if (!mb_hugepages_read(sizes[i], &pool))
+			fprintf(f, "%s{size=\"%s\"} %ld\n", name,
+				mb_hugepage_size_name(sizes[i]), total ? pool.nr : pool.free);
+	}
+}
+
 enum MHD_Result api_metrics(struct http_request *r, int64_t unused)
 {
 	static const char *const states[] = { "queued", "running", "done", "failed",
 					      "cancelled", "interrupted" };
-	static const uint64_t sizes[] = { MB_SIZE_1G, MB_SIZE_2M };
 	struct app *app = r->app;
 	enum MHD_Result reply;
 	long counts[6];
@@ -148,24 +161,8 @@ enum MHD_Result api_metrics(struct http_request *r, int64_t unused)
 		   "# TYPE migbench_runs gauge\n");
 	for (int i = 0; i < 6; i++)
 		fprintf(f, "migbench_runs{state=\"%s\"} %ld\n", states[i], counts[i]);
-	fprintf(f, "# HELP migbench_hugepages_free Free persistent hugepages by size.\n"
-		   "# TYPE migbench_hugepages_free gauge\n");
-	for (int i = 0; i < 2; i++) {
-		struct mb_hugepage_pool pool;
-
-		if (!mb_hugepages_read(sizes[i], &pool))
-			fprintf(f, "migbench_hugepages_free{size=\"%s\"} %ld\n",
-				mb_hugepage_size_name(sizes[i]), pool.free);
-	}
-	fprintf(f, "# HELP migbench_hugepages_total Persistent hugepages by size.\n"
-		   "# TYPE migbench_hugepages_total gauge\n");
-	for (int i = 0; i < 2; i++) {
-		struct mb_hugepage_pool pool;
-
-		if (!mb_hugepages_read(sizes[i], &pool))
-			fprintf(f, "migbench_hugepages_total{size=\"%s\"} %ld\n",
-				mb_hugepage_size_name(sizes[i]), pool.nr);
-	}
+	pool_metric(f, "migbench_hugepages_free", "Free persistent hugepages by size.", false);
+	pool_metric(f, "migbench_hugepages_total", "Persistent hugepages by size.", true);
 	fprintf(f, "# HELP migbench_build_info Version of migbenchd and of its store.\n"
 		   "# TYPE migbench_build_info gauge\n"
 		   "migbench_build_info{version=\"%s\",schema=\"%d\"} 1\n",

@@ -376,6 +376,17 @@ static int load_spec(struct jobs *j, int64_t id, struct mb_spec *spec,
 	return ret;
 }
 
+/* The runner owns run id from now on: cancel finds it here. */
+static void set_running(struct jobs *j, int64_t id, pid_t pid)
+{
+	pthread_mutex_lock(&j->lock);
+	j->running_id = id;
+	j->worker_pid = pid;
+	if (!id)
+		j->cancel_requested = false;
+	pthread_mutex_unlock(&j->lock);
+}
+
 static void execute(struct jobs *j, int64_t id)
 {
 	struct held_pages held = { 0 };
@@ -386,40 +397,37 @@ static void execute(struct jobs *j, int64_t id)
 	bool cancelled, stopping;
 	pid_t pid;
 
+	/* Claim it first: a cancel that came in meanwhile wins. */
+	if (store_run_start(j->st, id))
+		return;
+	set_running(j, id, 0);
 	if (load_spec(j, id, &spec, &spec_text)) {
 		store_run_finish(j->st, id, "failed", "bad-spec",
 				 "the stored spec cannot be read", NULL);
-		free(spec_text);
-		return;
+		goto out;
 	}
 	if (take_hugepages(j, id, &spec, &held, err, sizeof(err))) {
-		store_run_start(j->st, id, 0);
 		store_run_finish(j->st, id, "failed", "host-unavailable", err, NULL);
-		free(spec_text);
-		return;
+		goto out;
 	}
-	pthread_mutex_lock(&j->lock);
 	pid = spawn_worker(j, &to_w, &from_w);
-	if (pid > 0) {
-		j->running_id = id;
-		j->worker_pid = pid;
-		j->cancel_requested = false;
-	}
-	pthread_mutex_unlock(&j->lock);
 	if (pid < 0) {
 		give_back_hugepages(j, &held);
-		store_run_start(j->st, id, 0);
 		store_run_finish(j->st, id, "failed", "worker-crashed",
 				 "cannot start migbench-worker", NULL);
-		free(spec_text);
-		return;
+		goto out;
 	}
-	store_run_start(j->st, id, pid);
+	store_run_set_worker(j->st, id, pid);
+	pthread_mutex_lock(&j->lock);
+	j->worker_pid = pid;
+	if (j->cancel_requested || j->quit)	/* asked before the worker existed */
+		kill(pid, SIGTERM);
+	pthread_mutex_unlock(&j->lock);
+
 	/* the spec is far below the pipe's buffer: one write, then EOF */
 	if (write(to_w, spec_text, strlen(spec_text)) < 0)
 		o.protocol_error = true;
 	close(to_w);
-	free(spec_text);
 
 	read_worker(j, id, from_w, &o);
 	waitpid(pid, &wstatus, 0);
@@ -428,11 +436,12 @@ static void execute(struct jobs *j, int64_t id)
 	pthread_mutex_lock(&j->lock);
 	cancelled = j->cancel_requested;
 	stopping = j->quit;
-	j->running_id = 0;
-	j->worker_pid = 0;
 	pthread_mutex_unlock(&j->lock);
 	finish_run(j, id, &o, wstatus, cancelled, stopping);
 	free(o.error);
+out:
+	free(spec_text);
+	set_running(j, 0, 0);
 }
 
 static void *runner(void *arg)
@@ -500,9 +509,10 @@ int jobs_cancel_running(struct jobs *j, int64_t id)
 	int ret = -ESRCH;
 
 	pthread_mutex_lock(&j->lock);
-	if (j->running_id == id && j->worker_pid > 0) {
+	if (j->running_id == id) {
 		j->cancel_requested = true;
-		kill(j->worker_pid, SIGTERM);
+		if (j->worker_pid > 0)	/* else execute() sees the flag */
+			kill(j->worker_pid, SIGTERM);
 		ret = 0;
 	}
 	pthread_mutex_unlock(&j->lock);

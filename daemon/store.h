@@ -38,7 +38,9 @@ int store_create_runs(struct store *st, const char *kind, const char *spec,
 /* The next queued run, groups interleaved; 0 when none. */
 int store_next_queued(struct store *st, int64_t *id);
 /* queued -> running; -EALREADY if it is no longer queued. */
-int store_run_start(struct store *st, int64_t id, int pid);
+int store_run_start(struct store *st, int64_t id);
+/* The worker process running the run, once it exists. */
+int store_run_set_worker(struct store *st, int64_t id, int pid);
 int store_run_finish(struct store *st, int64_t id, const char *state,
 		     const char *result, const char *error,
 		     const char *summary);

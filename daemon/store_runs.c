@@ -134,16 +134,26 @@ static void bind_start(sqlite3_stmt *s, void *ctx)
 	sqlite3_bind_int64(s, 3, a->id);
 }
 
-int store_run_start(struct store *st, int64_t id, int pid)
+int store_run_start(struct store *st, int64_t id)
 {
-	struct start_args a = { .id = id, .pid = pid };
+	struct start_args a = { .id = id };
 	int rc;
 
 	store_now(a.now, sizeof(a.now));
-	rc = write_stmt(st, "UPDATE runs SET state = 'running', worker_pid = ?1, "
+	/* bind_start also binds ?1 (no pid yet); unused parameters are fine */
+	rc = write_stmt(st, "UPDATE runs SET state = 'running', worker_pid = NULL, "
 			    "started_at = ?2 WHERE id = ?3 AND state = 'queued'",
 			bind_start, &a);
 	return rc < 0 ? rc : rc == 0 ? -EALREADY : 0;
+}
+
+int store_run_set_worker(struct store *st, int64_t id, int pid)
+{
+	struct start_args a = { .id = id, .pid = pid };
+	int rc = write_stmt(st, "UPDATE runs SET worker_pid = ?1 WHERE id = ?3",
+			    bind_start, &a);
+
+	return rc < 0 ? rc : 0;
 }
 
 struct finish_args {
@@ -252,32 +262,30 @@ int store_run_set_environment(struct store *st, int64_t id,
 	return store_errno(rc);
 }
 
-struct event_args {
+struct id_args {
 	int64_t id;
-	const char *message;
+	const char *text;
 	char now[32];
 };
 
-static void bind_event(sqlite3_stmt *s, void *ctx)
+static void bind_id_text(sqlite3_stmt *s, void *ctx)
 {
-	struct event_args *a = ctx;
+	struct id_args *a = ctx;
 
 	sqlite3_bind_int64(s, 1, a->id);
 	bind_text(s, 2, a->now);
-	bind_text(s, 3, a->message);
+	bind_text(s, 3, a->text);
 }
 
 int store_add_event(struct store *st, int64_t id, const char *message)
 {
-	struct event_args a = { .id = id, .message = message };
+	struct id_args a = { .id = id, .text = message };
 	int rc;
 
 	store_now(a.now, sizeof(a.now));
+	/* the run_events_progress trigger copies it to runs.progress */
 	rc = write_stmt(st, "INSERT INTO run_events (run_id, at, message) "
-			    "VALUES (?1, ?2, ?3)", bind_event, &a);
-	if (rc >= 0)
-		rc = write_stmt(st, "UPDATE runs SET progress = ?3 WHERE id = ?1 "
-				    "AND ?2 IS NOT NULL", bind_event, &a);
+			    "VALUES (?1, ?2, ?3)", bind_id_text, &a);
 	return rc < 0 ? rc : 0;
 }
 
@@ -303,21 +311,6 @@ int store_run_state(struct store *st, int64_t id, char *state, size_t len,
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_errno(rc);
-}
-
-struct id_args {
-	int64_t id;
-	const char *text;
-	char now[32];
-};
-
-static void bind_id_text(sqlite3_stmt *s, void *ctx)
-{
-	struct id_args *a = ctx;
-
-	sqlite3_bind_int64(s, 1, a->id);
-	bind_text(s, 2, a->now);
-	bind_text(s, 3, a->text);
 }
 
 int store_cancel_queued(struct store *st, int64_t id, const char **state)
@@ -367,10 +360,10 @@ int store_interrupt_running(struct store *st, const char *reason)
 	struct id_args a = { .text = reason };
 
 	store_now(a.now, sizeof(a.now));
-	/* ?1 (an id) is not used: every running run is interrupted */
+	/* ?1, the id, is not used: every running run is interrupted */
 	return write_stmt(st, "UPDATE runs SET state = 'interrupted', "
 			      "result = 'interrupted', error = ?3, finished_at = ?2, "
-			      "worker_pid = NULL WHERE state = 'running' AND ?1 IS NOT NULL",
+			      "worker_pid = NULL WHERE state = 'running'",
 			  bind_id_text, &a);
 }
 
