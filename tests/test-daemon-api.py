@@ -123,10 +123,13 @@ def test_paging(d):
 def test_listing_is_fresh(d):
     """GET /runs pages are cached; every change must show at once."""
     from daemon_fixture import long_run
+    done_page = d.get('/api/v1/runs?label=page').body
+    ok(d.get('/api/v1/runs?label=page').body == done_page,
+       'a listing of finished runs is the same twice')
+    ok(d.get('/api/v1/runs?label=fresh').json()['runs'] == [], 'an empty listing (now cached)')
     rid = d.submit(**long_run(label='fresh'))['id']
-    first = d.get('/api/v1/runs?label=fresh').json()['runs']
-    again = d.get('/api/v1/runs?label=fresh').json()['runs']
-    ok(first == again and first[0]['id'] == rid, 'the same listing twice is the same')
+    listed = d.get('/api/v1/runs?label=fresh').json()['runs']
+    ok([r['id'] for r in listed] == [rid], 'a new run shows in that listing at once')
     d.wait_progress(rid, 'iteration')
     run = d.get('/api/v1/runs?label=fresh').json()['runs'][0]
     ok(run['state'] == 'running' and run['progress'].startswith('iteration'),
