@@ -200,8 +200,9 @@ enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 		fprintf(stderr, "migbenchd: storing a new run: %s\n", strerror(-ret));
 		return http_reply_problem(r, 500, NULL, "the run could not be stored");
 	}
-	jobs_kick(app->jobs);
+	/* read back before the runner can pick it up: the reply is "queued" */
 	run = store_run_json(app->st, first);
+	jobs_kick(app->jobs);
 	if (!run)
 		return http_reply_problem(r, 500, NULL, "the new run could not be read back");
 	ids = json_object_new_array();
