@@ -369,9 +369,13 @@ enum MHD_Result api_run_cancel(struct http_request *r, int64_t id)
 		return http_reply_problem(r, 409, NULL, "run %lld is already %s",
 					  (long long)id, finished ? finished : "finished");
 	if (ret == -EBUSY) {
-		/* running: the worker stops, cleans up, and the run ends cancelled */
-		if (jobs_cancel_running(app->jobs, id) == 0)
-			return http_reply_json(r, 202, store_run_json(app->st, id), NULL);
+		/* running: the worker stops, cleans up, and the run ends cancelled;
+		 * the reply is the run as it was when the cancel was accepted */
+		struct json_object *run = store_run_json(app->st, id);
+
+		if (run && jobs_cancel_running(app->jobs, id) == 0)
+			return http_reply_json(r, 202, run, NULL);
+		json_object_put(run);
 		return http_reply_problem(r, 409, NULL, "run %lld is finishing", (long long)id);
 	}
 	if (ret)
