@@ -4,7 +4,8 @@
 set -euo pipefail
 
 pkgs=(meson ninja-build gcc libc6-dev binutils pkg-config python3
-      libjson-c-dev libsqlite3-dev libmicrohttpd-dev)
+      libjson-c-dev libsqlite3-dev libmicrohttpd-dev
+      python3-scipy ministat)	# the last two only as references in tests
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
