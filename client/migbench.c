@@ -40,6 +40,9 @@ static void usage(FILE *out)
 		"  show ID [--json]    one run: state, kernel, spec and summary\n"
 		"  samples ID [--csv]  every sample of a run\n"
 		"  cancel ID           cancel a queued run, stop a running one\n"
+		"  compare --base SEL --new SEL [--format text|markdown|csv|json] [--alpha A] [--vary KEYS]\n"
+		"                      compare two groups of done runs (SEL: a label, kernel:RELEASE,\n"
+		"                      tag:KEY=VALUE or runs:1,2,3); text is ready for a cover letter\n"
 		"  host                this host as migbenchd sees it\n"
 		"  kernels             kernels runs were measured on\n"
 		"\n"
@@ -458,6 +461,44 @@ static int cmd_cancel(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_compare(int argc, char **argv)
+{
+	static const char *const names[] = { "base", "new", "format", "alpha", "vary" };
+	static const struct option opts[] = {
+		{ "base", required_argument, NULL, 0 }, { "new", required_argument, NULL, 1 },
+		{ "format", required_argument, NULL, 2 }, { "alpha", required_argument, NULL, 3 },
+		{ "vary", required_argument, NULL, 4 }, { NULL, 0, NULL, 0 },
+	};
+	const char *values[5] = { NULL, NULL, "text", NULL, NULL };
+	char path[2048] = API "/compare";
+	struct http_response resp;
+	int c, ret;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c < 0 || c > 4)
+			return EXIT_USAGE;
+		values[c] = optarg;
+	}
+	for (int i = 0; i < 5; i++) {
+		if (!values[i])
+			continue;
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "%c%s=",
+			 strchr(path, '?') ? '&' : '?', names[i]);
+		for (const char *p = values[i]; *p; p++)	/* percent-encode */
+			snprintf(path + strlen(path), sizeof(path) - strlen(path),
+				 strchr("-._~", *p) || (*p >= '0' && *p <= '9') ||
+				 ((*p | 32) >= 'a' && (*p | 32) <= 'z') ? "%c" : "%%%02X",
+				 (unsigned char)*p);
+	}
+	ret = call("GET", path, NULL, &resp);
+	if (ret)
+		return ret;
+	fwrite(resp.body, 1, resp.body_len, stdout);
+	http_response_free(&resp);
+	return 0;
+}
+
 static int cmd_get_pretty(const char *path)
 {
 	struct json_object *o;
@@ -546,6 +587,8 @@ int main(int argc, char **argv)
 		return cmd_samples(argc, argv);
 	if (!strcmp(cmd, "cancel"))
 		return cmd_cancel(argc, argv);
+	if (!strcmp(cmd, "compare"))
+		return cmd_compare(argc, argv);
 	if (!strcmp(cmd, "host"))
 		return cmd_get_pretty(API "/host");
 	if (!strcmp(cmd, "kernels"))

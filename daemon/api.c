@@ -15,6 +15,7 @@ const struct route api_routes[] = {
 	{ "GET", "/runs/{id}/samples", false, api_run_samples },
 	{ "POST", "/runs/{id}/cancel", true, api_run_cancel },
 	{ "GET", "/kernels", false, api_kernels },
+	{ "GET", "/compare", false, api_compare },
 	{ "GET", "/metrics", false, api_metrics },
 	{ "GET", "/openapi.json", false, api_openapi },
 	{ NULL, NULL, false, NULL },

@@ -38,6 +38,9 @@ enum MHD_Result api_run_get(struct http_request *r, int64_t id);
 enum MHD_Result api_run_samples(struct http_request *r, int64_t id);
 enum MHD_Result api_run_cancel(struct http_request *r, int64_t id);
 
+/* api_compare.c */
+enum MHD_Result api_compare(struct http_request *r, int64_t id);
+
 /* api_host.c */
 enum MHD_Result api_health(struct http_request *r, int64_t id);
 enum MHD_Result api_host(struct http_request *r, int64_t id);

@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Kernel A/B comparison through migbenchd: reports on a fixed data set
+against golden files (text: ASCII, no tabs, at most 75 columns), the
+model's tests against SciPy on the same values, selectors, mismatched
+specs named, bad requests, and the client."""
+import json
+import math
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_fixture import Daemon, CLIENT, SCHEMA, ok, diag, done, skip_all
+
+try:
+    from scipy import stats
+    import numpy as np
+except ImportError:
+    skip_all("Debian's python3-scipy is not installed for /usr/bin/python3 (scripts/deps.sh installs it)")
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
+SPEC = {"vcpus": 2, "mem_per_vcpu": "512M", "backing": "hugetlb-1g", "iterations": 3,
+        "write_percent": 100, "access": "sequential", "seed": 1, "manual_protect": True,
+        "initially_set": True, "clear_chunk_pages": 0, "memslots": 1,
+        "vcpus_run_during_disable": False, "dirty_ring_entries": 0}
+# per run: clear_dirty_log_ns for iterations 1..3, disable_dirty_log_ns
+BASE = [([1830000, 1841000, 1828000], 248000), ([1852000, 1839000, 1845000], 251000),
+        ([1827000, 1833000, 1830000], 249500), ([1848000, 1850000, 1844000], 247000),
+        ([1835000, 1829000, 1838000], 252000)]
+NEW = [([1210000, 1215000, 1208000], 249000), ([1222000, 1219000, 1213000], 250500),
+       ([1205000, 1211000, 1209000], 248000), ([1218000, 1224000, 1216000], 251500),
+       ([1212000, 1207000, 1214000], 247500)]
+
+
+def env(release, eager):
+    return {"kernel": {"release": release, "version": "#1 SMP PREEMPT_DYNAMIC", "machine": "x86_64"},
+            "hostname": "lab1", "cmdline": "ro quiet", "boot_id": release + "-boot",
+            "cpu_model": "AMD EPYC 7B13", "online_cpus": 96, "mem_total_bytes": 412316860416,
+            "kvm_parameters": {"kvm": {"eager_page_split": eager, "tdp_mmu": "Y"}}}
+
+
+def make_db(path):
+    con = sqlite3.connect(path)
+    for f in ('001_initial.sql', '002_run_progress.sql'):
+        con.executescript(open(os.path.join(SCHEMA, f)).read())
+    con.execute('PRAGMA user_version = 2')
+    run_id, kernel_id = 0, 0
+
+    def add(label, tags, release, eager, data, spec=SPEC):
+        nonlocal run_id, kernel_id
+        kernel_id += 1
+        e = env(release, eager)
+        con.execute("INSERT INTO kernels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (kernel_id, release, e['kernel']['version'], e['cmdline'], e['boot_id'] + str(kernel_id),
+                     'lab1', e['cpu_model'], json.dumps(e['kvm_parameters']), '2026-11-01T00:00:00.000Z'))
+        for i, (clears, disable) in enumerate(data):
+            run_id += 1
+            con.execute("INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, group_index, "
+                        "state, result, kernel_id, environment, created_at, started_at, finished_at) "
+                        "VALUES (?, 'dirtylog', ?, ?, ?, ?, ?, ?, 'done', 'ok', ?, ?, ?, ?, ?)",
+                        (run_id, json.dumps(spec), json.dumps(spec), label, json.dumps(tags), kernel_id, i,
+                         kernel_id, json.dumps(e), '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:01.000Z',
+                         '2026-11-01T00:00:02.000Z'))
+            rows = [(run_id, 'clear_dirty_log_ns', it + 1, 0, v) for it, v in enumerate(clears)]
+            rows += [(run_id, 'dirty_pages', it + 1, 0, 262144) for it in range(3)]
+            rows.append((run_id, 'disable_dirty_log_ns', 0, 0, disable))
+            con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
+    add('base', {"base-commit": "v6.12-rc1"}, '6.12.0-rc1', 'Y', BASE)
+    add('patched', {"base-commit": "v6.12-rc1", "series": "folio-dirty-v3"}, '6.12.0-rc1+', 'N', NEW)
+    add('small-a', {}, '6.12.0-rc1', 'Y', BASE[:3])
+    add('small-b', {}, '6.12.0-rc1', 'Y', NEW[:3])
+    add('other', {}, '6.12.0-rc1', 'Y', BASE[:3], dict(SPEC, vcpus=4, backing='hugetlb-2m'))
+    con.commit()
+    con.close()
+
+
+def compare(d, **q):
+    return d.get('/api/v1/compare?' + urllib.parse.urlencode(q))
+
+
+def golden(name, text):
+    path = os.path.join(DATA, name)
+    if os.environ.get('MIGBENCH_UPDATE_GOLDEN'):
+        open(path, 'w').write(text)
+    want = open(path).read()
+    if text != want:
+        diag('differs from %s:' % name, text)
+    return text == want
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix='migbench-compare-')
+    make_db(os.path.join(tmp, 'migbench.db'))
+    d = Daemon(data_dir=tmp)
+    try:
+        r = compare(d, base='base', new='patched', format='text')
+        text = r.body.decode('ascii', errors='replace')
+        ok(r.status == 200 and r.content_type.startswith('text/plain'), 'format=text is plain text')
+        ok(all(len(l) <= 75 for l in text.splitlines()) and '\t' not in text and
+           all(32 <= ord(c) < 127 or c == '\n' for c in text) and not any(l.endswith(' ') for l in text.splitlines()),
+           'text report: ASCII, no tabs, no line over 75 columns, no trailing blanks')
+        ok(golden('compare-report.txt', text), 'text report matches tests/data/compare-report.txt')
+        for fmt, name in (('markdown', 'compare-report.md'), ('csv', 'compare-report.csv')):
+            ok(golden(name, compare(d, base='base', new='patched', format=fmt).body.decode()),
+               '%s report matches tests/data/%s' % (fmt, name))
+
+        m = compare(d, base='base', new='patched').json()
+        rows = {(row['metric'], row['over']): row for row in m['metrics']}
+        ok(set(rows) == {('clear_dirty_log_ns', 'runs'), ('clear_dirty_log_ns', 'iterations'),
+                         ('dirty_pages', 'runs'), ('dirty_pages', 'iterations'),
+                         ('disable_dirty_log_ns', 'runs')},
+           'per-iteration metrics compared over runs and over iterations, the rest over runs')
+        base_runs = [float(np.median(c)) for c, _ in BASE]
+        new_runs = [float(np.median(c)) for c, _ in NEW]
+        row = rows[('clear_dirty_log_ns', 'runs')]
+        u = stats.mannwhitneyu(base_runs, new_runs, alternative='two-sided')
+        w = stats.ttest_ind(new_runs, base_runs, equal_var=False)
+        ok(math.isclose(row['u_p'], u.pvalue, rel_tol=1e-9) and math.isclose(row['welch_p'], w.pvalue, rel_tol=1e-6),
+           'clear_dirty_log_ns over runs: U p %.4f and Welch p %.3g as SciPy on the per-run medians' %
+           (row['u_p'], row['welch_p']))
+        want_delta = (np.median(new_runs) - np.median(base_runs)) / np.median(base_runs) * 100
+        ok(row['verdict'] == 'improved' and math.isclose(row['delta_pct'], want_delta, rel_tol=1e-9) and
+           row['delta_pct_ci'][0] < row['delta_pct'] < row['delta_pct_ci'][1] < 0,
+           'clear_dirty_log_ns improved by %.1f%%, 95%% CI %s' % (row['delta_pct'], row['delta_pct_ci']))
+        it = rows[('clear_dirty_log_ns', 'iterations')]
+        u = stats.mannwhitneyu([v for c, _ in BASE for v in c], [v for c, _ in NEW for v in c],
+                               alternative='two-sided')
+        ok(it['base']['n'] == 15 and math.isclose(it['u_p'], u.pvalue, rel_tol=1e-9),
+           'over all 15 iterations: U p %.3g as SciPy' % it['u_p'])
+        ok(rows[('disable_dirty_log_ns', 'runs')]['verdict'] == '~' and
+           rows[('dirty_pages', 'runs')]['verdict'] == '~', 'unchanged metrics are ~')
+        ok(any('KVM module parameters differ between runs: kvm.eager_page_split' in w for w in m['warnings']),
+           'warns that a KVM module parameter differs')
+        ok(not any('KVM module parameters' in w for w in
+                   compare(d, base='base', new='patched', vary='kvm.eager_page_split').json()['warnings']),
+           'unless it is the parameter being varied')
+
+        small = compare(d, base='small-a', new='small-b').json()
+        ok(any('with 3 base and 3 new runs the U test cannot reach p < 0.05 (smallest possible p 0.100)' in w
+               for w in small['warnings']) and
+           all(r['verdict'] == '~' for r in small['metrics'] if r['over'] == 'runs'),
+           'n = 3 per side: warned that p < 0.05 is out of reach')
+
+        by_ids = compare(d, base='runs:1,2,3,4,5', new='kernel:6.12.0-rc1+').json()
+        ok(by_ids['metrics'] == m['metrics'] and by_ids['base']['runs'] == [1, 2, 3, 4, 5] and
+           by_ids['new']['runs'] == [6, 7, 8, 9, 10], 'runs:1,..,5 and kernel:RELEASE select the same runs')
+        by_tag = compare(d, base='label:base', new='tag:series=folio-dirty-v3').json()
+        ok(by_tag['new']['runs'] == [6, 7, 8, 9, 10], 'tag:KEY=VALUE selects by tag')
+
+        bad = compare(d, base='base', new='other')
+        p = bad.json()
+        ok(bad.status == 400 and p.get('field') == 'vary' and
+           p['detail'] == "the runs' specs differ in vcpus, backing; compare like with like, or name "
+                          "the key being varied (vary=vcpus,backing)",
+           'different specs are refused, naming the keys')
+        ok(compare(d, base='base', new='other', vary='vcpus,backing').status == 200,
+           'and accepted when those keys are named in vary')
+        for q, field, detail in (
+                ({'new': 'patched'}, 'base', 'base: name the base runs: a label, label:L, kernel:RELEASE, '
+                                             'tag:KEY=VALUE or runs:1,2,3'),
+                ({'base': 'nothing', 'new': 'patched'}, 'base', 'base: no done runs match "nothing"'),
+                ({'base': 'base', 'new': 'runs:1,99'}, 'new', 'new: run 99 does not exist'),
+                ({'base': 'base', 'new': 'runs:x'}, 'new', 'new: runs: wants a list of run ids such as runs:1,2,3'),
+                ({'base': 'base', 'new': 'tag:oops'}, 'new', 'new: tag: wants tag:KEY=VALUE'),
+                ({'base': 'base', 'new': 'patched', 'alpha': '2'}, 'alpha',
+                 'alpha: must be a number above 0 and at most 0.5'),
+                ({'base': 'base', 'new': 'patched', 'format': 'pdf'}, 'format',
+                 'format: must be json, text, markdown or csv')):
+            r = compare(d, **q)
+            p = r.json()
+            ok(r.status == 400 and p.get('field') == field and p.get('detail') == detail,
+               'bad comparison request: %s' % detail)
+            if p.get('detail') != detail:
+                diag(p.get('detail'))
+        out = subprocess.run([CLIENT, '--socket', d.sock, 'compare', '--base', 'base', '--new', 'patched'],
+                             capture_output=True, text=True)
+        ok(out.returncode == 0 and out.stdout == text, 'migbench compare prints the text report')
+        out = subprocess.run([CLIENT, '--socket', d.sock, 'compare', '--format', 'csv', '--base', 'base',
+                              '--new', 'patched'], capture_output=True, text=True)
+        ok(out.returncode == 0 and out.stdout.startswith('metric,over,base_n'), 'migbench compare --format csv')
+    finally:
+        d.cleanup()
+    done()
+
+
+main()
