@@ -271,17 +271,25 @@ static void csv_report(struct json_object *m, struct textbuf *b)
 	struct json_object *rows = get(m, "metrics");
 
 	textbuf_printf(b, "metric,over");
-	for (int sd = 0; sd < 2; sd++)
+	for (int sd = 0; sd < 2; sd++) {
 		for (size_t k = 0; k < 8; k++)
 			textbuf_printf(b, ",%s_%s", sd ? "new" : "base", stats[k]);
+		textbuf_printf(b, ",%s_median_ci_lo,%s_median_ci_hi", sd ? "new" : "base",
+			       sd ? "new" : "base");
+	}
 	textbuf_printf(b, ",delta_pct,delta_pct_ci_lo,delta_pct_ci_hi,u_p,welch_p,verdict\n");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object *r = json_object_array_get_idx(rows, i), *ci = get(r, "delta_pct_ci");
 
 		textbuf_printf(b, "%s,%s", str(r, "metric"), str(r, "over"));
-		for (int sd = 0; sd < 2; sd++)
+		for (int sd = 0; sd < 2; sd++) {
+			struct json_object *side = get(r, sd ? "new" : "base"), *mci = get(side, "median_ci");
+
 			for (size_t k = 0; k < 8; k++)
-				csv_number(b, num(get(r, sd ? "new" : "base"), stats[k]));
+				csv_number(b, num(side, stats[k]));
+			csv_number(b, mci ? json_object_get_double(json_object_array_get_idx(mci, 0)) : NAN);
+			csv_number(b, mci ? json_object_get_double(json_object_array_get_idx(mci, 1)) : NAN);
+		}
 		csv_number(b, num(r, "delta_pct"));
 		csv_number(b, ci ? json_object_get_double(json_object_array_get_idx(ci, 0)) : NAN);
 		csv_number(b, ci ? json_object_get_double(json_object_array_get_idx(ci, 1)) : NAN);
