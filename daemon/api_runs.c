@@ -58,8 +58,15 @@ struct run_request {
 	const char *label;
 	struct json_object *tags;	/* borrowed */
 	unsigned int repeat;
+	bool repeat_given;
+	double target_ci_percent;	/* 0: a fixed number of runs */
+	unsigned int max_repeat;	/* 0: not given */
 	struct mb_spec spec;
 };
+
+/* A group with a target starts with 6 runs: the fewest with a 95% median CI. */
+#define ADAPTIVE_FIRST_RUNS	6
+#define ADAPTIVE_MAX_DEFAULT	20
 
 static int check_tags(struct json_object *tags, char *why, size_t len,
 		      const char **field)
@@ -102,6 +109,9 @@ static int parse_run_request(struct json_object *obj, struct run_request *req,
 	req->label = "";
 	req->tags = NULL;
 	req->repeat = 1;
+	req->repeat_given = false;
+	req->target_ci_percent = 0;
+	req->max_repeat = 0;
 	mb_spec_init(&req->spec);
 	*field = NULL;
 	if (!json_object_is_type(obj, json_type_object)) {
@@ -141,9 +151,47 @@ static int parse_run_request(struct json_object *obj, struct run_request *req,
 				return -EINVAL;
 			}
 			req->repeat = (unsigned int)json_object_get_int64(value);
+			req->repeat_given = true;
+		} else if (!strcmp(key, "target_ci_percent")) {
+			*field = "target_ci_percent";
+			if (!(json_object_is_type(value, json_type_double) ||
+			      json_object_is_type(value, json_type_int)) ||
+			    json_object_get_double(value) <= 0 ||
+			    json_object_get_double(value) > 100) {
+				snprintf(why, len, "target_ci_percent: must be a number above 0 and at most 100");
+				return -EINVAL;
+			}
+			req->target_ci_percent = json_object_get_double(value);
+		} else if (!strcmp(key, "max_repeat")) {
+			*field = "max_repeat";
+			if (!json_object_is_type(value, json_type_int) ||
+			    json_object_get_int64(value) < 1 ||
+			    json_object_get_int64(value) > MAX_REPEAT) {
+				snprintf(why, len, "max_repeat: must be an integer from 1 to %d",
+					 MAX_REPEAT);
+				return -EINVAL;
+			}
+			req->max_repeat = (unsigned int)json_object_get_int64(value);
 		} else if (mb_spec_set_json(&req->spec, key, value, &err)) {
 			*field = NULL;
 			break;
+		}
+	}
+	if (req->max_repeat && !req->target_ci_percent) {
+		*field = "max_repeat";
+		snprintf(why, len, "max_repeat: needs target_ci_percent");
+		return -EINVAL;
+	}
+	if (req->target_ci_percent) {
+		if (!req->max_repeat)
+			req->max_repeat = ADAPTIVE_MAX_DEFAULT;
+		if (!req->repeat_given)
+			req->repeat = ADAPTIVE_FIRST_RUNS < req->max_repeat ?
+				      ADAPTIVE_FIRST_RUNS : req->max_repeat;
+		if (req->repeat > req->max_repeat) {
+			*field = "max_repeat";
+			snprintf(why, len, "max_repeat: must be at least repeat (%u)", req->repeat);
+			return -EINVAL;
 		}
 	}
 	if (!err.message[0])
@@ -193,7 +241,7 @@ enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 		json_object_to_json_string_ext(spec_json, JSON_C_TO_STRING_PLAIN),
 		req.label, req.tags ? json_object_to_json_string_ext(req.tags,
 						JSON_C_TO_STRING_PLAIN) : "{}",
-		req.repeat, &first);
+		req.repeat, req.target_ci_percent, req.max_repeat, &first);
 	json_object_put(spec_json);
 	json_object_put(obj);
 	if (ret) {

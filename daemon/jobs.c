@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "stats.h"
+#include "twosample.h"
 #include "hugepages.h"
 #include "strict_json.h"
 #include "worker_protocol.h"
@@ -31,6 +33,13 @@ struct jobs {
 	pid_t worker_pid;
 	bool cancel_requested;
 };
+
+static int cmp_double_asc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
 
 /* Hugepages migbench raised the pool by for one run. */
 struct held_pages {
@@ -357,6 +366,74 @@ static void finish_run(struct jobs *j, int64_t id, struct worker_outcome *o,
 	json_object_put(summary);
 }
 
+/*
+ * Whether the group's median of metric is known to within target percent
+ * (95% CI half-width); if not, why, in reason.  Absent metrics pass.
+ */
+static bool within_target(struct jobs *j, int64_t group, const char *metric,
+			  double target, char *reason, size_t len)
+{
+	double *v, lo, hi, median, half;
+	bool ok = true;
+	size_t n;
+
+	if (store_group_medians(j->st, group, metric, &v, &n) || !n) {
+		free(v);
+		return true;
+	}
+	qsort(v, n, sizeof(double), cmp_double_asc);
+	median = mb_quantile_sorted(v, n, 0.5);
+	if (!mb_median_ci(v, n, 0.95, &lo, &hi)) {
+		snprintf(reason, len, "%s: %zu runs give no 95%% CI of the median yet", metric, n);
+		ok = false;
+	} else if ((half = (hi - lo) / 2 / median * 100) > target) {
+		snprintf(reason, len, "%s: median CI +/-%.1f%% over the %g%% target",
+			 metric, half, target);
+		ok = false;
+	}
+	free(v);
+	return ok;
+}
+
+/*
+ * Adaptive repetition: after a run of a group with a target, queue one
+ * more run while a headline metric (clearing the dirty log, or getting it
+ * when KVM_GET_DIRTY_LOG clears, and disabling dirty logging) has a 95% CI
+ * of its median (one value per done run) wider than the target.  One run
+ * at a time, so groups queued together stay interleaved.
+ */
+static void extend_group(struct jobs *j, int64_t id)
+{
+	struct group_state g;
+	char reason[200] = "", msg[300];
+	double *clear;
+	size_t nclear = 0;
+	int64_t next;
+
+	if (store_group_state(j->st, id, &g) || g.target_ci_percent <= 0 || g.pending)
+		return;
+	if (store_group_medians(j->st, g.group_id, "clear_dirty_log_ns", &clear, &nclear))
+		nclear = 0;
+	free(clear);
+	if (within_target(j, g.group_id, nclear ? "clear_dirty_log_ns" : "get_dirty_log_ns",
+			  g.target_ci_percent, reason, sizeof(reason)))
+		within_target(j, g.group_id, "disable_dirty_log_ns", g.target_ci_percent,
+			      reason, sizeof(reason));
+	if (!reason[0])
+		snprintf(msg, sizeof(msg), "group %lld: every headline CI within %g%% after %u runs",
+			 (long long)g.group_id, g.target_ci_percent, g.runs);
+	else if (g.runs >= g.max_repeat)
+		snprintf(msg, sizeof(msg), "group %lld: max_repeat %u reached (%s)",
+			 (long long)g.group_id, g.max_repeat, reason);
+	else if (store_extend_group(j->st, g.group_id, &next) == 0)
+		snprintf(msg, sizeof(msg), "group %lld: %s; queued run %lld",
+			 (long long)g.group_id, reason, (long long)next);
+	else
+		snprintf(msg, sizeof(msg), "group %lld: could not queue another run",
+			 (long long)g.group_id);
+	store_add_event(j->st, id, msg);
+}
+
 static int load_spec(struct jobs *j, int64_t id, struct mb_spec *spec,
 		     char **spec_text)
 {
@@ -438,6 +515,8 @@ static void execute(struct jobs *j, int64_t id)
 	stopping = j->quit;
 	pthread_mutex_unlock(&j->lock);
 	finish_run(j, id, &o, wstatus, cancelled, stopping);
+	if (!strcmp(o.outcome, "ok") && !o.protocol_error && !cancelled && !stopping)
+		extend_group(j, id);
 	free(o.error);
 out:
 	free(spec_text);

@@ -269,3 +269,52 @@ int store_check_integrity(struct store *st, char *err, size_t err_len)
 	store_unlock(st);
 	return ret;
 }
+
+void store_bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t)
+		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/*
+ * Run one write statement under the lock; returns rows changed or -errno,
+ * and the row id of an insert in *rowid when asked.
+ */
+int store_write_rowid(struct store *st, const char *sql,
+			    void (*bind)(sqlite3_stmt *s, void *ctx), void *ctx,
+			    int64_t *rowid)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	store_lock(st);
+	rc = sqlite3_prepare_v2(st->writer, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		bind(s, ctx);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+	}
+	if (rc == SQLITE_DONE && rowid)
+		*rowid = sqlite3_last_insert_rowid(st->writer);
+	rc = rc == SQLITE_DONE ? sqlite3_changes(st->writer) : store_errno(rc);
+	store_changed(st);
+	store_unlock(st);
+	return rc;
+}
+
+int store_write(struct store *st, const char *sql,
+		      void (*bind)(sqlite3_stmt *s, void *ctx), void *ctx)
+{
+	return store_write_rowid(st, sql, bind, ctx, NULL);
+}
+
+void store_bind_id_text(sqlite3_stmt *s, void *ctx)
+{
+	struct store_id_args *a = ctx;
+
+	sqlite3_bind_int64(s, 1, a->id);
+	store_bind_text(s, 2, a->now);
+	store_bind_text(s, 3, a->text);
+}

@@ -15,7 +15,7 @@
 
 #include "samples.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -32,9 +32,27 @@ struct run_filter {
 	unsigned int limit;
 };
 
+/* target_ci_percent 0: a fixed group of repeat runs. */
 int store_create_runs(struct store *st, const char *kind, const char *spec,
 		      const char *label, const char *tags, unsigned int repeat,
+		      double target_ci_percent, unsigned int max_repeat,
 		      int64_t *first_id);
+
+/* What adaptive repetition needs to know about a run's group. */
+struct group_state {
+	int64_t group_id;
+	double target_ci_percent;	/* 0: not adaptive */
+	unsigned int max_repeat;
+	unsigned int runs;		/* in the group, any state */
+	unsigned int pending;		/* queued or running */
+};
+
+int store_group_state(struct store *st, int64_t run_id, struct group_state *g);
+/* One value per done run of the group: its median of metric. */
+int store_group_medians(struct store *st, int64_t group_id, const char *metric,
+			double **values, size_t *n);
+/* Queue one more run in the group, a copy of its first; its id in *id. */
+int store_extend_group(struct store *st, int64_t group_id, int64_t *id);
 /* The next queued run, groups interleaved; 0 when none. */
 int store_next_queued(struct store *st, int64_t *id);
 /* queued -> running; -EALREADY if it is no longer queued. */

@@ -31,6 +31,27 @@ void store_unlock(struct store *st);
 /* Now as "2026-11-21T05:30:00.123Z". */
 void store_now(char *buf, size_t len);
 int store_exec(sqlite3 *db, const char *sql);
+/* Bind text, or NULL as SQL NULL. */
+void store_bind_text(sqlite3_stmt *s, int i, const char *t);
+/*
+ * Run one write statement under the lock; rows changed or -errno, and the
+ * row id of an insert in *rowid when asked.  Every write here may change
+ * what run listings show, so it bumps the generation.
+ */
+int store_write_rowid(struct store *st, const char *sql,
+		      void (*bind)(sqlite3_stmt *s, void *ctx), void *ctx,
+		      int64_t *rowid);
+int store_write(struct store *st, const char *sql,
+		void (*bind)(sqlite3_stmt *s, void *ctx), void *ctx);
+
+/* Parameters ?1 id, ?2 now, ?3 text, for store_write. */
+struct store_id_args {
+	int64_t id;
+	const char *text;
+	char now[32];
+};
+void store_bind_id_text(sqlite3_stmt *s, void *ctx);
+
 /* sqlite3 result code to negative errno. */
 int store_errno(int rc);
 /* A text column as a JSON value: parsed JSON, a string, or null. */

@@ -12,51 +12,12 @@
 	"r.result, r.error, r.progress, r.group_id, r.group_index, " \
 	"r.created_at, r.started_at, r.finished_at, r.summary, r.environment, " \
 	"k.id, k.release, k.version, k.cmdline, k.boot_id, k.hostname, " \
-	"k.cpu_model, k.kvm_parameters"
+	"k.cpu_model, k.kvm_parameters, r.target_ci_percent, r.max_repeat"
 #define RUN_FROM " FROM runs r LEFT JOIN kernels k ON k.id = r.kernel_id "
-
-static void bind_text(sqlite3_stmt *s, int i, const char *t)
-{
-	if (t)
-		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-/*
- * Run one write statement under the lock; returns rows changed or -errno,
- * and the row id of an insert in *rowid when asked.
- */
-static int write_stmt_rowid(struct store *st, const char *sql,
-			    void (*bind)(sqlite3_stmt *s, void *ctx), void *ctx,
-			    int64_t *rowid)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	store_lock(st);
-	rc = sqlite3_prepare_v2(st->writer, sql, -1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		bind(s, ctx);
-		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-	}
-	if (rc == SQLITE_DONE && rowid)
-		*rowid = sqlite3_last_insert_rowid(st->writer);
-	rc = rc == SQLITE_DONE ? sqlite3_changes(st->writer) : store_errno(rc);
-	store_changed(st);
-	store_unlock(st);
-	return rc;
-}
-
-static int write_stmt(struct store *st, const char *sql,
-		      void (*bind)(sqlite3_stmt *s, void *ctx), void *ctx)
-{
-	return write_stmt_rowid(st, sql, bind, ctx, NULL);
-}
 
 int store_create_runs(struct store *st, const char *kind, const char *spec,
 		      const char *label, const char *tags, unsigned int repeat,
+		      double target_ci_percent, unsigned int max_repeat,
 		      int64_t *first_id)
 {
 	sqlite3_stmt *s = NULL;
@@ -69,18 +30,25 @@ int store_create_runs(struct store *st, const char *kind, const char *spec,
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(st->writer,
 			"INSERT INTO runs (kind, spec, label, tags, group_id, group_index, "
-			"state, created_at) VALUES (?1, ?2, ?3, ?4, "
-			"(SELECT COALESCE(MAX(group_id), 0) + ?6 FROM runs), ?5, 'queued', ?7)",
+			"state, created_at, target_ci_percent, max_repeat) VALUES (?1, ?2, ?3, ?4, "
+			"(SELECT COALESCE(MAX(group_id), 0) + ?6 FROM runs), ?5, 'queued', ?7, ?8, ?9)",
 			-1, &s, NULL);
 	for (unsigned int i = 0; rc == SQLITE_OK && i < repeat; i++) {
 		sqlite3_reset(s);
-		bind_text(s, 1, kind);
-		bind_text(s, 2, spec);
-		bind_text(s, 3, label);
-		bind_text(s, 4, tags);
+		store_bind_text(s, 1, kind);
+		store_bind_text(s, 2, spec);
+		store_bind_text(s, 3, label);
+		store_bind_text(s, 4, tags);
 		sqlite3_bind_int(s, 5, (int)i);
 		sqlite3_bind_int(s, 6, i == 0);	/* a new group, then the same */
-		bind_text(s, 7, now);
+		store_bind_text(s, 7, now);
+		if (target_ci_percent > 0) {
+			sqlite3_bind_double(s, 8, target_ci_percent);
+			sqlite3_bind_int(s, 9, (int)max_repeat);
+		} else {
+			sqlite3_bind_null(s, 8);
+			sqlite3_bind_null(s, 9);
+		}
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_DONE) {
 			rc = SQLITE_OK;
@@ -130,7 +98,7 @@ static void bind_start(sqlite3_stmt *s, void *ctx)
 	struct start_args *a = ctx;
 
 	sqlite3_bind_int(s, 1, a->pid);
-	bind_text(s, 2, a->now);
+	store_bind_text(s, 2, a->now);
 	sqlite3_bind_int64(s, 3, a->id);
 }
 
@@ -141,7 +109,7 @@ int store_run_start(struct store *st, int64_t id)
 
 	store_now(a.now, sizeof(a.now));
 	/* bind_start also binds ?1 (no pid yet); unused parameters are fine */
-	rc = write_stmt(st, "UPDATE runs SET state = 'running', worker_pid = NULL, "
+	rc = store_write(st, "UPDATE runs SET state = 'running', worker_pid = NULL, "
 			    "started_at = ?2 WHERE id = ?3 AND state = 'queued'",
 			bind_start, &a);
 	return rc < 0 ? rc : rc == 0 ? -EALREADY : 0;
@@ -150,7 +118,7 @@ int store_run_start(struct store *st, int64_t id)
 int store_run_set_worker(struct store *st, int64_t id, int pid)
 {
 	struct start_args a = { .id = id, .pid = pid };
-	int rc = write_stmt(st, "UPDATE runs SET worker_pid = ?1 WHERE id = ?3",
+	int rc = store_write(st, "UPDATE runs SET worker_pid = ?1 WHERE id = ?3",
 			    bind_start, &a);
 
 	return rc < 0 ? rc : 0;
@@ -166,11 +134,11 @@ static void bind_finish(sqlite3_stmt *s, void *ctx)
 {
 	struct finish_args *a = ctx;
 
-	bind_text(s, 1, a->state);
-	bind_text(s, 2, a->result);
-	bind_text(s, 3, a->error);
-	bind_text(s, 4, a->summary);
-	bind_text(s, 5, a->now);
+	store_bind_text(s, 1, a->state);
+	store_bind_text(s, 2, a->result);
+	store_bind_text(s, 3, a->error);
+	store_bind_text(s, 4, a->summary);
+	store_bind_text(s, 5, a->now);
 	sqlite3_bind_int64(s, 6, a->id);
 }
 
@@ -182,7 +150,7 @@ int store_run_finish(struct store *st, int64_t id, const char *state,
 	int rc;
 
 	store_now(a.now, sizeof(a.now));
-	rc = write_stmt(st, "UPDATE runs SET state = ?1, result = ?2, error = ?3, "
+	rc = store_write(st, "UPDATE runs SET state = ?1, result = ?2, error = ?3, "
 			    "summary = ?4, finished_at = ?5, worker_pid = NULL "
 			    "WHERE id = ?6", bind_finish, &a);
 	return rc < 0 ? rc : 0;
@@ -230,8 +198,8 @@ int store_run_set_environment(struct store *st, int64_t id,
 			"RETURNING id", -1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		for (int i = 0; i < 7; i++)
-			bind_text(s, i + 1, values[i]);
-		bind_text(s, 8, now);
+			store_bind_text(s, i + 1, values[i]);
+		store_bind_text(s, 8, now);
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
 			kernel_id = sqlite3_column_int64(s, 0);
@@ -245,9 +213,9 @@ int store_run_set_environment(struct store *st, int64_t id,
 			"WHERE id = ?4", -1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, kernel_id);
-		bind_text(s, 2, json_object_to_json_string_ext(environment,
+		store_bind_text(s, 2, json_object_to_json_string_ext(environment,
 						JSON_C_TO_STRING_PLAIN));
-		bind_text(s, 3, resolved_spec);
+		store_bind_text(s, 3, resolved_spec);
 		sqlite3_bind_int64(s, 4, id);
 		rc = sqlite3_step(s);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -262,30 +230,15 @@ int store_run_set_environment(struct store *st, int64_t id,
 	return store_errno(rc);
 }
 
-struct id_args {
-	int64_t id;
-	const char *text;
-	char now[32];
-};
-
-static void bind_id_text(sqlite3_stmt *s, void *ctx)
-{
-	struct id_args *a = ctx;
-
-	sqlite3_bind_int64(s, 1, a->id);
-	bind_text(s, 2, a->now);
-	bind_text(s, 3, a->text);
-}
-
 int store_add_event(struct store *st, int64_t id, const char *message)
 {
-	struct id_args a = { .id = id, .text = message };
+	struct store_id_args a = { .id = id, .text = message };
 	int rc;
 
 	store_now(a.now, sizeof(a.now));
 	/* the run_events_progress trigger copies it to runs.progress */
-	rc = write_stmt(st, "INSERT INTO run_events (run_id, at, message) "
-			    "VALUES (?1, ?2, ?3)", bind_id_text, &a);
+	rc = store_write(st, "INSERT INTO run_events (run_id, at, message) "
+			    "VALUES (?1, ?2, ?3)", store_bind_id_text, &a);
 	return rc < 0 ? rc : 0;
 }
 
@@ -317,15 +270,15 @@ int store_cancel_queued(struct store *st, int64_t id, const char **state)
 {
 	static const char *const finished[] = { "done", "failed", "cancelled",
 						 "interrupted" };
-	struct id_args a = { .id = id };
+	struct store_id_args a = { .id = id };
 	char now_state[32];
 	int rc;
 
 	*state = NULL;
 	store_now(a.now, sizeof(a.now));
-	rc = write_stmt(st, "UPDATE runs SET state = 'cancelled', result = 'cancelled', "
+	rc = store_write(st, "UPDATE runs SET state = 'cancelled', result = 'cancelled', "
 			    "finished_at = ?2 WHERE id = ?1 AND state = 'queued'",
-			bind_id_text, &a);
+			store_bind_id_text, &a);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	rc = store_run_state(st, id, now_state, sizeof(now_state), NULL);
@@ -357,14 +310,14 @@ int store_running_pids(struct store *st, int *pids, int max)
 
 int store_interrupt_running(struct store *st, const char *reason)
 {
-	struct id_args a = { .text = reason };
+	struct store_id_args a = { .text = reason };
 
 	store_now(a.now, sizeof(a.now));
 	/* ?1, the id, is not used: every running run is interrupted */
-	return write_stmt(st, "UPDATE runs SET state = 'interrupted', "
+	return store_write(st, "UPDATE runs SET state = 'interrupted', "
 			      "result = 'interrupted', error = ?3, finished_at = ?2, "
 			      "worker_pid = NULL WHERE state = 'running'",
-			  bind_id_text, &a);
+			  store_bind_id_text, &a);
 }
 
 static void add(struct json_object *o, const char *key, struct json_object *v)
@@ -389,6 +342,10 @@ static struct json_object *run_row_json(sqlite3_stmt *s, bool full)
 	group = json_object_new_object();
 	add(group, "id", json_object_new_int64(sqlite3_column_int64(s, 10)));
 	add(group, "index", json_object_new_int64(sqlite3_column_int64(s, 11)));
+	if (sqlite3_column_type(s, 25) != SQLITE_NULL) {
+		add(group, "target_ci_percent", json_object_new_double(sqlite3_column_double(s, 25)));
+		add(group, "max_repeat", json_object_new_int64(sqlite3_column_int64(s, 26)));
+	}
 	add(o, "group", group);
 	add(o, "created_at", store_text_column(s, 12));
 	add(o, "started_at", store_text_column(s, 13));
@@ -466,9 +423,13 @@ static void run_row_text(struct textbuf *b, sqlite3_stmt *s)
 	text_field(b, "result", s, 7);
 	text_field(b, "error", s, 8);
 	text_field(b, "progress", s, 9);
-	textbuf_printf(b, ",\"group\":{\"id\":%lld,\"index\":%lld}",
+	textbuf_printf(b, ",\"group\":{\"id\":%lld,\"index\":%lld",
 		       (long long)sqlite3_column_int64(s, 10),
 		       (long long)sqlite3_column_int64(s, 11));
+	if (sqlite3_column_type(s, 25) != SQLITE_NULL)
+		textbuf_printf(b, ",\"target_ci_percent\":%.17g,\"max_repeat\":%lld",
+			       sqlite3_column_double(s, 25), (long long)sqlite3_column_int64(s, 26));
+	textbuf_append(b, "}", 1);
 	text_field(b, "created_at", s, 12);
 	text_field(b, "started_at", s, 13);
 	text_field(b, "finished_at", s, 14);
@@ -505,10 +466,10 @@ int store_list_runs_text(struct store *st, const struct run_filter *f,
 		"AND (?5 = 0 OR r.id < ?5) ORDER BY r.id DESC LIMIT ?6",
 		-1, &s, NULL) != SQLITE_OK)
 		return -EIO;
-	bind_text(s, 1, f->state);
-	bind_text(s, 2, f->kind);
-	bind_text(s, 3, f->label);
-	bind_text(s, 4, f->kernel);
+	store_bind_text(s, 1, f->state);
+	store_bind_text(s, 2, f->kind);
+	store_bind_text(s, 3, f->label);
+	store_bind_text(s, 4, f->kernel);
 	sqlite3_bind_int64(s, 5, f->cursor);
 	sqlite3_bind_int(s, 6, (int)f->limit + 1);	/* one more: is there a next page? */
 	textbuf_append(&b, "{\"runs\":[", 9);
@@ -581,64 +542,6 @@ int store_count_states(struct store *st, const char *const *states,
 		for (unsigned int i = 0; i < n; i++)
 			if (!strcmp((const char *)sqlite3_column_text(s, 0), states[i]))
 				counts[i] = sqlite3_column_int64(s, 1);
-	sqlite3_finalize(s);
-	return 0;
-}
-
-struct holding_args {
-	int64_t run_id;
-	uint64_t page_size;
-	long previous_nr;
-};
-
-static void bind_holding(sqlite3_stmt *s, void *ctx)
-{
-	struct holding_args *a = ctx;
-
-	sqlite3_bind_int64(s, 1, a->run_id);
-	sqlite3_bind_int64(s, 2, (int64_t)a->page_size);
-	sqlite3_bind_int64(s, 3, a->previous_nr);
-}
-
-int store_holding_add(struct store *st, int64_t run_id, uint64_t page_size,
-		      long previous_nr, int64_t *holding_id)
-{
-	struct holding_args a = { run_id, page_size, previous_nr };
-	int rc;
-
-	*holding_id = 0;
-	rc = write_stmt_rowid(st, "INSERT INTO holdings (run_id, kind, page_size, "
-				  "previous_nr) VALUES (?1, 'hugepages', ?2, ?3)",
-			      bind_holding, &a, holding_id);
-	return rc < 0 ? rc : 0;
-}
-
-int store_holding_release(struct store *st, int64_t holding_id)
-{
-	struct id_args a = { .id = holding_id };
-	int rc;
-
-	store_now(a.now, sizeof(a.now));
-	rc = write_stmt(st, "UPDATE holdings SET released_at = ?2 WHERE id = ?1",
-			bind_id_text, &a);
-	return rc < 0 ? rc : 0;
-}
-
-int store_holdings_open(struct store *st,
-			void (*fn)(void *ctx, int64_t id, int64_t run_id,
-				   uint64_t page_size, long previous_nr),
-			void *ctx)
-{
-	sqlite3 *db = store_reader(st);
-	sqlite3_stmt *s;
-
-	if (!db || sqlite3_prepare_v2(db,
-		"SELECT id, run_id, page_size, previous_nr FROM holdings "
-		"WHERE released_at IS NULL ORDER BY id DESC", -1, &s, NULL) != SQLITE_OK)
-		return -EIO;
-	while (sqlite3_step(s) == SQLITE_ROW)
-		fn(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-		   (uint64_t)sqlite3_column_int64(s, 2), (long)sqlite3_column_int64(s, 3));
 	sqlite3_finalize(s);
 	return 0;
 }

@@ -47,7 +47,7 @@ def make_db(path):
     con = sqlite3.connect(path)
     for f in ('001_initial.sql', '002_run_progress.sql'):
         con.executescript(open(os.path.join(SCHEMA, f)).read())
-    con.execute('PRAGMA user_version = 2')
+    con.execute('PRAGMA user_version = 2')  # as migbenchd 2 left it: 003 comes at start-up
     run_id, kernel_id = 0, 0
 
     def add(label, tags, release, eager, data, spec=SPEC):

@@ -220,7 +220,7 @@ def test_host_and_metrics(d):
     ok(m.content_type.startswith('text/plain; version=0.0.4') and
        'migbench_queue_depth ' in text and 'migbench_runs{state="done"} ' in text and
        'migbench_hugepages_free{size="2MiB"} ' in text and
-       'migbench_build_info{version="0.1.0",schema="2"} 1' in text,
+       'migbench_build_info{version="0.1.0",schema="3"} 1' in text,
        'GET /metrics in Prometheus text format')
 
 

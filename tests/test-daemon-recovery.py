@@ -116,7 +116,7 @@ def test_upgrade():
     make_v1_db(db)
     d = Daemon(data_dir=tmp, db=db)
     try:
-        ok(d.get('/api/v1/health').json()['schema_version'] == 2, 'a version 1 database is upgraded to 2')
+        ok(d.get('/api/v1/health').json()['schema_version'] == 3, 'a version 1 database is upgraded to 3')
         run = d.run(1)
         ok(run['state'] == 'done' and run['label'] == 'old' and run['kernel']['release'] == '6.1.0-old' and
            run['progress'] is None, 'its run reads back, with the new column empty')
@@ -135,7 +135,7 @@ def test_upgrade():
     p = subprocess.run([MIGBENCHD, '--data-dir', tmp, '--db', db, '--listen', 'unix:' +
                         os.path.join(tmp, 's')], capture_output=True, text=True, timeout=30)
     ok(p.returncode != 0 and
-       'the database has schema version 99, newer than this migbenchd knows (2)' in p.stderr,
+       'the database has schema version 99, newer than this migbenchd knows (3)' in p.stderr,
        'a database from a newer migbenchd is refused, untouched')
 
 

@@ -51,6 +51,40 @@ def test_interleave(d):
        'a group numbers its runs 0..2')
 
 
+def test_adaptive(d):
+    """target_ci_percent: groups grow one run at a time, interleaved."""
+    a = d.submit(**small_run(label='ad-A', iterations=1, repeat=2, target_ci_percent=0.001, max_repeat=7))
+    b = d.submit(**small_run(label='ad-B', iterations=1, repeat=2, target_ci_percent=0.001, max_repeat=7))
+    ok(a['group']['target_ci_percent'] == 0.001 and a['group']['max_repeat'] == 7,
+       'the run shows its group target and maximum')
+    for label in ('ad-A', 'ad-B'):
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            runs = d.get('/api/v1/runs?label=%s' % label).json()['runs']
+            if len(runs) == 7 and all(r['state'] == 'done' for r in runs):
+                break
+            time.sleep(0.2)
+    runs = d.get('/api/v1/runs?kind=dirtylog&limit=100').json()['runs']
+    grown = sorted((r for r in runs if r['label'] in ('ad-A', 'ad-B')), key=lambda r: r['started_at'])
+    ok(len(grown) == 14 and all(r['state'] == 'done' for r in grown),
+       'an unreachable target grows each group to max_repeat 7 (%d runs)' % len(grown))
+    order = [r['label'][-1] for r in grown]
+    ok(order == ['A', 'B'] * 7, 'the two growing groups ran interleaved: %s' % ' '.join(order))
+    last = [r for r in grown if r['label'] == 'ad-A'][-1]
+    ok(last['progress'].startswith('group %d: max_repeat 7 reached (clear_dirty_log_ns: median CI' %
+                                   a['group']['id']), 'and says why it stopped: %s' % last['progress'])
+    c = d.submit(**small_run(label='ad-C', iterations=1, target_ci_percent=100))
+    ok(c['group']['max_repeat'] == 20 and len(c['run_ids']) == 6,
+       'a target alone starts 6 runs (the fewest with a 95%% median CI), max 20')
+    final = [d.wait_state(i, ('done', 'failed')) for i in c['run_ids']]
+    time.sleep(0.5)
+    runs = d.get('/api/v1/runs?label=ad-C').json()['runs']
+    ok(len(runs) == 6 and final[-1]['state'] == 'done' and
+       d.run(c['run_ids'][-1])['progress'] ==
+       'group %d: every headline CI within 100%% after 6 runs' % c['group']['id'],
+       'a target met after the first 6 runs adds none')
+
+
 def test_concurrent_reads(d):
     rid = d.submit(**long_run(label='busy'))['id']
     d.wait_progress(rid, 'iteration')
@@ -108,6 +142,7 @@ def main():
     try:
         test_cancel(d)
         test_interleave(d)
+        test_adaptive(d)
         test_concurrent_reads(d)
         test_worker_crash(d)
     except Exception as e:

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/* Groups of runs (repeat, adaptive repetition). */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+int store_group_state(struct store *st, int64_t run_id, struct group_state *g)
+{
+	sqlite3 *db = store_reader(st);
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	if (!db || sqlite3_prepare_v2(db,
+		"SELECT r.group_id, COALESCE(r.target_ci_percent, 0), COALESCE(r.max_repeat, 0), "
+		"(SELECT COUNT(*) FROM runs o WHERE o.group_id = r.group_id), "
+		"(SELECT COUNT(*) FROM runs o WHERE o.group_id = r.group_id "
+		" AND o.state IN ('queued', 'running')) FROM runs r WHERE r.id = ?1",
+		-1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, run_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		g->group_id = sqlite3_column_int64(s, 0);
+		g->target_ci_percent = sqlite3_column_double(s, 1);
+		g->max_repeat = (unsigned int)sqlite3_column_int(s, 2);
+		g->runs = (unsigned int)sqlite3_column_int(s, 3);
+		g->pending = (unsigned int)sqlite3_column_int(s, 4);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -ENOENT;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+int store_group_medians(struct store *st, int64_t group_id, const char *metric,
+			double **values, size_t *n)
+{
+	sqlite3 *db = store_reader(st);
+	double *out = NULL, *run = NULL;
+	size_t nout = 0, nrun = 0, cap = 0, rcap = 0;
+	int64_t cur = 0;
+	sqlite3_stmt *s;
+	bool more = true;
+
+	*values = NULL;
+	*n = 0;
+	if (!db || sqlite3_prepare_v2(db,
+		"SELECT s.run_id, s.value FROM samples s JOIN runs r ON r.id = s.run_id "
+		"WHERE r.group_id = ?1 AND r.state = 'done' AND s.metric = ?2 ORDER BY s.run_id",
+		-1, &s, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, group_id);
+	sqlite3_bind_text(s, 2, metric, -1, SQLITE_TRANSIENT);
+	while (more) {
+		int64_t id = 0;
+
+		more = sqlite3_step(s) == SQLITE_ROW;
+		if (more)
+			id = sqlite3_column_int64(s, 0);
+		if (nrun && (!more || id != cur)) {
+			if (nout == cap) {
+				double *p = realloc(out, (cap = cap * 2 + 8) * sizeof(double));
+
+				if (!p)
+					break;
+				out = p;
+			}
+			qsort(run, nrun, sizeof(double), cmp_double);
+			out[nout++] = mb_quantile_sorted(run, nrun, 0.5);
+			nrun = 0;
+		}
+		if (!more)
+			break;
+		cur = id;
+		if (nrun == rcap) {
+			double *p = realloc(run, (rcap = rcap * 2 + 16) * sizeof(double));
+
+			if (!p)
+				break;
+			run = p;
+		}
+		run[nrun++] = (double)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	free(run);
+	*values = out;
+	*n = nout;
+	return 0;
+}
+
+int store_extend_group(struct store *st, int64_t group_id, int64_t *id)
+{
+	char now[32];
+	int rc;
+
+	store_now(now, sizeof(now));
+	store_lock(st);
+	{
+		sqlite3_stmt *s;
+
+		rc = sqlite3_prepare_v2(st->writer,
+			"INSERT INTO runs (kind, spec, label, tags, group_id, group_index, state, "
+			"created_at, target_ci_percent, max_repeat) "
+			"SELECT kind, spec, label, tags, group_id, "
+			"(SELECT MAX(group_index) + 1 FROM runs WHERE group_id = ?1), 'queued', ?2, "
+			"target_ci_percent, max_repeat FROM runs WHERE group_id = ?1 "
+			"ORDER BY group_index LIMIT 1", -1, &s, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(s, 1, group_id);
+			sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
+			rc = sqlite3_step(s);
+			sqlite3_finalize(s);
+		}
+		if (rc == SQLITE_DONE) {
+			*id = sqlite3_last_insert_rowid(st->writer);
+			rc = SQLITE_OK;
+		}
+	}
+	store_changed(st);
+	store_unlock(st);
+	return store_errno(rc);
+}
