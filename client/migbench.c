@@ -309,6 +309,18 @@ bad:
 	return EXIT_USAGE;
 }
 
+/* Append ?name=value (or &name=value), the value percent-encoded. */
+static void add_query(char *path, size_t size, const char *name, const char *value)
+{
+	snprintf(path + strlen(path), size - strlen(path), "%c%s=",
+		 strchr(path, '?') ? '&' : '?', name);
+	for (const char *p = value; *p; p++)
+		snprintf(path + strlen(path), size - strlen(path),
+			 strchr("-._~", *p) || (*p >= '0' && *p <= '9') ||
+			 ((*p | 32) >= 'a' && (*p | 32) <= 'z') ? "%c" : "%%%02X",
+			 (unsigned char)*p);
+}
+
 static int cmd_ls(int argc, char **argv)
 {
 	static const char *const filters[] = { "state", "kind", "label", "kernel",
@@ -327,13 +339,7 @@ static int cmd_ls(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c < 0 || c > 5)
 			return EXIT_USAGE;
-		snprintf(path + strlen(path), sizeof(path) - strlen(path), "%c%s=",
-			 strchr(path, '?') ? '&' : '?', filters[c]);
-		for (const char *p = optarg; *p; p++)	/* percent-encode */
-			snprintf(path + strlen(path), sizeof(path) - strlen(path),
-				 strchr("-._~", *p) || (*p >= '0' && *p <= '9') ||
-				 ((*p | 32) >= 'a' && (*p | 32) <= 'z') ? "%c" : "%%%02X",
-				 (unsigned char)*p);
+		add_query(path, sizeof(path), filters[c], optarg);
 	}
 	ret = get_json(path, &page);
 	if (ret)
@@ -483,13 +489,7 @@ static int cmd_compare(int argc, char **argv)
 	for (int i = 0; i < 5; i++) {
 		if (!values[i])
 			continue;
-		snprintf(path + strlen(path), sizeof(path) - strlen(path), "%c%s=",
-			 strchr(path, '?') ? '&' : '?', names[i]);
-		for (const char *p = values[i]; *p; p++)	/* percent-encode */
-			snprintf(path + strlen(path), sizeof(path) - strlen(path),
-				 strchr("-._~", *p) || (*p >= '0' && *p <= '9') ||
-				 ((*p | 32) >= 'a' && (*p | 32) <= 'z') ? "%c" : "%%%02X",
-				 (unsigned char)*p);
+		add_query(path, sizeof(path), names[i], values[i]);
 	}
 	ret = call("GET", path, NULL, &resp);
 	if (ret)

@@ -61,16 +61,9 @@ static int push(struct values *vals, double v)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static double median_of(double *v, size_t n)
 {
-	qsort(v, n, sizeof(double), cmp_double);
+	qsort(v, n, sizeof(double), mb_cmp_double);
 	return mb_quantile_sorted(v, n, 0.5);
 }
 

@@ -19,7 +19,14 @@
 #include "strict_json.h"
 #include "worker_protocol.h"
 
+/*
+ * Samples are collected, sorted into the table's key order and inserted in
+ * transactions of SAMPLE_BATCH rows, so that every insert appends at the
+ * right edge of the B-tree (a run's samples only come after the run is
+ * over).  Past SAMPLE_HOLD rows they are flushed early.
+ */
 #define SAMPLE_BATCH 65536
+#define SAMPLE_HOLD (2 * 1024 * 1024)
 
 struct jobs {
 	struct store *st;
@@ -33,13 +40,6 @@ struct jobs {
 	pid_t worker_pid;
 	bool cancel_requested;
 };
-
-static int cmp_double_asc(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* Hugepages migbench raised the pool by for one run. */
 struct held_pages {
@@ -241,6 +241,79 @@ static int parse_sample(char *line, struct mb_sample *out)
 	return 0;
 }
 
+static int cmp_sample_key(const void *a, const void *b)
+{
+	const struct mb_sample *x = a, *y = b;
+
+	if (x->iteration != y->iteration)
+		return x->iteration < y->iteration ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Each metric's place in the order of metric names (the table's order). */
+static void metric_ranks(int *rank)
+{
+	int order[MB_NR_METRICS];
+
+	for (int m = 0; m < MB_NR_METRICS; m++)
+		order[m] = m;
+	for (int a = 1; a < MB_NR_METRICS; a++)	/* insertion sort by name */
+		for (int b = a; b > 0 && strcmp(mb_metric_name(order[b - 1]),
+						  mb_metric_name(order[b])) > 0; b--) {
+			int t = order[b];
+
+			order[b] = order[b - 1];
+			order[b - 1] = t;
+		}
+	for (int i = 0; i < MB_NR_METRICS; i++)
+		rank[order[i]] = i;
+}
+
+/*
+ * Key order in O(n): a stable counting sort by metric name; within a
+ * metric a worker already sends (iteration, seq) in order, which is only
+ * checked, and a bucket out of order is sorted.
+ */
+static struct mb_sample *sort_by_key(const struct mb_samples *held)
+{
+	struct mb_sample *out = malloc(held->len * sizeof(*out));
+	size_t start[MB_NR_METRICS + 1] = { 0 }, fill[MB_NR_METRICS];
+	int rank[MB_NR_METRICS];
+
+	if (!out)
+		return NULL;
+	metric_ranks(rank);
+	for (size_t i = 0; i < held->len; i++)
+		start[rank[held->rows[i].metric] + 1]++;
+	for (int r = 0; r < MB_NR_METRICS; r++)
+		start[r + 1] += start[r];
+	memcpy(fill, start, sizeof(fill));
+	for (size_t i = 0; i < held->len; i++)
+		out[fill[rank[held->rows[i].metric]]++] = held->rows[i];
+	for (int r = 0; r < MB_NR_METRICS; r++)
+		for (size_t i = start[r] + 1; i < start[r + 1]; i++)
+			if (cmp_sample_key(&out[i - 1], &out[i]) > 0) {
+				qsort(out + start[r], start[r + 1] - start[r], sizeof(*out),
+				      cmp_sample_key);
+				break;
+			}
+	return out;
+}
+
+/* Store what is held, in key order and in batches; 0 or the first error. */
+static int store_held(struct jobs *j, int64_t id, struct mb_samples *held)
+{
+	struct mb_sample *sorted = sort_by_key(held);
+	int ret = sorted ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !ret && i < held->len; i += SAMPLE_BATCH)
+		ret = store_add_samples(j->st, id, sorted + i,
+					held->len - i < SAMPLE_BATCH ? held->len - i : SAMPLE_BATCH);
+	free(sorted);
+	held->len = 0;
+	return ret;
+}
+
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -265,7 +338,7 @@ static void read_worker(struct jobs *j, int64_t id, int fd,
 		o->protocol_error = true;
 		return;
 	}
-	mb_samples_reserve(&batch, SAMPLE_BATCH);
+	mb_samples_reserve(&batch, SAMPLE_BATCH);	/* grows up to SAMPLE_HOLD */
 	while ((n = getline(&line, &cap, f)) > 0) {
 		struct mb_sample s;
 
@@ -291,11 +364,10 @@ static void read_worker(struct jobs *j, int64_t id, int fd,
 				o->protocol_error = true;
 				break;
 			}
-			if (batch.len == SAMPLE_BATCH) {
-				if (store_add_samples(j->st, id, batch.rows, batch.len))
-					o->protocol_error = true;
+			if (batch.len == SAMPLE_HOLD) {
 				stored += batch.len;
-				batch.len = 0;
+				if (store_held(j, id, &batch))
+					o->protocol_error = true;
 			}
 			break;
 		case 'X': {
@@ -312,9 +384,9 @@ static void read_worker(struct jobs *j, int64_t id, int fd,
 		}
 	}
 	if (batch.len) {
-		if (store_add_samples(j->st, id, batch.rows, batch.len))
-			o->protocol_error = true;
 		stored += batch.len;
+		if (store_held(j, id, &batch))
+			o->protocol_error = true;
 	}
 	if (stored) {
 		char msg[96];
@@ -381,7 +453,7 @@ static bool within_target(struct jobs *j, int64_t group, const char *metric,
 		free(v);
 		return true;
 	}
-	qsort(v, n, sizeof(double), cmp_double_asc);
+	qsort(v, n, sizeof(double), mb_cmp_double);
 	median = mb_quantile_sorted(v, n, 0.5);
 	if (!mb_median_ci(v, n, 0.95, &lo, &hi)) {
 		snprintf(reason, len, "%s: %zu runs give no 95%% CI of the median yet", metric, n);

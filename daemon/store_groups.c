@@ -35,13 +35,6 @@ int store_group_state(struct store *st, int64_t run_id, struct group_state *g)
 	return rc == SQLITE_ROW ? 0 : -ENOENT;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 int store_group_medians(struct store *st, int64_t group_id, const char *metric,
 			double **values, size_t *n)
 {
@@ -75,7 +68,7 @@ int store_group_medians(struct store *st, int64_t group_id, const char *metric,
 					break;
 				out = p;
 			}
-			qsort(run, nrun, sizeof(double), cmp_double);
+			qsort(run, nrun, sizeof(double), mb_cmp_double);
 			out[nout++] = mb_quantile_sorted(run, nrun, 0.5);
 			nrun = 0;
 		}

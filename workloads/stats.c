@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-static int cmp_double(const void *a, const void *b)
+int mb_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -29,7 +29,7 @@ int mb_summarize(double *values, size_t n, struct mb_summary *out)
 
 	if (!n)
 		return -EINVAL;
-	qsort(values, n, sizeof(*values), cmp_double);
+	qsort(values, n, sizeof(*values), mb_cmp_double);
 	for (size_t i = 0; i < n; i++)
 		sum += values[i];
 	mean = sum / (double)n;

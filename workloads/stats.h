@@ -15,6 +15,9 @@ struct mb_summary {
 /* Summarise n values (reordered in place).  -EINVAL when n == 0. */
 int mb_summarize(double *values, size_t n, struct mb_summary *out);
 
+/* qsort comparator for doubles, ascending. */
+int mb_cmp_double(const void *a, const void *b);
+
 /* Quantile of sorted values, linear interpolation between order stats. */
 double mb_quantile_sorted(const double *sorted, size_t n, double q);
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "stats.h"
 #include "twosample.h"
 
 #include <errno.h>
@@ -8,13 +9,6 @@
 
 /* Beyond this many U values, the exact distribution is not tabulated. */
 #define EXACT_MAX_CELLS 200000
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 double mb_norm_sf(double z)
 {
@@ -164,7 +158,7 @@ static double rank_sum(const double *x, size_t nx, const double *y, size_t ny,
 		all[k] = (struct item){ x[k], 1 };
 	for (size_t k = 0; k < ny; k++)
 		all[nx + k] = (struct item){ y[k], 0 };
-	qsort(all, n, sizeof(*all), cmp_double);	/* v is the first member */
+	qsort(all, n, sizeof(*all), mb_cmp_double);	/* v is the first member */
 	while (i < n) {
 		size_t j = i;
 
@@ -314,7 +308,7 @@ bool mb_shift_ci(const double *x, size_t nx, const double *y, size_t ny,
 	for (size_t i = 0; i < nx; i++)
 		for (size_t j = 0; j < ny; j++)
 			d[i * ny + j] = y[j] - x[i];
-	qsort(d, m, sizeof(double), cmp_double);
+	qsort(d, m, sizeof(double), mb_cmp_double);
 	*estimate = m % 2 ? d[m / 2] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
 	/* k: the largest count with P(U <= k - 1) <= alpha / 2 */
 	dist = u_distribution(nx, ny);

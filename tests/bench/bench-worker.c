@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * A stand-in for migbench-worker in benchmarks of migbenchd itself: it
- * speaks the worker protocol but runs nothing, emitting iterations x 100
- * clear_dirty_log_call_ns samples, so the daemon's ingestion path (pipe,
- * parsing, batched SQLite inserts, summary) can be timed on its own.
- * Not used by the tests or the daemon.
+ * A stand-in for migbench-worker: it speaks the worker protocol but runs
+ * nothing, emitting iterations x 100 clear_dirty_log_call_ns samples plus
+ * the headline metrics with fixed values.  The load benchmark uses it to
+ * time the daemon's own path (pipe, parsing, batched inserts, summary);
+ * the adaptive-repetition test uses it for runs whose spread is known.
+ * Never installed.
  */
 #include <stdio.h>
 
@@ -34,10 +35,14 @@ int main(void)
 	json_object_object_add(head, "environment", mb_hostinfo_json());
 	printf("R %s\n", json_object_to_json_string_ext(head, JSON_C_TO_STRING_PLAIN));
 	json_object_put(head);
-	for (unsigned int it = 1; it <= spec.iterations; it++)
+	for (unsigned int it = 1; it <= spec.iterations; it++) {
 		for (unsigned int seq = 0; seq < 100; seq++)
 			printf("S clear_dirty_log_call_ns %u %u %llu\n", it, seq,
 			       (unsigned long long)(900000 + mb_mix64(it * 100 + seq) % 100000));
+		printf("S clear_dirty_log_ns %u 0 %llu\n", it,
+		       (unsigned long long)(1000000 + mb_mix64(it) % 20000));
+	}
+	printf("S disable_dirty_log_ns 0 0 250000\n");
 	printf("X ok \n");
 	return 0;
 }
