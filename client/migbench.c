@@ -377,23 +377,33 @@ static int run_id_arg(int argc, char **argv, long long *id)
 	return 0;
 }
 
+/* "COMMAND ID [--FLAG]": the run ID, and whether the one flag was given. */
+static int id_and_flag(int argc, char **argv, const char *flag, bool *set,
+		       long long *id)
+{
+	const struct option opts[] = { { flag, no_argument, NULL, 'f' },
+				       { NULL, 0, NULL, 0 } };
+	int c;
+
+	*set = false;
+	optind = 0;	/* glibc: 0 starts getopt afresh on this argv */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'f')
+			return EXIT_USAGE;
+		*set = true;
+	}
+	return run_id_arg(argc, argv, id);
+}
+
 static int cmd_show(int argc, char **argv)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' },
-					      { NULL, 0, NULL, 0 } };
 	struct json_object *run, *k;
-	bool json = false;
 	char path[64];
 	long long id;
-	int c, ret;
+	bool json;
+	int ret;
 
-	optind = 0;	/* glibc: 0 starts getopt afresh on this argv */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		if (c == 'j')
-			json = true;
-		else
-			return EXIT_USAGE;
-	ret = run_id_arg(argc, argv, &id);
+	ret = id_and_flag(argc, argv, "json", &json, &id);
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), API "/runs/%lld", id);
@@ -421,21 +431,13 @@ static int cmd_show(int argc, char **argv)
 
 static int cmd_samples(int argc, char **argv)
 {
-	static const struct option opts[] = { { "csv", no_argument, NULL, 'c' },
-					      { NULL, 0, NULL, 0 } };
 	struct http_response resp;
-	bool csv = false;
 	char path[96];
 	long long id;
-	int c, ret;
+	bool csv;
+	int ret;
 
-	optind = 0;	/* glibc: 0 starts getopt afresh on this argv */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		if (c == 'c')
-			csv = true;
-		else
-			return EXIT_USAGE;
-	ret = run_id_arg(argc, argv, &id);
+	ret = id_and_flag(argc, argv, "csv", &csv, &id);
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), API "/runs/%lld/samples%s", id, csv ? "?format=csv" : "");
