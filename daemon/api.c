@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Routing, authentication and the checks every request gets. */
 #include "api.h"
+#include "web.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,8 @@ enum MHD_Result api_dispatch(struct http_request *r)
 	char allow[64] = "";
 	int64_t id = 0;
 
+	if (strncmp(path, "/api/", 5))
+		return web_serve(r);	/* the dashboards */
 	if (strncmp(path, API_PREFIX "/", sizeof(API_PREFIX)))
 		return http_reply_problem(r, 404, NULL, "no such resource: %.200s", r->url);
 	path += sizeof(API_PREFIX) - 1;

@@ -379,6 +379,13 @@ static struct json_object *describe(struct values *vals)
 	json_object_object_add(o, "cv", num(s.mean != 0 ? s.stdev / s.mean : NAN));
 	mb_median_ci(sorted, s.n, 0.95, &lo, &hi);
 	json_object_object_add(o, "median_ci", pair(lo, hi));
+	if (s.n <= 1000) {	/* for plots of the distributions; bounded */
+		struct json_object *values = json_object_new_array_ext((int)s.n);
+
+		for (size_t i = 0; i < vals->n; i++)
+			json_object_array_add(values, num(vals->v[i]));
+		json_object_object_add(o, "values", values);
+	}
 	free(sorted);
 	return o;
 }

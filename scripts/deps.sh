@@ -5,12 +5,15 @@ set -euo pipefail
 
 pkgs=(meson ninja-build gcc libc6-dev binutils pkg-config python3
       libjson-c-dev libsqlite3-dev libmicrohttpd-dev
-      python3-scipy ministat)	# the last two only as references in tests
+      python3-scipy ministat	# references for the statistics tests
+      chromium nodejs)	# the dashboards' browser tests
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 		grep -q 'install ok installed' || missing+=("$p")
 done
+# npm comes with some nodejs builds and is a package of its own with others
+command -v npm >/dev/null || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: run as root to install: ${missing[*]}" >&2

@@ -7,6 +7,13 @@ cd "$(dirname "$0")/.."
 
 scripts/deps.sh || exit 1
 scripts/build.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+# playwright-core for the browser tests, at the version tests/web names
+want=$(node -p "require('./tests/web/package.json').dependencies['playwright-core']")
+have=$(node -p "require('./tests/web/node_modules/playwright-core/package.json').version" 2>/dev/null)
+if [ "$want" != "$have" ]; then
+	(cd tests/web && npm ci --no-audit --no-fund --loglevel=error) ||
+		{ echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+fi
 rm -f build/meson-logs/testlog.json
 meson test -C build --print-errorlogs "$@"
 python3 - build/meson-logs/testlog.json <<'PY'

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+// The dashboards in Debian's Chromium, driven by playwright-core.  Prints
+// one JSON line per check for test-web.py; screenshots go to ARTIFACTS.
+// usage: node test-web.mjs URL ARTIFACTS RUNS-JSON RELEASE TOKEN-URL TOKEN
+import { chromium } from 'playwright-core';
+
+const [url, artifacts, runsJson, release, tokenUrl, token] = process.argv.slice(2);
+const runs = JSON.parse(runsJson);
+const check = (ok, desc, detail) => console.log(JSON.stringify({ ok: !!ok, desc, detail: detail || '' }));
+
+const browser = await chromium.launch({
+	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+	       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const errors = [];
+
+async function openPage(base) {
+	const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+	page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+	page.on('pageerror', e => errors.push(String(e)));
+	page.base = base;
+	return page;
+}
+
+async function visit(page, hash, selector, name) {
+	errors.length = 0;
+	await page.goto('about:blank');	// a fresh load, even for the same hash
+	await page.goto(page.base + '/#' + hash);
+	await page.waitForSelector(selector, { timeout: 30000 });
+	await page.waitForTimeout(300);	// let charts draw
+	await page.screenshot({ path: `${artifacts}/${name}.png`, fullPage: true });
+	check(errors.length === 0, `${name} view loads with no console errors`, errors.join('; '));
+}
+
+try {
+	const page = await openPage(url);
+
+	await visit(page, '/runs', 'table[data-testid=runs] tbody tr', 'runs');
+	const listed = await page.$$eval('tr[data-run]', rows => rows.map(r => Number(r.dataset.run)));
+	check(runs.every(id => listed.includes(id)), 'runs view lists the runs created through the API',
+	      `listed ${listed}`);
+
+	// Queued and running runs update in place, without a reload.
+	const live = await (await fetch(`${url}/api/v1/runs`, { method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ vcpus: 1, mem_per_vcpu: '8M', iterations: 60, label: 'live' }) })).json();
+	await visit(page, '/runs', `tr[data-run="${live.id}"]`, 'runs-live');
+	const first = await page.getAttribute(`tr[data-run="${live.id}"] td[data-state]`, 'data-state');
+	await page.waitForSelector(`tr[data-run="${live.id}"] td[data-state=done]`, { timeout: 120000 });
+	check(['queued', 'running'].includes(first), 'a queued or running run turns done in the runs view live',
+	      `first seen ${first}`);
+
+	await visit(page, `/run/${runs[0]}`, '.uplot canvas', 'run');
+	const painted = await page.$$eval('.uplot canvas', canvases => canvases.map(c => {
+		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		let n = 0;
+		for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
+		return n;
+	}));
+	check(painted.length >= 3 && painted.every(n => n > 200),
+	      'run view draws its per-iteration plots with data', `painted pixels ${painted}`);
+	check(/\d/.test(await page.textContent('[data-testid=zap]')), 'run view shows the zap time');
+
+	await visit(page, '/host', '[data-testid=kernel]', 'host');
+	check((await page.textContent('[data-testid=kernel]')).startsWith(release), 'host view shows this kernel');
+
+	await visit(page, '/compare?base=base&new=patched', '[data-testid=compare-rows] tr[data-verdict]', 'compare');
+	const verdicts = await page.$$eval('tr[data-verdict]', rows => rows.map(r => r.dataset.verdict));
+	check(verdicts.length >= 5 && verdicts.every(v => ['improved', 'regressed', 'changed', '~'].includes(v)),
+	      'compare view shows a verdict row per metric', `verdicts ${verdicts}`);
+	check(await page.$$eval('svg.dots circle', c => c.length) >= 10, 'compare view draws the distributions');
+	check((await page.textContent('[data-testid=report]')).startsWith('migbench: KVM dirty-log comparison'),
+	      'compare view shows the cover-letter report');
+
+	await visit(page, '/schedule', 'form[data-testid=schedule]', 'schedule');
+	await page.fill('input[name=vcpus]', '0');
+	await page.click('form[data-testid=schedule] button[type=submit]');
+	await page.waitForFunction(() => document.querySelector('#err-vcpus').textContent !== '');
+	await page.screenshot({ path: `${artifacts}/schedule-error.png`, fullPage: true });
+	check(await page.textContent('#err-vcpus') === 'vcpus: must be between 1 and 512, got 0',
+	      'a bad value shows its error next to the field', await page.textContent('#err-vcpus'));
+	errors.length = 0;	// Chromium logs the 400 it was meant to get
+	await page.fill('input[name=vcpus]', '1');
+	await page.fill('input[name=mem_per_vcpu]', '8M');
+	await page.selectOption('select[name=backing]', 'anonymous');
+	await page.fill('input[name=iterations]', '1');
+	await page.fill('input[name=label]', 'from-browser');
+	await page.click('form[data-testid=schedule] button[type=submit]');
+	await page.waitForURL(/#\/run\/\d+$/, { timeout: 20000 });
+	const id = Number(page.url().split('/').pop());
+	const made = await (await fetch(`${url}/api/v1/runs/${id}`)).json();
+	check(made.label === 'from-browser' && made.spec.vcpus === 1, 'submitting the form creates the run',
+	      JSON.stringify(made).slice(0, 200));
+	check(errors.length === 0, 'no console errors while scheduling', errors.join('; '));
+
+	// With a token: entered once, kept for the session, sent with changes.
+	const secure = await openPage(tokenUrl);
+	await visit(secure, '/schedule', 'form[data-testid=schedule]', 'schedule-token');
+	await secure.fill('input[name=mem_per_vcpu]', '8M');
+	await secure.selectOption('select[name=backing]', 'anonymous');
+	await secure.fill('input[name=iterations]', '100000');
+	await secure.click('form[data-testid=schedule] button[type=submit]');
+	await secure.waitForFunction(() => document.querySelector('#form-error').textContent !== '');
+	check((await secure.textContent('#form-error')).includes('needs the bearer token'),
+	      'without the token the daemon refuses and the page says so');
+	errors.length = 0;	// the 401 itself is logged by Chromium as a failed load
+	await secure.fill('#token', token);
+	await secure.dispatchEvent('#token', 'change');
+	await secure.click('form[data-testid=schedule] button[type=submit]');
+	await secure.waitForURL(/#\/run\/\d+$/, { timeout: 20000 });
+	await secure.waitForSelector('[data-testid=cancel]', { timeout: 30000 });
+	await secure.click('[data-testid=cancel]');
+	await secure.waitForFunction(() => {
+		const s = document.querySelector('[data-testid=run-state]');
+		return s && s.textContent === 'cancelled';
+	}, null, { timeout: 60000 });
+	await secure.screenshot({ path: `${artifacts}/run-cancelled.png`, fullPage: true });
+	check(await secure.evaluate(() => sessionStorage.getItem('migbench-token')) === token,
+	      'the token is kept in the browser session');
+	check(true, 'with the token the run is scheduled and cancelled from the page');
+} catch (e) {
+	check(false, 'browser test ran to the end', String(e));
+} finally {
+	await browser.close();
+}

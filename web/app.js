@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT
+// migbench dashboards: runs, one run, compare, host, schedule.  Plain
+// JavaScript with no build step; every element is built with textContent
+// (never innerHTML), and all requests go to migbenchd's own API.
+'use strict';
+
+const API = '/api/v1';
+const view = document.getElementById('view');
+const tokenInput = document.getElementById('token');
+let timer = null;		// the current view's polling, if any
+
+tokenInput.value = sessionStorage.getItem('migbench-token') || '';
+tokenInput.addEventListener('change', () =>
+	sessionStorage.setItem('migbench-token', tokenInput.value.trim()));
+
+// el('td', {class: 'num'}, 'text', child, ...)
+function el(tag, attrs, ...children) {
+	const e = document.createElement(tag);
+	for (const [k, v] of Object.entries(attrs || {})) {
+		if (v === undefined || v === null || v === false) continue;
+		if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+		else e.setAttribute(k, v === true ? '' : v);
+	}
+	for (const c of children.flat()) {
+		if (c === undefined || c === null) continue;
+		e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+	}
+	return e;
+}
+
+async function api(path, options = {}) {
+	const headers = Object.assign({}, options.headers);
+	const token = tokenInput.value.trim();
+	if (options.method === 'POST' && token) headers.Authorization = 'Bearer ' + token;
+	const r = await fetch(API + path, Object.assign({}, options, { headers }));
+	const type = r.headers.get('Content-Type') || '';
+	const body = type.includes('json') ? await r.json() : await r.text();
+	if (!r.ok) {
+		const err = new Error(body.detail || ('HTTP ' + r.status));
+		err.field = body.field;
+		err.status = r.status;
+		throw err;
+	}
+	return body;
+}
+
+function fmtNs(v) {
+	if (v === null || v === undefined) return '-';
+	const units = [[1e9, 's'], [1e6, 'ms'], [1e3, 'µs'], [1, 'ns']];
+	for (const [scale, unit] of units)
+		if (Math.abs(v) >= scale || unit === 'ns') return (v / scale).toPrecision(3) + ' ' + unit;
+}
+
+function fmtValue(metric, v) {
+	return metric.endsWith('_ns') ? fmtNs(v) : (v === null ? '-' : String(Math.round(v)));
+}
+
+function stateCell(state) {
+	return el('td', { class: 'state-' + state, 'data-state': state }, state);
+}
+
+function showError(e) {
+	view.append(el('p', { class: 'error', role: 'alert' }, e.message));
+}
+
+// --- runs ----------------------------------------------------------------
+
+async function viewRuns(params) {
+	const filters = el('form', { class: 'filters', 'data-testid': 'run-filters' });
+	const field = (name, control) => el('label', {}, name, control);
+	const state = el('select', { name: 'state' }, el('option', { value: '' }, 'any'),
+		['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'].map(s =>
+			el('option', { value: s, selected: params.get('state') === s }, s)));
+	const kind = el('select', { name: 'kind' }, el('option', { value: '' }, 'any'),
+		el('option', { value: 'dirtylog', selected: params.get('kind') === 'dirtylog' }, 'dirtylog'));
+	const label = el('input', { name: 'label', value: params.get('label') || '', size: 12 });
+	const kernel = el('select', { name: 'kernel' }, el('option', { value: '' }, 'any'));
+	try {
+		for (const k of (await api('/kernels')).kernels)
+			if (![...kernel.options].some(o => o.value === k.release))
+				kernel.append(el('option', { value: k.release, selected: params.get('kernel') === k.release },
+					k.release));
+	} catch (e) { /* the list still works without kernel names */ }
+	filters.append(field('state', state), field('kind', kind), field('label', label),
+		field('kernel', kernel), el('button', { type: 'submit' }, 'Filter'));
+	filters.addEventListener('submit', ev => {
+		ev.preventDefault();
+		const q = new URLSearchParams();
+		for (const [k, v] of new FormData(filters)) if (v) q.set(k, v);
+		location.hash = '#/runs' + (q.toString() ? '?' + q : '');
+	});
+	const table = el('table', { 'data-testid': 'runs' }, el('thead', {}, el('tr', {},
+		['id', 'state', 'result', 'label', 'kernel', 'spec', 'created', 'progress'].map(h => el('th', {}, h)))));
+	const tbody = el('tbody');
+	table.append(tbody);
+	view.replaceChildren(el('h2', {}, 'Runs'), filters, table);
+
+	async function refresh() {
+		const q = new URLSearchParams();
+		for (const k of ['state', 'kind', 'label', 'kernel']) if (params.get(k)) q.set(k, params.get(k));
+		q.set('limit', '100');
+		const page = await api('/runs?' + q);
+		tbody.replaceChildren(...page.runs.map(r => el('tr', { 'data-run': r.id },
+			el('td', {}, el('a', { href: '#/run/' + r.id }, String(r.id))),
+			stateCell(r.state), el('td', {}, r.result || ''), el('td', {}, r.label),
+			el('td', {}, r.kernel ? r.kernel.release : ''),
+			el('td', {}, `${r.spec.vcpus} x ${r.spec.mem_per_vcpu} ${r.spec.backing}`),
+			el('td', {}, r.created_at.replace('T', ' ').slice(0, 19)),
+			el('td', { class: 'muted' }, r.progress || ''))));
+		// live: every second while runs are queued or running, else now and then
+		const live = page.runs.some(r => r.state === 'queued' || r.state === 'running');
+		timer = setTimeout(() => refresh().catch(showError), live ? 1000 : 5000);
+	}
+	await refresh();
+}
+
+// --- one run -------------------------------------------------------------
+
+function plot(title, xs, series, unit) {
+	const box = el('div', { class: 'card plot', 'data-testid': 'plot' }, el('h3', {}, title));
+	const colors = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df'];
+	const opts = {
+		width: 520, height: 240,
+		scales: { x: { time: false } },
+		axes: [{ label: 'iteration' }, { label: unit, size: 70 }],
+		series: [{ label: 'iteration' }].concat(series.map((s, i) => ({
+			label: s.label, stroke: colors[i % colors.length], width: 2,
+			points: { show: true, size: 6 },
+		}))),
+	};
+	new uPlot(opts, [xs].concat(series.map(s => s.values)), box);
+	return box;
+}
+
+async function viewRun(id) {
+	const run = await api('/runs/' + id);
+	const kernel = run.kernel || {};
+	const env = run.environment || {};
+	const head = el('div', { class: 'card' },
+		el('h2', {}, `Run ${run.id} (${run.kind})`),
+		el('p', {}, 'state ', el('strong', { class: 'state-' + run.state, 'data-testid': 'run-state' }, run.state),
+			run.result ? `, result ${run.result}` : '', run.error ? ` — ${run.error}` : ''),
+		el('p', { class: 'muted' }, `label "${run.label}", group ${run.group.id} #${run.group.index}, ` +
+			`created ${run.created_at}` + (run.progress ? `; ${run.progress}` : '')));
+	const envTable = el('table', { 'data-testid': 'environment' },
+		el('tr', {}, el('th', {}, 'kernel'), el('td', {}, `${kernel.release || '-'} ${kernel.version || ''}`)),
+		el('tr', {}, el('th', {}, 'cmdline'), el('td', {}, kernel.cmdline || env.cmdline || '-')),
+		el('tr', {}, el('th', {}, 'CPU'), el('td', {}, `${env.cpu_model || '-'}, ${env.online_cpus || '?'} CPUs`)),
+		el('tr', {}, el('th', {}, 'hugepages before / after'),
+			el('td', {}, JSON.stringify(env.hugepages_before || {}) + ' / ' + JSON.stringify(env.hugepages_after || {}))),
+		el('tr', {}, el('th', {}, 'KVM parameters'), el('td', {},
+			el('details', {}, el('summary', {}, Object.keys(env.kvm_parameters || {}).join(', ') || '-'),
+				el('pre', {}, JSON.stringify(env.kvm_parameters || {}, null, 1))))));
+	view.replaceChildren(head,
+		el('div', { class: 'card' }, el('h3', {}, 'Spec'), el('pre', {}, JSON.stringify(run.resolved_spec || run.spec, null, 1))),
+		el('div', { class: 'card' }, el('h3', {}, 'Environment'), envTable));
+
+	if (run.state === 'queued' || run.state === 'running') {
+		const msg = el('span', { class: 'error', 'data-testid': 'cancel-error' });
+		head.append(el('button', { type: 'button', 'data-testid': 'cancel', onclick: async () => {
+			try {
+				await api(`/runs/${id}/cancel`, { method: 'POST' });
+			} catch (e) {
+				msg.textContent = e.message;
+				return;
+			}
+			route();
+		} }, 'Cancel run'), ' ', msg);
+		timer = setTimeout(() => route(), 1000);
+		return;
+	}
+	const samples = (await api(`/runs/${id}/samples`)).samples;
+	const byMetric = {};
+	for (const s of samples) (byMetric[s.metric] = byMetric[s.metric] || []).push(s);
+	const perIteration = (metric) => {
+		const rows = (byMetric[metric] || []).filter(s => s.iteration > 0 && s.seq === 0);
+		return { xs: rows.map(s => s.iteration), values: rows.map(s => s.value) };
+	};
+	const plots = el('div', { class: 'plots' });
+	for (const [title, metrics] of [
+		['Clearing the dirty log', ['clear_dirty_log_ns']],
+		['Getting the dirty log', ['get_dirty_log_ns']],
+		['Dirtying memory, slowest vCPU', ['dirty_memory_ns']],
+		['Dirty ring harvest and reset', ['dirty_ring_harvest_ns', 'dirty_ring_reset_ns']]]) {
+		const series = metrics.map(m => Object.assign({ label: m }, perIteration(m))).filter(s => s.xs.length);
+		if (!series.length) continue;
+		// the unit that keeps the axis readable: µs below a millisecond
+		const max = Math.max(...series.flatMap(s => s.values));
+		const [scale, unit] = max >= 1e6 ? [1e6, 'ms'] : [1e3, 'µs'];
+		series.forEach(s => { s.values = s.values.map(v => v / scale); });
+		plots.append(plot(`${title} (${unit})`, series[0].xs, series, unit));
+	}
+	const zap = (byMetric.disable_dirty_log_ns || [])[0];
+	const summary = el('table', { 'data-testid': 'summary' }, el('tr', {},
+		['metric', 'n', 'min', 'median', 'mean', 'p95', 'max'].map(h => el('th', {}, h))),
+		Object.entries(run.summary || {}).map(([m, s]) => el('tr', {}, el('td', {}, m),
+			el('td', { class: 'num' }, s.n), ['min', 'median', 'mean', 'p95', 'max'].map(k =>
+				el('td', { class: 'num' }, fmtValue(m, s[k]))))));
+	view.append(el('div', { class: 'card' }, el('h3', {}, 'Disabling dirty logging (zap / huge-page recovery)'),
+		el('p', { 'data-testid': 'zap' }, zap ? fmtNs(zap.value) : 'not measured')),
+		plots, el('div', { class: 'card' }, el('h3', {}, 'Summary'), summary));
+}
+
+// --- compare -------------------------------------------------------------
+
+// The two sides' values as dots, with the median's 95% CI as a whisker.
+function dotPlot(row) {
+	const ns = 'http://www.w3.org/2000/svg';
+	const w = 320, h = 56;
+	const all = [...(row.base.values || []), ...(row.new.values || [])];
+	if (!all.length) return el('span', { class: 'muted' }, 'too many values to draw');
+	let lo = Math.min(...all), hi = Math.max(...all);
+	for (const side of [row.base, row.new])
+		if (side.median_ci) { lo = Math.min(lo, side.median_ci[0]); hi = Math.max(hi, side.median_ci[1]); }
+	const x = v => 10 + (hi > lo ? (v - lo) / (hi - lo) : 0.5) * (w - 20);
+	const svg = document.createElementNS(ns, 'svg');
+	svg.setAttribute('class', 'dots');
+	svg.setAttribute('width', w);
+	svg.setAttribute('height', h);
+	const add = (tag, attrs) => {
+		const e = document.createElementNS(ns, tag);
+		for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+		svg.append(e);
+	};
+	[[row.base, 16, '#5c6670'], [row.new, 40, '#1f6feb']].forEach(([side, y, color]) => {
+		if (side.median_ci) add('line', { x1: x(side.median_ci[0]), x2: x(side.median_ci[1]), y1: y, y2: y,
+			stroke: color, 'stroke-width': 2 });
+		for (const v of side.values || []) add('circle', { cx: x(v), cy: y, r: 3, fill: color, 'fill-opacity': 0.6 });
+		add('line', { x1: x(side.median), x2: x(side.median), y1: y - 8, y2: y + 8, stroke: color, 'stroke-width': 3 });
+	});
+	return svg;
+}
+
+async function viewCompare(params) {
+	const runs = (await api('/runs?state=done&limit=500')).runs;
+	const labels = [...new Set(runs.map(r => r.label).filter(Boolean))];
+	const kernels = [...new Set(runs.map(r => r.kernel && r.kernel.release).filter(Boolean))];
+	const choice = (name, current) => el('select', { name },
+		labels.map(l => el('option', { value: l, selected: current === l }, 'label ' + l)),
+		kernels.map(k => el('option', { value: 'kernel:' + k, selected: current === 'kernel:' + k }, 'kernel ' + k)));
+	const base = choice('base', params.get('base') || labels[0]);
+	const nw = choice('new', params.get('new') || labels[1] || labels[0]);
+	const vary = el('input', { name: 'vary', value: params.get('vary') || '', placeholder: 'e.g. backing' });
+	const form = el('form', { class: 'pick', 'data-testid': 'compare-form' },
+		el('label', {}, 'base', base), el('label', {}, 'new', nw), el('label', {}, 'vary', vary),
+		el('button', { type: 'submit' }, 'Compare'));
+	form.addEventListener('submit', ev => {
+		ev.preventDefault();
+		const q = new URLSearchParams({ base: base.value, new: nw.value });
+		if (vary.value) q.set('vary', vary.value);
+		location.hash = '#/compare?' + q;
+	});
+	view.replaceChildren(el('h2', {}, 'Compare'), form);
+	if (!params.get('base') || !params.get('new')) return;
+
+	const q = new URLSearchParams({ base: params.get('base'), new: params.get('new') });
+	if (params.get('vary')) q.set('vary', params.get('vary'));
+	let model;
+	try {
+		model = await api('/compare?' + q);
+	} catch (e) {
+		return showError(e);
+	}
+	const text = await api('/compare?' + q + '&format=text');
+	const rows = model.metrics.map(r => el('tr', { 'data-verdict': r.verdict },
+		el('td', {}, r.metric), el('td', {}, r.over),
+		el('td', { class: 'num' }, fmtValue(r.metric, r.base.median)),
+		el('td', { class: 'num' }, fmtValue(r.metric, r.new.median)),
+		el('td', { class: 'num' }, r.delta_pct === null ? '-' : r.delta_pct.toFixed(1) + '%',
+			r.delta_pct_ci ? el('div', { class: 'muted' },
+				`[${r.delta_pct_ci[0].toFixed(1)}, ${r.delta_pct_ci[1].toFixed(1)}]`) : null),
+		el('td', { class: 'num' }, r.u_p === null ? '-' : r.u_p.toPrecision(2)),
+		el('td', { class: 'verdict-' + r.verdict }, r.verdict), el('td', {}, dotPlot(r))));
+	const download = el('a', { href: API + '/compare?' + q + '&format=text', download: 'migbench-compare.txt' },
+		'Download');
+	view.append(
+		el('p', {}, `base: ${model.base.kernel.release} "${model.base.label}", ${model.base.runs.length} runs; ` +
+			`new: ${model.new.kernel.release} "${model.new.label}", ${model.new.runs.length} runs; ${model.test}, ` +
+			`alpha ${model.alpha}`),
+		el('table', { 'data-testid': 'compare-rows' }, el('tr', {},
+			['metric', 'over', 'base', 'new', 'delta (95% CI)', 'p', 'verdict', 'values (grey base, blue new; bar: median, line: its 95% CI)']
+				.map(h => el('th', {}, h))), rows),
+		model.warnings.length ? el('div', { class: 'card' }, el('h3', {}, 'Warnings'),
+			el('ul', { class: 'warnings', 'data-testid': 'warnings' }, model.warnings.map(w => el('li', {}, w)))) : null,
+		el('div', { class: 'card' }, el('h3', {}, 'Report for the cover letter'),
+			el('button', { type: 'button', onclick: () => navigator.clipboard.writeText(text) }, 'Copy'), ' ', download,
+			el('pre', { 'data-testid': 'report' }, text)));
+}
+
+// --- host ----------------------------------------------------------------
+
+async function viewHost() {
+	const h = await api('/host');
+	const rows = (obj) => Object.entries(obj || {}).map(([k, v]) =>
+		el('tr', {}, el('th', {}, k), el('td', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))));
+	view.replaceChildren(el('h2', {}, 'Host'),
+		el('div', { class: 'card' }, el('table', { 'data-testid': 'host' },
+			el('tr', {}, el('th', {}, 'kernel'), el('td', { 'data-testid': 'kernel' }, `${h.kernel.release} ${h.kernel.version}`)),
+			el('tr', {}, el('th', {}, 'CPU'), el('td', {}, `${h.cpu_model}, ${h.online_cpus} CPUs`)),
+			el('tr', {}, el('th', {}, 'KVM'), el('td', {}, h.kvm_available ? 'available' : 'not available')),
+			el('tr', {}, el('th', {}, 'QEMU'), el('td', {}, h.qemu_version || 'not installed')),
+			el('tr', {}, el('th', {}, 'libvirt'), el('td', {}, h.libvirt_version || 'not installed')),
+			el('tr', {}, el('th', {}, 'running now'), el('td', {}, h.running_run ?
+				el('a', { href: '#/run/' + h.running_run }, 'run ' + h.running_run) : 'nothing'),
+				el('td', {}, `${h.queued_runs} queued`)))),
+		el('h3', {}, 'KVM capabilities'), el('table', {}, rows(h.kvm_capabilities)),
+		el('h3', {}, 'Hugepage pools'), el('table', {}, rows(h.hugepages)));
+	timer = setTimeout(() => route(), 2000);
+}
+
+// --- schedule ------------------------------------------------------------
+
+const SPEC_FIELDS = [
+	['vcpus', 'number', '1'], ['mem_per_vcpu', 'text', '64M'],
+	['backing', ['anonymous', 'thp', 'hugetlb-2m', 'hugetlb-1g', 'shmem'], 'hugetlb-1g'],
+	['iterations', 'number', '4'], ['write_percent', 'number', '100'],
+	['access', ['sequential', 'random'], 'sequential'], ['seed', 'number', '1'],
+	['manual_protect', ['auto', 'true', 'false'], 'auto'], ['initially_set', ['auto', 'true', 'false'], 'auto'],
+	['clear_chunk_pages', 'number', '0'], ['memslots', 'number', '1'],
+	['vcpus_run_during_disable', ['false', 'true'], 'false'], ['dirty_ring_entries', 'number', '0'],
+];
+
+function viewSchedule() {
+	const form = el('form', { class: 'schedule', 'data-testid': 'schedule', novalidate: true });
+	const fieldBox = (name, control) => el('label', {}, name, control,
+		el('span', { class: 'field-error', id: 'err-' + name, 'data-testid': 'err-' + name }));
+	for (const [name, type, def] of SPEC_FIELDS) {
+		const control = Array.isArray(type)
+			? el('select', { name }, type.map(v => el('option', { value: v, selected: v === def }, v)))
+			: el('input', { name, type, value: def });
+		form.append(fieldBox(name, control));
+	}
+	form.append(fieldBox('label', el('input', { name: 'label', value: '' })),
+		fieldBox('tags', el('input', { name: 'tags', placeholder: 'base-commit=abc123, series=v2' })),
+		fieldBox('repeat', el('input', { name: 'repeat', type: 'number', value: '1' })),
+		el('div', {}, el('button', { type: 'submit' }, 'Queue run'),
+			el('p', { class: 'error', id: 'form-error', 'data-testid': 'form-error' })));
+	form.addEventListener('submit', async ev => {
+		ev.preventDefault();
+		form.querySelectorAll('.field-error').forEach(e => { e.textContent = ''; });
+		form.querySelector('#form-error').textContent = '';
+		const data = new FormData(form), body = {};
+		for (const [name, type] of SPEC_FIELDS) {
+			const v = data.get(name);
+			if (v === 'auto') continue;
+			body[name] = type === 'number' ? Number(v) : v === 'true' ? true : v === 'false' ? false : v;
+		}
+		if (data.get('label')) body.label = data.get('label');
+		body.repeat = Number(data.get('repeat'));
+		const tags = {};
+		for (const part of data.get('tags').split(',').map(s => s.trim()).filter(Boolean)) {
+			const at = part.indexOf('=');
+			tags[at > 0 ? part.slice(0, at) : part] = at > 0 ? part.slice(at + 1) : '';
+		}
+		body.tags = tags;
+		try {
+			const run = await api('/runs', { method: 'POST', body: JSON.stringify(body),
+				headers: { 'Content-Type': 'application/json' } });
+			location.hash = '#/run/' + run.id;
+		} catch (e) {
+			const slot = e.field && form.querySelector('#err-' + CSS.escape(e.field));
+			(slot || form.querySelector('#form-error')).textContent = e.message;
+		}
+	});
+	view.replaceChildren(el('h2', {}, 'Schedule a dirty-log run'), form);
+}
+
+// --- routing ---------------------------------------------------------------
+
+async function route() {
+	clearTimeout(timer);
+	timer = null;
+	const [path, query] = (location.hash.slice(1) || '/runs').split('?');
+	const params = new URLSearchParams(query || '');
+	const parts = path.split('/').filter(Boolean);
+	try {
+		if (parts[0] === 'run' && /^\d+$/.test(parts[1] || '')) await viewRun(parts[1]);
+		else if (parts[0] === 'compare') await viewCompare(params);
+		else if (parts[0] === 'host') await viewHost();
+		else if (parts[0] === 'schedule') viewSchedule();
+		else await viewRuns(params);
+	} catch (e) {
+		showError(e);
+	}
+}
+
+window.addEventListener('hashchange', route);
+route();
