@@ -39,6 +39,7 @@ set -e
 id=$(sed -n 's/^queued run \([0-9]*\)$/\1/p' "$out" | head -n 1)
 echo
 [ -n "$id" ] && echo "this run: migbench show $id; its samples: migbench samples $id --csv"
+echo "dashboards: http://127.0.0.1:7733/ (this run: http://127.0.0.1:7733/#/run/$id)"
 echo "API: http://127.0.0.1:7733/api/v1 and unix:$sock (OpenAPI at /api/v1/openapi.json)"
 echo "migbenchd keeps running (pid $(pgrep -x migbenchd | head -n 1)); stop it with: kill \$(pgrep -x migbenchd)"
 exit "$rc"
