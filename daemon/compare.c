@@ -37,6 +37,7 @@ struct side {
 	struct json_object *envs[MAX_SIDE_RUNS];	/* owned */
 	char label[80];
 	struct json_object *tags;	/* of the first run, owned */
+	bool truncated;			/* more than MAX_SIDE_RUNS matched */
 };
 
 struct comparison {
@@ -145,8 +146,13 @@ static int select_runs(sqlite3 *db, struct side *side, char *err, size_t len)
 	sqlite3_bind_text(s, 1, key[0] ? key : arg, -1, SQLITE_TRANSIENT);
 	if (key[0])
 		sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
-	while (side->n < MAX_SIDE_RUNS && sqlite3_step(s) == SQLITE_ROW)
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (side->n == MAX_SIDE_RUNS) {
+			side->truncated = true;
+			break;
+		}
 		side->ids[side->n++] = sqlite3_column_int64(s, 0);
+	}
 	sqlite3_finalize(s);
 	if (!side->n) {
 		snprintf(err, len, "%s: no done runs match \"%.100s\"", side->name, sel);
@@ -516,6 +522,10 @@ struct json_object *compare_build(struct store *st, const struct compare_request
 		goto done;
 	}
 	environment_warnings(c, req->vary);
+	for (int sd = 0; sd < 2; sd++)
+		if (c->s[sd].truncated)
+			warn(c, "%s: more than %d runs match; the oldest %d are compared",
+			     c->s[sd].name, MAX_SIDE_RUNS, MAX_SIDE_RUNS);
 	qsort(c->m, c->nm, sizeof(*c->m), cmp_metric);
 	rows = json_object_new_array();
 	for (size_t i = 0; i < c->nm; i++) {
