@@ -546,10 +546,15 @@ static void execute(struct jobs *j, int64_t id)
 	bool cancelled, stopping;
 	pid_t pid;
 
-	/* Claim it first: a cancel that came in meanwhile wins. */
-	if (store_run_start(j->st, id))
-		return;
+	/*
+	 * Known as running before it is claimed, so a cancel always finds it
+	 * either still queued (and the claim fails) or here.
+	 */
 	set_running(j, id, 0);
+	if (store_run_start(j->st, id)) {
+		set_running(j, 0, 0);
+		return;
+	}
 	if (load_spec(j, id, &spec, &spec_text)) {
 		store_run_finish(j->st, id, "failed", "bad-spec",
 				 "the stored spec cannot be read", NULL);
