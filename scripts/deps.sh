@@ -7,7 +7,7 @@ pkgs=(meson ninja-build gcc libc6-dev binutils pkg-config python3
       libjson-c-dev libsqlite3-dev libmicrohttpd-dev
       python3-scipy ministat	# references for the statistics tests
       chromium nodejs	# the dashboards' browser tests
-      qemu-system-x86)	# the migration guest
+      qemu-system-x86 libvirt-daemon-system libvirt-dev)	# migrations
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

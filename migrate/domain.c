@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#include "domain.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+/* Only for text migbench writes itself (paths, its own command line). */
+static void xml_escape(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *in && o + 7 < len; in++) {
+		const char *rep = *in == '&' ? "&amp;" : *in == '<' ? "&lt;" :
+				  *in == '>' ? "&gt;" : *in == '\'' ? "&apos;" :
+				  *in == '"' ? "&quot;" : NULL;
+
+		if (rep)
+			o += (size_t)snprintf(out + o, len - o, "%s", rep);
+		else
+			out[o++] = *in;
+	}
+	out[o] = '\0';
+}
+
+int mb_domain_xml(const struct mb_domain_spec *s, char *buf, size_t len)
+{
+	char kernel[600], cmdline[600], serial[600], backing[160] = "";
+	int n;
+
+	xml_escape(s->kernel, kernel, sizeof(kernel));
+	xml_escape(s->cmdline, cmdline, sizeof(cmdline));
+	xml_escape(s->serial_path, serial, sizeof(serial));
+	if (s->page_size)
+		snprintf(backing, sizeof(backing),
+			 "<memoryBacking><hugepages><page size='%llu' unit='KiB'/>"
+			 "</hugepages></memoryBacking>",
+			 (unsigned long long)(s->page_size >> 10));
+	n = snprintf(buf, len,
+		"<domain type='kvm'>"
+		"<name>%s</name>"
+		"<metadata><mb:run xmlns:mb='" MB_DOMAIN_XMLNS "' id='%lld'/></metadata>"
+		"<memory unit='KiB'>%llu</memory>%s"
+		"<vcpu>%u</vcpu>"
+		"<os><type arch='x86_64' machine='pc'>hvm</type>"
+		"<kernel>%s</kernel><cmdline>%s</cmdline></os>"
+		"<cpu mode='host-passthrough'>%s</cpu>"
+		"<on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot>"
+		"<on_crash>destroy</on_crash>"
+		"<devices><serial type='file'><source path='%s'/><target port='0'/></serial>"
+		"<memballoon model='none'/></devices>"
+		"</domain>",
+		s->name, (long long)s->run_id, (unsigned long long)(s->memory_bytes >> 10),
+		backing, s->vcpus, kernel, cmdline,
+		s->disable_arch_capabilities ?
+			"<feature policy='disable' name='arch-capabilities'/>" : "",
+		serial);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A real live migration on this machine: two private libvirtd instances
+ * (not the system's), the migration guest on 1GiB hugepages dirtying
+ * memory on two vCPUs, migrated peer to peer with the job statistics
+ * sampled; the guest must go on running on the destination, and nothing
+ * may be left afterwards.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "domain.h"
+#include "hugepages.h"
+#include "libvirtd.h"
+#include "migration.h"
+#include "tap.h"
+
+static size_t file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) ? 0 : (size_t)sb.st_size;
+}
+
+static bool console_has(const char *path, const char *text)
+{
+	static char buf[1 << 16];
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+static bool wait_console(const char *path, const char *text, int seconds)
+{
+	for (int i = 0; i < seconds * 10; i++) {
+		if (console_has(path, text))
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+static int count_processes(const char *comm)
+{
+	char cmd[128], line[64];
+	FILE *p;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "pgrep -x %s", comm);
+	p = popen(cmd, "r");	/* a fixed string, no user input */
+	while (p && fgets(line, sizeof(line), p))
+		n++;
+	if (p)
+		pclose(p);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	struct mb_libvirtd src, dst;
+	struct mb_hugepage_reservation resv;
+	struct mb_migration_result result = { 0 };
+	char err[512], xml[4096], serial[512];
+	const char *guest = argc > 1 ? argv[1] : "build/workloads/mbguest.elf";
+	struct mb_hugepage_pool pool;
+	virConnectPtr sc = NULL, dc = NULL;
+	virDomainPtr dom = NULL, moved = NULL;
+	long nr_before;
+	int ret;
+
+	if (access("/dev/kvm", R_OK | W_OK))
+		tap_skip_all("/dev/kvm is not usable here");
+	if (access("/usr/sbin/libvirtd", X_OK) || access("/usr/bin/qemu-system-x86_64", X_OK))
+		tap_skip_all("libvirtd or qemu-system-x86_64 is not installed (scripts/deps.sh installs them)");
+	if (geteuid() != 0)
+		tap_skip_all("private libvirtd instances need root (mount namespaces)");
+	if (mb_hugepages_read(MB_SIZE_1G, &pool))
+		tap_skip_all("this kernel has no 1GiB hugepage pool");
+	nr_before = pool.nr;
+
+	/* one 1GiB page for the guest on each side while it moves */
+	if (!tap_ok(mb_hugepages_reserve(MB_SIZE_1G, 2, &resv, err, sizeof(err)) == 0,
+		    "two 1GiB hugepages for source and destination (%s)", err))
+		return tap_done();
+	ret = mb_libvirtd_start(&src, "127.0.0.3", err, sizeof(err));
+	if (!tap_ok(ret == 0, "a private libvirtd as the source (%s)", err))
+		goto out_resv;
+	ret = mb_libvirtd_start(&dst, "127.0.0.2", err, sizeof(err));
+	if (!tap_ok(ret == 0, "a second private libvirtd as the destination (%s)", err))
+		goto out_src;
+	sc = virConnectOpen(src.uri);
+	dc = virConnectOpen(dst.uri);
+	tap_ok(sc && dc, "connections to both");
+
+	snprintf(serial, sizeof(serial), "%s/serial.log", src.dir);
+	{
+		char kernel[512];
+		struct mb_domain_spec spec = {
+			.name = "migbench-test", .run_id = 1, .memory_bytes = 1ULL << 30,
+			.vcpus = 2, .page_size = MB_SIZE_1G, .kernel = realpath(guest, kernel),
+			.cmdline = "wss=512M cpus=2 rate_mib_s=64", .serial_path = serial,
+			.disable_arch_capabilities = 1,
+		};
+
+		if (!spec.kernel)
+			spec.kernel = guest;
+		tap_ok(mb_domain_xml(&spec, xml, sizeof(xml)) == 0 &&
+		       strstr(xml, "<page size='1048576' unit='KiB'/>") &&
+		       strstr(xml, "xmlns:mb='" MB_DOMAIN_XMLNS "' id='1'"),
+		       "domain XML: 1GiB pages and migbench's metadata");
+	}
+	dom = sc ? virDomainCreateXML(sc, xml, 0) : NULL;
+	if (!tap_ok(dom != NULL, "the guest starts on the source"))
+		goto out_dst;
+	tap_ok(wait_console(serial, "mbguest: 2 cpus dirtying 512 MiB", 30),
+	       "the guest is dirtying memory on both vCPUs");
+	wait_console(serial, "mbguest: t=2s", 10);
+
+	struct mb_migration_opts opts = { .dest_uri = dst.uri, .dest_conn = dc,
+					  .downtime_limit_ms = 300 };
+	ret = mb_migrate(dom, &opts, &result);
+	if (!tap_ok(ret == 0, "live migration to the second libvirtd (%s)", result.error))
+		goto out_dom;
+	tap_ok(result.n >= 1, "job statistics sampled while it ran (%zu samples)", result.n);
+	tap_ok(result.total_ms > 0 && result.transferred_bytes > (256ULL << 20),
+	       "final figures: %llu ms, %llu bytes transferred, %llu iterations, downtime %llu ms",
+	       (unsigned long long)result.total_ms,
+	       (unsigned long long)result.transferred_bytes,
+	       (unsigned long long)result.iterations,
+	       (unsigned long long)result.downtime_ms);
+
+	moved = virDomainLookupByName(dc, "migbench-test");
+	{
+		int state = 0, reason;
+
+		tap_ok(moved && virDomainGetState(moved, &state, &reason, 0) == 0 &&
+		       state == VIR_DOMAIN_RUNNING, "the guest runs on the destination");
+	}
+	{
+		size_t before = file_size(serial);
+
+		sleep(3);
+		tap_ok(file_size(serial) > before, "its console goes on after the move");
+	}
+out_dom:
+	if (moved) {
+		virDomainDestroy(moved);
+		virDomainFree(moved);
+	}
+	if (dom) {
+		virDomainDestroy(dom);	/* fails harmlessly when it moved */
+		virDomainFree(dom);
+	}
+out_dst:
+	if (dc)
+		virConnectClose(dc);
+	if (sc)
+		virConnectClose(sc);
+	mb_libvirtd_stop(&dst);
+out_src:
+	mb_libvirtd_stop(&src);
+out_resv:
+	mb_hugepages_release(&resv);
+	mb_migration_result_free(&result);
+	mb_hugepages_read(MB_SIZE_1G, &pool);
+	tap_ok(pool.nr == nr_before, "1GiB pool back to %ld", nr_before);
+	tap_ok(count_processes("qemu-system-x86") == 0 && count_processes("libvirtd") == 0 &&
+	       count_processes("virtlogd") == 0, "no QEMU, libvirtd or virtlogd left");
+	return tap_done();
+}
