@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+#include "ioctltrace.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TRACEFS "/sys/kernel/tracing"
+#define MAX_THREADS 4096
+
+static int write_to(const char *dir, const char *file, const char *text)
+{
+	char path[512];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int ensure_tracefs(struct mb_ioctl_trace *t)
+{
+	struct stat sb;
+
+	if (stat(TRACEFS "/instances", &sb) == 0)
+		return 0;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL))
+		return -errno;
+	t->mounted = true;
+	return 0;
+}
+
+/* "comm-TID [cpu] flags SECONDS.MICROS: sys_ioctl(...)" */
+static void parse_line(struct mb_ioctl_trace *t, char *line, struct mb_ioctl_call *open_calls,
+		       size_t *nopen)
+{
+	char *bracket = strchr(line, '['), *colon, *dash, *ev;
+	unsigned long long sec, usec;
+	pid_t tid;
+
+	if (!bracket)
+		return;
+	*bracket = '\0';
+	dash = strrchr(line, '-');
+	if (!dash)
+		return;
+	tid = (pid_t)atoi(dash + 1);
+	ev = strstr(bracket + 1, ": sys_ioctl");
+	if (!ev)
+		return;
+	*ev = '\0';
+	colon = strrchr(bracket + 1, ' ');
+	if (!colon || sscanf(colon + 1, "%llu.%llu", &sec, &usec) != 2)
+		return;
+	ev += 2;
+	if (!strncmp(ev, "sys_ioctl(", 10)) {
+		char *cmd = strstr(ev, "cmd: ");
+		struct mb_ioctl_call c = { .tid = tid, .start_us = sec * 1000000 + usec };
+
+		if (!cmd)
+			return;
+		c.cmd = (uint32_t)strtoul(cmd + 5, NULL, 16);
+		for (size_t i = 0; i < *nopen; i++)	/* a lost exit */
+			if (open_calls[i].tid == tid) {
+				open_calls[i] = c;
+				t->unmatched++;
+				return;
+			}
+		if (*nopen < MAX_THREADS)
+			open_calls[(*nopen)++] = c;
+	} else if (!strncmp(ev, "sys_ioctl -> ", 13)) {
+		for (size_t i = 0; i < *nopen; i++) {
+			struct mb_ioctl_call *c = &open_calls[i];
+
+			if (c->tid != tid)
+				continue;
+			c->duration_us = sec * 1000000 + usec - c->start_us;
+			c->ret = strtoll(ev + 13, NULL, 16);
+			if (t->n == t->cap) {
+				size_t cap = t->cap ? t->cap * 2 : 256;
+				struct mb_ioctl_call *p = realloc(t->calls, cap * sizeof(*p));
+
+				if (!p)
+					return;
+				t->calls = p;
+				t->cap = cap;
+			}
+			t->calls[t->n++] = *c;
+			open_calls[i] = open_calls[--(*nopen)];
+			return;
+		}
+		/* the exit of an ioctl that was not one of ours (the enter is filtered) */
+	}
+}
+
+static void *reader_main(void *arg)
+{
+	struct mb_ioctl_trace *t = arg;
+	struct mb_ioctl_call *open_calls = calloc(MAX_THREADS, sizeof(*open_calls));
+	char buf[65536], line[1024];
+	size_t nopen = 0, used = 0;
+	ssize_t n;
+
+	if (!open_calls)
+		return NULL;
+	for (;;) {
+		struct pollfd pfd = { .fd = t->pipe_fd, .events = POLLIN };
+
+		n = read(t->pipe_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EAGAIN) {
+			if (__atomic_load_n(&t->stopping, __ATOMIC_ACQUIRE))
+				break;	/* stopped and drained */
+			poll(&pfd, 1, 100);
+			continue;
+		}
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n') {
+				if (used < sizeof(line) - 1)
+					line[used++] = buf[i];
+				continue;
+			}
+			line[used] = '\0';
+			parse_line(t, line, open_calls, &nopen);
+			used = 0;
+		}
+	}
+	t->unmatched += nopen;
+	free(open_calls);
+	return NULL;
+}
+
+/* Add pid's threads, less those named skip_prefix..., to set_event_pid. */
+static int add_threads(struct mb_ioctl_trace *t, pid_t pid, const char *skip_prefix)
+{
+	char dir[64], path[600], comm[64], list[8192] = "";
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/comm", dir, de->d_name);
+		f = fopen(path, "re");
+		comm[0] = '\0';
+		if (f) {
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = '\0';
+			fclose(f);
+		}
+		if (skip_prefix && !strncmp(comm, skip_prefix, strlen(skip_prefix)))
+			continue;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s ", de->d_name);
+	}
+	closedir(d);
+	return write_to(t->instance, "set_event_pid", list);
+}
+
+int mb_ioctl_trace_start(struct mb_ioctl_trace *t, pid_t pid, const char *skip_prefix,
+			 char *err, size_t err_len)
+{
+	char filter[256];
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->pipe_fd = -1;
+	ret = ensure_tracefs(t);
+	if (ret) {
+		snprintf(err, err_len, "tracefs is not available at " TRACEFS ": %s", strerror(-ret));
+		return ret;
+	}
+	snprintf(t->instance, sizeof(t->instance), TRACEFS "/instances/migbench-%d", (int)getpid());
+	if (mkdir(t->instance, 0700)) {
+		ret = -errno;
+		snprintf(err, err_len, "cannot create the tracefs instance %s: %s", t->instance,
+			 strerror(errno));
+		t->instance[0] = '\0';
+		goto fail;
+	}
+	snprintf(filter, sizeof(filter), "cmd == 0x%x || cmd == 0x%x || cmd == 0x%x || cmd == 0x%x",
+		 MB_KVM_GET_DIRTY_LOG, MB_KVM_CLEAR_DIRTY_LOG, MB_KVM_SET_USER_MEMORY_REGION,
+		 MB_KVM_RESET_DIRTY_RINGS);
+	if ((ret = write_to(t->instance, "buffer_size_kb", "16384")) ||
+	    (ret = write_to(t->instance, "options/event-fork", "1")) ||
+	    (ret = add_threads(t, pid, skip_prefix)) ||
+	    (ret = write_to(t->instance, "events/syscalls/sys_enter_ioctl/filter", filter)) ||
+	    (ret = write_to(t->instance, "events/syscalls/sys_enter_ioctl/enable", "1")) ||
+	    (ret = write_to(t->instance, "events/syscalls/sys_exit_ioctl/enable", "1"))) {
+		snprintf(err, err_len, "setting up the ioctl tracepoints in %s: %s", t->instance,
+			 strerror(-ret));
+		goto fail;
+	}
+	{
+		char path[300];
+
+		snprintf(path, sizeof(path), "%s/trace_pipe", t->instance);
+		t->pipe_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	}
+	if (t->pipe_fd < 0 || pthread_create(&t->reader, NULL, reader_main, t)) {
+		ret = -EIO;
+		snprintf(err, err_len, "cannot read %s/trace_pipe", t->instance);
+		goto fail;
+	}
+	t->reading = true;
+	return 0;
+fail:
+	mb_ioctl_trace_stop(t);
+	return ret;
+}
+
+void mb_ioctl_trace_stop(struct mb_ioctl_trace *t)
+{
+	if (t->instance[0]) {
+		write_to(t->instance, "events/syscalls/sys_enter_ioctl/enable", "0");
+		write_to(t->instance, "events/syscalls/sys_exit_ioctl/enable", "0");
+	}
+	if (t->reading) {	/* the reader drains what is left, then ends */
+		__atomic_store_n(&t->stopping, true, __ATOMIC_RELEASE);
+		pthread_join(t->reader, NULL);
+		t->reading = false;
+	}
+	if (t->pipe_fd >= 0)
+		close(t->pipe_fd);
+	t->pipe_fd = -1;
+	if (t->instance[0] && rmdir(t->instance) == 0)
+		t->instance[0] = '\0';
+	if (t->mounted && umount(TRACEFS) == 0)
+		t->mounted = false;
+}
+
+void mb_ioctl_trace_free(struct mb_ioctl_trace *t)
+{
+	free(t->calls);
+	t->calls = NULL;
+	t->n = t->cap = 0;
+}
