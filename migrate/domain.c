@@ -24,35 +24,50 @@ static void xml_escape(const char *in, char *out, size_t len)
 
 int mb_domain_xml(const struct mb_domain_spec *s, char *buf, size_t len)
 {
-	char kernel[600], cmdline[600], serial[600], backing[160] = "";
+	char kernel[600], cmdline[600], serial[600], initrd[700] = "", backing[160] = "";
+	char features[160] = "", qemu_args[200] = "";
 	int n;
 
 	xml_escape(s->kernel, kernel, sizeof(kernel));
 	xml_escape(s->cmdline, cmdline, sizeof(cmdline));
 	xml_escape(s->serial_path, serial, sizeof(serial));
+	if (s->initrd) {
+		char esc[600];
+
+		xml_escape(s->initrd, esc, sizeof(esc));
+		snprintf(initrd, sizeof(initrd), "<initrd>%s</initrd>", esc);
+	}
+	if (s->dirty_ring_entries)
+		snprintf(features, sizeof(features),
+			 "<features><kvm><dirty-ring state='on' size='%llu'/></kvm></features>",
+			 (unsigned long long)s->dirty_ring_entries);
+	if (s->trace_memslots)
+		snprintf(qemu_args, sizeof(qemu_args),
+			 "<qemu:commandline><qemu:arg value='-trace'/>"
+			 "<qemu:arg value='kvm_set_user_memory'/></qemu:commandline>");
 	if (s->page_size)
 		snprintf(backing, sizeof(backing),
 			 "<memoryBacking><hugepages><page size='%llu' unit='KiB'/>"
 			 "</hugepages></memoryBacking>",
 			 (unsigned long long)(s->page_size >> 10));
 	n = snprintf(buf, len,
-		"<domain type='kvm'>"
+		"<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
 		"<name>%s</name>"
 		"<metadata><mb:run xmlns:mb='" MB_DOMAIN_XMLNS "' id='%lld'/></metadata>"
 		"<memory unit='KiB'>%llu</memory>%s"
 		"<vcpu>%u</vcpu>"
 		"<os><type arch='x86_64' machine='pc'>hvm</type>"
-		"<kernel>%s</kernel><cmdline>%s</cmdline></os>"
+		"<kernel>%s</kernel>%s<cmdline>%s</cmdline></os>%s"
 		"<cpu mode='host-passthrough'>%s</cpu>"
 		"<on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot>"
 		"<on_crash>destroy</on_crash>"
 		"<devices><serial type='file'><source path='%s'/><target port='0'/></serial>"
-		"<memballoon model='none'/></devices>"
+		"<memballoon model='none'/></devices>%s"
 		"</domain>",
 		s->name, (long long)s->run_id, (unsigned long long)(s->memory_bytes >> 10),
-		backing, s->vcpus, kernel, cmdline,
+		backing, s->vcpus, kernel, initrd, cmdline, features,
 		s->disable_arch_capabilities ?
 			"<feature policy='disable' name='arch-capabilities'/>" : "",
-		serial);
+		serial, qemu_args);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }

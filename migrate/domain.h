@@ -24,6 +24,10 @@ struct mb_domain_spec {
 	const char *serial_path;
 	/* this host's QEMU 7.2 fails on MSR 0x10a with the feature on */
 	int disable_arch_capabilities;
+	const char *initrd;		/* NULL: none */
+	uint64_t dirty_ring_entries;	/* QEMU's KVM dirty ring, 0: bitmap */
+	/* QEMU writes kvm_set_user_memory (slot, flags) to its log */
+	int trace_memslots;
 };
 
 /* The domain XML in buf; -ENOSPC when it does not fit. */

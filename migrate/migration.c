@@ -69,7 +69,9 @@ static int sample(virDomainPtr dom, uint64_t t0, struct mb_migration_result *r)
 	struct mb_jobstat *s;
 	int type, n = 0;
 
-	if (virDomainGetJobStats(dom, &type, &p, &n, 0) < 0 || type == VIR_DOMAIN_JOB_NONE) {
+	/* only while the job runs: a cancelled one reports zeros */
+	if (virDomainGetJobStats(dom, &type, &p, &n, 0) < 0 ||
+	    (type != VIR_DOMAIN_JOB_UNBOUNDED && type != VIR_DOMAIN_JOB_BOUNDED)) {
 		virTypedParamsFree(p, n);
 		return 0;
 	}
@@ -110,14 +112,42 @@ static void completed_stats(virDomainPtr dom, struct mb_migration_result *r)
 	virTypedParamsFree(p, n);
 }
 
+/*
+ * The same domain through a connection of its own: a call on the
+ * connection that is busy in the peer-to-peer migrate call can wait until
+ * the migration ends (an abort did, here), so the statistics and the
+ * abort go through this one.
+ */
+static virDomainPtr control_handle(virDomainPtr dom, virConnectPtr *conn)
+{
+	char *uri = virConnectGetURI(virDomainGetConnect(dom));
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	virDomainPtr d = NULL;
+
+	*conn = uri ? virConnectOpen(uri) : NULL;
+	free(uri);
+	if (*conn && virDomainGetUUID(dom, uuid) == 0)
+		d = virDomainLookupByUUID(*conn, uuid);
+	return d;
+}
+
 int mb_migrate(virDomainPtr dom, const struct mb_migration_opts *o,
 	       struct mb_migration_result *r)
 {
 	struct migrate_thread m = { .dom = dom, .o = o };
 	uint64_t t0 = now_ms();
+	virConnectPtr control_conn = NULL;
+	virDomainPtr control;
 	pthread_t thread;
 
 	memset(r, 0, sizeof(*r));
+	control = control_handle(dom, &control_conn);
+	if (!control) {
+		snprintf(r->error, sizeof(r->error), "cannot open a second connection to the source");
+		if (control_conn)
+			virConnectClose(control_conn);
+		return -EIO;
+	}
 	if (o->downtime_limit_ms &&
 	    virDomainMigrateSetMaxDowntime(dom, o->downtime_limit_ms, 0) < 0) {
 		snprintf(r->error, sizeof(r->error), "downtime_limit_ms: libvirt refused %u ms",
@@ -126,23 +156,37 @@ int mb_migrate(virDomainPtr dom, const struct mb_migration_opts *o,
 	}
 	if (pthread_create(&thread, NULL, migrate_main, &m)) {
 		snprintf(r->error, sizeof(r->error), "cannot start the migration thread");
+		virDomainFree(control);
+		virConnectClose(control_conn);
 		return -EAGAIN;
 	}
 	while (!__atomic_load_n(&m.done, __ATOMIC_ACQUIRE)) {
-		sample(dom, t0, r);
+		sample(control, t0, r);
+		if (!r->aborted && ((o->stop && *o->stop) ||
+				    (o->abort_after_iterations && r->n &&
+				     r->series[r->n - 1].iteration >= o->abort_after_iterations)))
+			r->aborted = virDomainAbortJob(control) == 0;
 		usleep(SAMPLE_MS * 1000);
 	}
 	pthread_join(thread, NULL);
+	completed_stats(control, r);
+	virDomainFree(control);
+	virConnectClose(control_conn);
+	for (size_t i = 0; i < r->n; i++)
+		if (r->series[i].iteration > r->iterations)
+			r->iterations = r->series[i].iteration;
+	if (m.ret < 0 && r->aborted) {	/* the abort we asked for */
+		r->total_ms = now_ms() - t0;
+		return 0;
+	}
 	if (m.ret < 0) {
 		snprintf(r->error, sizeof(r->error), "%s", m.error);
 		return -EIO;
 	}
-	r->total_ms = now_ms() - t0;
-	if (r->n) {
-		r->iterations = r->series[r->n - 1].iteration;
+	if (r->n)
 		r->dirty_rate_pps = r->series[r->n - 1].dirty_rate;
-	}
-	completed_stats(dom, r);
+	if (!r->total_ms)
+		r->total_ms = now_ms() - t0;
 	if (o->dest_conn) {	/* the source's domain is gone; the destination kept the job */
 		virDomainPtr moved = virDomainLookupByName(o->dest_conn, virDomainGetName(dom));
 

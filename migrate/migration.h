@@ -19,6 +19,9 @@ struct mb_migration_opts {
 	uint32_t downtime_limit_ms;	/* 0: QEMU's default */
 	bool auto_converge;
 	bool postcopy;
+	/* abort the job once it reaches this iteration (0: never) */
+	uint64_t abort_after_iterations;
+	volatile int *stop;		/* set: abort the job */
 };
 
 /* One sample of virDomainGetJobStats. */
@@ -36,6 +39,7 @@ struct mb_migration_result {
 	/* final figures, as the issue names them */
 	uint64_t total_ms, setup_ms, downtime_ms, iterations;
 	uint64_t transferred_bytes, dirty_rate_pps;
+	bool aborted;			/* by abort_after_iterations or *stop */
 	char error[512];
 };
 

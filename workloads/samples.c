@@ -18,6 +18,22 @@ static const char *const metric_names[MB_NR_METRICS] = {
 	[MB_DIRTY_RING_HARVEST_NS] = "dirty_ring_harvest_ns",
 	[MB_DIRTY_RING_RESET_NS] = "dirty_ring_reset_ns",
 	[MB_DIRTY_PAGES] = "dirty_pages",
+	[MB_MIGRATION_TOTAL_MS] = "migration_total_ms",
+	[MB_MIGRATION_SETUP_MS] = "migration_setup_ms",
+	[MB_MIGRATION_DOWNTIME_MS] = "migration_downtime_ms",
+	[MB_MIGRATION_ITERATIONS] = "migration_iterations",
+	[MB_MIGRATION_TRANSFERRED_BYTES] = "migration_transferred_bytes",
+	[MB_MIGRATION_DIRTY_RATE_PPS] = "migration_dirty_rate_pps",
+	[MB_QEMU_GET_DIRTY_LOG_NS] = "qemu_get_dirty_log_ns",
+	[MB_QEMU_CLEAR_DIRTY_LOG_NS] = "qemu_clear_dirty_log_ns",
+	[MB_QEMU_RESET_DIRTY_RINGS_NS] = "qemu_reset_dirty_rings_ns",
+	[MB_QEMU_DISABLE_DIRTY_LOG_NS] = "qemu_disable_dirty_log_ns",
+	[MB_QEMU_ENABLE_DIRTY_LOG_NS] = "qemu_enable_dirty_log_ns",
+	[MB_JOB_T_MS] = "job_t_ms",
+	[MB_JOB_MEMORY_PROCESSED_BYTES] = "job_memory_processed_bytes",
+	[MB_JOB_MEMORY_REMAINING_BYTES] = "job_memory_remaining_bytes",
+	[MB_JOB_DIRTY_RATE_PPS] = "job_dirty_rate_pps",
+	[MB_JOB_BPS] = "job_bps",
 };
 
 const char *mb_metric_name(enum mb_metric m)
