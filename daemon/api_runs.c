@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "hostinfo.h"
+#include "migspec.h"
 #include "spec.h"
 #include "strict_json.h"
 
@@ -21,7 +22,7 @@
 
 static const char *const run_states[] = { "queued", "running", "done", "failed",
 					   "cancelled", "interrupted", NULL };
-static const char *const run_kinds[] = { "dirtylog", NULL };
+static const char *const run_kinds[] = { "dirtylog", "migration", NULL };
 
 static bool in_list(const char *s, const char *const *list)
 {
@@ -61,7 +62,7 @@ struct run_request {
 	bool repeat_given;
 	double target_ci_percent;	/* 0: a fixed number of runs */
 	unsigned int max_repeat;	/* 0: not given */
-	struct mb_spec spec;
+	struct json_object *spec;	/* normalised spec of its kind, owned */
 };
 
 /* A group with a target starts with 6 runs: the fewest with a 95% median CI. */
@@ -99,109 +100,148 @@ static int check_tags(struct json_object *tags, char *why, size_t len,
 	return 0;
 }
 
-/* Split a request into its run keys and the engine's spec keys. */
+/* The keys of the run itself; the others belong to its kind's spec. */
+static int run_key(struct run_request *req, const char *key, struct json_object *value,
+		   char *why, size_t len, const char **field)
+{
+	*field = key;
+	if (!strcmp(key, "kind")) {
+		if (!json_object_is_type(value, json_type_string) ||
+		    !in_list(json_object_get_string(value), run_kinds)) {
+			snprintf(why, len, "kind: must be \"dirtylog\" or \"migration\", got %.64s",
+				 json_object_to_json_string(value));
+			return -EINVAL;
+		}
+		req->kind = json_object_get_string(value);
+	} else if (!strcmp(key, "label")) {
+		if (!json_object_is_type(value, json_type_string) ||
+		    !is_name(json_object_get_string(value), MAX_NAME)) {
+			snprintf(why, len, "label: must be a string of at most %d letters, digits or ._-+:@/",
+				 MAX_NAME);
+			return -EINVAL;
+		}
+		req->label = json_object_get_string(value);
+	} else if (!strcmp(key, "tags")) {
+		if (check_tags(value, why, len, field))
+			return -EINVAL;
+		req->tags = value;
+	} else if (!strcmp(key, "repeat")) {
+		if (!json_object_is_type(value, json_type_int) || json_object_get_int64(value) < 1 ||
+		    json_object_get_int64(value) > MAX_REPEAT) {
+			snprintf(why, len, "repeat: must be an integer from 1 to %d", MAX_REPEAT);
+			return -EINVAL;
+		}
+		req->repeat = (unsigned int)json_object_get_int64(value);
+		req->repeat_given = true;
+	} else if (!strcmp(key, "target_ci_percent")) {
+		if (!(json_object_is_type(value, json_type_double) ||
+		      json_object_is_type(value, json_type_int)) ||
+		    json_object_get_double(value) <= 0 || json_object_get_double(value) > 100) {
+			snprintf(why, len, "target_ci_percent: must be a number above 0 and at most 100");
+			return -EINVAL;
+		}
+		req->target_ci_percent = json_object_get_double(value);
+	} else if (!strcmp(key, "max_repeat")) {
+		if (!json_object_is_type(value, json_type_int) || json_object_get_int64(value) < 1 ||
+		    json_object_get_int64(value) > MAX_REPEAT) {
+			snprintf(why, len, "max_repeat: must be an integer from 1 to %d", MAX_REPEAT);
+			return -EINVAL;
+		}
+		req->max_repeat = (unsigned int)json_object_get_int64(value);
+	} else {
+		*field = NULL;
+		return 1;	/* not a run key */
+	}
+	return 0;
+}
+
+static int check_adaptive(struct run_request *req, char *why, size_t len, const char **field)
+{
+	*field = "max_repeat";
+	if (req->max_repeat && !req->target_ci_percent) {
+		snprintf(why, len, "max_repeat: needs target_ci_percent");
+		return -EINVAL;
+	}
+	if (!req->target_ci_percent)
+		return 0;
+	if (strcmp(req->kind, "dirtylog")) {
+		*field = "target_ci_percent";
+		snprintf(why, len, "target_ci_percent: adaptive repetition is for dirtylog runs");
+		return -EINVAL;
+	}
+	if (!req->max_repeat)
+		req->max_repeat = ADAPTIVE_MAX_DEFAULT;
+	if (!req->repeat_given)
+		req->repeat = ADAPTIVE_FIRST_RUNS < req->max_repeat ? ADAPTIVE_FIRST_RUNS : req->max_repeat;
+	if (req->repeat > req->max_repeat) {
+		snprintf(why, len, "max_repeat: must be at least repeat (%u)", req->repeat);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The spec keys, checked by the spec of the run's kind. */
+static int parse_spec(struct run_request *req, struct json_object *keys, char *why, size_t len,
+		      const char **field)
+{
+	struct mb_spec_error err = { "", "" };
+	int ret;
+
+	if (!strcmp(req->kind, "migration")) {
+		struct mb_migspec m;
+
+		mb_migspec_init(&m);
+		ret = mb_migspec_from_json(&m, keys, mb_online_cpus(), &err);
+		if (!ret)
+			req->spec = mb_migspec_to_json(&m);
+	} else {
+		struct mb_spec spec;
+
+		mb_spec_init(&spec);
+		ret = mb_spec_from_json(&spec, keys, &err);
+		if (!ret)
+			ret = mb_spec_validate(&spec, mb_online_cpus(), &err);
+		if (!ret)
+			req->spec = mb_spec_to_json(&spec);
+	}
+	if (ret) {
+		snprintf(why, len, "%s", err.message);
+		*field = err.key[0] ? err.key : NULL;
+	}
+	return ret;
+}
+
+/* Split a request into its run keys and its kind's spec keys. */
 static int parse_run_request(struct json_object *obj, struct run_request *req,
 			     char *why, size_t len, const char **field)
 {
-	struct mb_spec_error err = { "", "" };
+	struct json_object *keys;
+	int ret = 0;
 
+	memset(req, 0, sizeof(*req));
 	req->kind = "dirtylog";
 	req->label = "";
-	req->tags = NULL;
 	req->repeat = 1;
-	req->repeat_given = false;
-	req->target_ci_percent = 0;
-	req->max_repeat = 0;
-	mb_spec_init(&req->spec);
 	*field = NULL;
 	if (!json_object_is_type(obj, json_type_object)) {
 		snprintf(why, len, "the request must be a JSON object");
 		return -EINVAL;
 	}
+	keys = json_object_new_object();
 	json_object_object_foreach(obj, key, value) {
-		if (!strcmp(key, "kind")) {
-			*field = "kind";
-			if (!json_object_is_type(value, json_type_string) ||
-			    !in_list(json_object_get_string(value), run_kinds)) {
-				snprintf(why, len, "kind: must be \"dirtylog\", got %.64s",
-					 json_object_to_json_string(value));
-				return -EINVAL;
-			}
-			req->kind = json_object_get_string(value);
-		} else if (!strcmp(key, "label")) {
-			*field = "label";
-			if (!json_object_is_type(value, json_type_string) ||
-			    !is_name(json_object_get_string(value), MAX_NAME)) {
-				snprintf(why, len, "label: must be a string of at most %d letters, digits or ._-+:@/",
-					 MAX_NAME);
-				return -EINVAL;
-			}
-			req->label = json_object_get_string(value);
-		} else if (!strcmp(key, "tags")) {
-			if (check_tags(value, why, len, field))
-				return -EINVAL;
-			req->tags = value;
-		} else if (!strcmp(key, "repeat")) {
-			*field = "repeat";
-			if (!json_object_is_type(value, json_type_int) ||
-			    json_object_get_int64(value) < 1 ||
-			    json_object_get_int64(value) > MAX_REPEAT) {
-				snprintf(why, len, "repeat: must be an integer from 1 to %d",
-					 MAX_REPEAT);
-				return -EINVAL;
-			}
-			req->repeat = (unsigned int)json_object_get_int64(value);
-			req->repeat_given = true;
-		} else if (!strcmp(key, "target_ci_percent")) {
-			*field = "target_ci_percent";
-			if (!(json_object_is_type(value, json_type_double) ||
-			      json_object_is_type(value, json_type_int)) ||
-			    json_object_get_double(value) <= 0 ||
-			    json_object_get_double(value) > 100) {
-				snprintf(why, len, "target_ci_percent: must be a number above 0 and at most 100");
-				return -EINVAL;
-			}
-			req->target_ci_percent = json_object_get_double(value);
-		} else if (!strcmp(key, "max_repeat")) {
-			*field = "max_repeat";
-			if (!json_object_is_type(value, json_type_int) ||
-			    json_object_get_int64(value) < 1 ||
-			    json_object_get_int64(value) > MAX_REPEAT) {
-				snprintf(why, len, "max_repeat: must be an integer from 1 to %d",
-					 MAX_REPEAT);
-				return -EINVAL;
-			}
-			req->max_repeat = (unsigned int)json_object_get_int64(value);
-		} else if (mb_spec_set_json(&req->spec, key, value, &err)) {
-			*field = NULL;
+		ret = run_key(req, key, value, why, len, field);
+		if (ret < 0)
 			break;
-		}
+		if (ret > 0)
+			json_object_object_add(keys, key, json_object_get(value));
+		ret = 0;
 	}
-	if (req->max_repeat && !req->target_ci_percent) {
-		*field = "max_repeat";
-		snprintf(why, len, "max_repeat: needs target_ci_percent");
-		return -EINVAL;
-	}
-	if (req->target_ci_percent) {
-		if (!req->max_repeat)
-			req->max_repeat = ADAPTIVE_MAX_DEFAULT;
-		if (!req->repeat_given)
-			req->repeat = ADAPTIVE_FIRST_RUNS < req->max_repeat ?
-				      ADAPTIVE_FIRST_RUNS : req->max_repeat;
-		if (req->repeat > req->max_repeat) {
-			*field = "max_repeat";
-			snprintf(why, len, "max_repeat: must be at least repeat (%u)", req->repeat);
-			return -EINVAL;
-		}
-	}
-	if (!err.message[0])
-		mb_spec_validate(&req->spec, mb_online_cpus(), &err);
-	if (err.message[0]) {
-		snprintf(why, len, "%s", err.message);
-		*field = err.key[0] ? err.key : NULL;
-		return -EINVAL;
-	}
-	return 0;
+	if (!ret)
+		ret = check_adaptive(req, why, len, field);
+	if (!ret)
+		ret = parse_spec(req, keys, why, len, field);
+	json_object_put(keys);
+	return ret;
 }
 
 static bool is_json_content(const char *ct)
@@ -236,7 +276,7 @@ enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 		json_object_put(obj);
 		return reply;
 	}
-	spec_json = mb_spec_to_json(&req.spec);
+	spec_json = req.spec;
 	ret = store_create_runs(app->st, req.kind,
 		json_object_to_json_string_ext(spec_json, JSON_C_TO_STRING_PLAIN),
 		req.label, req.tags ? json_object_to_json_string_ext(req.tags,
@@ -320,7 +360,7 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 		return http_reply_problem(r, 400, "state",
 			"state: must be one of queued, running, done, failed, cancelled, interrupted");
 	if (f.kind && !in_list(f.kind, run_kinds))
-		return http_reply_problem(r, 400, "kind", "kind: must be dirtylog");
+		return http_reply_problem(r, 400, "kind", "kind: must be dirtylog or migration");
 	if (limit) {
 		if (!parse_positive(limit, MAX_LIMIT, &v))
 			return http_reply_problem(r, 400, "limit",

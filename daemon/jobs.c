@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "hostinfo.h"
+#include "libvirtd.h"
+#include "migspec.h"
 #include "stats.h"
 #include "twosample.h"
 #include "hugepages.h"
@@ -102,23 +105,32 @@ int jobs_recover(struct store *st)
 	n = store_interrupt_running(st, "migbenchd stopped while the run was running");
 	if (n < 0)
 		return n;
+	/* guests of migrations whose worker was killed outlive their libvirtd */
+	n = mb_reap_leftovers();
+	if (n > 0)
+		fprintf(stderr, "migbenchd: killed %d leftover migration guest(s)\n", n);
 	return store_holdings_open(st, give_back_holding, st);
 }
 
-static int take_hugepages(struct jobs *j, int64_t id, const struct mb_spec *spec,
+/* What a run needs of a hugepage pool: its page size and how many. */
+struct page_need {
+	uint64_t page_size;
+	long pages;
+};
+
+static int take_hugepages(struct jobs *j, int64_t id, struct page_need want,
 			  struct held_pages *held, char *err, size_t err_len)
 {
-	uint64_t bytes = mb_spec_total_pages(spec) * 4096;
-	long need = mb_backing_hugepages_needed(spec->backing, bytes);
-	uint64_t psize = mb_backing_page_size(spec->backing);
+	uint64_t psize = want.page_size;
+	long need = want.pages;
 	struct mb_hugepage_pool pool;
 	int ret;
 
 	if (!need)
 		return 0;
 	if (mb_hugepages_read(psize, &pool)) {
-		snprintf(err, err_len, "backing %s: this kernel has no %s hugepage pool",
-			 mb_backing_name(spec->backing), mb_hugepage_size_name(psize));
+		snprintf(err, err_len, "this kernel has no %s hugepage pool",
+			 mb_hugepage_size_name(psize));
 		return -EOPNOTSUPP;
 	}
 	if (pool.free - pool.resv >= need)
@@ -506,19 +518,43 @@ static void extend_group(struct jobs *j, int64_t id)
 	store_add_event(j->st, id, msg);
 }
 
-static int load_spec(struct jobs *j, int64_t id, struct mb_spec *spec,
-		     char **spec_text)
+/*
+ * The worker's request, {"kind", "spec"}, and the hugepages the run needs
+ * (a local migration holds the guest's memory twice while it moves).
+ */
+static int load_request(struct jobs *j, int64_t id, char **request, struct page_need *need)
 {
-	struct json_object *run = store_run_json(j->st, id), *sj;
+	struct json_object *run = store_run_json(j->st, id), *sj, *kind, *req;
 	struct mb_spec_error err;
 	int ret = -ENOENT;
 
-	if (run && json_object_object_get_ex(run, "spec", &sj)) {
-		mb_spec_init(spec);
-		ret = mb_spec_from_json(spec, sj, &err);
-		*spec_text = strdup(json_object_to_json_string_ext(sj,
-						JSON_C_TO_STRING_PLAIN));
-		if (!*spec_text)
+	memset(need, 0, sizeof(*need));
+	if (run && json_object_object_get_ex(run, "spec", &sj) &&
+	    json_object_object_get_ex(run, "kind", &kind)) {
+		if (!strcmp(json_object_get_string(kind), "migration")) {
+			struct mb_migspec m;
+
+			mb_migspec_init(&m);
+			ret = mb_migspec_from_json(&m, sj, mb_online_cpus(), &err);
+			need->page_size = mb_migspec_page_size(&m);
+			if (need->page_size)
+				need->pages = (long)(m.memory / need->page_size) *
+					      (strcmp(m.destination, "local") ? 1 : 2);
+		} else {
+			struct mb_spec spec;
+
+			mb_spec_init(&spec);
+			ret = mb_spec_from_json(&spec, sj, &err);
+			need->page_size = mb_backing_page_size(spec.backing);
+			need->pages = mb_backing_hugepages_needed(spec.backing,
+						mb_spec_total_pages(&spec) * 4096);
+		}
+		req = json_object_new_object();
+		json_object_object_add(req, "kind", json_object_get(kind));
+		json_object_object_add(req, "spec", json_object_get(sj));
+		*request = strdup(json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+		json_object_put(req);
+		if (!*request)
 			ret = -ENOMEM;
 	}
 	json_object_put(run);
@@ -540,7 +576,7 @@ static void execute(struct jobs *j, int64_t id)
 {
 	struct held_pages held = { 0 };
 	struct worker_outcome o = { "", NULL, false };
-	struct mb_spec spec;
+	struct page_need need;
 	char *spec_text = NULL, err[512];
 	int to_w = -1, from_w = -1, wstatus = 0;
 	bool cancelled, stopping;
@@ -555,12 +591,12 @@ static void execute(struct jobs *j, int64_t id)
 		set_running(j, 0, 0);
 		return;
 	}
-	if (load_spec(j, id, &spec, &spec_text)) {
+	if (load_request(j, id, &spec_text, &need)) {
 		store_run_finish(j->st, id, "failed", "bad-spec",
 				 "the stored spec cannot be read", NULL);
 		goto out;
 	}
-	if (take_hugepages(j, id, &spec, &held, err, sizeof(err))) {
+	if (take_hugepages(j, id, need, &held, err, sizeof(err))) {
 		store_run_finish(j->st, id, "failed", "host-unavailable", err, NULL);
 		goto out;
 	}

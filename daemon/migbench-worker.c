@@ -2,9 +2,10 @@
 /*
  * migbench-worker: runs one benchmark for migbenchd in a process of its
  * own, so a crash in a run cannot take the daemon down and cancelling is a
- * signal.  Reads the run spec (JSON) on standard input and writes the
- * worker protocol (worker_protocol.h) on standard output.  It dies with
- * its parent: SIGTERM makes it stop the run and clean up.
+ * signal.  Reads {"kind": "dirtylog" | "migration", "spec": {...}} on
+ * standard input and writes the worker protocol (worker_protocol.h) on
+ * standard output.  It dies with its parent: SIGTERM makes it stop the
+ * run and clean up.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -13,8 +14,12 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <libgen.h>
+#include <limits.h>
+
 #include "dirtylog.h"
 #include "hostinfo.h"
+#include "migrun.h"
 #include "strict_json.h"
 #include "worker_protocol.h"
 
@@ -42,56 +47,117 @@ static void finish(enum mb_run_status status, const char *error)
 	fflush(stdout);
 }
 
-static int read_spec(struct mb_spec *spec, char *err, size_t err_len)
+/* The request on stdin: its kind and its spec object (owned by *req). */
+static int read_request(struct json_object **req, const char **kind,
+			struct json_object **spec, char *err, size_t err_len)
 {
 	static char buf[MB_JSON_MAX_BYTES + 1];
-	struct mb_spec_error serr = { "", "" };
-	struct json_object *obj;
 	size_t len = fread(buf, 1, sizeof(buf), stdin);
-	int ret;
+	struct json_object *k;
 
-	if (mb_json_parse(buf, len, &obj, err, err_len))
+	if (mb_json_parse(buf, len, req, err, err_len))
 		return -1;
-	mb_spec_init(spec);
-	ret = mb_spec_from_json(spec, obj, &serr);
-	json_object_put(obj);
-	if (!ret)
-		ret = mb_spec_validate(spec, mb_online_cpus(), &serr);
-	if (ret)
-		snprintf(err, err_len, "%s", serr.message);
-	return ret;
+	if (!json_object_object_get_ex(*req, "kind", &k) ||
+	    !json_object_object_get_ex(*req, "spec", spec) ||
+	    !json_object_is_type(*spec, json_type_object)) {
+		snprintf(err, err_len, "the request needs a kind and a spec object");
+		return -1;
+	}
+	*kind = json_object_get_string(k);
+	return 0;
 }
 
-/* Failed runs still report their environment; only done runs samples. */
-static void write_result(const struct mb_dirtylog_result *res,
-			 bool with_samples)
+/* The migration guest: beside the build tree's worker, or installed. */
+static void guest_kernel(char *out, size_t len)
 {
-	struct json_object *head = json_object_new_object();
+	char exe[PATH_MAX] = "";
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
-	json_object_object_add(head, "spec", mb_spec_to_json(&res->spec));
-	json_object_object_add(head, "environment",
-			       json_object_get(res->environment));
-	printf("R %s\n", json_object_to_json_string_ext(head, JSON_C_TO_STRING_PLAIN));
-	json_object_put(head);
-	for (size_t i = 0; with_samples && i < res->samples.len; i++) {
-		const struct mb_sample *s = &res->samples.rows[i];
+	exe[n > 0 ? n : 0] = '\0';
+	snprintf(out, len, "%s/../workloads/mbguest.elf", dirname(exe));
+	if (access(out, R_OK))
+		snprintf(out, len, "%s", MIGBENCH_DATADIR "/mbguest.elf");
+}
+
+static void write_samples(const struct mb_samples *samples)
+{
+	for (size_t i = 0; i < samples->len; i++) {
+		const struct mb_sample *s = &samples->rows[i];
 
 		printf("S %s %u %u %llu\n", mb_metric_name(s->metric),
 		       s->iteration, s->seq, (unsigned long long)s->value);
 	}
 }
 
-int main(void)
+static void write_head(struct json_object *spec, struct json_object *environment)
+{
+	struct json_object *head = json_object_new_object();
+
+	json_object_object_add(head, "spec", spec);
+	json_object_object_add(head, "environment", json_object_get(environment));
+	printf("R %s\n", json_object_to_json_string_ext(head, JSON_C_TO_STRING_PLAIN));
+	json_object_put(head);
+}
+
+static int run_migration(struct json_object *spec_json)
+{
+	struct mb_migrun_opts opts = { .stop = &stop, .progress = progress };
+	struct mb_spec_error serr = { "", "" };
+	struct mb_migrun_result res;
+	struct mb_migspec spec;
+	enum mb_run_status status;
+	char kernel[PATH_MAX + 64];
+
+	mb_migspec_init(&spec);
+	if (mb_migspec_from_json(&spec, spec_json, mb_online_cpus(), &serr)) {
+		finish(MB_RUN_BAD_SPEC, serr.message);
+		return 2;
+	}
+	guest_kernel(kernel, sizeof(kernel));
+	opts.default_kernel = kernel;
+	status = mb_migration_run(&spec, &opts, &res);
+	if (res.environment)
+		write_head(mb_migspec_to_json(&spec), res.environment);
+	if (status == MB_RUN_OK)
+		write_samples(&res.samples);
+	finish(status, status == MB_RUN_OK ? "" : res.error);
+	mb_migrun_result_free(&res);
+	return status == MB_RUN_OK ? 0 : 1;
+}
+
+static int run_dirtylog(struct json_object *spec_json)
 {
 	struct mb_dirtylog_opts opts = { .stop = &stop, .progress = progress };
-	struct sigaction sa = { .sa_handler = on_signal };
-	const char *parent = getenv(WORKER_PARENT_ENV);
+	struct mb_spec_error serr = { "", "" };
 	struct mb_dirtylog_result res;
 	enum mb_run_status status;
 	struct mb_spec spec;
-	char err[512];
 
+	mb_spec_init(&spec);
+	if (mb_spec_from_json(&spec, spec_json, &serr) ||
+	    mb_spec_validate(&spec, mb_online_cpus(), &serr)) {
+		finish(MB_RUN_BAD_SPEC, serr.message);
+		return 2;
+	}
+	status = mb_dirtylog_run(&spec, &opts, &res);
+	/* failed runs still report their environment; only done runs samples */
+	if (res.environment)
+		write_head(mb_spec_to_json(&res.spec), res.environment);
+	if (status == MB_RUN_OK)
+		write_samples(&res.samples);
+	finish(status, status == MB_RUN_OK ? "" : res.error);
+	mb_dirtylog_result_free(&res);
+	return status == MB_RUN_OK ? 0 : 1;
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	const char *parent = getenv(WORKER_PARENT_ENV), *kind = NULL;
+	struct json_object *req = NULL, *spec = NULL;
 	sigset_t none;
+	char err[512];
+	int ret;
 
 	/* whatever mask the parent had, this process must hear SIGTERM */
 	sigemptyset(&none);
@@ -105,14 +171,19 @@ int main(void)
 	if (parent && getppid() != (pid_t)atol(parent))
 		stop = SIGTERM;
 
-	if (read_spec(&spec, err, sizeof(err))) {
+	if (read_request(&req, &kind, &spec, err, sizeof(err))) {
 		finish(MB_RUN_BAD_SPEC, err);
+		json_object_put(req);
 		return 2;
 	}
-	status = mb_dirtylog_run(&spec, &opts, &res);
-	if (res.environment)
-		write_result(&res, status == MB_RUN_OK);
-	finish(status, status == MB_RUN_OK ? "" : res.error);
-	mb_dirtylog_result_free(&res);
-	return status == MB_RUN_OK ? 0 : 1;
+	if (!strcmp(kind, "dirtylog")) {
+		ret = run_dirtylog(spec);
+	} else if (!strcmp(kind, "migration")) {
+		ret = run_migration(spec);
+	} else {
+		finish(MB_RUN_BAD_SPEC, "unknown kind of run");
+		ret = 2;
+	}
+	json_object_put(req);
+	return ret;
 }

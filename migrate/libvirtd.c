@@ -2,7 +2,9 @@
 #include "libvirtd.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <sched.h>
 #include <signal.h>
@@ -256,4 +258,63 @@ void mb_libvirtd_stop(struct mb_libvirtd *d)
 	if (d->dir[0])
 		nftw(d->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	d->dir[0] = '\0';
+}
+
+/* Whether a process's command line names a migbench guest. */
+static bool is_migbench_guest(const char *pid)
+{
+	char path[300], buf[8192];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	for (size_t i = 0; i < n; i++)	/* arguments are NUL-separated */
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return strstr(buf, "qemu-system") && strstr(buf, "guest=migbench-");
+}
+
+int mb_reap_leftovers(void)
+{
+	struct dirent *de;
+	int killed = 0;
+	DIR *d = opendir("/proc");
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || !is_migbench_guest(de->d_name))
+			continue;
+		if (kill(atoi(de->d_name), SIGKILL) == 0)
+			killed++;
+	}
+	if (d)
+		closedir(d);
+	d = opendir("/tmp");
+	while (d && (de = readdir(d))) {
+		char path[300];
+
+		if (strncmp(de->d_name, "migbench-libvirtd-", 18))
+			continue;
+		snprintf(path, sizeof(path), "/tmp/%s", de->d_name);
+		nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	if (d)
+		closedir(d);
+	d = opendir("/sys/kernel/tracing/instances");
+	while (d && (de = readdir(d))) {
+		char path[300];
+
+		if (strncmp(de->d_name, "migbench-", 9))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/tracing/instances/%s", de->d_name);
+		rmdir(path);
+	}
+	if (d)
+		closedir(d);
+	return killed;
 }

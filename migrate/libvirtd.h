@@ -26,4 +26,12 @@ int mb_libvirtd_start(struct mb_libvirtd *d, const char *address,
 /* Stop it and everything it started (its QEMUs too), remove its state. */
 void mb_libvirtd_stop(struct mb_libvirtd *d);
 
+/*
+ * After a crash: kill QEMU processes running migbench's guests (their
+ * libvirtd is gone), remove leftover private libvirtd directories and
+ * migbench's tracefs instances.  Returns how many guests were killed.
+ * Only for when no migbench run is going on.
+ */
+int mb_reap_leftovers(void);
+
 #endif

@@ -183,9 +183,12 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 			return ret;
 	}
 	page = mb_migspec_page_size(s);
-	if (s->memory < (64ULL << 20) || (page && s->memory % page) || s->memory > (3ULL << 30))
+	/* migbench's own guest runs with paging off, below 4GiB */
+	if (s->memory < (64ULL << 20) || (page && s->memory % page) ||
+	    s->memory > (s->guest_kernel[0] ? 1ULL << 40 : 3ULL << 30))
 		return fail(err, "memory",
-			    "must be 64M to 3G (the migration guest runs below 4GiB) and a multiple of the %s page size",
+			    "must be 64M to %s and a multiple of the %s page size",
+			    s->guest_kernel[0] ? "1T" : "3G (migbench's guest runs below 4GiB)",
 			    page == MB_SIZE_1G ? "1GiB" : page ? "2MiB" : "4KiB");
 	if (s->wss && s->wss + (16ULL << 20) > s->memory)
 		return fail(err, "wss", "must leave the guest's first 16MiB free (at most memory - 16M)");

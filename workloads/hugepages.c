@@ -112,7 +112,7 @@ int mb_hugepages_reserve(uint64_t page_size, long need,
 	ret = mb_hugepages_read(page_size, &after);
 	if (ret || after.free - after.resv < need) {
 		snprintf(err, err_len,
-			 "could reserve only %ld of %ld free %s hugepages (memory too fragmented?)",
+			 "could reserve only %ld of the %ld free %s hugepages needed (not enough free memory, or too fragmented)",
 			 ret ? 0 : after.free - after.resv, need,
 			 mb_hugepage_size_name(page_size));
 		mb_hugepages_release(res);

@@ -18,14 +18,16 @@ int main(void)
 {
 	static char buf[MB_JSON_MAX_BYTES + 1];
 	struct mb_spec_error err;
-	struct json_object *obj, *head;
+	struct json_object *obj, *head, *spec_obj;
 	struct mb_spec spec;
 	char jerr[256];
 	size_t len = fread(buf, 1, sizeof(buf), stdin);
 
 	mb_spec_init(&spec);
+	/* the worker request: {"kind": "dirtylog", "spec": {...}} */
 	if (mb_json_parse(buf, len, &obj, jerr, sizeof(jerr)) ||
-	    mb_spec_from_json(&spec, obj, &err)) {
+	    !json_object_object_get_ex(obj, "spec", &spec_obj) ||
+	    mb_spec_from_json(&spec, spec_obj, &err)) {
 		printf("X bad-spec cannot read the spec\n");
 		return 2;
 	}

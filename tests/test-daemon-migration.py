@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Migration runs through migbenchd, for real: the migration guest on 1GiB
+hugepages migrated live to a local destination (a private libvirtd the run
+starts), with QEMU's dirty-log ioctls traced; the same cancelled after one
+iteration, which records the memslot updates turning dirty logging off;
+bad specs refused or failed with clear errors and nothing left running;
+and a migbenchd killed mid-migration whose guest the restart reaps."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_fixture import (BUILD, Daemon, HUGE_1G, ok, diag, done, require_kvm, skip_all,
+                            worker_pids)
+
+GUEST = os.path.join(BUILD, 'workloads', 'mbguest.elf')
+
+
+def nr_1g():
+    with open(os.path.join(HUGE_1G, 'nr_hugepages')) as f:
+        return int(f.read())
+
+
+def leftovers():
+    names = subprocess.run(['ps', '-eo', 'comm='], capture_output=True, text=True).stdout.split()
+    return [n for n in names if n.startswith(('qemu-system', 'libvirtd', 'virtlogd'))]
+
+
+def metrics(d, rid):
+    rows = d.get('/api/v1/runs/%d/samples' % rid).json()['samples']
+    by = {}
+    for r in rows:
+        by.setdefault(r['metric'], []).append(r['value'])
+    return by
+
+
+def migration(**extra):
+    spec = {'kind': 'migration', 'vcpus': 2, 'memory': '1G', 'backing': 'hugetlb-1g',
+            'wss': '512M', 'rate_mib_s': 64}
+    spec.update(extra)
+    return spec
+
+
+def main():
+    require_kvm()
+    if os.geteuid() != 0 or not os.path.isdir(HUGE_1G):
+        skip_all('migrations need root (private libvirtd, tracefs) and a 1GiB hugepage pool')
+    if not os.path.exists('/usr/sbin/libvirtd') or not os.path.exists('/usr/bin/qemu-system-x86_64'):
+        skip_all('libvirtd or QEMU is not installed (scripts/deps.sh installs them)')
+    before = nr_1g()
+    d = Daemon()
+    try:
+        run = d.submit(**migration(label='mig'))
+        final = d.wait_state(run['id'], ('done', 'failed'), timeout=300)
+        ok(final['state'] == 'done', 'a migration run completes (%s)' % final['error'])
+        m = metrics(d, run['id'])
+        ok(all(k in m for k in ('migration_total_ms', 'migration_setup_ms', 'migration_downtime_ms',
+                                'migration_iterations', 'migration_transferred_bytes',
+                                'migration_dirty_rate_pps')),
+           'the final figures are stored under their names')
+        ok(len(m.get('job_t_ms', [])) >= 5, 'the job statistics time series (%d samples)'
+           % len(m.get('job_t_ms', [])))
+        traced = len(m.get('qemu_get_dirty_log_ns', [])) + len(m.get('qemu_clear_dirty_log_ns', []))
+        ok(traced > 0 and all(v > 0 for v in m.get('qemu_get_dirty_log_ns', []) +
+                              m.get('qemu_clear_dirty_log_ns', [])),
+           "QEMU's dirty-log ioctls traced with positive durations (%d calls)" % traced)
+        ok(len(m.get('qemu_enable_dirty_log_ns', [])) >= 1, 'the memslot updates enabling dirty logging')
+        ok(final['spec']['destination'] == 'local' and final['kernel']['release'] == os.uname().release and
+           'migration_total_ms' in final['summary'], 'the run carries its spec, kernel and summary')
+        ok(nr_1g() == before, 'the 1GiB pool is back to %d' % before)
+
+        run = d.submit(**migration(label='mig-cancel', rate_mib_s=256, max_bandwidth=100,
+                                   cancel_after_iterations=1))
+        final = d.wait_state(run['id'], ('done', 'failed'), timeout=300)
+        m = metrics(d, run['id'])
+        ok(final['state'] == 'done' and len(m.get('qemu_disable_dirty_log_ns', [])) >= 1,
+           'cancelled after an iteration: memslot updates turning dirty logging off recorded (%d)'
+           % len(m.get('qemu_disable_dirty_log_ns', [])))
+
+        for body, field, detail in (
+                (migration(destination='nowhere'), 'destination',
+                 'destination: must be "local" or a libvirt URI (qemu+ssh://, qemu+tls://, qemu+tcp://), got "nowhere"'),
+                (migration(max_bandwidth='fast'), 'max_bandwidth', 'max_bandwidth: must be a non-negative integer'),
+                (migration(memory='8G'), 'memory',
+                 'memory: must be 64M to 3G (migbench\'s guest runs below 4GiB) and a multiple of the 1GiB page size')):
+            r = d.post('/api/v1/runs', body)
+            ok(r.status == 400 and r.json().get('field') == field and r.json().get('detail') == detail,
+               'bad spec refused: %s' % detail)
+        run = d.submit(**migration(label='too-big', memory='1T', guest_kernel=os.path.abspath(GUEST)))
+        final = d.wait_state(run['id'], ('done', 'failed'), timeout=60)
+        ok(final['state'] == 'failed' and final['result'] == 'host-unavailable' and
+           'hugepages' in (final['error'] or ''),
+           'more hugepages than exist: a clear error before anything starts (%s)' % final['error'])
+        run = d.submit(**migration(label='nowhere', destination='qemu+tcp://127.0.0.9/system'))
+        final = d.wait_state(run['id'], ('done', 'failed'), timeout=120)
+        ok(final['state'] == 'failed' and 'cannot connect to qemu+tcp://127.0.0.9/system' in (final['error'] or ''),
+           'an unreachable destination fails the run clearly (%s)' % final['error'])
+        time.sleep(1)
+        ok(leftovers() == [] and nr_1g() == before, 'nothing left running, the pool as it was')
+
+        run = d.submit(**migration(label='killed', max_bandwidth=50))
+        d.wait_progress(run['id'], 'migrating', timeout=120)
+        ok('qemu-system-x86' in leftovers(), 'a migration is under way')
+        d.proc.send_signal(signal.SIGKILL)
+        d.proc.wait()
+        d.log.close()
+        d2 = Daemon(data_dir=d.dir)
+        try:
+            after = d2.run(run['id'])
+            time.sleep(2)
+            ok(after['state'] == 'interrupted', 'after kill -9 and a restart the run is interrupted')
+            ok(leftovers() == [], 'the restart reaped the guest and its libvirtd (%s)' % leftovers())
+            ok(nr_1g() == before, 'and gave back the 1GiB pages')
+        finally:
+            d2.cleanup()
+    finally:
+        d.cleanup()
+    ok(worker_pids() == [], 'no worker left')
+    done()
+
+
+main()
