@@ -408,7 +408,9 @@ static struct json_object *compare_row(struct comparison *c, const char *name,
 				       const char *over, struct values *v, double alpha)
 {
 	struct json_object *row = json_object_new_object(), *b, *n;
-	bool lower_better = strlen(name) > 3 && !strcmp(name + strlen(name) - 3, "_ns");
+	size_t len = strlen(name);
+	bool lower_better = len > 3 && (!strcmp(name + len - 3, "_ns") ||
+					!strcmp(name + len - 3, "_ms"));
 	double est, lo, hi, mb, mn, delta;
 	struct mb_utest u;
 	struct mb_welch w;
@@ -532,7 +534,8 @@ struct json_object *compare_build(struct store *st, const struct compare_request
 		struct metric_data *m = &c->m[i];
 		struct json_object *row;
 
-		if (!m->runs[0].n || !m->runs[1].n)
+		/* the job statistics are a time series, not a figure to compare */
+		if (!m->runs[0].n || !m->runs[1].n || !strncmp(m->name, "job_", 4))
 			continue;
 		row = compare_row(c, m->name, "runs", m->runs, alpha);
 		min_p_runs = fmax(min_p_runs, get_num(row, "u_min_p"));

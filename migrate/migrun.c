@@ -295,10 +295,18 @@ static enum mb_run_status migrate(struct run *r)
 	if (s->trace) {
 		pid_t pid = qemu_pid(r);
 
-		if (pid <= 0 || mb_ioctl_trace_start(&trace, pid, "CPU ", err, sizeof(err)))
-			progress(r, pid <= 0 ? "no QEMU pid: the ioctls are not traced" : err);
-		else
+		if (pid <= 0)
+			snprintf(err, sizeof(err), "no QEMU pid");
+		if (pid <= 0 || mb_ioctl_trace_start(&trace, pid, "CPU ", err, sizeof(err))) {
+			char why[400];
+
+			/* the run goes on; say what it will lack and why */
+			snprintf(why, sizeof(why), "not tracing QEMU's ioctls (%.200s): the "
+				 "qemu_*_dirty_log_ns and qemu_reset_dirty_rings_ns metrics are missing", err);
+			progress(r, why);
+		} else {
 			tracing = true;
+		}
 	}
 	progress(r, s->cancel_after_iterations ? "migrating, to be cancelled" : "migrating");
 	ret = mb_migrate(r->dom, &o, &m);
