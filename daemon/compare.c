@@ -36,6 +36,7 @@ struct side {
 	struct json_object *specs[MAX_SIDE_RUNS];	/* resolved, owned */
 	struct json_object *envs[MAX_SIDE_RUNS];	/* owned */
 	char label[80];
+	char kind[16];			/* of the first run */
 	struct json_object *tags;	/* of the first run, owned */
 	bool truncated;			/* more than MAX_SIDE_RUNS matched */
 };
@@ -191,7 +192,7 @@ static int load_side(sqlite3 *db, struct comparison *c, int side_index)
 		bool more = true;
 
 		if (sqlite3_prepare_v2(db,
-			"SELECT r.resolved_spec, r.environment, r.label, r.tags FROM runs r WHERE r.id = ?1",
+			"SELECT r.resolved_spec, r.environment, r.label, r.tags, r.kind FROM runs r WHERE r.id = ?1",
 			-1, &s, NULL) != SQLITE_OK)
 			return -EIO;
 		sqlite3_bind_int64(s, 1, side->ids[r]);
@@ -202,6 +203,8 @@ static int load_side(sqlite3 *db, struct comparison *c, int side_index)
 				snprintf(side->label, sizeof(side->label), "%s",
 					 (const char *)sqlite3_column_text(s, 2));
 				side->tags = store_json_column(s, 3);
+				snprintf(side->kind, sizeof(side->kind), "%s",
+					 (const char *)sqlite3_column_text(s, 4));
 			}
 		}
 		sqlite3_finalize(s);
@@ -555,6 +558,7 @@ struct json_object *compare_build(struct store *st, const struct compare_request
 	out = json_object_new_object();
 	json_object_object_add(out, "base", side_json(&c->s[0]));
 	json_object_object_add(out, "new", side_json(&c->s[1]));
+	json_object_object_add(out, "kind", json_object_new_string(c->s[0].kind));
 	json_object_object_add(out, "spec", json_object_get(c->s[0].specs[0]));
 	json_object_object_add(out, "vary", json_object_new_string(req->vary ? req->vary : ""));
 	json_object_object_add(out, "test", json_object_new_string(

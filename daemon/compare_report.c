@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "migspec.h"
 #include "spec.h"
 #include "textbuf.h"
 
@@ -31,24 +32,30 @@ static const char *str(struct json_object *o, const char *key)
 	return v ? json_object_get_string(v) : "";
 }
 
-/* 3 significant digits with a unit: 1.83ms, 13.1us, 2.09s; pages as counts. */
-static void format_value(double v, bool ns, char *out, size_t len)
+/*
+ * 3 significant digits with a unit chosen from the metric's: 1.83ms,
+ * 13.1us, 2.09s for times (*_ns, *_ms); plain counts otherwise.
+ */
+static void format_value(const char *metric, double v, char *out, size_t len)
 {
 	static const struct { double scale; const char *unit; } units[] = {
 		{ 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" }, { 1, "ns" },
 	};
+	size_t n = strlen(metric);
+	double ns;
 
 	if (!isfinite(v)) {
 		snprintf(out, len, "-");
 		return;
 	}
-	if (!ns) {
+	if (n < 3 || (strcmp(metric + n - 3, "_ns") && strcmp(metric + n - 3, "_ms"))) {
 		snprintf(out, len, "%.0f", v);
 		return;
 	}
+	ns = strcmp(metric + n - 3, "_ms") ? v : v * 1e6;
 	for (size_t i = 0; i < 4; i++) {
-		if (fabs(v) >= units[i].scale || i == 3) {
-			double x = v / units[i].scale;
+		if (fabs(ns) >= units[i].scale || i == 3) {
+			double x = ns / units[i].scale;
 
 			snprintf(out, len, x >= 100 ? "%.0f%s" : x >= 10 ? "%.1f%s" : "%.2f%s",
 				 x, units[i].unit);
@@ -67,15 +74,29 @@ static void format_p(double p, char *out, size_t len)
 		snprintf(out, len, "%.3f", p);
 }
 
-/* The equivalent migbench-dirtylog command line: keys that are not defaults. */
-static void spec_command(struct json_object *spec, struct textbuf *b)
+/*
+ * The spec as a reader can repeat it: for a dirty-log run the equivalent
+ * migbench-dirtylog command line, for a migration its keys; both only
+ * where they differ from the defaults.
+ */
+static void spec_command(const char *kind, struct json_object *spec, struct textbuf *b)
 {
-	struct mb_spec defaults;
+	bool migration = !strcmp(kind, "migration");
 	struct json_object *def;
 
-	mb_spec_init(&defaults);
-	def = mb_spec_to_json(&defaults);
-	textbuf_printf(b, "migbench-dirtylog");
+	if (migration) {
+		struct mb_migspec m;
+
+		mb_migspec_init(&m);
+		def = mb_migspec_to_json(&m);
+		textbuf_printf(b, "migration");
+	} else {
+		struct mb_spec defaults;
+
+		mb_spec_init(&defaults);
+		def = mb_spec_to_json(&defaults);
+		textbuf_printf(b, "migbench-dirtylog");
+	}
 	json_object_object_foreach(spec, key, val) {
 		struct json_object *d = get(def, key);
 		char flag[64];
@@ -83,6 +104,10 @@ static void spec_command(struct json_object *spec, struct textbuf *b)
 		if (d && json_object_equal(val, d))
 			continue;
 		snprintf(flag, sizeof(flag), "%s", key);
+		if (migration) {
+			textbuf_printf(b, " %s=%s", key, json_object_get_string(val));
+			continue;
+		}
 		for (char *p = flag; *p; p++)
 			*p = *p == '_' ? '-' : *p;
 		if (json_object_is_type(val, json_type_boolean))
@@ -167,35 +192,36 @@ static void text_report(struct json_object *m, struct textbuf *b)
 
 	snprintf(test, sizeof(test), "Mann-Whitney U (two-sided), alpha %g; medians shown",
 		 num(m, "alpha"));
-	wrap(b, "migbench: ", "      ", "KVM dirty-log comparison");
+	wrap(b, "migbench: ", "      ", strcmp(str(m, "kind"), "migration") ?
+	     "KVM dirty-log comparison" : "KVM live-migration comparison");
 	side_line(b, "base: ", base);
 	side_line(b, "new:  ", get(m, "new"));
 	snprintf(host, sizeof(host), "%s, %.0f CPUs, %.1f GiB", str(base, "cpu_model"),
 		 num(base, "online_cpus"), num(base, "mem_total_bytes") / (1 << 30));
 	wrap(b, "host: ", "      ", host);
-	spec_command(get(m, "spec"), &cmd);
+	spec_command(str(m, "kind"), get(m, "spec"), &cmd);
 	command = textbuf_take(&cmd, &len);
 	wrap(b, "spec: ", "        ", command ? command : "-");
 	free(command);
 	if (str(m, "vary")[0])
 		wrap(b, "vary: ", "      ", str(m, "vary"));
 	wrap(b, "test: ", "      ", test);
-	textbuf_printf(b, "\n%-23s %10s %10s %8s %7s\n", "metric", "base", "new",
+	textbuf_printf(b, "\n%-27s %9s %9s %8s %7s\n", "metric", "base", "new",
 		       "delta", "p");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object *r = json_object_array_get_idx(rows, i);
-		bool ns = !strcmp(str(r, "better"), "lower"), runs = !strcmp(str(r, "over"), "runs");
+		bool runs = !strcmp(str(r, "over"), "runs");
 		char bv[32], nv[32], dv[32], pv[16];
 		double delta = num(r, "delta_pct");
 
-		format_value(num(get(r, "base"), "median"), ns, bv, sizeof(bv));
-		format_value(num(get(r, "new"), "median"), ns, nv, sizeof(nv));
+		format_value(str(r, "metric"), num(get(r, "base"), "median"), bv, sizeof(bv));
+		format_value(str(r, "metric"), num(get(r, "new"), "median"), nv, sizeof(nv));
 		if (isfinite(delta))
 			snprintf(dv, sizeof(dv), "%+.1f%%", delta);
 		else
 			snprintf(dv, sizeof(dv), "-");
 		format_p(num(r, "u_p"), pv, sizeof(pv));
-		textbuf_printf(b, "%-23.23s %10s %10s %8s %7s %s\n",
+		textbuf_printf(b, "%-27.27s %9s %9s %8s %7s %s\n",
 			       runs ? str(r, "metric") : "  (all iterations)", bv, nv, dv, pv,
 			       str(r, "verdict"));
 	}
@@ -225,7 +251,7 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 			       str(get(s, "kernel"), "release"), str(s, "label"),
 			       json_object_array_length(get(s, "runs")));
 	}
-	spec_command(get(m, "spec"), &cmd);
+	spec_command(str(m, "kind"), get(m, "spec"), &cmd);
 	command = textbuf_take(&cmd, &len);
 	textbuf_printf(b, "\nHost: %s. Spec: `%s`\n\n", str(get(m, "base"), "cpu_model"),
 		       command ? command : "");
@@ -234,11 +260,10 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 		       "| p (U) | p (Welch) | verdict |\n|---|---|---:|---:|---:|---|---:|---:|---|\n");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object *r = json_object_array_get_idx(rows, i), *ci = get(r, "delta_pct_ci");
-		bool ns = !strcmp(str(r, "better"), "lower");
 		char bv[32], nv[32], up[16], wp[16];
 
-		format_value(num(get(r, "base"), "median"), ns, bv, sizeof(bv));
-		format_value(num(get(r, "new"), "median"), ns, nv, sizeof(nv));
+		format_value(str(r, "metric"), num(get(r, "base"), "median"), bv, sizeof(bv));
+		format_value(str(r, "metric"), num(get(r, "new"), "median"), nv, sizeof(nv));
 		format_p(num(r, "u_p"), up, sizeof(up));
 		format_p(num(r, "welch_p"), wp, sizeof(wp));
 		textbuf_printf(b, "| %s | %s | %s | %s | %+.1f%% | ", str(r, "metric"), str(r, "over"),

@@ -34,9 +34,17 @@ def main():
             ids += d.submit(**small_run(label=label, iterations=3, repeat=3))['run_ids']
         for i in ids:
             d.wait_state(i, ('done', 'failed'))
+        # a migration too, when this host can run one (root, libvirtd, QEMU)
+        mig = 0
+        if os.geteuid() == 0 and os.path.exists('/usr/sbin/libvirtd') and \
+                os.path.exists('/usr/bin/qemu-system-x86_64'):
+            mig = d.submit(kind='migration', memory='1G', backing='hugetlb-1g', wss='512M',
+                           rate_mib_s=64, label='mig')['id']
+            ok(d.wait_state(mig, ('done', 'failed'), timeout=300)['state'] == 'done',
+               'a migration run for the run view')
         p = subprocess.run(['node', os.path.join(HERE, 'web', 'test-web.mjs'),
                             'http://127.0.0.1:%d' % d.port, artifacts, json.dumps(ids), os.uname().release,
-                            'http://127.0.0.1:%d' % t.port, t.token],
+                            'http://127.0.0.1:%d' % t.port, t.token, str(mig)],
                            capture_output=True, text=True, timeout=600)
         results = [json.loads(l) for l in p.stdout.splitlines() if l.startswith('{')]
         for r in results:

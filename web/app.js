@@ -116,16 +116,20 @@ async function viewRuns(params) {
 
 // --- one run -------------------------------------------------------------
 
-function plot(title, xs, series, unit) {
+// series: [{label, values, scale?}]; a series with scale 'right' gets an
+// axis of its own on the right (used for iteration markers).
+function plot(title, xs, series, unit, xlabel = 'iteration') {
 	const box = el('div', { class: 'card plot', 'data-testid': 'plot' }, el('h3', {}, title));
 	const colors = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df'];
+	const right = series.find(s => s.scale === 'right');
 	const opts = {
 		width: 520, height: 240,
 		scales: { x: { time: false } },
-		axes: [{ label: 'iteration' }, { label: unit, size: 70 }],
-		series: [{ label: 'iteration' }].concat(series.map((s, i) => ({
+		axes: [{ label: xlabel }, { label: unit, size: 70 }].concat(right ?
+			[{ scale: 'right', side: 1, label: right.label, grid: { show: false } }] : []),
+		series: [{ label: xlabel }].concat(series.map((s, i) => ({
 			label: s.label, stroke: colors[i % colors.length], width: 2,
-			points: { show: true, size: 6 },
+			scale: s.scale || 'y', points: { show: xs.length < 60, size: 6 },
 		}))),
 	};
 	new uPlot(opts, [xs].concat(series.map(s => s.values)), box);
@@ -190,7 +194,29 @@ async function viewRun(id) {
 		series.forEach(s => { s.values = s.values.map(v => v / scale); });
 		plots.append(plot(`${title} (${unit})`, series[0].xs, series, unit));
 	}
-	const zap = (byMetric.disable_dirty_log_ns || [])[0];
+	if (run.kind === 'migration') {
+		const t = (byMetric.job_t_ms || []).map(s => s.value / 1000);
+		const iterations = (byMetric.job_t_ms || []).map(s => s.iteration);
+		if (t.length) {
+			plots.append(plot('Migration: memory remaining (MiB) and iteration', t, [
+				{ label: 'remaining', values: (byMetric.job_memory_remaining_bytes || []).map(s => s.value / 1048576) },
+				{ label: 'iteration', values: iterations, scale: 'right' }], 'MiB', 'seconds'));
+			plots.append(plot('Migration: dirty rate (pages/s) and transfer (MiB/s)', t, [
+				{ label: 'dirty pages/s', values: (byMetric.job_dirty_rate_pps || []).map(s => s.value) },
+				{ label: 'MiB/s', values: (byMetric.job_bps || []).map(s => s.value / 1048576), scale: 'right' }],
+				'pages/s', 'seconds'));
+		}
+		for (const [title, metric] of [
+			['QEMU KVM_GET_DIRTY_LOG per call (µs)', 'qemu_get_dirty_log_ns'],
+			['QEMU KVM_CLEAR_DIRTY_LOG per call (µs)', 'qemu_clear_dirty_log_ns'],
+			['QEMU memslot updates disabling dirty logging, the zap (µs)', 'qemu_disable_dirty_log_ns']]) {
+			const calls = byMetric[metric] || [];
+			if (calls.length)
+				plots.append(plot(title, calls.map((_, i) => i + 1),
+					[{ label: metric, values: calls.map(s => s.value / 1000) }], 'µs', 'call'));
+		}
+	}
+	const zap = (byMetric.disable_dirty_log_ns || byMetric.qemu_disable_dirty_log_ns || [])[0];
 	const summary = el('table', { 'data-testid': 'summary' }, el('tr', {},
 		['metric', 'n', 'min', 'median', 'mean', 'p95', 'max'].map(h => el('th', {}, h))),
 		Object.entries(run.summary || {}).map(([m, s]) => el('tr', {}, el('td', {}, m),

@@ -4,7 +4,7 @@
 // usage: node test-web.mjs URL ARTIFACTS RUNS-JSON RELEASE TOKEN-URL TOKEN
 import { chromium } from 'playwright-core';
 
-const [url, artifacts, runsJson, release, tokenUrl, token] = process.argv.slice(2);
+const [url, artifacts, runsJson, release, tokenUrl, token, migration] = process.argv.slice(2);
 const runs = JSON.parse(runsJson);
 const check = (ok, desc, detail) => console.log(JSON.stringify({ ok: !!ok, desc, detail: detail || '' }));
 
@@ -61,6 +61,20 @@ try {
 	check(painted.length >= 3 && painted.every(n => n > 200),
 	      'run view draws its per-iteration plots with data', `painted pixels ${painted}`);
 	check(/\d/.test(await page.textContent('[data-testid=zap]')), 'run view shows the zap time');
+
+	if (Number(migration)) {
+		await visit(page, `/run/${migration}`, '.uplot canvas', 'run-migration');
+		const titles = await page.$$eval('.plot h3', hs => hs.map(h => h.textContent));
+		const drawn = await page.$$eval('.uplot canvas', canvases => canvases.map(c => {
+			const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+			let n = 0;
+			for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
+			return n;
+		}));
+		check(titles.some(t => t.startsWith('Migration: memory remaining')) &&
+		      titles.some(t => t.startsWith('QEMU KVM_')) && drawn.every(n => n > 200),
+		      'a migration run shows its job statistics and traced ioctls, drawn', titles.join('; '));
+	}
 
 	await visit(page, '/host', '[data-testid=kernel]', 'host');
 	check((await page.textContent('[data-testid=kernel]')).startsWith(release), 'host view shows this kernel');
