@@ -219,7 +219,8 @@ async function viewRun(id) {
 	const zap = (byMetric.disable_dirty_log_ns || byMetric.qemu_disable_dirty_log_ns || [])[0];
 	const summary = el('table', { 'data-testid': 'summary' }, el('tr', {},
 		['metric', 'n', 'min', 'median', 'mean', 'p95', 'max'].map(h => el('th', {}, h))),
-		Object.entries(run.summary || {}).map(([m, s]) => el('tr', {}, el('td', {}, m),
+		// the job_* series are plotted above, not figures to summarise
+		Object.entries(run.summary || {}).filter(([m]) => !m.startsWith('job_')).map(([m, s]) => el('tr', {}, el('td', {}, m),
 			el('td', { class: 'num' }, s.n), ['min', 'median', 'mean', 'p95', 'max'].map(k =>
 				el('td', { class: 'num' }, fmtValue(m, s[k]))))));
 	view.append(el('div', { class: 'card' }, el('h3', {}, 'Disabling dirty logging (zap / huge-page recovery)'),
