@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <poll.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -42,12 +43,28 @@ static int ensure_tracefs(struct mb_ioctl_trace *t)
 	return 0;
 }
 
-/* "comm-TID [cpu] flags SECONDS.MICROS: sys_ioctl(...)" */
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/* "comm-TID [cpu] flags TIMESTAMP: sys_ioctl(...)", TIMESTAMP ticks or s.us */
 static void parse_line(struct mb_ioctl_trace *t, char *line, struct mb_ioctl_call *open_calls,
 		       size_t *nopen)
 {
 	char *bracket = strchr(line, '['), *colon, *dash, *ev;
-	unsigned long long sec, usec;
+	unsigned long long sec, usec, when;
 	pid_t tid;
 
 	if (!bracket)
@@ -62,12 +79,20 @@ static void parse_line(struct mb_ioctl_trace *t, char *line, struct mb_ioctl_cal
 		return;
 	*ev = '\0';
 	colon = strrchr(bracket + 1, ' ');
-	if (!colon || sscanf(colon + 1, "%llu.%llu", &sec, &usec) != 2)
+	if (!colon)
 		return;
+	if (t->tsc) {
+		if (sscanf(colon + 1, "%llu", &when) != 1)
+			return;
+	} else {
+		if (sscanf(colon + 1, "%llu.%llu", &sec, &usec) != 2)
+			return;
+		when = sec * 1000000 + usec;
+	}
 	ev += 2;
 	if (!strncmp(ev, "sys_ioctl(", 10)) {
 		char *cmd = strstr(ev, "cmd: ");
-		struct mb_ioctl_call c = { .tid = tid, .start_us = sec * 1000000 + usec };
+		struct mb_ioctl_call c = { .tid = tid, .start = when };
 
 		if (!cmd)
 			return;
@@ -86,7 +111,7 @@ static void parse_line(struct mb_ioctl_trace *t, char *line, struct mb_ioctl_cal
 
 			if (c->tid != tid)
 				continue;
-			c->duration_us = sec * 1000000 + usec - c->start_us;
+			c->duration_ns = when - c->start;	/* converted at the end */
 			c->ret = strtoll(ev + 13, NULL, 16);
 			if (t->n == t->cap) {
 				size_t cap = t->cap ? t->cap * 2 : 256;
@@ -199,6 +224,10 @@ int mb_ioctl_trace_start(struct mb_ioctl_trace *t, pid_t pid, const char *skip_p
 	snprintf(filter, sizeof(filter), "cmd == 0x%x || cmd == 0x%x || cmd == 0x%x || cmd == 0x%x",
 		 MB_KVM_GET_DIRTY_LOG, MB_KVM_CLEAR_DIRTY_LOG, MB_KVM_SET_USER_MEMORY_REGION,
 		 MB_KVM_RESET_DIRTY_RINGS);
+	/* TSC ticks, for sub-microsecond calls; tracefs would print us */
+	t->tsc = write_to(t->instance, "trace_clock", "x86-tsc") == 0;
+	t->tsc0 = rdtsc();
+	t->ns0 = mono_ns();
 	if ((ret = write_to(t->instance, "buffer_size_kb", "16384")) ||
 	    (ret = write_to(t->instance, "options/event-fork", "1")) ||
 	    (ret = add_threads(t, pid, skip_prefix)) ||
@@ -234,9 +263,15 @@ void mb_ioctl_trace_stop(struct mb_ioctl_trace *t)
 		write_to(t->instance, "events/syscalls/sys_exit_ioctl/enable", "0");
 	}
 	if (t->reading) {	/* the reader drains what is left, then ends */
+		uint64_t ticks = rdtsc() - t->tsc0, ns = mono_ns() - t->ns0;
+
 		__atomic_store_n(&t->stopping, true, __ATOMIC_RELEASE);
 		pthread_join(t->reader, NULL);
 		t->reading = false;
+		for (size_t i = 0; i < t->n; i++)	/* to nanoseconds */
+			t->calls[i].duration_ns = t->tsc && ticks ?
+				(uint64_t)((double)t->calls[i].duration_ns * (double)ns / (double)ticks) :
+				t->calls[i].duration_ns * 1000;
 	}
 	if (t->pipe_fd >= 0)
 		close(t->pipe_fd);

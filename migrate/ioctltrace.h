@@ -22,8 +22,8 @@
 struct mb_ioctl_call {
 	uint32_t cmd;
 	pid_t tid;
-	uint64_t start_us;	/* trace clock; tracefs prints microseconds */
-	uint64_t duration_us;
+	uint64_t start;		/* trace clock: TSC ticks, or microseconds */
+	uint64_t duration_ns;
 	int64_t ret;
 };
 
@@ -38,6 +38,12 @@ struct mb_ioctl_trace {
 	struct mb_ioctl_call *calls;
 	size_t n, cap;
 	size_t unmatched;	/* exits without an enter, enters without an exit */
+	/*
+	 * With the x86-tsc trace clock tracefs prints TSC ticks, calibrated
+	 * here against CLOCK_MONOTONIC; else it prints microseconds.
+	 */
+	bool tsc;
+	uint64_t tsc0, ns0;
 	char err[256];
 };
 

@@ -164,7 +164,7 @@ static void trace_samples(struct run *r, const struct mb_ioctl_trace *t, size_t 
 				flags[e->slot] = e->size ? e->flags : 0;
 		}
 		if (m != MB_NR_METRICS)
-			mb_samples_add(&r->res->samples, m, 0, seq[m]++, c->duration_us * 1000);
+			mb_samples_add(&r->res->samples, m, 0, seq[m]++, c->duration_ns);
 	}
 	free(ev);
 }

@@ -45,6 +45,13 @@ static int leftover_instances(void)
 	return n;
 }
 
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 static size_t count(const struct mb_ioctl_trace *t, uint32_t cmd, uint64_t *max_us)
 {
 	size_t n = 0;
@@ -52,8 +59,8 @@ static size_t count(const struct mb_ioctl_trace *t, uint32_t cmd, uint64_t *max_
 	for (size_t i = 0; i < t->n; i++)
 		if (t->calls[i].cmd == cmd && t->calls[i].ret == 0) {
 			n++;
-			if (t->calls[i].duration_us > *max_us)
-				*max_us = t->calls[i].duration_us;
+			if (t->calls[i].duration_ns / 1000 > *max_us)
+				*max_us = t->calls[i].duration_ns / 1000;
 		}
 	return n;
 }
@@ -67,6 +74,8 @@ int main(int argc, char **argv)
 	char err[256], out[1 << 16];
 	int pipefd[2], status;
 	size_t len = 0, engine_clears = 0;
+	double engine_ns[256], traced_ns[256];
+	size_t traced = 0;
 	uint64_t max_us = 0;
 	pid_t pid;
 	ssize_t n;
@@ -107,10 +116,13 @@ int main(int argc, char **argv)
 	result = json_tokener_parse(out);
 	if (result && json_object_object_get_ex(result, "samples", &samples))
 		for (size_t i = 0; i < json_object_array_length(samples); i++) {
-			struct json_object *m;
+			struct json_object *row = json_object_array_get_idx(samples, i), *m, *v;
 
-			json_object_object_get_ex(json_object_array_get_idx(samples, i), "metric", &m);
-			engine_clears += !strcmp(json_object_get_string(m), "clear_dirty_log_call_ns");
+			json_object_object_get_ex(row, "metric", &m);
+			json_object_object_get_ex(row, "value", &v);
+			if (!strcmp(json_object_get_string(m), "clear_dirty_log_call_ns") &&
+			    engine_clears < 256)
+				engine_ns[engine_clears++] = (double)json_object_get_int64(v);
 		}
 	tap_ok(engine_clears == 80, "the engine recorded 80 clear calls (16 chunks x 5 iterations): %zu",
 	       engine_clears);
@@ -125,6 +137,28 @@ int main(int argc, char **argv)
 	tap_ok(t.unmatched == 0 && max_us < 1000000,
 	       "every call paired with its return (%zu unmatched), none absurdly long (%llu us)",
 	       t.unmatched, (unsigned long long)max_us);
+	{
+		size_t zero = 0;
+
+		for (size_t i = 0; i < t.n; i++)
+			zero += t.calls[i].duration_ns == 0;
+		tap_ok(t.tsc && zero == 0, "every duration positive, in TSC resolution (%zu zero)", zero);
+	}
+	for (size_t i = 0; i < t.n && traced < 256; i++)
+		if (t.calls[i].cmd == MB_KVM_CLEAR_DIRTY_LOG)
+			traced_ns[traced++] = (double)t.calls[i].duration_ns;
+	if (engine_clears && traced) {
+		double e, k;
+
+		qsort(engine_ns, engine_clears, sizeof(double), cmp);
+		qsort(traced_ns, traced, sizeof(double), cmp);
+		e = engine_ns[engine_clears / 2];
+		k = traced_ns[traced / 2];
+		/* units, not speed: a us/ns mix-up would be off by 1000 */
+		tap_ok(k > e / 10 && k < e * 10,
+		       "traced and engine-timed KVM_CLEAR_DIRTY_LOG agree in scale: median %.0f ns traced, %.0f ns by the engine",
+		       k, e);
+	}
 	tap_ok(leftover_instances() == 0, "the tracefs instance is removed");
 	tap_ok(tracefs_mounted() == was_mounted, "tracefs mounted as it was before (%s)",
 	       was_mounted ? "mounted" : "not mounted");
