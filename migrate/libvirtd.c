@@ -286,14 +286,20 @@ int mb_reap_leftovers(void)
 	int killed = 0;
 	DIR *d = opendir("/proc");
 
+	pid_t pids[64];
+
 	while (d && (de = readdir(d))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9' || !is_migbench_guest(de->d_name))
 			continue;
-		if (kill(atoi(de->d_name), SIGKILL) == 0)
-			killed++;
+		if (kill(atoi(de->d_name), SIGKILL) == 0 && killed < 64)
+			pids[killed++] = atoi(de->d_name);
 	}
 	if (d)
 		closedir(d);
+	/* their memory (hugepages too) is free only once they are gone */
+	for (int i = 0; i < killed; i++)
+		for (int t = 0; t < 200 && kill(pids[i], 0) == 0; t++)
+			usleep(50 * 1000);
 	d = opendir("/tmp");
 	while (d && (de = readdir(d))) {
 		char path[300];

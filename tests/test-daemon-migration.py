@@ -92,7 +92,7 @@ def main():
         run = d.submit(**migration(label='too-big', memory='1T', guest_kernel=os.path.abspath(GUEST)))
         final = d.wait_state(run['id'], ('done', 'failed'), timeout=60)
         ok(final['state'] == 'failed' and final['result'] == 'host-unavailable' and
-           'hugepages' in (final['error'] or ''),
+           'hugepages needed' in (final['error'] or ''),
            'more hugepages than exist: a clear error before anything starts (%s)' % final['error'])
         run = d.submit(**migration(label='nowhere', destination='qemu+tcp://127.0.0.9/system'))
         final = d.wait_state(run['id'], ('done', 'failed'), timeout=120)

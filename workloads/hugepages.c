@@ -50,6 +50,18 @@ static int write_nr(uint64_t page_size, long nr)
 	return ret;
 }
 
+static int compact_memory(void)
+{
+	int fd = open("/proc/sys/vm/compact_memory", O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "1\n", 2) != 2)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 int mb_hugepages_read(uint64_t page_size, struct mb_hugepage_pool *pool)
 {
 	static const struct {
@@ -110,9 +122,14 @@ int mb_hugepages_reserve(uint64_t page_size, long need,
 	}
 	res->active = true;
 	ret = mb_hugepages_read(page_size, &after);
+	if (!ret && after.free - after.resv < need && compact_memory() == 0) {
+		/* huge pages need contiguous memory: compact it once, retry */
+		write_nr(page_size, pool.nr + need - (pool.free - pool.resv));
+		ret = mb_hugepages_read(page_size, &after);
+	}
 	if (ret || after.free - after.resv < need) {
 		snprintf(err, err_len,
-			 "could reserve only %ld of the %ld free %s hugepages needed (not enough free memory, or too fragmented)",
+			 "could reserve only %ld of the %ld free %s hugepages needed, even after compacting memory (not enough free memory, or too fragmented)",
 			 ret ? 0 : after.free - after.resv, need,
 			 mb_hugepage_size_name(page_size));
 		mb_hugepages_release(res);
