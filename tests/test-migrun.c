@@ -4,7 +4,8 @@
  * live to a local destination with the source QEMU's dirty-log ioctls
  * traced; then the same cancelled after one iteration, where QEMU turns
  * dirty logging off while the guest goes on running on the source, the
- * case where the zap matters.  Nothing may be left afterwards.
+ * case where the zap matters; and once with the postcopy capability
+ * enabled.  Nothing may be left afterwards.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -50,9 +51,14 @@ static void progress(void *ctx, const char *msg)
 	tap_diag("%s", msg);
 }
 
-static void one_run(const char *kernel, uint64_t cancel_after)
+enum variant { COMPLETE, CANCEL, POSTCOPY };
+
+static void one_run(const char *kernel, enum variant v)
 {
-	const char *name = cancel_after ? "cancelled migration" : "completed migration";
+	static const char *const names[] = { "completed migration", "cancelled migration",
+					     "postcopy capability" };
+	const char *name = names[v];
+	uint64_t cancel_after = v == CANCEL;
 	struct mb_migrun_opts opts = { .default_kernel = kernel, .progress = progress };
 	struct mb_migrun_result res;
 	struct mb_migspec spec;
@@ -66,6 +72,7 @@ static void one_run(const char *kernel, uint64_t cancel_after)
 	spec.cancel_after_iterations = cancel_after;
 	if (cancel_after)	/* slower than the guest dirties: it cannot finish first */
 		spec.max_bandwidth = 100;
+	spec.postcopy = v == POSTCOPY;
 	st = mb_migration_run(&spec, &opts, &res);
 	if (!tap_ok(st == MB_RUN_OK, "%s: the run succeeds (%s)", name, res.error)) {
 		mb_migrun_result_free(&res);
@@ -91,7 +98,7 @@ static void one_run(const char *kernel, uint64_t cancel_after)
 		       "cancelled: dirty logging turned off while the guest runs, %zu updates, longest %llu ns",
 		       count(&res.samples, MB_QEMU_DISABLE_DIRTY_LOG_NS, &max),
 		       (unsigned long long)max);
-	else {
+	else if (v == COMPLETE) {
 		size_t n = count(&res.samples, MB_MIGRATION_DOWNTIME_MS, &max);
 
 		tap_ok(n == 1, "completed: downtime recorded (%llu ms)", (unsigned long long)max);
@@ -121,8 +128,9 @@ int main(int argc, char **argv)
 	if (!tap_ok(mb_hugepages_reserve(MB_SIZE_1G, 2, &resv, err, sizeof(err)) == 0,
 		    "1GiB pages for both ends (%s)", err))
 		return tap_done();
-	one_run(path, 0);
-	one_run(path, 1);
+	one_run(path, COMPLETE);
+	one_run(path, CANCEL);
+	one_run(path, POSTCOPY);
 	mb_hugepages_release(&resv);
 	mb_hugepages_read(MB_SIZE_1G, &pool);
 	tap_ok(pool.nr == before, "1GiB pool back to %ld", before);
