@@ -2,26 +2,12 @@
 #include "migspec.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "hugepages.h"
 #include "units.h"
-
-static int fail(struct mb_spec_error *err, const char *key, const char *fmt, ...)
-{
-	char what[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	snprintf(err->key, sizeof(err->key), "%s", key);
-	snprintf(err->message, sizeof(err->message), "%s: %s", key, what);
-	return -EINVAL;
-}
 
 void mb_migspec_init(struct mb_migspec *s)
 {
@@ -44,9 +30,9 @@ static int get_u64(struct json_object *v, const char *key, uint64_t max, uint64_
 		   struct mb_spec_error *err)
 {
 	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-		return fail(err, key, "must be a non-negative integer");
+		return mb_spec_fail(err, key, "must be a non-negative integer");
 	if (json_object_get_uint64(v) > max)
-		return fail(err, key, "must be at most %llu", (unsigned long long)max);
+		return mb_spec_fail(err, key, "must be at most %llu", (unsigned long long)max);
 	*out = json_object_get_uint64(v);
 	return 0;
 }
@@ -56,7 +42,7 @@ static int get_size(struct json_object *v, const char *key, uint64_t *out,
 {
 	if (json_object_is_type(v, json_type_string)) {
 		if (mb_parse_size(json_object_get_string(v), out))
-			return fail(err, key, "must be a byte count such as 1G or 512M");
+			return mb_spec_fail(err, key, "must be a byte count such as 1G or 512M");
 		return 0;
 	}
 	return get_u64(v, key, UINT64_MAX, out, err);
@@ -65,7 +51,7 @@ static int get_size(struct json_object *v, const char *key, uint64_t *out,
 static int get_bool(struct json_object *v, const char *key, bool *out, struct mb_spec_error *err)
 {
 	if (!json_object_is_type(v, json_type_boolean))
-		return fail(err, key, "must be true or false");
+		return mb_spec_fail(err, key, "must be true or false");
 	*out = json_object_get_boolean(v);
 	return 0;
 }
@@ -76,12 +62,12 @@ static int get_path(struct json_object *v, const char *key, char *out, size_t le
 	const char *p;
 
 	if (!json_object_is_type(v, json_type_string))
-		return fail(err, key, "must be a string");
+		return mb_spec_fail(err, key, "must be a string");
 	p = json_object_get_string(v);
 	if (p[0] != '/' || strlen(p) >= len || strpbrk(p, "\n'\"<>&"))
-		return fail(err, key, "must be an absolute path");
+		return mb_spec_fail(err, key, "must be an absolute path");
 	if (access(p, R_OK))
-		return fail(err, key, "cannot read %.100s", p);
+		return mb_spec_fail(err, key, "cannot read %.100s", p);
 	snprintf(out, len, "%s", p);
 	return 0;
 }
@@ -94,14 +80,14 @@ static int get_destination(struct json_object *v, char *out, size_t len, struct 
 	const char *d;
 
 	if (!json_object_is_type(v, json_type_string))
-		return fail(err, "destination", "must be a string");
+		return mb_spec_fail(err, "destination", "must be a string");
 	d = json_object_get_string(v);
 	if (!strcmp(d, "local") || strlen(d) >= len)
 		goto ok;
 	for (const char *const *s = schemes; *s; s++)
 		if (!strncmp(d, *s, strlen(*s)) && strlen(d) > strlen(*s) && !strpbrk(d, " \n'\"<>"))
 			goto ok;
-	return fail(err, "destination",
+	return mb_spec_fail(err, "destination",
 		    "must be \"local\" or a libvirt URI (qemu+ssh://, qemu+tls://, qemu+tcp://), got \"%.60s\"", d);
 ok:
 	snprintf(out, len, "%s", d);
@@ -118,7 +104,7 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 		if (!strcmp(key, "vcpus")) {
 			ret = get_u64(val, key, 64, &v, err);
 			if (!ret && (v < 1 || v > online_cpus))
-				ret = fail(err, key, "must be between 1 and %u (online CPUs)", online_cpus);
+				ret = mb_spec_fail(err, key, "must be between 1 and %u (online CPUs)", online_cpus);
 			s->vcpus = (unsigned int)v;
 		} else if (!strcmp(key, "memory")) {
 			ret = get_size(val, key, &s->memory, err);
@@ -127,7 +113,7 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 
 			if (!json_object_is_type(val, json_type_string) ||
 			    (strcmp(b, "hugetlb-1g") && strcmp(b, "hugetlb-2m") && strcmp(b, "anonymous")))
-				ret = fail(err, key, "must be \"hugetlb-1g\", \"hugetlb-2m\" or \"anonymous\"");
+				ret = mb_spec_fail(err, key, "must be \"hugetlb-1g\", \"hugetlb-2m\" or \"anonymous\"");
 			else
 				s->backing = !strcmp(b, "hugetlb-1g") ? MB_BACKING_HUGETLB_1G :
 					     !strcmp(b, "hugetlb-2m") ? MB_BACKING_HUGETLB_2M :
@@ -139,7 +125,7 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 
 			if (!json_object_is_type(val, json_type_string) ||
 			    (strcmp(a, "sequential") && strcmp(a, "random")))
-				ret = fail(err, key, "must be \"sequential\" or \"random\"");
+				ret = mb_spec_fail(err, key, "must be \"sequential\" or \"random\"");
 			else
 				s->access = strcmp(a, "random") ? MB_ACCESS_SEQUENTIAL : MB_ACCESS_RANDOM;
 		} else if (!strcmp(key, "rate_mib_s")) {
@@ -159,7 +145,7 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 			if (!ret && s->dirty_ring_entries &&
 			    (s->dirty_ring_entries < MB_RING_MIN_ENTRIES ||
 			     (s->dirty_ring_entries & (s->dirty_ring_entries - 1))))
-				ret = fail(err, key, "must be 0 or a power of two from 256 to 65536");
+				ret = mb_spec_fail(err, key, "must be 0 or a power of two from 256 to 65536");
 		} else if (!strcmp(key, "cancel_after_iterations")) {
 			ret = get_u64(val, key, 1000, &s->cancel_after_iterations, err);
 		} else if (!strcmp(key, "trace")) {
@@ -173,11 +159,11 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 
 			if (!json_object_is_type(val, json_type_string) || strlen(c) >= sizeof(s->guest_cmdline) ||
 			    strpbrk(c, "\n<>&'\""))
-				ret = fail(err, key, "must be a string of at most 511 characters without quotes or <>&");
+				ret = mb_spec_fail(err, key, "must be a string of at most 511 characters without quotes or <>&");
 			else
 				snprintf(s->guest_cmdline, sizeof(s->guest_cmdline), "%s", c);
 		} else {
-			ret = fail(err, key, "unknown key");
+			ret = mb_spec_fail(err, key, "unknown key");
 		}
 		if (ret)
 			return ret;
@@ -186,16 +172,16 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 	/* migbench's own guest runs with paging off, below 4GiB */
 	if (s->memory < (64ULL << 20) || (page && s->memory % page) ||
 	    s->memory > (s->guest_kernel[0] ? 1ULL << 40 : 3ULL << 30))
-		return fail(err, "memory",
+		return mb_spec_fail(err, "memory",
 			    "must be 64M to %s and a multiple of the %s page size",
 			    s->guest_kernel[0] ? "1T" : "3G (migbench's guest runs below 4GiB)",
 			    page == MB_SIZE_1G ? "1GiB" : page ? "2MiB" : "4KiB");
 	if (s->wss && s->wss + (16ULL << 20) > s->memory)
-		return fail(err, "wss", "must leave the guest's first 16MiB free (at most memory - 16M)");
+		return mb_spec_fail(err, "wss", "must leave the guest's first 16MiB free (at most memory - 16M)");
 	if ((s->guest_initrd[0] || s->guest_cmdline[0]) && !s->guest_kernel[0])
-		return fail(err, "guest_kernel", "needed with guest_initrd or guest_cmdline");
+		return mb_spec_fail(err, "guest_kernel", "needed with guest_initrd or guest_cmdline");
 	if (s->postcopy && s->cancel_after_iterations)
-		return fail(err, "cancel_after_iterations", "cannot be combined with postcopy");
+		return mb_spec_fail(err, "cancel_after_iterations", "cannot be combined with postcopy");
 	return 0;
 }
 

@@ -68,8 +68,7 @@ static const struct spec_key keys[] = {
 
 #define NR_KEYS (sizeof(keys) / sizeof(keys[0]))
 
-static int fail(struct mb_spec_error *err, const char *key,
-		const char *fmt, ...)
+int mb_spec_fail(struct mb_spec_error *err, const char *key, const char *fmt, ...)
 {
 	char what[200];
 	va_list ap;
@@ -142,7 +141,7 @@ static int store_number(struct mb_spec *spec, const struct spec_key *k,
 			uint64_t v, struct mb_spec_error *err)
 {
 	if (v < k->min || v > k->max)
-		return fail(err, k->name, "must be between %llu and %llu, got %llu",
+		return mb_spec_fail(err, k->name, "must be between %llu and %llu, got %llu",
 			    (unsigned long long)k->min,
 			    (unsigned long long)k->max, (unsigned long long)v);
 	if (k->type == KEY_UINT)
@@ -176,17 +175,17 @@ static int store_enum(struct mb_spec *spec, const struct spec_key *k,
 			 sizeof(choices) - strlen(choices), "%s\"%s\"",
 			 i ? ", " : "", k->enum_names[i]);
 	}
-	return fail(err, k->name, "must be one of %s, got \"%.40s\"", choices, s);
+	return mb_spec_fail(err, k->name, "must be one of %s, got \"%.40s\"", choices, s);
 }
 
 static int store_cpu(struct mb_spec *spec, const struct spec_key *k,
 		     uint64_t cpu, struct mb_spec_error *err)
 {
 	if (spec->nr_pin >= MB_MAX_VCPUS + 1)
-		return fail(err, k->name, "more than %d CPUs listed",
+		return mb_spec_fail(err, k->name, "more than %d CPUs listed",
 			    MB_MAX_VCPUS + 1);
 	if (cpu > k->max)
-		return fail(err, k->name, "CPU %llu is out of range",
+		return mb_spec_fail(err, k->name, "CPU %llu is out of range",
 			    (unsigned long long)cpu);
 	spec->pin[spec->nr_pin++] = (int)cpu;
 	return 0;
@@ -199,9 +198,9 @@ static int set_size_text(struct mb_spec *spec, const struct spec_key *k,
 	int ret = mb_parse_size(text, &v);
 
 	if (ret == -ERANGE)
-		return fail(err, k->name, "\"%.40s\" is too large", text);
+		return mb_spec_fail(err, k->name, "\"%.40s\" is too large", text);
 	if (ret)
-		return fail(err, k->name,
+		return mb_spec_fail(err, k->name,
 			    "must be a byte count such as 4096, \"512M\" or \"1G\", got \"%.40s\"",
 			    text);
 	return store_number(spec, k, v, err);
@@ -211,10 +210,10 @@ static int json_to_u64(const struct spec_key *k, struct json_object *value,
 		       uint64_t *out, struct mb_spec_error *err)
 {
 	if (!json_object_is_type(value, json_type_int))
-		return fail(err, k->name, "must be a non-negative integer, got %s",
+		return mb_spec_fail(err, k->name, "must be a non-negative integer, got %s",
 			    json_type_to_name(json_object_get_type(value)));
 	if (json_object_get_int64(value) < 0)
-		return fail(err, k->name, "must be a non-negative integer, got %lld",
+		return mb_spec_fail(err, k->name, "must be a non-negative integer, got %lld",
 			    (long long)json_object_get_int64(value));
 	*out = json_object_get_uint64(value);
 	return 0;
@@ -228,7 +227,7 @@ int mb_spec_set_json(struct mb_spec *spec, const char *key,
 	int ret;
 
 	if (!k)
-		return fail(err, key, "unknown key");
+		return mb_spec_fail(err, key, "unknown key");
 	switch (k->type) {
 	case KEY_SIZE:
 		if (json_object_is_type(value, json_type_string))
@@ -243,17 +242,17 @@ int mb_spec_set_json(struct mb_spec *spec, const char *key,
 	case KEY_BOOL:
 	case KEY_AUTO_BOOL:
 		if (!json_object_is_type(value, json_type_boolean))
-			return fail(err, k->name, "must be true or false, got %s",
+			return mb_spec_fail(err, k->name, "must be true or false, got %s",
 				    json_type_to_name(json_object_get_type(value)));
 		return store_bool(spec, k, json_object_get_boolean(value));
 	case KEY_ENUM:
 		if (!json_object_is_type(value, json_type_string))
-			return fail(err, k->name, "must be a string, got %s",
+			return mb_spec_fail(err, k->name, "must be a string, got %s",
 				    json_type_to_name(json_object_get_type(value)));
 		return store_enum(spec, k, json_object_get_string(value), err);
 	case KEY_CPU_LIST:
 		if (!json_object_is_type(value, json_type_array))
-			return fail(err, k->name,
+			return mb_spec_fail(err, k->name,
 				    "must be an array of CPU numbers, got %s",
 				    json_type_to_name(json_object_get_type(value)));
 		spec->nr_pin = 0;
@@ -267,7 +266,7 @@ int mb_spec_set_json(struct mb_spec *spec, const char *key,
 		}
 		return 0;
 	}
-	return fail(err, key, "internal error: key type");
+	return mb_spec_fail(err, key, "internal error: key type");
 }
 
 static int text_to_u64(const struct spec_key *k, const char *text,
@@ -277,13 +276,13 @@ static int text_to_u64(const struct spec_key *k, const char *text,
 
 	errno = 0;
 	if (*text < '0' || *text > '9')
-		return fail(err, k->name, "must be a non-negative integer, got \"%.40s\"",
+		return mb_spec_fail(err, k->name, "must be a non-negative integer, got \"%.40s\"",
 			    text);
 	*out = strtoull(text, &end, 10);
 	if (errno == ERANGE)
-		return fail(err, k->name, "\"%.40s\" is too large", text);
+		return mb_spec_fail(err, k->name, "\"%.40s\" is too large", text);
 	if (*end)
-		return fail(err, k->name, "must be a non-negative integer, got \"%.40s\"",
+		return mb_spec_fail(err, k->name, "must be a non-negative integer, got \"%.40s\"",
 			    text);
 	return 0;
 }
@@ -296,7 +295,7 @@ int mb_spec_set_text(struct mb_spec *spec, const char *key,
 	int ret;
 
 	if (!k)
-		return fail(err, key, "unknown key");
+		return mb_spec_fail(err, key, "unknown key");
 	switch (k->type) {
 	case KEY_SIZE:
 		return set_size_text(spec, k, text, err);
@@ -312,7 +311,7 @@ int mb_spec_set_text(struct mb_spec *spec, const char *key,
 		if (!strcasecmp(text, "false") || !strcmp(text, "0") ||
 		    !strcasecmp(text, "no") || !strcasecmp(text, "off"))
 			return store_bool(spec, k, false);
-		return fail(err, k->name, "must be true or false, got \"%.40s\"",
+		return mb_spec_fail(err, k->name, "must be true or false, got \"%.40s\"",
 			    text);
 	case KEY_ENUM:
 		return store_enum(spec, k, text, err);
@@ -320,7 +319,7 @@ int mb_spec_set_text(struct mb_spec *spec, const char *key,
 		char *copy = strdup(text), *save = NULL, *tok;
 
 		if (!copy)
-			return fail(err, k->name, "out of memory");
+			return mb_spec_fail(err, k->name, "out of memory");
 		spec->nr_pin = 0;
 		ret = 0;
 		for (tok = strtok_r(copy, ",", &save); tok && !ret;
@@ -331,18 +330,18 @@ int mb_spec_set_text(struct mb_spec *spec, const char *key,
 		}
 		free(copy);
 		if (!ret && !spec->nr_pin)
-			ret = fail(err, k->name, "empty CPU list");
+			ret = mb_spec_fail(err, k->name, "empty CPU list");
 		return ret;
 	}
 	}
-	return fail(err, key, "internal error: key type");
+	return mb_spec_fail(err, key, "internal error: key type");
 }
 
 int mb_spec_from_json(struct mb_spec *spec, struct json_object *obj,
 		      struct mb_spec_error *err)
 {
 	if (!json_object_is_type(obj, json_type_object))
-		return fail(err, "", "spec must be a JSON object, got %s",
+		return mb_spec_fail(err, "", "spec must be a JSON object, got %s",
 			    json_type_to_name(json_object_get_type(obj)));
 	json_object_object_foreach(obj, key, value) {
 		int ret = mb_spec_set_json(spec, key, value, err);
@@ -360,55 +359,55 @@ int mb_spec_validate(const struct mb_spec *spec, unsigned int online_cpus,
 	uint64_t ring = spec->dirty_ring_entries;
 
 	if (spec->vcpus > online_cpus)
-		return fail(err, "vcpus",
+		return mb_spec_fail(err, "vcpus",
 			    "must be between 1 and %u (online CPUs), got %u",
 			    online_cpus, spec->vcpus);
 	if (spec->mem_per_vcpu % 4096)
-		return fail(err, "mem_per_vcpu",
+		return mb_spec_fail(err, "mem_per_vcpu",
 			    "must be a multiple of 4096 bytes, got %llu",
 			    (unsigned long long)spec->mem_per_vcpu);
 	if (total_pages * 4096 > (500ULL << 30))
-		return fail(err, "mem_per_vcpu",
+		return mb_spec_fail(err, "mem_per_vcpu",
 			    "vcpus * mem_per_vcpu must be at most 500G");
 	if (total_pages % spec->memslots)
-		return fail(err, "memslots",
+		return mb_spec_fail(err, "memslots",
 			    "%u does not divide the %llu guest pages evenly",
 			    spec->memslots, (unsigned long long)total_pages);
 	slot_pages = total_pages / spec->memslots;
 	if (slot_pages % 64)
-		return fail(err, "memslots",
+		return mb_spec_fail(err, "memslots",
 			    "each memslot must hold a multiple of 64 pages, %u memslots hold %llu",
 			    spec->memslots, (unsigned long long)slot_pages);
 	if (spec->clear_chunk_pages % 64)
-		return fail(err, "clear_chunk_pages",
+		return mb_spec_fail(err, "clear_chunk_pages",
 			    "must be 0 or a multiple of 64, got %llu",
 			    (unsigned long long)spec->clear_chunk_pages);
 	if (ring && (ring < MB_RING_MIN_ENTRIES || (ring & (ring - 1))))
-		return fail(err, "dirty_ring_entries",
+		return mb_spec_fail(err, "dirty_ring_entries",
 			    "must be 0 or a power of two from %d to %d, got %llu",
 			    MB_RING_MIN_ENTRIES, MB_RING_MAX_ENTRIES,
 			    (unsigned long long)ring);
 	if (ring && spec->manual_protect == MB_TRUE)
-		return fail(err, "manual_protect",
+		return mb_spec_fail(err, "manual_protect",
 			    "does not apply with a dirty ring (dirty_ring_entries > 0)");
 	if (ring && spec->initially_set == MB_TRUE)
-		return fail(err, "initially_set",
+		return mb_spec_fail(err, "initially_set",
 			    "does not apply with a dirty ring (dirty_ring_entries > 0)");
 	if (spec->initially_set == MB_TRUE &&
 	    spec->manual_protect == MB_FALSE)
-		return fail(err, "initially_set", "needs manual_protect");
+		return mb_spec_fail(err, "initially_set", "needs manual_protect");
 	if (spec->clear_chunk_pages &&
 	    (ring || spec->manual_protect == MB_FALSE))
-		return fail(err, "clear_chunk_pages",
+		return mb_spec_fail(err, "clear_chunk_pages",
 			    "needs manual_protect (KVM_CLEAR_DIRTY_LOG)");
 	if (spec->nr_pin && spec->nr_pin != spec->vcpus &&
 	    spec->nr_pin != spec->vcpus + 1)
-		return fail(err, "pin",
+		return mb_spec_fail(err, "pin",
 			    "lists %u CPUs; give one per vCPU (%u), plus optionally one for the main thread",
 			    spec->nr_pin, spec->vcpus);
 	for (unsigned int i = 0; i < spec->nr_pin; i++)
 		if ((unsigned int)spec->pin[i] >= online_cpus)
-			return fail(err, "pin",
+			return mb_spec_fail(err, "pin",
 				    "CPU %d is not online (0..%u)",
 				    spec->pin[i], online_cpus - 1);
 	return 0;

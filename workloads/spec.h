@@ -60,6 +60,10 @@ struct mb_spec_error {
 	char message[256];	/* "key: what is wrong" */
 };
 
+/* Fill err for key ("" when not one key); returns -EINVAL. */
+int mb_spec_fail(struct mb_spec_error *err, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 void mb_spec_init(struct mb_spec *spec);
 
 /* Set one key from a JSON value (the REST API and spec files). */
