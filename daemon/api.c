@@ -3,6 +3,7 @@
 #include "api.h"
 #include "web.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,4 +133,22 @@ enum MHD_Result api_dispatch(struct http_request *r)
 			(const char *const[]){ "Allow", allow, NULL },
 			"%s is not allowed on %.200s; use %s", r->method, r->url, allow);
 	return http_reply_problem(r, 404, NULL, "no such resource: %.200s", r->url);
+}
+
+enum MHD_Result api_reply_failure(struct http_request *r, int code, const char *what)
+{
+	fprintf(stderr, "migbenchd: %s %s: %s failed: %s\n", r->method, r->url, what,
+		strerror(code < 0 ? -code : code));
+	return http_reply_problem(r, code == -ENOMEM ? 503 : 500, NULL,
+				  "migbenchd failed %s; its log says why", what);
+}
+
+enum MHD_Result api_reply_error(struct http_request *r, const struct mb_error *err,
+				const char *what)
+{
+	if (err->code == -EINVAL || err->code == -ENOENT)
+		return http_reply_problem(r, 400, err->field[0] ? err->field : NULL, "%s",
+					  err->message);
+	fprintf(stderr, "migbenchd: %s %s: %s: %s\n", r->method, r->url, what, err->message);
+	return http_reply_problem(r, 500, NULL, "migbenchd failed %s; its log says why", what);
 }

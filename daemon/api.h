@@ -6,15 +6,16 @@
 #include <stdbool.h>
 
 #include "cache.h"
+#include "error.h"
 #include "http.h"
-#include "jobs.h"
+#include "queue.h"
 #include "store.h"
 
 #define API_PREFIX "/api/v1"
 
 struct app {
 	struct store *st;
-	struct jobs *jobs;
+	struct queue *queue;
 	const char *token;	/* NULL: no token configured */
 	struct response_cache *runs_cache;	/* GET /runs pages */
 };
@@ -47,6 +48,19 @@ enum MHD_Result api_host(struct http_request *r, int64_t id);
 enum MHD_Result api_kernels(struct http_request *r, int64_t id);
 enum MHD_Result api_metrics(struct http_request *r, int64_t id);
 enum MHD_Result api_openapi(struct http_request *r, int64_t id);
+
+/*
+ * A failure of migbenchd itself (the store, memory) while doing what:
+ * logged once with its cause, answered 500 without internals.
+ */
+enum MHD_Result api_reply_failure(struct http_request *r, int code, const char *what);
+
+/*
+ * An error with its struct: bad input (-EINVAL, -ENOENT) is the client's,
+ * 400 naming the field; anything else goes to api_reply_failure().
+ */
+enum MHD_Result api_reply_error(struct http_request *r, const struct mb_error *err,
+				const char *what);
 
 /*
  * Query parameters other than those allowed (NULL-terminated) are a

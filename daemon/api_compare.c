@@ -8,6 +8,7 @@
 
 #include "compare.h"
 #include "compare_report.h"
+#include "engine.h"
 
 static bool is_selector_text(const char *s, size_t max)
 {
@@ -19,17 +20,54 @@ static bool is_selector_text(const char *s, size_t max)
 	return true;
 }
 
+/* The store and the engines, as the comparison reads them. */
+static int source_select(void *ctx, const char *what, const char *selector, int64_t *ids,
+			 size_t max, size_t *n, bool *truncated, struct mb_error *err)
+{
+	return store_select_runs(ctx, what, selector, ids, max, n, truncated, err);
+}
+
+static struct json_object *source_run(void *ctx, int64_t id)
+{
+	struct json_object *run = NULL;
+
+	return store_run_json(ctx, id, &run) ? NULL : run;
+}
+
+static int source_samples(void *ctx, int64_t id,
+			  int (*fn)(void *fctx, const char *metric, uint32_t iteration, double value),
+			  void *fctx)
+{
+	return store_each_sample(ctx, id, fn, fctx);
+}
+
+static void source_describe(void *ctx, const char *kind, struct json_object *spec,
+			    const char **title, struct textbuf *command)
+{
+	const struct mb_engine *e = mb_engine_find(kind);
+
+	(void)ctx;
+	if (!e || !spec)
+		return;
+	*title = e->report_title;
+	e->describe(spec, command);
+}
+
 enum MHD_Result api_compare(struct http_request *r, int64_t unused)
 {
 	static const char *const allowed[] = { "base", "new", "format", "alpha", "vary", NULL };
 	static const char *const formats[] = { "json", "text", "markdown", "csv", NULL };
 	struct compare_request req = { .alpha = 0.05 };
 	const char *format = http_query(r, "format"), *alpha = http_query(r, "alpha");
-	const char *field = NULL;
 	struct app *app = r->app;
+	struct compare_source src = {
+		.ctx = app->st, .select = source_select, .run = source_run,
+		.samples = source_samples, .describe = source_describe,
+	};
+	struct mb_error err = { 0 };
 	struct json_object *model;
 	enum MHD_Result reply;
-	char err[512], *text;
+	char *text;
 	bool known = false;
 	size_t len;
 
@@ -61,9 +99,9 @@ enum MHD_Result api_compare(struct http_request *r, int64_t unused)
 	if (!known)
 		return http_reply_problem(r, 400, "format",
 					  "format: must be json, text, markdown or csv");
-	model = compare_build(app->st, &req, err, sizeof(err), &field);
+	model = compare_build(&src, &req, &err);
 	if (!model)
-		return http_reply_problem(r, 400, field, "%s", err);
+		return api_reply_error(r, &err, "the comparison");
 	text = compare_report(model, format, &len);
 	json_object_put(model);
 	if (!text)

@@ -99,7 +99,7 @@ enum MHD_Result api_host(struct http_request *r, int64_t unused)
 	json_object_object_add(host, "hugepages", mb_hugepages_to_json());
 	json_object_object_add(host, "qemu_version", string_or_null(qemu_version));
 	json_object_object_add(host, "libvirt_version", string_or_null(libvirt_version));
-	running = jobs_running_id(app->jobs);
+	running = queue_running_id(app->queue);
 	json_object_object_add(host, "running_run",
 			       running ? json_object_new_int64(running) : NULL);
 	store_count_states(app->st, (const char *const[]){ "queued" }, &queued, 1);

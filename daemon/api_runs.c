@@ -8,9 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hostinfo.h"
-#include "migspec.h"
-#include "spec.h"
+#include "engine.h"
 #include "strict_json.h"
 
 #define MAX_REPEAT	100
@@ -22,7 +20,6 @@
 
 static const char *const run_states[] = { "queued", "running", "done", "failed",
 					   "cancelled", "interrupted", NULL };
-static const char *const run_kinds[] = { "dirtylog", "migration", NULL };
 
 static bool in_list(const char *s, const char *const *list)
 {
@@ -55,7 +52,7 @@ static bool is_printable(const char *s)
 }
 
 struct run_request {
-	const char *kind;
+	const struct mb_engine *engine;
 	const char *label;
 	struct json_object *tags;	/* borrowed */
 	unsigned int repeat;
@@ -107,12 +104,14 @@ static int run_key(struct run_request *req, const char *key, struct json_object 
 	*field = key;
 	if (!strcmp(key, "kind")) {
 		if (!json_object_is_type(value, json_type_string) ||
-		    !in_list(json_object_get_string(value), run_kinds)) {
-			snprintf(why, len, "kind: must be \"dirtylog\" or \"migration\", got %.64s",
-				 json_object_to_json_string(value));
+		    !(req->engine = mb_engine_find(json_object_get_string(value)))) {
+			char kinds[128];
+
+			mb_engine_kinds(kinds, sizeof(kinds));
+			snprintf(why, len, "kind: must be %s, got %.64s",
+				 kinds, json_object_to_json_string(value));
 			return -EINVAL;
 		}
-		req->kind = json_object_get_string(value);
 	} else if (!strcmp(key, "label")) {
 		if (!json_object_is_type(value, json_type_string) ||
 		    !is_name(json_object_get_string(value), MAX_NAME)) {
@@ -164,9 +163,10 @@ static int check_adaptive(struct run_request *req, char *why, size_t len, const 
 	}
 	if (!req->target_ci_percent)
 		return 0;
-	if (strcmp(req->kind, "dirtylog")) {
+	if (!req->engine->headline[0].metric) {
 		*field = "target_ci_percent";
-		snprintf(why, len, "target_ci_percent: adaptive repetition is for dirtylog runs");
+		snprintf(why, len, "target_ci_percent: %s runs have no headline metric to repeat for",
+			 req->engine->kind);
 		return -EINVAL;
 	}
 	if (!req->max_repeat)
@@ -180,33 +180,16 @@ static int check_adaptive(struct run_request *req, char *why, size_t len, const 
 	return 0;
 }
 
-/* The spec keys, checked by the spec of the run's kind. */
+/* The spec keys, parsed and resolved once, here, by the run's engine. */
 static int parse_spec(struct run_request *req, struct json_object *keys, char *why, size_t len,
 		      const char **field)
 {
-	struct mb_spec_error err = { "", "" };
-	int ret;
+	struct mb_error err = { 0 };
+	int ret = mb_engine_normalise(req->engine, keys, &req->spec, &err);
 
-	if (!strcmp(req->kind, "migration")) {
-		struct mb_migspec m;
-
-		mb_migspec_init(&m);
-		ret = mb_migspec_from_json(&m, keys, mb_online_cpus(), &err);
-		if (!ret)
-			req->spec = mb_migspec_to_json(&m);
-	} else {
-		struct mb_spec spec;
-
-		mb_spec_init(&spec);
-		ret = mb_spec_from_json(&spec, keys, &err);
-		if (!ret)
-			ret = mb_spec_validate(&spec, mb_online_cpus(), &err);
-		if (!ret)
-			req->spec = mb_spec_to_json(&spec);
-	}
 	if (ret) {
 		snprintf(why, len, "%s", err.message);
-		*field = err.key[0] ? err.key : NULL;
+		*field = err.field[0] ? err.field : NULL;
 	}
 	return ret;
 }
@@ -219,7 +202,7 @@ static int parse_run_request(struct json_object *obj, struct run_request *req,
 	int ret = 0;
 
 	memset(req, 0, sizeof(*req));
-	req->kind = "dirtylog";
+	req->engine = mb_engine_default();
 	req->label = "";
 	req->repeat = 1;
 	*field = NULL;
@@ -277,22 +260,20 @@ enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 		return reply;
 	}
 	spec_json = req.spec;
-	ret = store_create_runs(app->st, req.kind,
+	ret = store_create_runs(app->st, req.engine->kind,
 		json_object_to_json_string_ext(spec_json, JSON_C_TO_STRING_PLAIN),
 		req.label, req.tags ? json_object_to_json_string_ext(req.tags,
 						JSON_C_TO_STRING_PLAIN) : "{}",
 		req.repeat, req.target_ci_percent, req.max_repeat, &first);
 	json_object_put(spec_json);
 	json_object_put(obj);
-	if (ret) {
-		fprintf(stderr, "migbenchd: storing a new run: %s\n", strerror(-ret));
-		return http_reply_problem(r, 500, NULL, "the run could not be stored");
-	}
+	if (ret)
+		return api_reply_failure(r, ret, "storing a new run");
 	/* read back before the runner can pick it up: the reply is "queued" */
-	run = store_run_json(app->st, first);
-	jobs_kick(app->jobs);
-	if (!run)
-		return http_reply_problem(r, 500, NULL, "the new run could not be read back");
+	ret = store_run_json(app->st, first, &run);
+	queue_kick(app->queue);
+	if (ret)
+		return api_reply_failure(r, ret, "reading the new run back");
 	ids = json_object_new_array();
 	for (unsigned int i = 0; i < req.repeat; i++)
 		json_object_array_add(ids, json_object_new_int64(first + i));
@@ -359,8 +340,12 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 	if (f.state && !in_list(f.state, run_states))
 		return http_reply_problem(r, 400, "state",
 			"state: must be one of queued, running, done, failed, cancelled, interrupted");
-	if (f.kind && !in_list(f.kind, run_kinds))
-		return http_reply_problem(r, 400, "kind", "kind: must be dirtylog or migration");
+	if (f.kind && !mb_engine_find(f.kind)) {
+		char kinds[128];
+
+		mb_engine_kinds(kinds, sizeof(kinds));
+		return http_reply_problem(r, 400, "kind", "kind: must be %s", kinds);
+	}
 	if (limit) {
 		if (!parse_positive(limit, MAX_LIMIT, &v))
 			return http_reply_problem(r, 400, "limit",
@@ -375,8 +360,10 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 	generation = store_generation(app->st);	/* before the query */
 	text = cache_get(app->runs_cache, key, generation, &len, &next);
 	if (!text) {
-		if (store_list_runs_text(app->st, &f, &next, &text, &len))
-			return http_reply_problem(r, 500, NULL, "the runs could not be read");
+		int ret = store_list_runs_text(app->st, &f, &next, &text, &len);
+
+		if (ret)
+			return api_reply_failure(r, ret, "listing runs");
 		cache_put(app->runs_cache, key, generation, text, len, next);
 	}
 	if (!next)
@@ -407,12 +394,15 @@ enum MHD_Result api_run_get(struct http_request *r, int64_t id)
 	struct app *app = r->app;
 	struct json_object *run;
 	enum MHD_Result reply;
+	int ret;
 
 	if (!api_check_query(r, NULL, &reply))
 		return reply;
-	run = store_run_json(app->st, id);
-	if (!run)
+	ret = store_run_json(app->st, id, &run);
+	if (ret == -ENOENT)
 		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
+	if (ret)
+		return api_reply_failure(r, ret, "reading a run");
 	return http_reply_json(r, 200, run, NULL);
 }
 
@@ -422,6 +412,7 @@ enum MHD_Result api_run_samples(struct http_request *r, int64_t id)
 	const char *format = http_query(r, "format");
 	struct app *app = r->app;
 	enum MHD_Result reply;
+	int ret;
 	char state[32], *text;
 	size_t len;
 	bool csv;
@@ -431,10 +422,14 @@ enum MHD_Result api_run_samples(struct http_request *r, int64_t id)
 	if (format && strcmp(format, "json") && strcmp(format, "csv"))
 		return http_reply_problem(r, 400, "format", "format: must be json or csv");
 	csv = format && !strcmp(format, "csv");
-	if (store_run_state(app->st, id, state, sizeof(state), NULL))
+	ret = store_run_state(app->st, id, state, sizeof(state), NULL);
+	if (ret == -ENOENT)
 		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
-	if (store_samples_text(app->st, id, csv, &text, &len))
-		return http_reply_problem(r, 500, NULL, "the samples could not be read");
+	if (ret)
+		return api_reply_failure(r, ret, "reading a run's state");
+	ret = store_samples_text(app->st, id, csv, &text, &len);
+	if (ret)
+		return api_reply_failure(r, ret, "reading samples");
 	return http_reply(r, 200, csv ? "text/csv; charset=utf-8" : "application/json",
 			  text, len, true, NULL);
 }
@@ -459,14 +454,21 @@ enum MHD_Result api_run_cancel(struct http_request *r, int64_t id)
 	if (ret == -EBUSY) {
 		/* running: the worker stops, cleans up, and the run ends cancelled;
 		 * the reply is the run as it was when the cancel was accepted */
-		struct json_object *run = store_run_json(app->st, id);
+		struct json_object *run = NULL;
 
-		if (run && jobs_cancel_running(app->jobs, id) == 0)
+		if (!store_run_json(app->st, id, &run) && queue_cancel_running(app->queue, id) == 0)
 			return http_reply_json(r, 202, run, NULL);
 		json_object_put(run);
 		return http_reply_problem(r, 409, NULL, "run %lld is finishing", (long long)id);
 	}
 	if (ret)
-		return http_reply_problem(r, 500, NULL, "the run could not be cancelled");
-	return http_reply_json(r, 200, store_run_json(app->st, id), NULL);
+		return api_reply_failure(r, ret, "cancelling a run");
+	{
+		struct json_object *run;
+
+		ret = store_run_json(app->st, id, &run);
+		if (ret)
+			return api_reply_failure(r, ret, "reading the cancelled run");
+		return http_reply_json(r, 200, run, NULL);
+	}
 }

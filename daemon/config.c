@@ -161,7 +161,7 @@ static int load_token(struct config *cfg, char *err, size_t err_len)
 
 static int set_defaults(struct config *cfg, char *err, size_t err_len)
 {
-	char path[PATH_MAX], exe[PATH_MAX];
+	char path[PATH_MAX], exe[PATH_MAX], *dir;
 	bool root = geteuid() == 0;
 	const char *home = getenv("HOME"), *runtime = getenv("XDG_RUNTIME_DIR");
 	ssize_t n;
@@ -193,7 +193,11 @@ static int set_defaults(struct config *cfg, char *err, size_t err_len)
 	if (!ret && !cfg->worker) {
 		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 		exe[n > 0 ? n : 0] = '\0';
-		snprintf(path, sizeof(path), "%s/migbench-worker", dirname(exe));
+		/* installed side by side, or in the build tree (worker/), or installed */
+		dir = dirname(exe);
+		snprintf(path, sizeof(path), "%s/migbench-worker", dir);
+		if (access(path, X_OK))
+			snprintf(path, sizeof(path), "%s/../worker/migbench-worker", dir);
 		if (access(path, X_OK))
 			snprintf(path, sizeof(path), "%s", MIGBENCH_LIBEXECDIR "/migbench-worker");
 		ret = set_string(&cfg->worker, path);

@@ -10,7 +10,7 @@
 
 #include "api.h"
 #include "config.h"
-#include "jobs.h"
+#include "queue.h"
 #include "notify.h"
 #include "store.h"
 
@@ -91,11 +91,11 @@ int main(int argc, char **argv)
 	ret = open_store(&cfg, &st);
 	if (ret)
 		goto out;
-	ret = jobs_recover(st);
+	ret = queue_recover(st);
 	if (ret)
 		fprintf(stderr, PROG ": cleaning up after an earlier run: %s\n",
 			strerror(-ret));
-	ret = jobs_start(st, cfg.worker, &app.jobs);
+	ret = queue_start(st, cfg.worker, &app.queue);
 	if (ret) {
 		fprintf(stderr, PROG ": starting the run queue: %s\n", strerror(-ret));
 		goto out;
@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 	ret = 0;
 out:
 	http_stop(srv);
-	jobs_stop(app.jobs);
+	queue_stop(app.queue);
 	cache_free(app.runs_cache);
 	store_close(st);
 	config_free(&cfg);

@@ -128,7 +128,7 @@ static int user_version(sqlite3 *db)
 	return v;
 }
 
-static int migrate(sqlite3 *db, char *err, size_t err_len)
+static int apply_schema_migrations(sqlite3 *db, char *err, size_t err_len)
 {
 	int have = user_version(db), known = 0;
 
@@ -187,7 +187,7 @@ int store_open(const char *path, struct store **out, char *err,
 			 strerror(-ret));
 		goto fail;
 	}
-	ret = migrate(st->writer, err, err_len);
+	ret = apply_schema_migrations(st->writer, err, err_len);
 	if (ret)
 		goto fail;
 	*out = st;

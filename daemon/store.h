@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "error.h"
 #include "samples.h"
 
 #define STORE_SCHEMA_VERSION 3
@@ -48,9 +49,15 @@ struct group_state {
 };
 
 int store_group_state(struct store *st, int64_t run_id, struct group_state *g);
-/* One value per done run of the group: its median of metric. */
-int store_group_medians(struct store *st, int64_t group_id, const char *metric,
-			double **values, size_t *n);
+/*
+ * Values handed out a group at a time: fn(ctx, key, values, n), values
+ * the callee may reorder; a non-zero return stops the walk and is passed on.
+ */
+typedef int (*store_values_fn)(void *ctx, const char *key, double *values, size_t n);
+
+/* Each done run of the group: its values of metric (key: the run id). */
+int store_group_values(struct store *st, int64_t group_id, const char *metric,
+		       store_values_fn fn, void *ctx);
 /* Queue one more run in the group, a copy of its first; its id in *id. */
 int store_extend_group(struct store *st, int64_t group_id, int64_t *id);
 /* The next queued run, groups interleaved; 0 when none. */
@@ -74,8 +81,8 @@ int store_running_pids(struct store *st, int *pids, int max);
 int store_interrupt_running(struct store *st, const char *reason);
 int store_run_state(struct store *st, int64_t id, char *state, size_t len,
 		    int *pid);
-/* The run as the API returns it; NULL if there is none. */
-struct json_object *store_run_json(struct store *st, int64_t id);
+/* The run as the API returns it; -ENOENT if there is none, -EIO etc. on failure. */
+int store_run_json(struct store *st, int64_t id, struct json_object **run);
 /*
  * A page of runs as JSON text, {"runs": [...], "next_cursor": N}, built
  * straight from the rows (stored JSON columns are embedded as they are),
@@ -96,8 +103,23 @@ int store_add_samples(struct store *st, int64_t id,
 /* The run's samples as a JSON document or CSV; malloc'd text. */
 int store_samples_text(struct store *st, int64_t id, bool csv, char **text,
 		       size_t *len);
-/* {"<metric>": {n, min, median, mean, p95, max, stdev}} from the stored rows. */
-struct json_object *store_summary_json(struct store *st, int64_t id);
+/* The run's values, one metric at a time (key: the metric). */
+int store_run_values(struct store *st, int64_t id, store_values_fn fn, void *ctx);
+
+/* Comparisons (store_select.c) */
+/*
+ * The done runs a selector names, oldest first: LABEL, label:L,
+ * kernel:RELEASE, tag:KEY=VALUE or runs:1,2,3.  At most max, *truncated
+ * when more match.  -EINVAL for a bad selector, -ENOENT when none match,
+ * with the message in err naming what (the request field).
+ */
+int store_select_runs(struct store *st, const char *what, const char *selector,
+		      int64_t *ids, size_t max, size_t *n, bool *truncated,
+		      struct mb_error *err);
+/* Each sample of the run, ordered by metric; fn's non-zero return stops. */
+typedef int (*store_sample_fn)(void *ctx, const char *metric, uint32_t iteration,
+			       double value);
+int store_each_sample(struct store *st, int64_t id, store_sample_fn fn, void *ctx);
 
 /* Host holdings: written before a resource is taken. */
 int store_holding_add(struct store *st, int64_t run_id, uint64_t page_size,

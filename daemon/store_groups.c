@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
 
 int store_group_state(struct store *st, int64_t run_id, struct group_state *g)
 {
@@ -35,18 +34,12 @@ int store_group_state(struct store *st, int64_t run_id, struct group_state *g)
 	return rc == SQLITE_ROW ? 0 : -ENOENT;
 }
 
-int store_group_medians(struct store *st, int64_t group_id, const char *metric,
-			double **values, size_t *n)
+int store_group_values(struct store *st, int64_t group_id, const char *metric,
+		       store_values_fn fn, void *ctx)
 {
 	sqlite3 *db = store_reader(st);
-	double *out = NULL, *run = NULL;
-	size_t nout = 0, nrun = 0, cap = 0, rcap = 0;
-	int64_t cur = 0;
 	sqlite3_stmt *s;
-	bool more = true;
 
-	*values = NULL;
-	*n = 0;
 	if (!db || sqlite3_prepare_v2(db,
 		"SELECT s.run_id, s.value FROM samples s JOIN runs r ON r.id = s.run_id "
 		"WHERE r.group_id = ?1 AND r.state = 'done' AND s.metric = ?2 ORDER BY s.run_id",
@@ -54,41 +47,7 @@ int store_group_medians(struct store *st, int64_t group_id, const char *metric,
 		return -EIO;
 	sqlite3_bind_int64(s, 1, group_id);
 	sqlite3_bind_text(s, 2, metric, -1, SQLITE_TRANSIENT);
-	while (more) {
-		int64_t id = 0;
-
-		more = sqlite3_step(s) == SQLITE_ROW;
-		if (more)
-			id = sqlite3_column_int64(s, 0);
-		if (nrun && (!more || id != cur)) {
-			if (nout == cap) {
-				double *p = realloc(out, (cap = cap * 2 + 8) * sizeof(double));
-
-				if (!p)
-					break;
-				out = p;
-			}
-			qsort(run, nrun, sizeof(double), mb_cmp_double);
-			out[nout++] = mb_quantile_sorted(run, nrun, 0.5);
-			nrun = 0;
-		}
-		if (!more)
-			break;
-		cur = id;
-		if (nrun == rcap) {
-			double *p = realloc(run, (rcap = rcap * 2 + 16) * sizeof(double));
-
-			if (!p)
-				break;
-			run = p;
-		}
-		run[nrun++] = (double)sqlite3_column_int64(s, 1);
-	}
-	sqlite3_finalize(s);
-	free(run);
-	*values = out;
-	*n = nout;
-	return 0;
+	return store_each_value_group(s, fn, ctx);
 }
 
 int store_extend_group(struct store *st, int64_t group_id, int64_t *id)

@@ -52,6 +52,12 @@ struct store_id_args {
 };
 void store_bind_id_text(sqlite3_stmt *s, void *ctx);
 
+/*
+ * Step s, whose rows are (key, value) ordered by key, and call fn once per
+ * key with its values; finalizes s.  0, fn's error, or the store's.
+ */
+int store_each_value_group(sqlite3_stmt *s, store_values_fn fn, void *ctx);
+
 /* sqlite3 result code to negative errno. */
 int store_errno(int rc);
 /* A text column as a JSON value: parsed JSON, a string, or null. */

@@ -368,20 +368,24 @@ static struct json_object *run_row_json(sqlite3_stmt *s, bool full)
 	return o;
 }
 
-struct json_object *store_run_json(struct store *st, int64_t id)
+int store_run_json(struct store *st, int64_t id, struct json_object **run)
 {
-	struct json_object *run = NULL;
 	sqlite3 *db = store_reader(st);
 	sqlite3_stmt *s;
+	int rc;
 
-	if (!db || sqlite3_prepare_v2(db, "SELECT " RUN_COLUMNS RUN_FROM "WHERE r.id = ?1",
-				      -1, &s, NULL) != SQLITE_OK)
-		return NULL;
+	*run = NULL;
+	if (!db)
+		return -EIO;
+	rc = sqlite3_prepare_v2(db, "SELECT " RUN_COLUMNS RUN_FROM "WHERE r.id = ?1", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_errno(rc);
 	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		run = run_row_json(s, true);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && !(*run = run_row_json(s, true)))
+		rc = SQLITE_NOMEM;
 	sqlite3_finalize(s);
-	return run;
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_errno(rc);
 }
 
 uint64_t store_generation(struct store *st)

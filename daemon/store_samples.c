@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
 #include "textbuf.h"
 
 /*
@@ -112,48 +111,50 @@ int store_samples_text(struct store *st, int64_t id, bool csv, char **text,
 	return *text ? 0 : -ENOMEM;
 }
 
-static void add_summary(struct json_object *out, const char *metric,
-			double *values, size_t n)
+int store_each_value_group(sqlite3_stmt *s, store_values_fn fn, void *ctx)
 {
-	struct mb_summary sum;
-
-	if (n && mb_summarize(values, n, &sum) == 0)
-		json_object_object_add(out, metric, mb_summary_to_json(&sum));
-}
-
-struct json_object *store_summary_json(struct store *st, int64_t id)
-{
-	struct json_object *out = json_object_new_object();
-	sqlite3 *db = store_reader(st);
 	double *values = NULL;
 	size_t n = 0, cap = 0;
-	char metric[64] = "";
+	char key[64] = "";
+	int rc, ret = 0;
+
+	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(s, 0);
+
+		if (n && strcmp(k, key)) {
+			ret = fn(ctx, key, values, n);
+			n = 0;
+		}
+		snprintf(key, sizeof(key), "%s", k);
+		if (n == cap) {
+			double *v = realloc(values, (cap = cap * 2 + 256) * sizeof(*v));
+
+			if (!v) {
+				ret = -ENOMEM;
+				break;
+			}
+			values = v;
+		}
+		values[n++] = (double)sqlite3_column_int64(s, 1);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = store_errno(rc);
+	if (!ret && n)
+		ret = fn(ctx, key, values, n);
+	sqlite3_finalize(s);
+	free(values);
+	return ret;
+}
+
+int store_run_values(struct store *st, int64_t id, store_values_fn fn, void *ctx)
+{
+	sqlite3 *db = store_reader(st);
 	sqlite3_stmt *s;
 
 	if (!db || sqlite3_prepare_v2(db,
 		"SELECT metric, value FROM samples WHERE run_id = ?1 ORDER BY metric",
 		-1, &s, NULL) != SQLITE_OK)
-		return out;
+		return -EIO;
 	sqlite3_bind_int64(s, 1, id);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(s, 0);
-
-		if (strcmp(m, metric)) {
-			add_summary(out, metric, values, n);
-			snprintf(metric, sizeof(metric), "%s", m);
-			n = 0;
-		}
-		if (n == cap) {
-			double *v = realloc(values, (cap = cap * 2 + 256) * sizeof(*v));
-
-			if (!v)
-				break;
-			values = v;
-		}
-		values[n++] = (double)sqlite3_column_int64(s, 1);
-	}
-	add_summary(out, metric, values, n);
-	sqlite3_finalize(s);
-	free(values);
-	return out;
+	return store_each_value_group(s, fn, ctx);
 }

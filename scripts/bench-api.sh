@@ -18,7 +18,7 @@ build/daemon/migbenchd --data-dir "$tmp" --listen "unix:$tmp/s.sock" \
 	--listen "127.0.0.1:$port" --worker build/tests/bench/bench-worker 2>"$tmp/log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-client=(build/client/migbench --socket "$tmp/s.sock")
+client=(build/cli/migbench --socket "$tmp/s.sock")
 for _ in $(seq 100); do "${client[@]}" host >/dev/null 2>&1 && break; sleep 0.1; done
 
 run_seconds() {	# ID -> seconds from started_at to finished_at

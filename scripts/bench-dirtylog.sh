@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh >/dev/null
 echo "kernel: $(uname -r); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
-exec build/workloads/migbench-dirtylog --backing hugetlb-1g \
+exec build/cli/migbench-dirtylog --backing hugetlb-1g \
 	--reserve-hugepages --vcpus 2 --mem-per-vcpu 512M --iterations 4 \
 	--summary "$@"

@@ -20,8 +20,9 @@ for i, case in enumerate(json.load(open('tests/data/bad-requests.json'))):
         open(os.path.join(sys.argv[1], 'bad-%d.json' % i), 'w').write(body)
 PY
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-D_GNU_SOURCE -Iworkloads $(pkg-config --cflags json-c) \
-	tests/fuzz/fuzz-spec.c workloads/spec.c workloads/strict_json.c workloads/units.c \
+	-D_GNU_SOURCE -Ilib -Iengine/kvm $(pkg-config --cflags json-c) \
+	tests/fuzz/fuzz-spec.c engine/kvm/spec.c lib/strict_json.c lib/units.c \
+	lib/error.c lib/guestmem.c \
 	$(pkg-config --libs json-c) -lm -o build-fuzz/fuzz-spec
 cd build-fuzz
 ./fuzz-spec -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 corpus

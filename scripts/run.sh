@@ -17,7 +17,7 @@ scripts/build.sh >/dev/null
 
 sock=/run/migbench/migbenchd.sock
 log=/var/lib/migbench/migbenchd.log
-client=(build/client/migbench --socket "$sock")
+client=(build/cli/migbench --socket "$sock")
 if ! "${client[@]}" host >/dev/null 2>&1; then
 	mkdir -p "$(dirname "$log")"
 	echo "starting migbenchd (log: $log)"

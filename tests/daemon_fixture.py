@@ -15,7 +15,7 @@ import time
 
 BUILD = os.environ.get('MIGBENCH_BUILD', os.path.join(os.path.dirname(__file__), '..', 'build'))
 MIGBENCHD = os.path.join(BUILD, 'daemon', 'migbenchd')
-CLIENT = os.path.join(BUILD, 'client', 'migbench')
+CLIENT = os.path.join(BUILD, 'cli', 'migbench')
 BENCH_WORKER = os.path.join(BUILD, 'tests', 'bench', 'bench-worker')
 SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'schema')
 HUGE_1G = '/sys/kernel/mm/hugepages/hugepages-1048576kB'

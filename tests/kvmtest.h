@@ -79,15 +79,18 @@ static inline uint64_t kvmtest_expected_dirty(const struct mb_spec *spec,
 	return n;
 }
 
-/* Run spec and check what every successful run must satisfy. */
-static inline int kvmtest_run(const char *name, const struct mb_spec *spec,
-			      const struct mb_dirtylog_opts *opts,
-			      struct mb_dirtylog_result *res)
+/*
+ * Run spec (it comes back resolved) and check what every successful run
+ * must satisfy.
+ */
+static inline int kvmtest_run(const char *name, struct mb_spec *spec,
+			      const struct mb_run_opts *opts,
+			      struct mb_run_result *res)
 {
-	struct mb_dirtylog_opts none = { 0 };
+	struct mb_run_opts none = { 0 };
 	enum mb_run_status st = mb_dirtylog_run(spec, opts ? opts : &none, res);
 	const struct mb_samples *s = &res->samples;
-	const struct mb_spec *r = &res->spec;
+	const struct mb_spec *r = spec;
 	bool ring = r->dirty_ring_entries != 0;
 	bool clear = !ring && r->manual_protect == MB_TRUE;
 	uint64_t chunk = r->clear_chunk_pages, slot_pages;
@@ -95,7 +98,7 @@ static inline int kvmtest_run(const char *name, const struct mb_spec *spec,
 	bool counts_ok = true, times_ok = true;
 
 	if (!tap_ok(st == MB_RUN_OK, "%s: run succeeds", name)) {
-		tap_diag("status %d: %s", st, res->error);
+		tap_diag("status %d: %s", st, res->error.message);
 		return 0;
 	}
 	slot_pages = mb_spec_total_pages(r) / r->memslots;

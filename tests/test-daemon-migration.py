@@ -13,10 +13,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import (BUILD, Daemon, HUGE_1G, ok, diag, done, require_kvm, skip_all,
-                            worker_pids)
+from daemon_fixture import (BUILD, CLIENT, Daemon, HUGE_1G, ok, diag, done, require_kvm,
+                            skip_all, worker_pids)
 
-GUEST = os.path.join(BUILD, 'workloads', 'mbguest.elf')
+GUEST = os.path.join(BUILD, 'engine', 'libvirt', 'mbguest.elf')
 
 
 def nr_1g():
@@ -71,6 +71,42 @@ def main():
         ok(final['spec']['destination'] == 'local' and final['kernel']['release'] == os.uname().release and
            'migration_total_ms' in final['summary'], 'the run carries its spec, kernel and summary')
         ok(nr_1g() == before, 'the 1GiB pool is back to %d' % before)
+
+        # the same through the command-line client, as a user types it
+        p = subprocess.run([CLIENT, '--socket', d.sock, 'run', '--kind', 'migration',
+                            '--vcpus', '2', '--memory', '1G', '--backing', 'hugetlb-1g',
+                            '--wss', '512M', '--rate-mib-s', '64', '--label', 'mig-cli', '--wait'],
+                           capture_output=True, text=True, timeout=400)
+        lines = p.stdout.splitlines()
+        queued = [l.split()[-1] for l in lines if l.startswith('queued run ')]
+        ok(p.returncode == 0 and len(queued) == 1 and 'run %s: done' % queued[0] in lines,
+           'migbench run --kind migration --wait queues the run and follows it to done')
+        if p.returncode:
+            diag('exit %d: %s %s' % (p.returncode, p.stdout, p.stderr))
+        total = [l.split() for l in lines if l.split()[:1] == ['migration_total_ms']]
+        ok(len(total) == 1 and total[0][1] == '1' and total[0][3].endswith(('ms', 's')),
+           'its summary gives migration_total_ms with a unit (%s)' % (total[0] if total else None))
+        if queued:
+            run = d.run(int(queued[0]))
+            ok(run['kind'] == 'migration' and run['label'] == 'mig-cli' and
+               run['spec']['memory'] == '1G' and run['spec']['wss'] == '512M' and
+               run['spec']['rate_mib_s'] == 64,
+               'the run stored is the migration the flags describe')
+        ok(nr_1g() == before, 'the 1GiB pool is back to %d after the client run' % before)
+
+        p = subprocess.run([CLIENT, '--socket', d.sock, 'run', '--kind', 'migration',
+                            '--memory', 'lots'], capture_output=True, text=True, timeout=60)
+        ok(p.returncode == 2 and p.stderr.strip() ==
+           'migbench: memory: must be a byte count such as 1G or 512M, got "lots"',
+           'a bad migration flag is refused by the client, naming the key (%s)' % p.stderr.strip())
+        p = subprocess.run([CLIENT, '--socket', d.sock, 'run', '--kind', 'migration',
+                            '--mem-per-vcpu', '1G'], capture_output=True, text=True, timeout=60)
+        ok(p.returncode == 2 and "unrecognized option '--mem-per-vcpu'" in p.stderr,
+           'a key of another engine is not a migration flag')
+        p = subprocess.run([CLIENT, 'run', '--help'], capture_output=True, text=True, timeout=60)
+        ok(p.returncode == 0 and '--kind migration' in p.stdout and '--rate-mib-s VALUE' in p.stdout
+           and '--kind dirtylog' in p.stdout and '--mem-per-vcpu VALUE' in p.stdout,
+           'run --help lists every engine with its flags')
 
         run = d.submit(**migration(label='mig-cancel', rate_mib_s=256, max_bandwidth=100,
                                    cancel_after_iterations=1))

@@ -15,7 +15,7 @@ static void pools(long *nr_1g, long *nr_2m)
 	*nr_2m = mb_hugepages_read(MB_SIZE_2M, &p) ? -1 : p.nr;
 }
 
-static uint64_t huge_bytes(const struct mb_dirtylog_result *res)
+static uint64_t huge_bytes(const struct mb_run_result *res)
 {
 	struct json_object *v;
 
@@ -40,9 +40,9 @@ static bool thp_available(void)
 static void run_backing(enum mb_backing backing, bool engine_reserves)
 {
 	const char *name = mb_backing_name(backing);
-	struct mb_dirtylog_opts opts = { .reserve_hugepages = engine_reserves };
+	struct mb_run_opts opts = { .reserve_hugepages = engine_reserves };
 	struct mb_hugepage_reservation resv = { 0 };
-	struct mb_dirtylog_result res;
+	struct mb_run_result res;
 	struct mb_spec spec;
 	long before_1g, before_2m, after_1g, after_2m, need;
 	uint64_t total;
@@ -88,7 +88,7 @@ static void run_backing(enum mb_backing backing, bool engine_reserves)
 		else if (backing == MB_BACKING_ANONYMOUS)
 			tap_ok(huge == 0, "%s: no hugepages counted", label);
 	}
-	mb_dirtylog_result_free(&res);
+	mb_run_result_free(&res);
 	if (resv.active)
 		tap_ok(mb_hugepages_release(&resv) == 0, "%s: the test gives its pages back", label);
 	pools(&after_1g, &after_2m);

@@ -82,13 +82,13 @@ static void stop_after_first_iteration(void *ctx, const char *msg)
 
 static void test_interrupted(bool hugetlb)
 {
-	struct mb_dirtylog_opts opts = {
+	struct mb_run_opts opts = {
 		.stop = &stop,
 		.progress = stop_after_first_iteration,
 		.reserve_hugepages = hugetlb,
 	};
 	const char *name = hugetlb ? "interrupted hugetlb-1g run" : "interrupted run";
-	struct mb_dirtylog_result res;
+	struct mb_run_result res;
 	struct snapshot before;
 	struct mb_spec spec;
 	enum mb_run_status st;
@@ -107,11 +107,11 @@ static void test_interrupted(bool hugetlb)
 	stop = 0;
 	take(&before);
 	st = mb_dirtylog_run(&spec, &opts, &res);
-	tap_ok(st == MB_RUN_INTERRUPTED && !strcmp(res.error, "interrupted"),
-	       "%s: reported as interrupted (%d: %s)", name, st, res.error);
+	tap_ok(st == MB_RUN_INTERRUPTED && !strcmp(res.error.message, "interrupted"),
+	       "%s: reported as interrupted (%d: %s)", name, st, res.error.message);
 	tap_ok(kvmtest_count(&res.samples, MB_DIRTY_MEMORY_NS) < spec.iterations,
 	       "%s: stopped early", name);
-	mb_dirtylog_result_free(&res);
+	mb_run_result_free(&res);
 	check_same(name, &before);
 }
 
@@ -147,8 +147,8 @@ static void delete_system_memslot(void *ctx, const char *msg)
 
 static void test_vcpu_failure(void)
 {
-	struct mb_dirtylog_opts opts = { .progress = delete_system_memslot };
-	struct mb_dirtylog_result res;
+	struct mb_run_opts opts = { .progress = delete_system_memslot };
+	struct mb_run_result res;
 	struct snapshot before;
 	struct mb_spec spec;
 	enum mb_run_status st;
@@ -156,16 +156,16 @@ static void test_vcpu_failure(void)
 	kvmtest_small_spec(&spec);
 	take(&before);
 	st = mb_dirtylog_run(&spec, &opts, &res);
-	tap_ok(st == MB_RUN_FAILED && !strncmp(res.error, "vCPU ", 5),
-	       "failed vCPU: run fails naming the vCPU (%s)", res.error);
-	mb_dirtylog_result_free(&res);
+	tap_ok(st == MB_RUN_FAILED && !strncmp(res.error.message, "vCPU ", 5),
+	       "failed vCPU: run fails naming the vCPU (%s)", res.error.message);
+	mb_run_result_free(&res);
 	check_same("failed vCPU", &before);
 }
 
 static void test_no_hugepages(void)
 {
-	struct mb_dirtylog_opts opts = { 0 };
-	struct mb_dirtylog_result res;
+	struct mb_run_opts opts = { 0 };
+	struct mb_run_result res;
 	struct mb_hugepage_pool pool;
 	struct snapshot before;
 	struct mb_spec spec;
@@ -190,16 +190,16 @@ static void test_no_hugepages(void)
 	take(&before);
 	st = mb_dirtylog_run(&spec, &opts, &res);
 	tap_ok(st == MB_RUN_UNAVAILABLE, "refused run: status unavailable (%d)", st);
-	if (!tap_ok(!strcmp(res.error, want), "refused run: says what is missing and how to get it"))
-		tap_diag("got '%s'", res.error);
+	if (!tap_ok(!strcmp(res.error.message, want), "refused run: says what is missing and how to get it"))
+		tap_diag("got '%s'", res.error.message);
 	tap_ok(res.samples.len == 0, "refused run: measured nothing");
-	mb_dirtylog_result_free(&res);
+	mb_run_result_free(&res);
 	check_same("refused run", &before);
 }
 
 static void test_success(void)
 {
-	struct mb_dirtylog_result res;
+	struct mb_run_result res;
 	struct snapshot before;
 	struct mb_spec spec;
 
@@ -207,13 +207,13 @@ static void test_success(void)
 	spec.dirty_ring_entries = 1024;
 	take(&before);
 	kvmtest_run("dirty-ring run", &spec, NULL, &res);
-	mb_dirtylog_result_free(&res);
+	mb_run_result_free(&res);
 	check_same("dirty-ring run", &before);
 }
 
 int main(void)
 {
-	struct mb_dirtylog_result warm_up;
+	struct mb_run_result warm_up;
 	struct mb_spec spec;
 
 	kvmtest_require_kvm();
@@ -223,9 +223,9 @@ int main(void)
 	 */
 	kvmtest_small_spec(&spec);
 	spec.iterations = 1;
-	tap_ok(mb_dirtylog_run(&spec, &(struct mb_dirtylog_opts){ 0 }, &warm_up) ==
+	tap_ok(mb_dirtylog_run(&spec, &(struct mb_run_opts){ 0 }, &warm_up) ==
 	       MB_RUN_OK, "warm-up run");
-	mb_dirtylog_result_free(&warm_up);
+	mb_run_result_free(&warm_up);
 	test_success();
 	test_interrupted(false);
 	test_interrupted(true);

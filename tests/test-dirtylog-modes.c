@@ -50,8 +50,8 @@ int main(void)
 	kvmtest_require_kvm();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct mode_case *c = &cases[i];
-		struct mb_spec_error err = { "", "" };
-		struct mb_dirtylog_result res;
+		struct mb_error err = { 0 };
+		struct mb_run_result res;
 		struct mb_spec spec;
 		int bad = 0;
 
@@ -64,13 +64,13 @@ int main(void)
 		if (kvmtest_run(c->name, &spec, NULL, &res) &&
 		    (c->manual_protect >= 0 || c->initially_set >= 0))
 			tap_ok((c->manual_protect < 0 ||
-				res.spec.manual_protect == c->manual_protect) &&
+				spec.manual_protect == c->manual_protect) &&
 			       (c->initially_set < 0 ||
-				res.spec.initially_set == c->initially_set),
+				spec.initially_set == c->initially_set),
 			       "%s: resolved manual_protect=%d initially_set=%d",
-			       c->name, res.spec.manual_protect,
-			       res.spec.initially_set);
-		mb_dirtylog_result_free(&res);
+			       c->name, spec.manual_protect,
+			       spec.initially_set);
+		mb_run_result_free(&res);
 	}
 	return tap_done();
 }

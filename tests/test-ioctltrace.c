@@ -67,7 +67,7 @@ static size_t count(const struct mb_ioctl_trace *t, uint32_t cmd, uint64_t *max_
 
 int main(int argc, char **argv)
 {
-	const char *bin = argc > 1 ? argv[1] : "build/workloads/migbench-dirtylog";
+	const char *bin = argc > 1 ? argv[1] : "build/cli/migbench-dirtylog";
 	struct mb_ioctl_trace t;
 	struct json_object *result = NULL, *samples;
 	bool was_mounted = tracefs_mounted();

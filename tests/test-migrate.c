@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	struct mb_hugepage_reservation resv;
 	struct mb_migration_result result = { 0 };
 	char err[512], xml[4096], serial[512];
-	const char *guest = argc > 1 ? argv[1] : "build/workloads/mbguest.elf";
+	const char *guest = argc > 1 ? argv[1] : "build/engine/libvirt/mbguest.elf";
 	struct mb_hugepage_pool pool;
 	virConnectPtr sc = NULL, dc = NULL;
 	virDomainPtr dom = NULL, moved = NULL;

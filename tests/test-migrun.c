@@ -59,8 +59,8 @@ static void one_run(const char *kernel, enum variant v)
 					     "postcopy capability" };
 	const char *name = names[v];
 	uint64_t cancel_after = v == CANCEL;
-	struct mb_migrun_opts opts = { .default_kernel = kernel, .progress = progress };
-	struct mb_migrun_result res;
+	struct mb_run_opts opts = { .guest_kernel = kernel, .progress = progress };
+	struct mb_run_result res;
 	struct mb_migspec spec;
 	enum mb_run_status st;
 	uint64_t max;
@@ -74,8 +74,8 @@ static void one_run(const char *kernel, enum variant v)
 		spec.max_bandwidth = 100;
 	spec.postcopy = v == POSTCOPY;
 	st = mb_migration_run(&spec, &opts, &res);
-	if (!tap_ok(st == MB_RUN_OK, "%s: the run succeeds (%s)", name, res.error)) {
-		mb_migrun_result_free(&res);
+	if (!tap_ok(st == MB_RUN_OK, "%s: the run succeeds (%s)", name, res.error.message)) {
+		mb_run_result_free(&res);
 		return;
 	}
 	tap_ok(count(&res.samples, MB_MIGRATION_TOTAL_MS, &max) == 1 && max > 0 &&
@@ -103,12 +103,12 @@ static void one_run(const char *kernel, enum variant v)
 
 		tap_ok(n == 1, "completed: downtime recorded (%llu ms)", (unsigned long long)max);
 	}
-	mb_migrun_result_free(&res);
+	mb_run_result_free(&res);
 }
 
 int main(int argc, char **argv)
 {
-	const char *kernel = argc > 1 ? argv[1] : "build/workloads/mbguest.elf";
+	const char *kernel = argc > 1 ? argv[1] : "build/engine/libvirt/mbguest.elf";
 	struct mb_hugepage_reservation resv;
 	struct mb_hugepage_pool pool;
 	char err[256], path[512];

@@ -96,7 +96,7 @@ static const struct bad_text bad_flags[] = {
 };
 
 static int parse_spec(const char *json, struct mb_spec *spec,
-		      struct mb_spec_error *err)
+		      struct mb_error *err)
 {
 	struct json_object *obj;
 	char jerr[256];
@@ -117,22 +117,22 @@ static int parse_spec(const char *json, struct mb_spec *spec,
 static void test_bad_json(void)
 {
 	for (size_t i = 0; i < sizeof(bad_json) / sizeof(bad_json[0]); i++) {
-		struct mb_spec_error err = { "", "" };
+		struct mb_error err = { 0 };
 		struct mb_spec spec;
 		int ret = parse_spec(bad_json[i].json, &spec, &err);
 
-		tap_ok(ret != 0 && !strcmp(err.key, bad_json[i].key) &&
+		tap_ok(ret != 0 && !strcmp(err.field, bad_json[i].key) &&
 		       !strcmp(err.message, bad_json[i].message),
 		       "rejects %s", bad_json[i].json);
 		if (ret == 0 || strcmp(err.message, bad_json[i].message))
-			tap_diag("got key '%s' message '%s'", err.key, err.message);
+			tap_diag("got key '%s' message '%s'", err.field, err.message);
 	}
 }
 
 static void test_bad_flags(void)
 {
 	for (size_t i = 0; i < sizeof(bad_flags) / sizeof(bad_flags[0]); i++) {
-		struct mb_spec_error err = { "", "" };
+		struct mb_error err = { 0 };
 		struct mb_spec spec;
 		int ret;
 
@@ -147,7 +147,7 @@ static void test_bad_flags(void)
 
 static void test_good_flags(void)
 {
-	struct mb_spec_error err = { "", "" };
+	struct mb_error err = { 0 };
 	struct mb_spec spec;
 	int ret = 0;
 
@@ -185,7 +185,7 @@ static void test_defaults(void)
 static void test_round_trip(const char *dir)
 {
 	char in[512], ref[512], jerr[256], expected[4096] = "";
-	struct mb_spec_error err = { "", "" };
+	struct mb_error err = { 0 };
 	struct json_object *obj, *out;
 	struct mb_spec spec;
 	const char *got;

@@ -17,7 +17,7 @@
 int main(void)
 {
 	static char buf[MB_JSON_MAX_BYTES + 1];
-	struct mb_spec_error err;
+	struct mb_error err;
 	struct json_object *obj, *head, *spec_obj;
 	struct mb_spec spec;
 	char jerr[256];

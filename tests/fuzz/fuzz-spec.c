@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mb_spec_error err;
+	struct mb_error err;
 	struct json_object *obj, *back;
 	struct mb_spec spec, again;
 	char jerr[256];

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#include "connection.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct http_target target;
+static char token[512];
+
+static int exit_for_status(int status)
+{
+	if (status == 401)
+		return EXIT_UNAUTHORIZED;
+	if (status == 404 || status == 409)
+		return EXIT_NOT_FOUND;
+	if (status >= 500)
+		return EXIT_FAILED;
+	return EXIT_USAGE;
+}
+
+/* Do a request; on an error reply print its detail and return the exit code. */
+int call(const char *method, const char *path, const char *body,
+		struct http_response *resp)
+{
+	int ret = http_request(&target, method, path, body, resp);
+
+	if (ret) {
+		fprintf(stderr, PROG ": cannot reach migbenchd at %s%s%s: %s\n",
+			target.unix_path ? target.unix_path : target.host,
+			target.unix_path ? "" : ":", target.unix_path ? "" : target.port,
+			strerror(-ret));
+		return EXIT_UNREACHABLE;
+	}
+	if (resp->status >= 400) {
+		struct json_object *p = json_tokener_parse(resp->body), *d;
+
+		if (p && json_object_object_get_ex(p, "detail", &d))
+			fprintf(stderr, PROG ": %s\n", json_object_get_string(d));
+		else
+			fprintf(stderr, PROG ": HTTP %d\n", resp->status);
+		json_object_put(p);
+		ret = exit_for_status(resp->status);
+		http_response_free(resp);
+		return ret;
+	}
+	return 0;
+}
+
+int get_json(const char *path, struct json_object **out)
+{
+	struct http_response resp;
+	int ret;
+
+	*out = NULL;
+	ret = call("GET", path, NULL, &resp);
+	if (ret)
+		return ret;
+	*out = json_tokener_parse(resp.body);
+	http_response_free(&resp);
+	if (!*out) {
+		fprintf(stderr, PROG ": migbenchd sent something that is not JSON\n");
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+const char *str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return "-";
+	return json_object_get_string(v);
+}
+
+int read_token(const char *file)
+{
+	FILE *f = fopen(file, "re");
+
+	if (!f || !fgets(token, sizeof(token), f)) {
+		fprintf(stderr, PROG ": --token-file %s: %s\n", file,
+			f ? "empty" : strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	token[strcspn(token, "\r\n")] = '\0';
+	target.token = token;
+	return 0;
+}

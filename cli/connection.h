@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * migbench's connection to migbenchd: where it is, the token, requests,
+ * and what an error reply means as an exit code.
+ */
+#ifndef MIGBENCH_CONNECTION_H
+#define MIGBENCH_CONNECTION_H
+
+#include <json-c/json.h>
+
+#include "http_client.h"
+
+#define PROG "migbench"
+#define API "/api/v1"
+
+enum { EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3,
+       EXIT_NOT_FOUND = 4, EXIT_UNAUTHORIZED = 5 };
+
+/* The daemon's address, and the token once read. */
+extern struct http_target target;
+
+/* Do a request; on an error reply print its detail and return the exit code. */
+int call(const char *method, const char *path, const char *body, struct http_response *resp);
+/* GET path as JSON (*out NULL on failure); 0 or the exit code. */
+int get_json(const char *path, struct json_object **out);
+/* A member as text; "-" when absent or null. */
+const char *str(struct json_object *o, const char *key);
+/* Read the bearer token from file; -1 after saying why. */
+int read_token(const char *file);
+
+#endif

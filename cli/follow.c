@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+#include "follow.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "connection.h"
+
+enum output output;
+
+/* A unit for a metric's row, by its name's suffix and the size of its median. */
+struct unit {
+	const char *name;
+	double per;	/* stored units per shown unit */
+};
+
+static struct unit unit_for(const char *metric, double median)
+{
+	static const struct unit times[] = {
+		{ "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 }, { "ns", 1 },
+	};
+	static const struct unit bytes[] = {
+		{ "GiB", 1073741824.0 }, { "MiB", 1048576.0 }, { "KiB", 1024.0 }, { "B", 1 },
+	};
+	size_t n = strlen(metric);
+	const struct unit *u = NULL;
+	double scale = 1;
+	int count = 4;
+
+	if (n > 3 && !strcmp(metric + n - 3, "_ns"))
+		u = times;
+	else if (n > 3 && !strcmp(metric + n - 3, "_ms"))
+		u = times, scale = 1e6;
+	else if (n > 6 && !strcmp(metric + n - 6, "_bytes"))
+		u = bytes;
+	if (!u)
+		return (struct unit){ "", 1 };
+	for (int i = 0; i < count; i++)
+		if (fabs(median) * scale >= u[i].per || i == count - 1)
+			return (struct unit){ u[i].name, u[i].per / scale };
+	return (struct unit){ "", 1 };
+}
+
+static void print_value(struct json_object *o, const char *key, struct unit u)
+{
+	struct json_object *v;
+	char cell[32];
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		snprintf(cell, sizeof(cell), "-");
+	else if (output == OUTPUT_RAW || !u.name[0])
+		snprintf(cell, sizeof(cell), "%.0f", json_object_get_double(v));
+	else
+		snprintf(cell, sizeof(cell), "%.3g%s", json_object_get_double(v) / u.per, u.name);
+	printf(" %12s", cell);
+}
+
+void print_summary(struct json_object *run)
+{
+	struct json_object *summary, *median;
+
+	if (output == OUTPUT_JSON) {
+		puts(json_object_to_json_string_ext(run, JSON_C_TO_STRING_PRETTY));
+		return;
+	}
+	if (!json_object_object_get_ex(run, "summary", &summary) || !summary)
+		return;
+	printf("  %-27s %5s %12s %12s %12s %12s\n", "metric", "n", "min", "median",
+	       "p95", "max");
+	json_object_object_foreach(summary, metric, s) {
+		struct unit u = unit_for(metric, json_object_object_get_ex(s, "median", &median) ?
+					 json_object_get_double(median) : 0);
+
+		printf("  %-27s %5s", metric, str(s, "n"));
+		print_value(s, "min", u);
+		print_value(s, "median", u);
+		print_value(s, "p95", u);
+		print_value(s, "max", u);
+		putchar('\n');
+	}
+}
+
+static bool finished(const char *state)
+{
+	return strcmp(state, "queued") && strcmp(state, "running");
+}
+
+/* Follow runs until each has finished; a bar on a terminal, lines otherwise. */
+int wait_runs(struct json_object *ids)
+{
+	size_t n = json_object_array_length(ids);
+	bool tty = isatty(STDERR_FILENO);
+	char last[512] = "";
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		long long id = json_object_get_int64(json_object_array_get_idx(ids, i));
+		char path[64];
+
+		snprintf(path, sizeof(path), API "/runs/%lld", id);
+		for (;;) {
+			struct json_object *run;
+			char line[512];
+			int r = get_json(path, &run);
+
+			if (r)
+				return r;
+			snprintf(line, sizeof(line), "run %lld (%zu/%zu): %s%s%s", id, i + 1, n,
+				 str(run, "state"), strcmp(str(run, "progress"), "-") ? ", " : "",
+				 strcmp(str(run, "progress"), "-") ? str(run, "progress") : "");
+			if (tty)
+				fprintf(stderr, "\r\033[K[%.*s%*s] %s", (int)(i * 20 / n),
+					"####################", (int)(20 - i * 20 / n), "", line);
+			else if (strcmp(line, last))
+				fprintf(stderr, "%s\n", line);
+			snprintf(last, sizeof(last), "%s", line);
+			if (finished(str(run, "state"))) {
+				if (tty)
+					fputc('\n', stderr);
+				if (output != OUTPUT_JSON)
+					printf("run %lld: %s%s%s\n", id, str(run, "state"),
+					       strcmp(str(run, "error"), "-") ? ": " : "",
+					       strcmp(str(run, "error"), "-") ? str(run, "error") : "");
+				print_summary(run);
+				if (strcmp(str(run, "state"), "done"))
+					ret = EXIT_FAILED;
+				json_object_put(run);
+				break;
+			}
+			json_object_put(run);
+			usleep(300 * 1000);
+		}
+	}
+	return ret;
+}

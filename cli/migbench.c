@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: MIT
+/*
+ * migbench: the command-line client of migbenchd's REST API.
+ *
+ * Exit codes: 0 success; 1 a waited-for run did not end done, or the
+ * daemon failed (5xx); 2 usage, or a request the daemon refused (400,
+ * 413, 415); 3 the daemon cannot be reached; 4 no such run, or a
+ * conflict (404, 409); 5 the token is missing or wrong (401).
+ */
+#include <errno.h>
+#include <math.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "connection.h"
+#include "engine.h"
+#include "follow.h"
+#include "spec_flags.h"
+#include "strict_json.h"
+
+
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: " PROG " [--socket PATH | --url http://HOST:PORT] [--token-file PATH] COMMAND\n"
+		"\n"
+		"  run [--kind KIND] [--spec FILE] [--KEY VALUE ...] [--label L] [--tag K=V]...\n"
+		"      [--repeat N] [--wait] [--raw | --json]\n"
+		"                      queue runs of an engine (dirtylog, the default, or\n"
+		"                      migration); KEY is any key of its spec (run --help\n"
+		"                      lists them); --wait follows them to the end\n"
+		"  ls [--state S] [--kind K] [--label L] [--kernel RELEASE] [--limit N] [--cursor C]\n"
+		"  show ID [--json]    one run: state, kernel, spec and summary\n"
+		"  samples ID [--csv]  every sample of a run\n"
+		"  cancel ID           cancel a queued run, stop a running one\n"
+		"  compare --base SEL --new SEL [--format text|markdown|csv|json] [--alpha A] [--vary KEYS]\n"
+		"                      compare two groups of done runs (SEL: a label, kernel:RELEASE,\n"
+		"                      tag:KEY=VALUE or runs:1,2,3); text is ready for a cover letter\n"
+		"  host                this host as migbenchd sees it\n"
+		"  kernels             kernels runs were measured on\n"
+		"\n"
+		"The default daemon address is migbenchd's own unix socket.  A token is read\n"
+		"from --token-file or $MIGBENCH_TOKEN_FILE.\n"
+		"Exit codes: 0 ok, 1 run not done or daemon error, 2 usage or refused request,\n"
+		"3 daemon unreachable, 4 not found or conflict, 5 unauthorized.\n");
+}
+
+static int add_tag(struct json_object *tags, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char key[128];
+
+	if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key)) {
+		fprintf(stderr, PROG ": --tag wants KEY=VALUE, got '%s'\n", kv);
+		return -1;
+	}
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
+	json_object_object_add(tags, key, json_object_new_string(eq + 1));
+	return 0;
+}
+
+/* The engine --kind names (before getopt: its keys are the flags); NULL if unknown. */
+static const struct mb_engine *engine_of_args(int argc, char **argv)
+{
+	const char *kind = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--kind") && i + 1 < argc)
+			kind = argv[++i];
+		else if (!strncmp(argv[i], "--kind=", 7))
+			kind = argv[i] + 7;
+	}
+	if (!kind)
+		return mb_engine_default();
+	return mb_engine_find(kind);
+}
+
+static void run_usage(FILE *out, const struct mb_engine *engine)
+{
+	const struct mb_engine *e;
+
+	fprintf(out, "usage: " PROG " run [--kind KIND] [--spec FILE] [--KEY VALUE ...] [--label L]\n"
+		     "                   [--tag K=V]... [--repeat N] [--wait] [--raw | --json]\n\n");
+	for (unsigned int i = 0; (e = mb_engine_at(i)); i++) {
+		if (engine && e != engine)
+			continue;
+		fprintf(out, "--kind %s: %s%s\n", e->kind, e->title,
+			e == mb_engine_default() ? " (the default)" : "");
+		spec_flags_usage(out, e);
+		fputc('\n', out);
+	}
+	fprintf(out, "--wait follows the runs and prints their summaries, times in ns/us/ms/s;\n"
+		     "--raw prints them as stored numbers, --json prints each run as JSON.\n");
+}
+
+enum { RUN_KEY_BASE = 1000 };
+
+static int cmd_run(int argc, char **argv)
+{
+	const struct mb_engine *engine = engine_of_args(argc, argv);
+	struct option opts[80];
+	struct json_object *req, *spec, *tags = json_object_new_object(), *ids, *run;
+	struct mb_error err = { 0 };
+	struct http_response resp;
+	const char *label = NULL;
+	long repeat = 1;
+	bool wait = false;
+	unsigned int n = 0;
+	int c, ret;
+
+	if (!engine) {
+		char kinds[128];
+
+		mb_engine_kinds(kinds, sizeof(kinds));
+		fprintf(stderr, PROG ": --kind must be %s\n", kinds);
+		json_object_put(tags);
+		return EXIT_USAGE;
+	}
+	spec = json_object_new_object();
+	n = spec_flags_options(engine, opts, 70, RUN_KEY_BASE);
+	opts[n++] = (struct option){ "kind", required_argument, NULL, 'k' };
+	opts[n++] = (struct option){ "spec", required_argument, NULL, 's' };
+	opts[n++] = (struct option){ "label", required_argument, NULL, 'l' };
+	opts[n++] = (struct option){ "tag", required_argument, NULL, 't' };
+	opts[n++] = (struct option){ "repeat", required_argument, NULL, 'r' };
+	opts[n++] = (struct option){ "wait", no_argument, NULL, 'w' };
+	opts[n++] = (struct option){ "raw", no_argument, NULL, 'R' };
+	opts[n++] = (struct option){ "json", no_argument, NULL, 'J' };
+	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	opts[n] = (struct option){ 0 };
+	optind = 0;	/* glibc: 0 starts getopt afresh on this argv */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c >= RUN_KEY_BASE) {
+			if (spec_flags_set(engine, spec, spec_flags_key(engine, c, RUN_KEY_BASE),
+					   optarg, &err))
+				goto bad;
+			continue;
+		}
+		switch (c) {
+		case 'k': break;	/* read before getopt */
+		case 's': {
+			struct json_object *obj;
+			char jerr[256];
+
+			if (mb_json_parse_file(optarg, &obj, jerr, sizeof(jerr))) {
+				fprintf(stderr, PROG ": --spec %s: %s\n", optarg, jerr);
+				goto usage;
+			}
+			if (!json_object_is_type(obj, json_type_object)) {
+				fprintf(stderr, PROG ": --spec %s: must be a JSON object\n", optarg);
+				json_object_put(obj);
+				goto usage;
+			}
+			/* flags given before --spec still win */
+			json_object_object_foreach(obj, key, val)
+				if (!json_object_object_get_ex(spec, key, NULL))
+					json_object_object_add(spec, key, json_object_get(val));
+			json_object_put(obj);
+			break;
+		}
+		case 'l': label = optarg; break;
+		case 't':
+			if (add_tag(tags, optarg))
+				goto usage;
+			break;
+		case 'r': repeat = strtol(optarg, NULL, 10); break;
+		case 'w': wait = true; break;
+		case 'R': output = OUTPUT_RAW; break;
+		case 'J': output = OUTPUT_JSON; break;
+		case 'h':
+			run_usage(stdout, NULL);
+			json_object_put(tags);
+			json_object_put(spec);
+			return 0;
+		default:
+			goto usage;
+		}
+	}
+	req = spec;
+	json_object_object_add(req, "kind", json_object_new_string(engine->kind));
+	if (label)
+		json_object_object_add(req, "label", json_object_new_string(label));
+	json_object_object_add(req, "tags", tags);
+	json_object_object_add(req, "repeat", json_object_new_int64(repeat));
+	ret = call("POST", API "/runs", json_object_to_json_string(req), &resp);
+	json_object_put(req);
+	if (ret)
+		return ret;
+	run = json_tokener_parse(resp.body);
+	http_response_free(&resp);
+	if (!run || !json_object_object_get_ex(run, "run_ids", &ids)) {
+		json_object_put(run);
+		fprintf(stderr, PROG ": migbenchd sent an unexpected reply\n");
+		return EXIT_FAILED;
+	}
+	for (size_t i = 0; i < json_object_array_length(ids); i++)
+		printf("queued run %s\n", json_object_get_string(json_object_array_get_idx(ids, i)));
+	fflush(stdout);
+	ret = wait ? wait_runs(ids) : 0;
+	json_object_put(run);
+	return ret;
+bad:
+	fprintf(stderr, PROG ": %s\n", err.message);
+	json_object_put(tags);
+	json_object_put(spec);
+	return EXIT_USAGE;
+usage:
+	json_object_put(tags);
+	json_object_put(spec);
+	return EXIT_USAGE;
+}
+
+/* Append ?name=value (or &name=value), the value percent-encoded. */
+static void add_query(char *path, size_t size, const char *name, const char *value)
+{
+	snprintf(path + strlen(path), size - strlen(path), "%c%s=",
+		 strchr(path, '?') ? '&' : '?', name);
+	for (const char *p = value; *p; p++)
+		snprintf(path + strlen(path), size - strlen(path),
+			 strchr("-._~", *p) || (*p >= '0' && *p <= '9') ||
+			 ((*p | 32) >= 'a' && (*p | 32) <= 'z') ? "%c" : "%%%02X",
+			 (unsigned char)*p);
+}
+
+static int cmd_ls(int argc, char **argv)
+{
+	static const char *const filters[] = { "state", "kind", "label", "kernel",
+					       "limit", "cursor" };
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 0 }, { "kind", required_argument, NULL, 1 },
+		{ "label", required_argument, NULL, 2 }, { "kernel", required_argument, NULL, 3 },
+		{ "limit", required_argument, NULL, 4 }, { "cursor", required_argument, NULL, 5 },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct json_object *page, *runs;
+	char path[1024] = API "/runs";
+	int c, ret;
+
+	optind = 0;	/* glibc: 0 starts getopt afresh on this argv */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c < 0 || c > 5)
+			return EXIT_USAGE;
+		add_query(path, sizeof(path), filters[c], optarg);
+	}
+	ret = get_json(path, &page);
+	if (ret)
+		return ret;
+	json_object_object_get_ex(page, "runs", &runs);
+	printf("%6s  %-11s %-16s %-16s %-24s %s\n", "ID", "STATE", "RESULT", "LABEL",
+	       "KERNEL", "CREATED");
+	for (size_t i = 0; i < json_object_array_length(runs); i++) {
+		struct json_object *r = json_object_array_get_idx(runs, i), *k;
+
+		json_object_object_get_ex(r, "kernel", &k);
+		printf("%6s  %-11s %-16s %-16s %-24s %s\n", str(r, "id"), str(r, "state"),
+		       str(r, "result"), str(r, "label"), k ? str(k, "release") : "-",
+		       str(r, "created_at"));
+	}
+	if (strcmp(str(page, "next_cursor"), "-"))
+		printf("more: " PROG " ls --cursor %s\n", str(page, "next_cursor"));
+	json_object_put(page);
+	return 0;
+}
+
+static int run_id_arg(int argc, char **argv, long long *id)
+{
+	char *end;
+
+	if (optind >= argc) {
+		fprintf(stderr, PROG ": %s needs a run ID\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	*id = strtoll(argv[optind], &end, 10);
+	if (*end || *id < 1) {
+		fprintf(stderr, PROG ": '%s' is not a run ID\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* "COMMAND ID [--FLAG]": the run ID, and whether the one flag was given. */
+static int id_and_flag(int argc, char **argv, const char *flag, bool *set,
+		       long long *id)
+{
+	const struct option opts[] = { { flag, no_argument, NULL, 'f' },
+				       { NULL, 0, NULL, 0 } };
+	int c;
+
+	*set = false;
+	optind = 0;	/* glibc: 0 starts getopt afresh on this argv */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'f')
+			return EXIT_USAGE;
+		*set = true;
+	}
+	return run_id_arg(argc, argv, id);
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	struct json_object *run, *k;
+	char path[64];
+	long long id;
+	bool json;
+	int ret;
+
+	ret = id_and_flag(argc, argv, "json", &json, &id);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), API "/runs/%lld", id);
+	ret = get_json(path, &run);
+	if (ret)
+		return ret;
+	if (json) {
+		puts(json_object_to_json_string_ext(run, JSON_C_TO_STRING_PRETTY));
+	} else {
+		json_object_object_get_ex(run, "kernel", &k);
+		printf("run %s (%s), label %s, tags %s\n", str(run, "id"), str(run, "kind"),
+		       str(run, "label"), str(run, "tags"));
+		printf("  state %s, result %s%s%s\n", str(run, "state"), str(run, "result"),
+		       strcmp(str(run, "error"), "-") ? ", error: " : "",
+		       strcmp(str(run, "error"), "-") ? str(run, "error") : "");
+		printf("  kernel %s, created %s, started %s, finished %s\n",
+		       k ? str(k, "release") : "-", str(run, "created_at"),
+		       str(run, "started_at"), str(run, "finished_at"));
+		printf("  spec %s\n", str(run, "spec"));
+		print_summary(run);
+	}
+	json_object_put(run);
+	return 0;
+}
+
+static int cmd_samples(int argc, char **argv)
+{
+	struct http_response resp;
+	char path[96];
+	long long id;
+	bool csv;
+	int ret;
+
+	ret = id_and_flag(argc, argv, "csv", &csv, &id);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), API "/runs/%lld/samples%s", id, csv ? "?format=csv" : "");
+	ret = call("GET", path, NULL, &resp);
+	if (ret)
+		return ret;
+	fwrite(resp.body, 1, resp.body_len, stdout);
+	http_response_free(&resp);
+	return 0;
+}
+
+static int cmd_cancel(int argc, char **argv)
+{
+	struct http_response resp;
+	char path[96];
+	long long id;
+	int ret;
+
+	optind = 1;	/* no options: the ID is argv[1] */
+	ret = run_id_arg(argc, argv, &id);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), API "/runs/%lld/cancel", id);
+	ret = call("POST", path, NULL, &resp);
+	if (ret)
+		return ret;
+	printf("run %lld %s\n", id, resp.status == 202 ? "is being stopped" : "cancelled");
+	http_response_free(&resp);
+	return 0;
+}
+
+static int cmd_compare(int argc, char **argv)
+{
+	static const char *const names[] = { "base", "new", "format", "alpha", "vary" };
+	static const struct option opts[] = {
+		{ "base", required_argument, NULL, 0 }, { "new", required_argument, NULL, 1 },
+		{ "format", required_argument, NULL, 2 }, { "alpha", required_argument, NULL, 3 },
+		{ "vary", required_argument, NULL, 4 }, { NULL, 0, NULL, 0 },
+	};
+	const char *values[5] = { NULL, NULL, "text", NULL, NULL };
+	char path[2048] = API "/compare";
+	struct http_response resp;
+	int c, ret;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c < 0 || c > 4)
+			return EXIT_USAGE;
+		values[c] = optarg;
+	}
+	for (int i = 0; i < 5; i++) {
+		if (!values[i])
+			continue;
+		add_query(path, sizeof(path), names[i], values[i]);
+	}
+	ret = call("GET", path, NULL, &resp);
+	if (ret)
+		return ret;
+	fwrite(resp.body, 1, resp.body_len, stdout);
+	http_response_free(&resp);
+	return 0;
+}
+
+static int cmd_get_pretty(const char *path)
+{
+	struct json_object *o = NULL;
+	int ret = get_json(path, &o);
+
+	if (!ret)
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return ret;
+}
+
+static int cmd_host(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cmd_get_pretty(API "/host");
+}
+
+static int cmd_kernels(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cmd_get_pretty(API "/kernels");
+}
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ "run", cmd_run },
+	{ "ls", cmd_ls },
+	{ "show", cmd_show },
+	{ "samples", cmd_samples },
+	{ "cancel", cmd_cancel },
+	{ "compare", cmd_compare },
+	{ "host", cmd_host },
+	{ "kernels", cmd_kernels },
+	{ NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "token-file", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char default_socket[256];
+	const char *token_file = getenv("MIGBENCH_TOKEN_FILE"), *cmd;
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	int c;
+
+	snprintf(default_socket, sizeof(default_socket), "%s/migbench/migbenchd.sock",
+		 geteuid() == 0 || !runtime ? "/run" : runtime);
+	target.unix_path = default_socket;
+	argv[0] = PROG;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			target.unix_path = optarg;
+			break;
+		case 'u':
+			if (http_parse_url(optarg, &target)) {
+				fprintf(stderr, PROG ": --url wants http://HOST:PORT\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			token_file = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (token_file && read_token(token_file))
+		return EXIT_USAGE;
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(c->name, cmd))
+			return c->run(argc, argv);
+	fprintf(stderr, PROG ": unknown command '%s'\n", cmd);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run queue: one runner thread executes one run at a time (benchmarks
+ * must not overlap on a host) in a migbench-worker process, holding the
+ * hugepages the run's engine says it needs, and stores what comes back.
+ */
+#ifndef MIGBENCH_QUEUE_H
+#define MIGBENCH_QUEUE_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+struct queue;
+
+/*
+ * Give back what runs of an earlier migbenchd left behind: stop their
+ * workers, mark those runs interrupted, let each engine take down what its
+ * runs left, restore hugepage pools.
+ */
+int queue_recover(struct store *st);
+
+int queue_start(struct store *st, const char *worker_path, struct queue **out);
+/* Stop the running run (it ends 'interrupted') and the runner thread. */
+void queue_stop(struct queue *q);
+/* A run was queued. */
+void queue_kick(struct queue *q);
+/* Cancel the run if it is the one running: -ESRCH when it is not. */
+int queue_cancel_running(struct queue *q, int64_t id);
+/* The running run's id; 0 when idle. */
+int64_t queue_running_id(struct queue *q);
+
+#endif

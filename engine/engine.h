@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine interface.  An engine is one kind of run ("dirtylog",
+ * "migration"): it owns its spec (parsed, checked and resolved once, when
+ * the run is requested), says what the run needs of the host, runs it in a
+ * worker and hands back samples, and describes a spec for a report.
+ * Everything outside engine/ reaches an engine through this table, found
+ * by kind in the registry (engine/registry.c); nothing else compares kind
+ * strings.
+ */
+#ifndef MIGBENCH_ENGINE_H
+#define MIGBENCH_ENGINE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "error.h"
+#include "samples.h"
+#include "textbuf.h"
+
+enum mb_run_status {
+	MB_RUN_OK,
+	MB_RUN_BAD_SPEC,	/* the spec cannot run as written */
+	MB_RUN_UNAVAILABLE,	/* the host lacks a resource or capability */
+	MB_RUN_FAILED,		/* KVM, QEMU or the dirty log misbehaved */
+	MB_RUN_INTERRUPTED,	/* *stop was set */
+};
+
+/* How a run is asked to behave, whichever engine runs it. */
+struct mb_run_opts {
+	/* Set (e.g. from a signal handler) to abandon the run. */
+	volatile sig_atomic_t *stop;
+	/* Called between phases, never inside a timed region. */
+	void (*progress)(void *ctx, const char *message);
+	void *progress_ctx;
+	/* Raise hugepage pools the run needs itself (migbench-dirtylog). */
+	bool reserve_hugepages;
+	/* The migration guest (migbench's multiboot kernel). */
+	const char *guest_kernel;
+};
+
+/* What a run gives back, whatever the outcome. */
+struct mb_run_result {
+	struct json_object *spec;		/* resolved; NULL if never known */
+	struct json_object *environment;	/* NULL if the run never started */
+	struct mb_samples samples;
+	struct mb_error error;			/* why, when not MB_RUN_OK */
+};
+
+void mb_run_result_free(struct mb_run_result *res);
+
+/* Value types of spec keys, for command-line flags and --help. */
+enum mb_key_type {
+	MB_KEY_BOOL,
+	MB_KEY_UINT,
+	MB_KEY_SIZE,		/* bytes: a number or "512M" */
+	MB_KEY_NAME,		/* one of a few words */
+	MB_KEY_TEXT,		/* free text: a path, a URI */
+	MB_KEY_CPU_LIST,	/* "0,1,2" */
+};
+
+struct mb_engine_key {
+	const char *name;	/* as in JSON */
+	enum mb_key_type type;
+	const char *help;	/* values and default, one line */
+};
+
+/* Hugepages a run holds at most, per page size (0: unused entry). */
+#define MB_MAX_POOLS 2
+struct mb_run_needs {
+	struct { uint64_t page_size; long pages; } hugepages[MB_MAX_POOLS];
+};
+
+/*
+ * A metric adaptive repetition and reports lead with; where the run has no
+ * samples of it, its fallback (e.g. getting the dirty log, which also
+ * clears it without manual protect).
+ */
+struct mb_headline {
+	const char *metric;
+	const char *fallback;	/* NULL: none */
+};
+
+struct mb_engine {
+	const char *kind;		/* "dirtylog" */
+	const char *title;		/* one line for --help */
+	const char *report_title;	/* "KVM dirty-log comparison" */
+	const struct mb_engine_key *keys;	/* ends with a NULL name */
+	const struct mb_headline *headline;	/* ends with a NULL metric */
+
+	/*
+	 * A spec from the request's keys: every key checked (unknown ones
+	 * refused), defaults filled in, checked against this host.  The spec
+	 * is the engine's own type; free it with spec_free.
+	 */
+	int (*spec_parse)(struct json_object *obj, void **spec, struct mb_error *err);
+	struct json_object *(*spec_to_json)(const void *spec);
+	void (*spec_free)(void *spec);
+	/* One command-line value ("512M", "true", "0,1") as the JSON the key takes. */
+	int (*value_from_text)(const char *key, const char *text,
+			       struct json_object **out, struct mb_error *err);
+	/* What the run holds while it runs (both ends of a local migration). */
+	void (*needs)(const void *spec, struct mb_run_needs *out);
+	/* The spec as a reader can repeat it: a command line, only non-defaults. */
+	void (*describe)(struct json_object *spec, struct textbuf *out);
+	/* Run once; the result is filled whatever happens (see above). */
+	enum mb_run_status (*run)(void *spec, const struct mb_run_opts *opts,
+				  struct mb_run_result *res);
+	/*
+	 * Take down what runs of this engine left behind when their worker
+	 * died (guests, tracing, private directories); how many things.
+	 */
+	int (*reap_leftovers)(void);
+};
+
+/* The engine of a kind; NULL if there is none. */
+const struct mb_engine *mb_engine_find(const char *kind);
+/* The engines in order, for listings; NULL past the last. */
+const struct mb_engine *mb_engine_at(unsigned int index);
+/* The kind every request without one gets. */
+const struct mb_engine *mb_engine_default(void);
+/* "\"dirtylog\" or \"migration\"", for messages. */
+void mb_engine_kinds(char *buf, size_t len);
+
+/* The key of that name; NULL if the engine has none. */
+const struct mb_engine_key *mb_engine_key(const struct mb_engine *e, const char *name);
+
+/* One command-line value as JSON, by the key's type (engine/keys.c). */
+int mb_key_value_from_text(const struct mb_engine_key *k, const char *text,
+			   struct json_object **out, struct mb_error *err);
+
+/*
+ * A spec from a stored or requested JSON object, straight to its resolved
+ * JSON (parse, then to_json): what the API stores.
+ */
+int mb_engine_normalise(const struct mb_engine *e, struct json_object *obj,
+			struct json_object **out, struct mb_error *err);
+
+#endif

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The direct engine behind the engine interface: kind "dirtylog", its
+ * spec (spec.c), the run (dirtylog.c) and what a report shows of it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backing.h"
+#include "dirtylog.h"
+#include "engine.h"
+#include "hostinfo.h"
+#include "spec.h"
+
+static const struct mb_engine_key keys[] = {
+	{ "vcpus", MB_KEY_UINT, "vCPUs, 1 .. online CPUs (1)" },
+	{ "mem_per_vcpu", MB_KEY_SIZE, "test memory per vCPU, a multiple of 4KiB (1G)" },
+	{ "backing", MB_KEY_NAME, "anonymous, thp, hugetlb-2m, hugetlb-1g or shmem (anonymous)" },
+	{ "iterations", MB_KEY_UINT, "passes with dirty logging on (2)" },
+	{ "write_percent", MB_KEY_UINT, "pages written rather than read, 0 .. 100 (100)" },
+	{ "access", MB_KEY_NAME, "sequential or random (sequential)" },
+	{ "seed", MB_KEY_UINT, "seed of the access pattern (1)" },
+	{ "manual_protect", MB_KEY_BOOL, "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 (on when supported)" },
+	{ "initially_set", MB_KEY_BOOL, "KVM_DIRTY_LOG_INITIALLY_SET (on when supported)" },
+	{ "clear_chunk_pages", MB_KEY_UINT, "pages per KVM_CLEAR_DIRTY_LOG, 0: one per memslot (0)" },
+	{ "memslots", MB_KEY_UINT, "test memslots (1)" },
+	{ "vcpus_run_during_disable", MB_KEY_BOOL, "vCPUs write while dirty logging is disabled (false)" },
+	{ "dirty_ring_entries", MB_KEY_UINT, "0: dirty bitmap, else a power of two 256 .. 65536 (0)" },
+	{ "pin", MB_KEY_CPU_LIST, "CPUs for the vCPU threads, then optionally the main thread" },
+	{ NULL, 0, NULL },
+};
+
+/* Without manual protect, getting the dirty log is what clears it. */
+static const struct mb_headline headline[] = {
+	{ "clear_dirty_log_ns", "get_dirty_log_ns" },
+	{ "disable_dirty_log_ns", NULL },
+	{ NULL, NULL },
+};
+
+static int spec_parse(struct json_object *obj, void **out, struct mb_error *err)
+{
+	struct mb_spec *spec = malloc(sizeof(*spec));
+	int ret;
+
+	if (!spec)
+		return mb_error_set(err, -ENOMEM, NULL, "out of memory");
+	mb_spec_init(spec);
+	ret = mb_spec_from_json(spec, obj, err);
+	if (!ret)
+		ret = mb_spec_validate(spec, mb_online_cpus(), err);
+	if (ret) {
+		free(spec);
+		return ret;
+	}
+	*out = spec;
+	return 0;
+}
+
+static struct json_object *spec_to_json(const void *spec)
+{
+	return mb_spec_to_json(spec);
+}
+
+/* Through the spec's own text parser, so flags read as they always did. */
+static int value_from_text(const char *key, const char *text,
+			   struct json_object **out, struct mb_error *err)
+{
+	struct json_object *obj, *v;
+	struct mb_spec scratch;
+	int ret;
+
+	mb_spec_init(&scratch);
+	ret = mb_spec_set_text(&scratch, key, text, err);
+	if (ret)
+		return ret;
+	obj = mb_spec_to_json(&scratch);
+	if (!json_object_object_get_ex(obj, key, &v)) {
+		json_object_put(obj);
+		return mb_fail(err, key, "has no JSON value");
+	}
+	*out = json_object_get(v);
+	json_object_put(obj);
+	return 0;
+}
+
+static void needs(const void *p, struct mb_run_needs *out)
+{
+	const struct mb_spec *spec = p;
+
+	memset(out, 0, sizeof(*out));
+	out->hugepages[0].page_size = mb_backing_hugepage_size(spec->backing);
+	out->hugepages[0].pages = mb_backing_hugepages_needed(spec->backing,
+						mb_spec_total_pages(spec) * 4096);
+}
+
+/* The equivalent migbench-dirtylog command line, defaults left out. */
+static void describe(struct json_object *spec, struct textbuf *b)
+{
+	struct mb_spec defaults;
+	struct json_object *def;
+
+	mb_spec_init(&defaults);
+	def = mb_spec_to_json(&defaults);
+	textbuf_printf(b, "migbench-dirtylog");
+	json_object_object_foreach(spec, key, val) {
+		struct json_object *d;
+		char flag[64];
+
+		if (json_object_object_get_ex(def, key, &d) && json_object_equal(val, d))
+			continue;
+		snprintf(flag, sizeof(flag), "%s", key);
+		for (char *p = flag; *p; p++)
+			*p = *p == '_' ? '-' : *p;
+		if (json_object_is_type(val, json_type_boolean)) {
+			textbuf_printf(b, " --%s%s", flag, json_object_get_boolean(val) ? "" : "=false");
+		} else if (json_object_is_type(val, json_type_array)) {
+			textbuf_printf(b, " --%s ", flag);
+			for (size_t i = 0; i < json_object_array_length(val); i++)
+				textbuf_printf(b, "%s%s", i ? "," : "",
+					       json_object_get_string(json_object_array_get_idx(val, i)));
+		} else {
+			textbuf_printf(b, " --%s %s", flag, json_object_get_string(val));
+		}
+	}
+	json_object_put(def);
+}
+
+static enum mb_run_status run(void *spec, const struct mb_run_opts *opts,
+			      struct mb_run_result *res)
+{
+	return mb_dirtylog_run(spec, opts, res);
+}
+
+/* A direct run's VM, memory and pools belong to its process: nothing outlives it. */
+static int reap_leftovers(void)
+{
+	return 0;
+}
+
+const struct mb_engine mb_engine_kvm = {
+	.kind = "dirtylog",
+	.title = "the direct /dev/kvm dirty-log benchmark (migbench-dirtylog)",
+	.report_title = "KVM dirty-log comparison",
+	.keys = keys,
+	.headline = headline,
+	.spec_parse = spec_parse,
+	.spec_to_json = spec_to_json,
+	.spec_free = free,
+	.value_from_text = value_from_text,
+	.needs = needs,
+	.describe = describe,
+	.run = run,
+	.reap_leftovers = reap_leftovers,
+};

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+#include "report.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "stats.h"
+
+#define NS_PER_S UINT64_C(1000000000)
+
+static void print_time(FILE *out, const char *prefix, uint64_t ns)
+{
+	fprintf(out, "%s%" PRIu64 ".%.9" PRIu64 "s\n", prefix, ns / NS_PER_S,
+		ns % NS_PER_S);
+}
+
+static void print_total(FILE *out, const char *what, uint32_t iterations,
+			uint64_t total)
+{
+	uint64_t avg = total / iterations;
+
+	fprintf(out, "%s over %u iterations took %" PRIu64 ".%.9" PRIu64
+		"s. (Avg %" PRIu64 ".%.9" PRIu64 "s/iteration)\n",
+		what, iterations, total / NS_PER_S, total % NS_PER_S,
+		avg / NS_PER_S, avg % NS_PER_S);
+}
+
+void mb_report_selftest_lines(FILE *out, const struct mb_spec *spec,
+			      const struct mb_samples *s)
+{
+	bool ring = spec->dirty_ring_entries != 0;
+	bool clear = !ring && spec->manual_protect == MB_TRUE;
+	uint64_t v, get_total = 0, clear_total = 0, harvest_total = 0,
+		 reset_total = 0;
+	char prefix[96];
+
+	if (mb_samples_get(s, MB_POPULATE_NS, 0, &v))
+		print_time(out, "Populate memory time: ", v);
+	if (mb_samples_get(s, MB_ENABLE_DIRTY_LOG_NS, 0, &v)) {
+		print_time(out, "Enabling dirty logging time: ", v);
+		fputc('\n', out);
+	}
+	for (uint32_t it = 1; it <= spec->iterations; it++) {
+		if (!mb_samples_get(s, MB_DIRTY_MEMORY_NS, it, &v))
+			break;
+		snprintf(prefix, sizeof(prefix), "Iteration %u dirty memory time: ", it);
+		print_time(out, prefix, v);
+		if (ring) {
+			v = mb_samples_sum(s, MB_DIRTY_RING_HARVEST_NS, it);
+			harvest_total += v;
+			snprintf(prefix, sizeof(prefix),
+				 "Iteration %u dirty ring harvest time: ", it);
+			print_time(out, prefix, v);
+			v = mb_samples_sum(s, MB_DIRTY_RING_RESET_NS, it);
+			reset_total += v;
+			snprintf(prefix, sizeof(prefix),
+				 "Iteration %u dirty ring reset time: ", it);
+			print_time(out, prefix, v);
+			continue;
+		}
+		v = mb_samples_sum(s, MB_GET_DIRTY_LOG_NS, it);
+		get_total += v;
+		snprintf(prefix, sizeof(prefix), "Iteration %u get dirty log time: ", it);
+		print_time(out, prefix, v);
+		if (clear) {
+			v = mb_samples_sum(s, MB_CLEAR_DIRTY_LOG_NS, it);
+			clear_total += v;
+			snprintf(prefix, sizeof(prefix),
+				 "Iteration %u clear dirty log time: ", it);
+			print_time(out, prefix, v);
+		}
+	}
+	if (!mb_samples_get(s, MB_DISABLE_DIRTY_LOG_NS, 0, &v))
+		return;		/* the run did not get that far */
+	print_time(out, "Disabling dirty logging time: ", v);
+	if (ring) {
+		print_total(out, "Dirty ring harvest", spec->iterations, harvest_total);
+		print_total(out, "Dirty ring reset", spec->iterations, reset_total);
+		return;
+	}
+	print_total(out, "Get dirty log", spec->iterations, get_total);
+	if (clear)
+		print_total(out, "Clear dirty log", spec->iterations, clear_total);
+}
+
+static void print_cell(FILE *out, double v, bool is_time)
+{
+	if (!isfinite(v))
+		fprintf(out, " %12s", "-");
+	else if (is_time)
+		fprintf(out, " %12.1f", v / 1e3);
+	else
+		fprintf(out, " %12.0f", v);
+}
+
+void mb_report_summary_table(FILE *out, const struct mb_samples *samples)
+{
+	fprintf(out, "\n%-24s %5s %12s %12s %12s %12s %12s %12s\n", "metric (us; pages)",
+		"n", "min", "median", "mean", "p95", "max", "stdev");
+	for (int m = 0; m < MB_NR_METRICS; m++) {
+		struct mb_summary sum;
+		double *v;
+		size_t n = mb_samples_values(samples, m, &v);
+		bool is_time = m != MB_DIRTY_PAGES;
+
+		if (n && mb_summarize(v, n, &sum) == 0) {
+			fprintf(out, "%-24s %5zu", mb_metric_name(m), sum.n);
+			print_cell(out, sum.min, is_time);
+			print_cell(out, sum.median, is_time);
+			print_cell(out, sum.mean, is_time);
+			print_cell(out, sum.p95, is_time);
+			print_cell(out, sum.max, is_time);
+			print_cell(out, sum.stdev, is_time);
+			fputc('\n', out);
+		}
+		free(v);
+	}
+}

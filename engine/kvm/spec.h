@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run spec of the direct dirty-log engine.  The same key names are
+ * used in JSON (spec files, the REST API, the database) and, in kebab
+ * case, as command-line flags.
+ */
+#ifndef MIGBENCH_SPEC_H
+#define MIGBENCH_SPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "error.h"
+#include "guestmem.h"
+
+#define MB_MAX_VCPUS		512
+#define MB_MAX_MEMSLOTS		512
+#define MB_MAX_ITERATIONS	100000
+/* For options whose default depends on what the kernel supports. */
+enum mb_auto_bool {
+	MB_AUTO = -1,
+	MB_FALSE = 0,
+	MB_TRUE = 1,
+};
+
+struct mb_spec {
+	unsigned int vcpus;
+	uint64_t mem_per_vcpu;
+	enum mb_backing backing;
+	unsigned int iterations;
+	unsigned int write_percent;
+	enum mb_access access;
+	uint64_t seed;
+	enum mb_auto_bool manual_protect;
+	enum mb_auto_bool initially_set;
+	uint64_t clear_chunk_pages;
+	unsigned int memslots;
+	bool vcpus_run_during_disable;
+	uint64_t dirty_ring_entries;
+	unsigned int nr_pin;
+	int pin[MB_MAX_VCPUS + 1];	/* vCPU i -> pin[i]; one more: main */
+};
+
+void mb_spec_init(struct mb_spec *spec);
+
+/* Set one key from a JSON value (the REST API and spec files). */
+int mb_spec_set_json(struct mb_spec *spec, const char *key,
+		     struct json_object *value, struct mb_error *err);
+
+/* Set one key from command-line text ("512M", "true", "0,1"). */
+int mb_spec_set_text(struct mb_spec *spec, const char *key,
+		     const char *text, struct mb_error *err);
+
+/* Set every key of a JSON object; any unknown key is an error. */
+int mb_spec_from_json(struct mb_spec *spec, struct json_object *obj,
+		      struct mb_error *err);
+
+/*
+ * Checks between keys and against the host (online CPUs).  Everything
+ * that can be known without opening /dev/kvm.
+ */
+int mb_spec_validate(const struct mb_spec *spec, unsigned int online_cpus,
+		     struct mb_error *err);
+
+/* The spec as a JSON object; auto options that are unresolved omitted. */
+struct json_object *mb_spec_to_json(const struct mb_spec *spec);
+
+/* Iterate the key names (for --help and flag tables); NULL at the end. */
+const char *mb_spec_key_name(unsigned int index);
+bool mb_spec_key_is_bool(const char *key);
+
+static inline uint64_t mb_spec_total_pages(const struct mb_spec *spec)
+{
+	return spec->vcpus * (spec->mem_per_vcpu / 4096);
+}
+
+#endif

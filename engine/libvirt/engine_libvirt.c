@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The migration engine behind the engine interface: kind "migration", its
+ * spec (migspec.c), the run (migrun.c) and what a report shows of it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "hostinfo.h"
+#include "libvirtd.h"
+#include "migrun.h"
+#include "migspec.h"
+
+static const struct mb_engine_key keys[] = {
+	{ "vcpus", MB_KEY_UINT, "vCPUs of the guest, 1 .. online CPUs (2)" },
+	{ "memory", MB_KEY_SIZE, "guest memory, 64M .. 3G for migbench's guest (1G)" },
+	{ "backing", MB_KEY_NAME, "hugetlb-1g, hugetlb-2m or anonymous (hugetlb-1g)" },
+	{ "wss", MB_KEY_SIZE, "working set the guest dirties, 0: most of memory (0)" },
+	{ "access", MB_KEY_NAME, "sequential or random (sequential)" },
+	{ "rate_mib_s", MB_KEY_UINT, "cap on the guest's write rate in MiB/s, 0: none (0)" },
+	{ "destination", MB_KEY_TEXT, "local, or a libvirt URI qemu+ssh://, qemu+tls://, qemu+tcp:// (local)" },
+	{ "max_bandwidth", MB_KEY_UINT, "MiB/s, 0: libvirt's default (0)" },
+	{ "downtime_limit_ms", MB_KEY_UINT, "ms, 0: QEMU's default (0)" },
+	{ "postcopy", MB_KEY_BOOL, "enable postcopy (false)" },
+	{ "auto_converge", MB_KEY_BOOL, "enable auto-converge (false)" },
+	{ "dirty_ring_entries", MB_KEY_UINT, "QEMU's KVM dirty ring, power of two 256 .. 65536, 0: bitmap (0)" },
+	{ "cancel_after_iterations", MB_KEY_UINT, "abort the migration at that iteration, 0: complete it (0)" },
+	{ "trace", MB_KEY_BOOL, "trace the source QEMU's dirty-log ioctls (true)" },
+	{ "guest_kernel", MB_KEY_TEXT, "a guest kernel of your own instead of migbench's" },
+	{ "guest_initrd", MB_KEY_TEXT, "its initrd" },
+	{ "guest_cmdline", MB_KEY_TEXT, "its command line" },
+	{ NULL, 0, NULL },
+};
+
+/* The zap and the dirty-log clears first, then what the user waits for. */
+static const struct mb_headline headline[] = {
+	{ "qemu_clear_dirty_log_ns", "qemu_get_dirty_log_ns" },
+	{ "qemu_disable_dirty_log_ns", NULL },
+	{ "migration_total_ms", NULL },
+	{ NULL, NULL },
+};
+
+static int spec_parse(struct json_object *obj, void **out, struct mb_error *err)
+{
+	struct mb_migspec *spec = malloc(sizeof(*spec));
+	int ret;
+
+	if (!spec)
+		return mb_error_set(err, -ENOMEM, NULL, "out of memory");
+	if (!json_object_is_type(obj, json_type_object)) {
+		free(spec);
+		return mb_fail(err, NULL, "the spec must be a JSON object");
+	}
+	mb_migspec_init(spec);
+	ret = mb_migspec_from_json(spec, obj, mb_online_cpus(), err);
+	if (ret) {
+		free(spec);
+		return ret;
+	}
+	*out = spec;
+	return 0;
+}
+
+static struct json_object *spec_to_json(const void *spec)
+{
+	return mb_migspec_to_json(spec);
+}
+
+static int value_from_text(const char *key, const char *text,
+			   struct json_object **out, struct mb_error *err)
+{
+	for (const struct mb_engine_key *k = keys; k->name; k++)
+		if (!strcmp(k->name, key))
+			return mb_key_value_from_text(k, text, out, err);
+	return mb_fail(err, key, "unknown key");
+}
+
+/* A local migration holds the guest's memory twice while it moves. */
+static void needs(const void *p, struct mb_run_needs *out)
+{
+	const struct mb_migspec *spec = p;
+	uint64_t page = mb_migspec_page_size(spec);
+
+	memset(out, 0, sizeof(*out));
+	if (!page)
+		return;
+	out->hugepages[0].page_size = page;
+	out->hugepages[0].pages = (long)(spec->memory / page) *
+				  (strcmp(spec->destination, "local") ? 1 : 2);
+}
+
+/* "migration key=value ...", defaults left out. */
+static void describe(struct json_object *spec, struct textbuf *b)
+{
+	struct mb_migspec defaults;
+	struct json_object *def;
+
+	mb_migspec_init(&defaults);
+	def = mb_migspec_to_json(&defaults);
+	textbuf_printf(b, "migration");
+	json_object_object_foreach(spec, key, val) {
+		struct json_object *d;
+
+		if (json_object_object_get_ex(def, key, &d) && json_object_equal(val, d))
+			continue;
+		textbuf_printf(b, " %s=%s", key, json_object_get_string(val));
+	}
+	json_object_put(def);
+}
+
+static enum mb_run_status run(void *spec, const struct mb_run_opts *opts,
+			      struct mb_run_result *res)
+{
+	return mb_migration_run(spec, opts, res);
+}
+
+const struct mb_engine mb_engine_libvirt = {
+	.kind = "migration",
+	.title = "a guest migrated live through libvirt/QEMU, its dirty-log ioctls traced",
+	.report_title = "KVM live-migration comparison",
+	.keys = keys,
+	.headline = headline,
+	.spec_parse = spec_parse,
+	.spec_to_json = spec_to_json,
+	.spec_free = free,
+	.value_from_text = value_from_text,
+	.needs = needs,
+	.describe = describe,
+	.run = run,
+	.reap_leftovers = mb_reap_leftovers,
+};

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The spec of a migration run: the guest, where it goes and how, as JSON
+ * keys (the REST API and the database).  Unknown keys and bad values are
+ * errors that name the key.
+ */
+#ifndef MIGBENCH_MIGSPEC_H
+#define MIGBENCH_MIGSPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "error.h"
+#include "guestmem.h"
+
+struct mb_migspec {
+	unsigned int vcpus;
+	uint64_t memory;		/* bytes */
+	enum mb_backing backing;	/* hugetlb-1g, hugetlb-2m or anonymous */
+	uint64_t wss;			/* 0: most of memory */
+	enum mb_access access;
+	uint64_t rate_mib_s;		/* 0: no cap */
+	char destination[256];		/* "local" or a libvirt URI */
+	uint64_t max_bandwidth;		/* MiB/s, 0: libvirt's default */
+	uint64_t downtime_limit_ms;	/* 0: QEMU's default */
+	bool postcopy, auto_converge;
+	uint64_t dirty_ring_entries;	/* QEMU's kvm dirty-ring-size, 0: bitmap */
+	uint64_t cancel_after_iterations;	/* 0: let it complete */
+	bool trace;			/* trace QEMU's dirty-log ioctls */
+	char guest_kernel[256], guest_initrd[256], guest_cmdline[512];
+};
+
+void mb_migspec_init(struct mb_migspec *s);
+int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
+			 unsigned int online_cpus, struct mb_error *err);
+struct json_object *mb_migspec_to_json(const struct mb_migspec *s);
+/* 1GiB or 2MiB pages for the guest's memory; 0 for normal pages. */
+uint64_t mb_migspec_page_size(const struct mb_migspec *s);
+
+#endif

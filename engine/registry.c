@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The registry: every engine migbench has, found by kind.  Adding an
+ * engine is a folder under engine/ that defines its struct mb_engine, and
+ * one line here.
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ENGINES(X) \
+	X(mb_engine_kvm)	/* "dirtylog": engine/kvm/ */ \
+	X(mb_engine_libvirt)	/* "migration": engine/libvirt/ */
+
+#define DECLARE(name) extern const struct mb_engine name;
+ENGINES(DECLARE)
+#define ENTRY(name) &name,
+static const struct mb_engine *const engines[] = { ENGINES(ENTRY) NULL };
+
+const struct mb_engine *mb_engine_find(const char *kind)
+{
+	for (unsigned int i = 0; engines[i]; i++)
+		if (!strcmp(engines[i]->kind, kind))
+			return engines[i];
+	return NULL;
+}
+
+const struct mb_engine *mb_engine_at(unsigned int index)
+{
+	return index < sizeof(engines) / sizeof(engines[0]) ? engines[index] : NULL;
+}
+
+const struct mb_engine *mb_engine_default(void)
+{
+	return engines[0];
+}
+
+void mb_engine_kinds(char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (unsigned int i = 0; engines[i]; i++)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s\"%s\"",
+			 !i ? "" : engines[i + 1] ? ", " : " or ", engines[i]->kind);
+}
+int mb_engine_normalise(const struct mb_engine *e, struct json_object *obj,
+			struct json_object **out, struct mb_error *err)
+{
+	void *spec;
+	int ret = e->spec_parse(obj, &spec, err);
+
+	if (ret)
+		return ret;
+	*out = e->spec_to_json(spec);
+	e->spec_free(spec);
+	return *out ? 0 : mb_error_set(err, -ENOMEM, NULL, "out of memory");
+}
+
+void mb_run_result_free(struct mb_run_result *res)
+{
+	json_object_put(res->spec);
+	json_object_put(res->environment);
+	res->spec = res->environment = NULL;
+	mb_samples_free(&res->samples);
+}

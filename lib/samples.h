@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Measured values of a run, one row per (metric, iteration, seq), in the
+ * order they were taken.  Rows are appended between timed regions and
+ * stored or printed after the run.
+ */
+#ifndef MIGBENCH_SAMPLES_H
+#define MIGBENCH_SAMPLES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+enum mb_metric {
+	MB_POPULATE_NS,
+	MB_ENABLE_DIRTY_LOG_NS,
+	MB_DIRTY_MEMORY_NS,
+	MB_GET_DIRTY_LOG_NS,
+	MB_CLEAR_DIRTY_LOG_NS,
+	MB_CLEAR_DIRTY_LOG_CALL_NS,
+	MB_DISABLE_DIRTY_LOG_NS,
+	MB_DIRTY_RING_HARVEST_NS,
+	MB_DIRTY_RING_RESET_NS,
+	MB_DIRTY_PAGES,
+	/* migration runs: final figures */
+	MB_MIGRATION_TOTAL_MS,
+	MB_MIGRATION_SETUP_MS,
+	MB_MIGRATION_DOWNTIME_MS,
+	MB_MIGRATION_ITERATIONS,
+	MB_MIGRATION_TRANSFERRED_BYTES,
+	MB_MIGRATION_DIRTY_RATE_PPS,
+	/* ... the dirty-log ioctls of the source QEMU, per call */
+	MB_QEMU_GET_DIRTY_LOG_NS,
+	MB_QEMU_CLEAR_DIRTY_LOG_NS,
+	MB_QEMU_RESET_DIRTY_RINGS_NS,
+	MB_QEMU_DISABLE_DIRTY_LOG_NS,
+	MB_QEMU_ENABLE_DIRTY_LOG_NS,
+	/* ... and the job statistics every 100 ms (seq: sample number) */
+	MB_JOB_T_MS,
+	MB_JOB_MEMORY_PROCESSED_BYTES,
+	MB_JOB_MEMORY_REMAINING_BYTES,
+	MB_JOB_DIRTY_RATE_PPS,
+	MB_JOB_BPS,
+	MB_NR_METRICS,
+};
+
+struct mb_sample {
+	enum mb_metric metric;
+	uint32_t iteration;	/* 0 for once-per-run metrics */
+	uint32_t seq;		/* call number within the iteration */
+	uint64_t value;
+};
+
+struct mb_samples {
+	struct mb_sample *rows;
+	size_t len;
+	size_t cap;
+};
+
+/* The stored name of a metric ("clear_dirty_log_ns"). */
+const char *mb_metric_name(enum mb_metric m);
+/* The metric of a stored name; -1 when there is none. */
+int mb_metric_from_name(const char *name);
+
+/* Reserve room up front so appends during a run do not allocate. */
+int mb_samples_reserve(struct mb_samples *s, size_t rows);
+int mb_samples_add(struct mb_samples *s, enum mb_metric metric,
+		   uint32_t iteration, uint32_t seq, uint64_t value);
+void mb_samples_free(struct mb_samples *s);
+
+/* Values of one metric, in order; caller frees.  Returns the count. */
+size_t mb_samples_values(const struct mb_samples *s, enum mb_metric metric,
+			 double **out);
+uint64_t mb_samples_sum(const struct mb_samples *s, enum mb_metric metric,
+			uint32_t iteration);
+/* The first value of metric in iteration; false when there is none. */
+int mb_samples_get(const struct mb_samples *s, enum mb_metric metric,
+		   uint32_t iteration, uint64_t *value);
+
+/* [{"metric","iteration","seq","value"}, ...] */
+struct json_object *mb_samples_to_json(const struct mb_samples *s);
+
+#endif
