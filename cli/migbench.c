@@ -337,19 +337,25 @@ static int cmd_show(int argc, char **argv)
 	return 0;
 }
 
+/* METHOD /runs/ID/WHAT; the reply in *resp, or the exit code. */
+static int call_run(const char *method, long long id, const char *what,
+		    struct http_response *resp)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), API "/runs/%lld/%s", id, what);
+	return call(method, path, NULL, resp);
+}
+
 static int cmd_samples(int argc, char **argv)
 {
 	struct http_response resp;
-	char path[96];
 	long long id;
 	bool csv;
-	int ret;
+	int ret = id_and_flag(argc, argv, "csv", &csv, &id);
 
-	ret = id_and_flag(argc, argv, "csv", &csv, &id);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), API "/runs/%lld/samples%s", id, csv ? "?format=csv" : "");
-	ret = call("GET", path, NULL, &resp);
+	if (!ret)
+		ret = call_run("GET", id, csv ? "samples?format=csv" : "samples", &resp);
 	if (ret)
 		return ret;
 	fwrite(resp.body, 1, resp.body_len, stdout);
@@ -360,16 +366,13 @@ static int cmd_samples(int argc, char **argv)
 static int cmd_cancel(int argc, char **argv)
 {
 	struct http_response resp;
-	char path[96];
 	long long id;
 	int ret;
 
 	optind = 1;	/* no options: the ID is argv[1] */
 	ret = run_id_arg(argc, argv, &id);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), API "/runs/%lld/cancel", id);
-	ret = call("POST", path, NULL, &resp);
+	if (!ret)
+		ret = call_run("POST", id, "cancel", &resp);
 	if (ret)
 		return ret;
 	printf("run %lld %s\n", id, resp.status == 202 ? "is being stopped" : "cancelled");

@@ -50,7 +50,7 @@ static void source_describe(void *ctx, const char *kind, struct json_object *spe
 	if (!e || !spec)
 		return;
 	*title = e->report_title;
-	e->describe(spec, command);
+	mb_engine_describe(e, spec, command);
 }
 
 enum MHD_Result api_compare(struct http_request *r, int64_t unused)

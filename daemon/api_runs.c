@@ -97,6 +97,19 @@ static int check_tags(struct json_object *tags, char *why, size_t len,
 	return 0;
 }
 
+/* repeat and max_repeat: 1 .. MAX_REPEAT runs. */
+static int get_count(const char *key, struct json_object *value, unsigned int *out,
+		     char *why, size_t len)
+{
+	if (!json_object_is_type(value, json_type_int) || json_object_get_int64(value) < 1 ||
+	    json_object_get_int64(value) > MAX_REPEAT) {
+		snprintf(why, len, "%s: must be an integer from 1 to %d", key, MAX_REPEAT);
+		return -EINVAL;
+	}
+	*out = (unsigned int)json_object_get_int64(value);
+	return 0;
+}
+
 /* The keys of the run itself; the others belong to its kind's spec. */
 static int run_key(struct run_request *req, const char *key, struct json_object *value,
 		   char *why, size_t len, const char **field)
@@ -125,12 +138,8 @@ static int run_key(struct run_request *req, const char *key, struct json_object 
 			return -EINVAL;
 		req->tags = value;
 	} else if (!strcmp(key, "repeat")) {
-		if (!json_object_is_type(value, json_type_int) || json_object_get_int64(value) < 1 ||
-		    json_object_get_int64(value) > MAX_REPEAT) {
-			snprintf(why, len, "repeat: must be an integer from 1 to %d", MAX_REPEAT);
+		if (get_count(key, value, &req->repeat, why, len))
 			return -EINVAL;
-		}
-		req->repeat = (unsigned int)json_object_get_int64(value);
 		req->repeat_given = true;
 	} else if (!strcmp(key, "target_ci_percent")) {
 		if (!(json_object_is_type(value, json_type_double) ||
@@ -141,12 +150,8 @@ static int run_key(struct run_request *req, const char *key, struct json_object 
 		}
 		req->target_ci_percent = json_object_get_double(value);
 	} else if (!strcmp(key, "max_repeat")) {
-		if (!json_object_is_type(value, json_type_int) || json_object_get_int64(value) < 1 ||
-		    json_object_get_int64(value) > MAX_REPEAT) {
-			snprintf(why, len, "max_repeat: must be an integer from 1 to %d", MAX_REPEAT);
+		if (get_count(key, value, &req->max_repeat, why, len))
 			return -EINVAL;
-		}
-		req->max_repeat = (unsigned int)json_object_get_int64(value);
 	} else {
 		*field = NULL;
 		return 1;	/* not a run key */

@@ -124,28 +124,15 @@ static enum MHD_Result vproblem(struct http_request *r, unsigned int status,
 	return ret;
 }
 
-enum MHD_Result http_reply_problem(struct http_request *r, unsigned int status,
-				   const char *field, const char *fmt, ...)
+enum MHD_Result http_reply_problem_ex(struct http_request *r, unsigned int status,
+				      const char *field, const char *const *headers,
+				      const char *fmt, ...)
 {
 	enum MHD_Result ret;
 	va_list ap;
 
 	va_start(ap, fmt);
-	ret = vproblem(r, status, field, NULL, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-enum MHD_Result http_reply_problem_headers(struct http_request *r,
-					   unsigned int status,
-					   const char *const *headers,
-					   const char *fmt, ...)
-{
-	enum MHD_Result ret;
-	va_list ap;
-
-	va_start(ap, fmt);
-	ret = vproblem(r, status, NULL, headers, fmt, ap);
+	ret = vproblem(r, status, field, headers, fmt, ap);
 	va_end(ap);
 	return ret;
 }

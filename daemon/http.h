@@ -50,14 +50,13 @@ enum MHD_Result http_reply_json(struct http_request *r, unsigned int status,
 				struct json_object *obj,
 				const char *const *headers);
 /* RFC 9457: title from the status, detail, and the field when one is named. */
-enum MHD_Result http_reply_problem(struct http_request *r, unsigned int status,
-				   const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-/* The same with extra headers (name, value, ..., NULL). */
-enum MHD_Result http_reply_problem_headers(struct http_request *r,
-					   unsigned int status,
-					   const char *const *headers,
-					   const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+enum MHD_Result http_reply_problem_ex(struct http_request *r, unsigned int status,
+				      const char *field, const char *const *headers,
+				      const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+#define http_reply_problem(r, status, field, ...) \
+	http_reply_problem_ex(r, status, field, NULL, __VA_ARGS__)
+#define http_reply_problem_headers(r, status, headers, ...) \
+	http_reply_problem_ex(r, status, NULL, headers, __VA_ARGS__)
 
 #endif

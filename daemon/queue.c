@@ -140,10 +140,10 @@ static int load_request(struct queue *q, int64_t id, char **request,
 	if (json_object_object_get_ex(run, "spec", &sj) &&
 	    json_object_object_get_ex(run, "kind", &kind) &&
 	    (*engine = mb_engine_find(json_object_get_string(kind)))) {
-		ret = (*engine)->spec_parse(sj, &spec, NULL);
+		ret = mb_engine_spec_parse(*engine, sj, &spec, NULL);
 		if (!ret) {
 			(*engine)->needs(spec, needs);
-			(*engine)->spec_free(spec);
+			free(spec);
 		}
 		req = json_object_new_object();
 		json_object_object_add(req, "kind", json_object_get(kind));

@@ -310,6 +310,30 @@ int store_write(struct store *st, const char *sql,
 	return store_write_rowid(st, sql, bind, ctx, NULL);
 }
 
+int store_begin_write(struct store *st, const char *sql, sqlite3_stmt **s)
+{
+	int rc;
+
+	*s = NULL;
+	store_lock(st);
+	rc = sqlite3_exec(st->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->writer, sql, -1, s, NULL);
+	return rc;
+}
+
+int store_end_write(struct store *st, int rc, bool listings_changed)
+{
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->writer, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		sqlite3_exec(st->writer, "ROLLBACK", NULL, NULL, NULL);
+	if (listings_changed)
+		store_changed(st);
+	store_unlock(st);
+	return store_errno(rc);
+}
+
 void store_bind_id_text(sqlite3_stmt *s, void *ctx)
 {
 	struct store_id_args *a = ctx;

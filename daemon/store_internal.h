@@ -3,6 +3,7 @@
 #define MIGBENCH_STORE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 
 #include "store.h"
@@ -57,6 +58,19 @@ void store_bind_id_text(sqlite3_stmt *s, void *ctx);
  * key with its values; finalizes s.  0, fn's error, or the store's.
  */
 int store_each_value_group(sqlite3_stmt *s, store_values_fn fn, void *ctx);
+
+/*
+ * Take the lock, BEGIN IMMEDIATE and prepare sql on the writer; whatever
+ * it returns, finish with store_end_write().
+ */
+int store_begin_write(struct store *st, const char *sql, sqlite3_stmt **s);
+
+/*
+ * End a transaction begun under the lock: COMMIT if rc is SQLITE_OK, else
+ * ROLLBACK; bump the generation when listings may change; unlock.
+ * Returns rc (or COMMIT's failure) as a negative errno.
+ */
+int store_end_write(struct store *st, int rc, bool listings_changed);
 
 /* sqlite3 result code to negative errno. */
 int store_errno(int rc);

@@ -25,14 +25,10 @@ int store_create_runs(struct store *st, const char *kind, const char *spec,
 	int rc;
 
 	store_now(now, sizeof(now));
-	store_lock(st);
-	rc = sqlite3_exec(st->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->writer,
-			"INSERT INTO runs (kind, spec, label, tags, group_id, group_index, "
-			"state, created_at, target_ci_percent, max_repeat) VALUES (?1, ?2, ?3, ?4, "
-			"(SELECT COALESCE(MAX(group_id), 0) + ?6 FROM runs), ?5, 'queued', ?7, ?8, ?9)",
-			-1, &s, NULL);
+	rc = store_begin_write(st,
+		"INSERT INTO runs (kind, spec, label, tags, group_id, group_index, "
+		"state, created_at, target_ci_percent, max_repeat) VALUES (?1, ?2, ?3, ?4, "
+		"(SELECT COALESCE(MAX(group_id), 0) + ?6 FROM runs), ?5, 'queued', ?7, ?8, ?9)", &s);
 	for (unsigned int i = 0; rc == SQLITE_OK && i < repeat; i++) {
 		sqlite3_reset(s);
 		store_bind_text(s, 1, kind);
@@ -57,13 +53,7 @@ int store_create_runs(struct store *st, const char *kind, const char *spec,
 		}
 	}
 	sqlite3_finalize(s);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(st->writer, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		sqlite3_exec(st->writer, "ROLLBACK", NULL, NULL, NULL);
-	store_changed(st);
-	store_unlock(st);
-	return store_errno(rc);
+	return store_end_write(st, rc, true);
 }
 
 int store_next_queued(struct store *st, int64_t *id)
@@ -87,40 +77,28 @@ int store_next_queued(struct store *st, int64_t *id)
 	return store_errno(rc);
 }
 
-struct start_args {
-	int64_t id;
-	int pid;
-	char now[32];
-};
-
-static void bind_start(sqlite3_stmt *s, void *ctx)
-{
-	struct start_args *a = ctx;
-
-	sqlite3_bind_int(s, 1, a->pid);
-	store_bind_text(s, 2, a->now);
-	sqlite3_bind_int64(s, 3, a->id);
-}
-
 int store_run_start(struct store *st, int64_t id)
 {
-	struct start_args a = { .id = id };
+	struct store_id_args a = { .id = id };
 	int rc;
 
 	store_now(a.now, sizeof(a.now));
-	/* bind_start also binds ?1 (no pid yet); unused parameters are fine */
 	rc = store_write(st, "UPDATE runs SET state = 'running', worker_pid = NULL, "
-			    "started_at = ?2 WHERE id = ?3 AND state = 'queued'",
-			bind_start, &a);
+			    "started_at = ?2 WHERE id = ?1 AND state = 'queued'",
+			store_bind_id_text, &a);
 	return rc < 0 ? rc : rc == 0 ? -EALREADY : 0;
 }
 
 int store_run_set_worker(struct store *st, int64_t id, int pid)
 {
-	struct start_args a = { .id = id, .pid = pid };
-	int rc = store_write(st, "UPDATE runs SET worker_pid = ?1 WHERE id = ?3",
-			    bind_start, &a);
+	char text[16];
+	struct store_id_args a = { .id = id, .text = text };
+	int rc;
 
+	/* ?3 is text; the column's integer affinity stores it as a number */
+	snprintf(text, sizeof(text), "%d", pid);
+	rc = store_write(st, "UPDATE runs SET worker_pid = CAST(?3 AS INTEGER) WHERE id = ?1",
+			 store_bind_id_text, &a);
 	return rc < 0 ? rc : 0;
 }
 
@@ -188,14 +166,11 @@ int store_run_set_environment(struct store *st, int64_t id,
 				JSON_C_TO_STRING_PLAIN) : "{}";
 	store_now(now, sizeof(now));
 
-	store_lock(st);
-	rc = sqlite3_exec(st->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->writer,
-			"INSERT INTO kernels (release, version, cmdline, boot_id, hostname, "
-			"cpu_model, kvm_parameters, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-			"ON CONFLICT DO UPDATE SET hostname = excluded.hostname "
-			"RETURNING id", -1, &s, NULL);
+	rc = store_begin_write(st,
+		"INSERT INTO kernels (release, version, cmdline, boot_id, hostname, "
+		"cpu_model, kvm_parameters, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+		"ON CONFLICT DO UPDATE SET hostname = excluded.hostname "
+		"RETURNING id", &s);
 	if (rc == SQLITE_OK) {
 		for (int i = 0; i < 7; i++)
 			store_bind_text(s, i + 1, values[i]);
@@ -221,13 +196,7 @@ int store_run_set_environment(struct store *st, int64_t id,
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 		sqlite3_finalize(s);
 	}
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(st->writer, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		sqlite3_exec(st->writer, "ROLLBACK", NULL, NULL, NULL);
-	store_changed(st);
-	store_unlock(st);
-	return store_errno(rc);
+	return store_end_write(st, rc, true);
 }
 
 int store_add_event(struct store *st, int64_t id, const char *message)
@@ -325,20 +294,42 @@ static void add(struct json_object *o, const char *key, struct json_object *v)
 	json_object_object_add(o, key, v);
 }
 
+/* A result column as a member: stored JSON embedded, or text. */
+struct column {
+	const char *name;
+	int index;
+	bool json;
+};
+
+static void add_columns(struct json_object *o, sqlite3_stmt *s, const struct column *cols)
+{
+	for (; cols->name; cols++)
+		add(o, cols->name, cols->json ? store_json_column(s, cols->index) :
+						 store_text_column(s, cols->index));
+}
+
 static struct json_object *run_row_json(sqlite3_stmt *s, bool full)
 {
 	struct json_object *o = json_object_new_object(), *group, *kernel = NULL;
 
+	static const struct column run[] = {
+		{ "kind", 1, false }, { "label", 2, false }, { "tags", 3, true },
+		{ "spec", 4, true }, { "resolved_spec", 5, true }, { "state", 6, false },
+		{ "result", 7, false }, { "error", 8, false }, { "progress", 9, false },
+		{ NULL, 0, false },
+	};
+	static const struct column times[] = {
+		{ "created_at", 12, false }, { "started_at", 13, false },
+		{ "finished_at", 14, false }, { "summary", 15, true }, { NULL, 0, false },
+	};
+	static const struct column kernel_columns[] = {
+		{ "release", 18, false }, { "version", 19, false }, { "cmdline", 20, false },
+		{ "boot_id", 21, false }, { "hostname", 22, false }, { "cpu_model", 23, false },
+		{ "kvm_parameters", 24, true }, { NULL, 0, false },
+	};
+
 	add(o, "id", json_object_new_int64(sqlite3_column_int64(s, 0)));
-	add(o, "kind", store_text_column(s, 1));
-	add(o, "label", store_text_column(s, 2));
-	add(o, "tags", store_json_column(s, 3));
-	add(o, "spec", store_json_column(s, 4));
-	add(o, "resolved_spec", store_json_column(s, 5));
-	add(o, "state", store_text_column(s, 6));
-	add(o, "result", store_text_column(s, 7));
-	add(o, "error", store_text_column(s, 8));
-	add(o, "progress", store_text_column(s, 9));
+	add_columns(o, s, run);
 	group = json_object_new_object();
 	add(group, "id", json_object_new_int64(sqlite3_column_int64(s, 10)));
 	add(group, "index", json_object_new_int64(sqlite3_column_int64(s, 11)));
@@ -347,22 +338,13 @@ static struct json_object *run_row_json(sqlite3_stmt *s, bool full)
 		add(group, "max_repeat", json_object_new_int64(sqlite3_column_int64(s, 26)));
 	}
 	add(o, "group", group);
-	add(o, "created_at", store_text_column(s, 12));
-	add(o, "started_at", store_text_column(s, 13));
-	add(o, "finished_at", store_text_column(s, 14));
-	add(o, "summary", store_json_column(s, 15));
+	add_columns(o, s, times);
 	if (full)
 		add(o, "environment", store_json_column(s, 16));
 	if (sqlite3_column_type(s, 17) != SQLITE_NULL) {
 		kernel = json_object_new_object();
 		add(kernel, "id", json_object_new_int64(sqlite3_column_int64(s, 17)));
-		add(kernel, "release", store_text_column(s, 18));
-		add(kernel, "version", store_text_column(s, 19));
-		add(kernel, "cmdline", store_text_column(s, 20));
-		add(kernel, "boot_id", store_text_column(s, 21));
-		add(kernel, "hostname", store_text_column(s, 22));
-		add(kernel, "cpu_model", store_text_column(s, 23));
-		add(kernel, "kvm_parameters", store_json_column(s, 24));
+		add_columns(kernel, s, kernel_columns);
 	}
 	add(o, "kernel", kernel);
 	return o;

@@ -66,12 +66,7 @@ int store_add_samples(struct store *st, int64_t id,
 		rc = insert_rows(one, id, rows + i, 1);
 	sqlite3_finalize(many);
 	sqlite3_finalize(one);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(st->writer, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		sqlite3_exec(st->writer, "ROLLBACK", NULL, NULL, NULL);
-	store_unlock(st);
-	return store_errno(rc);
+	return store_end_write(st, rc, false);
 }
 
 int store_samples_text(struct store *st, int64_t id, bool csv, char **text,

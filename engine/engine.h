@@ -91,21 +91,26 @@ struct mb_engine {
 	const struct mb_engine_key *keys;	/* ends with a NULL name */
 	const struct mb_headline *headline;	/* ends with a NULL metric */
 
+	/* The engine's own spec type: its size, and its defaults. */
+	size_t spec_size;
+	void (*spec_init)(void *spec);
 	/*
-	 * A spec from the request's keys: every key checked (unknown ones
-	 * refused), defaults filled in, checked against this host.  The spec
-	 * is the engine's own type; free it with spec_free.
+	 * Set the request's keys on an initialised spec: every key checked
+	 * (unknown ones refused), then checked as a whole against this host.
 	 */
-	int (*spec_parse)(struct json_object *obj, void **spec, struct mb_error *err);
+	int (*spec_load)(void *spec, struct json_object *obj, struct mb_error *err);
 	struct json_object *(*spec_to_json)(const void *spec);
-	void (*spec_free)(void *spec);
 	/* One command-line value ("512M", "true", "0,1") as the JSON the key takes. */
 	int (*value_from_text)(const char *key, const char *text,
 			       struct json_object **out, struct mb_error *err);
 	/* What the run holds while it runs (both ends of a local migration). */
 	void (*needs)(const void *spec, struct mb_run_needs *out);
-	/* The spec as a reader can repeat it: a command line, only non-defaults. */
-	void (*describe)(struct json_object *spec, struct textbuf *out);
+	/*
+	 * The spec as a reader can repeat it: the command's name, then each
+	 * key that differs from the defaults as the command takes it.
+	 */
+	const char *command;
+	void (*describe_key)(struct textbuf *out, const char *key, struct json_object *value);
 	/* Run once; the result is filled whatever happens (see above). */
 	enum mb_run_status (*run)(void *spec, const struct mb_run_opts *opts,
 				  struct mb_run_result *res);
@@ -131,6 +136,17 @@ const struct mb_engine_key *mb_engine_key(const struct mb_engine *e, const char 
 /* One command-line value as JSON, by the key's type (engine/keys.c). */
 int mb_key_value_from_text(const struct mb_engine_key *k, const char *text,
 			   struct json_object **out, struct mb_error *err);
+
+/*
+ * A spec from a request's or the store's JSON: defaults, then the keys;
+ * free() it.  0 or a negative errno with err.
+ */
+int mb_engine_spec_parse(const struct mb_engine *e, struct json_object *obj, void **spec,
+			 struct mb_error *err);
+
+/* The spec as a command line, keys at their defaults left out. */
+void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
+			struct textbuf *out);
 
 /*
  * A spec from a stored or requested JSON object, straight to its resolved

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ENGINES(X) \
@@ -44,16 +45,61 @@ void mb_engine_kinds(char *buf, size_t len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "%s\"%s\"",
 			 !i ? "" : engines[i + 1] ? ", " : " or ", engines[i]->kind);
 }
+int mb_engine_spec_parse(const struct mb_engine *e, struct json_object *obj, void **out,
+			 struct mb_error *err)
+{
+	void *spec = malloc(e->spec_size);
+	int ret;
+
+	if (!spec)
+		return mb_error_set(err, -ENOMEM, NULL, "out of memory");
+	if (!json_object_is_type(obj, json_type_object)) {
+		free(spec);
+		return mb_fail(err, NULL, "spec must be a JSON object, got %s",
+			       json_type_to_name(json_object_get_type(obj)));
+	}
+	e->spec_init(spec);
+	ret = e->spec_load(spec, obj, err);
+	if (ret) {
+		free(spec);
+		return ret;
+	}
+	*out = spec;
+	return 0;
+}
+
+void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
+			struct textbuf *out)
+{
+	void *defaults = malloc(e->spec_size);
+	struct json_object *def = NULL;
+
+	if (defaults) {
+		e->spec_init(defaults);
+		def = e->spec_to_json(defaults);
+		free(defaults);
+	}
+	textbuf_printf(out, "%s", e->command);
+	json_object_object_foreach(spec, key, val) {
+		struct json_object *d;
+
+		if (json_object_object_get_ex(def, key, &d) && json_object_equal(val, d))
+			continue;
+		e->describe_key(out, key, val);
+	}
+	json_object_put(def);
+}
+
 int mb_engine_normalise(const struct mb_engine *e, struct json_object *obj,
 			struct json_object **out, struct mb_error *err)
 {
 	void *spec;
-	int ret = e->spec_parse(obj, &spec, err);
+	int ret = mb_engine_spec_parse(e, obj, &spec, err);
 
 	if (ret)
 		return ret;
 	*out = e->spec_to_json(spec);
-	e->spec_free(spec);
+	free(spec);
 	return *out ? 0 : mb_error_set(err, -ENOMEM, NULL, "out of memory");
 }
 

@@ -301,19 +301,13 @@ static struct json_object *pair(double lo, double hi)
 
 static struct json_object *describe(struct values *vals)
 {
-	struct json_object *o = json_object_new_object();
 	double *sorted = malloc(vals->n * sizeof(double)), lo, hi;
+	struct json_object *o;
 	struct mb_summary s;
 
 	memcpy(sorted, vals->v, vals->n * sizeof(double));
 	mb_summarize(sorted, vals->n, &s);
-	json_object_object_add(o, "n", json_object_new_int64((int64_t)s.n));
-	json_object_object_add(o, "median", num(s.median));
-	json_object_object_add(o, "mean", num(s.mean));
-	json_object_object_add(o, "stdev", num(s.stdev));
-	json_object_object_add(o, "min", num(s.min));
-	json_object_object_add(o, "max", num(s.max));
-	json_object_object_add(o, "p95", num(s.p95));
+	o = mb_summary_to_json(&s);	/* n, min, median, mean, p95, max, stdev */
 	json_object_object_add(o, "p99", num(mb_quantile_sorted(sorted, s.n, 0.99)));
 	json_object_object_add(o, "cv", num(s.mean != 0 ? s.stdev / s.mean : NAN));
 	mb_median_ci(sorted, s.n, 0.95, &lo, &hi);

@@ -107,7 +107,7 @@ static int run(const struct mb_engine *engine, struct json_object *spec_json)
 	char kernel[PATH_MAX + 64];
 	void *spec;
 
-	if (engine->spec_parse(spec_json, &spec, &err)) {
+	if (mb_engine_spec_parse(engine, spec_json, &spec, &err)) {
 		finish(MB_RUN_BAD_SPEC, err.message);
 		return 2;
 	}
@@ -121,7 +121,7 @@ static int run(const struct mb_engine *engine, struct json_object *spec_json)
 		write_samples(&res.samples);
 	finish(status, status == MB_RUN_OK ? "" : res.error.message);
 	mb_run_result_free(&res);
-	engine->spec_free(spec);
+	free(spec);
 	return status == MB_RUN_OK ? 0 : 1;
 }
 

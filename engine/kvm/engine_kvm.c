@@ -39,23 +39,16 @@ static const struct mb_headline headline[] = {
 	{ NULL, NULL },
 };
 
-static int spec_parse(struct json_object *obj, void **out, struct mb_error *err)
+static void spec_init(void *spec)
 {
-	struct mb_spec *spec = malloc(sizeof(*spec));
-	int ret;
-
-	if (!spec)
-		return mb_error_set(err, -ENOMEM, NULL, "out of memory");
 	mb_spec_init(spec);
-	ret = mb_spec_from_json(spec, obj, err);
-	if (!ret)
-		ret = mb_spec_validate(spec, mb_online_cpus(), err);
-	if (ret) {
-		free(spec);
-		return ret;
-	}
-	*out = spec;
-	return 0;
+}
+
+static int spec_load(void *spec, struct json_object *obj, struct mb_error *err)
+{
+	int ret = mb_spec_from_json(spec, obj, err);
+
+	return ret ? ret : mb_spec_validate(spec, mb_online_cpus(), err);
 }
 
 static struct json_object *spec_to_json(const void *spec)
@@ -95,36 +88,24 @@ static void needs(const void *p, struct mb_run_needs *out)
 						mb_spec_total_pages(spec) * 4096);
 }
 
-/* The equivalent migbench-dirtylog command line, defaults left out. */
-static void describe(struct json_object *spec, struct textbuf *b)
+/* As migbench-dirtylog's flags. */
+static void describe_key(struct textbuf *b, const char *key, struct json_object *val)
 {
-	struct mb_spec defaults;
-	struct json_object *def;
+	char flag[64];
 
-	mb_spec_init(&defaults);
-	def = mb_spec_to_json(&defaults);
-	textbuf_printf(b, "migbench-dirtylog");
-	json_object_object_foreach(spec, key, val) {
-		struct json_object *d;
-		char flag[64];
-
-		if (json_object_object_get_ex(def, key, &d) && json_object_equal(val, d))
-			continue;
-		snprintf(flag, sizeof(flag), "%s", key);
-		for (char *p = flag; *p; p++)
-			*p = *p == '_' ? '-' : *p;
-		if (json_object_is_type(val, json_type_boolean)) {
-			textbuf_printf(b, " --%s%s", flag, json_object_get_boolean(val) ? "" : "=false");
-		} else if (json_object_is_type(val, json_type_array)) {
-			textbuf_printf(b, " --%s ", flag);
-			for (size_t i = 0; i < json_object_array_length(val); i++)
-				textbuf_printf(b, "%s%s", i ? "," : "",
-					       json_object_get_string(json_object_array_get_idx(val, i)));
-		} else {
-			textbuf_printf(b, " --%s %s", flag, json_object_get_string(val));
-		}
+	snprintf(flag, sizeof(flag), "%s", key);
+	for (char *p = flag; *p; p++)
+		*p = *p == '_' ? '-' : *p;
+	if (json_object_is_type(val, json_type_boolean)) {
+		textbuf_printf(b, " --%s%s", flag, json_object_get_boolean(val) ? "" : "=false");
+	} else if (json_object_is_type(val, json_type_array)) {
+		textbuf_printf(b, " --%s ", flag);
+		for (size_t i = 0; i < json_object_array_length(val); i++)
+			textbuf_printf(b, "%s%s", i ? "," : "",
+				       json_object_get_string(json_object_array_get_idx(val, i)));
+	} else {
+		textbuf_printf(b, " --%s %s", flag, json_object_get_string(val));
 	}
-	json_object_put(def);
 }
 
 static enum mb_run_status run(void *spec, const struct mb_run_opts *opts,
@@ -145,12 +126,14 @@ const struct mb_engine mb_engine_kvm = {
 	.report_title = "KVM dirty-log comparison",
 	.keys = keys,
 	.headline = headline,
-	.spec_parse = spec_parse,
+	.spec_size = sizeof(struct mb_spec),
+	.spec_init = spec_init,
+	.spec_load = spec_load,
 	.spec_to_json = spec_to_json,
-	.spec_free = free,
 	.value_from_text = value_from_text,
 	.needs = needs,
-	.describe = describe,
+	.command = "migbench-dirtylog",
+	.describe_key = describe_key,
 	.run = run,
 	.reap_leftovers = reap_leftovers,
 };

@@ -26,6 +26,18 @@ static void print_total(FILE *out, const char *what, uint32_t iterations,
 		avg / NS_PER_S, avg % NS_PER_S);
 }
 
+/* "Iteration N <what> time: ..." for the sum of metric in it; the sum. */
+static uint64_t print_iteration(FILE *out, const struct mb_samples *s, enum mb_metric metric,
+				uint32_t it, const char *what)
+{
+	uint64_t v = mb_samples_sum(s, metric, it);
+	char prefix[96];
+
+	snprintf(prefix, sizeof(prefix), "Iteration %u %s time: ", it, what);
+	print_time(out, prefix, v);
+	return v;
+}
+
 void mb_report_selftest_lines(FILE *out, const struct mb_spec *spec,
 			      const struct mb_samples *s)
 {
@@ -47,29 +59,16 @@ void mb_report_selftest_lines(FILE *out, const struct mb_spec *spec,
 		snprintf(prefix, sizeof(prefix), "Iteration %u dirty memory time: ", it);
 		print_time(out, prefix, v);
 		if (ring) {
-			v = mb_samples_sum(s, MB_DIRTY_RING_HARVEST_NS, it);
-			harvest_total += v;
-			snprintf(prefix, sizeof(prefix),
-				 "Iteration %u dirty ring harvest time: ", it);
-			print_time(out, prefix, v);
-			v = mb_samples_sum(s, MB_DIRTY_RING_RESET_NS, it);
-			reset_total += v;
-			snprintf(prefix, sizeof(prefix),
-				 "Iteration %u dirty ring reset time: ", it);
-			print_time(out, prefix, v);
+			harvest_total += print_iteration(out, s, MB_DIRTY_RING_HARVEST_NS, it,
+							 "dirty ring harvest");
+			reset_total += print_iteration(out, s, MB_DIRTY_RING_RESET_NS, it,
+						       "dirty ring reset");
 			continue;
 		}
-		v = mb_samples_sum(s, MB_GET_DIRTY_LOG_NS, it);
-		get_total += v;
-		snprintf(prefix, sizeof(prefix), "Iteration %u get dirty log time: ", it);
-		print_time(out, prefix, v);
-		if (clear) {
-			v = mb_samples_sum(s, MB_CLEAR_DIRTY_LOG_NS, it);
-			clear_total += v;
-			snprintf(prefix, sizeof(prefix),
-				 "Iteration %u clear dirty log time: ", it);
-			print_time(out, prefix, v);
-		}
+		get_total += print_iteration(out, s, MB_GET_DIRTY_LOG_NS, it, "get dirty log");
+		if (clear)
+			clear_total += print_iteration(out, s, MB_CLEAR_DIRTY_LOG_NS, it,
+						       "clear dirty log");
 	}
 	if (!mb_samples_get(s, MB_DISABLE_DIRTY_LOG_NS, 0, &v))
 		return;		/* the run did not get that far */

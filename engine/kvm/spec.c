@@ -252,9 +252,7 @@ int mb_spec_set_text(struct mb_spec *spec, const char *key,
 	uint64_t v;
 	int ret;
 
-	if (!k)
-		return mb_fail(err, key, "unknown key");
-	switch (k->type) {
+	switch (k ? (int)k->type : -1) {
 	case KEY_SIZE:
 		return set_size_text(spec, k, text, err);
 	case KEY_UINT:
@@ -292,7 +290,7 @@ int mb_spec_set_text(struct mb_spec *spec, const char *key,
 		return ret;
 	}
 	}
-	return mb_fail(err, key, "internal error: key type");
+	return mb_fail(err, key, "unknown key");
 }
 
 int mb_spec_from_json(struct mb_spec *spec, struct json_object *obj,

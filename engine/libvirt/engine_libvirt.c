@@ -43,25 +43,14 @@ static const struct mb_headline headline[] = {
 	{ NULL, NULL },
 };
 
-static int spec_parse(struct json_object *obj, void **out, struct mb_error *err)
+static void spec_init(void *spec)
 {
-	struct mb_migspec *spec = malloc(sizeof(*spec));
-	int ret;
-
-	if (!spec)
-		return mb_error_set(err, -ENOMEM, NULL, "out of memory");
-	if (!json_object_is_type(obj, json_type_object)) {
-		free(spec);
-		return mb_fail(err, NULL, "the spec must be a JSON object");
-	}
 	mb_migspec_init(spec);
-	ret = mb_migspec_from_json(spec, obj, mb_online_cpus(), err);
-	if (ret) {
-		free(spec);
-		return ret;
-	}
-	*out = spec;
-	return 0;
+}
+
+static int spec_load(void *spec, struct json_object *obj, struct mb_error *err)
+{
+	return mb_migspec_from_json(spec, obj, mb_online_cpus(), err);
 }
 
 static struct json_object *spec_to_json(const void *spec)
@@ -92,23 +81,10 @@ static void needs(const void *p, struct mb_run_needs *out)
 				  (strcmp(spec->destination, "local") ? 1 : 2);
 }
 
-/* "migration key=value ...", defaults left out. */
-static void describe(struct json_object *spec, struct textbuf *b)
+/* "migration key=value ..." */
+static void describe_key(struct textbuf *b, const char *key, struct json_object *val)
 {
-	struct mb_migspec defaults;
-	struct json_object *def;
-
-	mb_migspec_init(&defaults);
-	def = mb_migspec_to_json(&defaults);
-	textbuf_printf(b, "migration");
-	json_object_object_foreach(spec, key, val) {
-		struct json_object *d;
-
-		if (json_object_object_get_ex(def, key, &d) && json_object_equal(val, d))
-			continue;
-		textbuf_printf(b, " %s=%s", key, json_object_get_string(val));
-	}
-	json_object_put(def);
+	textbuf_printf(b, " %s=%s", key, json_object_get_string(val));
 }
 
 static enum mb_run_status run(void *spec, const struct mb_run_opts *opts,
@@ -123,12 +99,14 @@ const struct mb_engine mb_engine_libvirt = {
 	.report_title = "KVM live-migration comparison",
 	.keys = keys,
 	.headline = headline,
-	.spec_parse = spec_parse,
+	.spec_size = sizeof(struct mb_migspec),
+	.spec_init = spec_init,
+	.spec_load = spec_load,
 	.spec_to_json = spec_to_json,
-	.spec_free = free,
 	.value_from_text = value_from_text,
 	.needs = needs,
-	.describe = describe,
+	.command = "migration",
+	.describe_key = describe_key,
 	.run = run,
 	.reap_leftovers = mb_reap_leftovers,
 };

@@ -280,6 +280,34 @@ static bool is_migbench_guest(const char *pid)
 	return strstr(buf, "qemu-system") && strstr(buf, "guest=migbench-");
 }
 
+static void remove_tree(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void remove_dir(const char *path)
+{
+	rmdir(path);
+}
+
+/* Remove each entry of dir whose name starts with prefix. */
+static void remove_each(const char *dir, const char *prefix, void (*remove)(const char *path))
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		char path[300];
+
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		remove(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 int mb_reap_leftovers(void)
 {
 	struct dirent *de;
@@ -300,27 +328,7 @@ int mb_reap_leftovers(void)
 	for (int i = 0; i < killed; i++)
 		for (int t = 0; t < 200 && kill(pids[i], 0) == 0; t++)
 			usleep(50 * 1000);
-	d = opendir("/tmp");
-	while (d && (de = readdir(d))) {
-		char path[300];
-
-		if (strncmp(de->d_name, "migbench-libvirtd-", 18))
-			continue;
-		snprintf(path, sizeof(path), "/tmp/%s", de->d_name);
-		nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	}
-	if (d)
-		closedir(d);
-	d = opendir("/sys/kernel/tracing/instances");
-	while (d && (de = readdir(d))) {
-		char path[300];
-
-		if (strncmp(de->d_name, "migbench-", 9))
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/tracing/instances/%s", de->d_name);
-		rmdir(path);
-	}
-	if (d)
-		closedir(d);
+	remove_each("/tmp", "migbench-libvirtd-", remove_tree);
+	remove_each("/sys/kernel/tracing/instances", "migbench-", remove_dir);
 	return killed;
 }
