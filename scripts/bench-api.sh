@@ -6,6 +6,7 @@
 # connections, printing p50/p99 latency and requests/s.  Runs come from
 # tests/bench/bench-worker, which emits samples without running KVM.
 set -euo pipefail
+source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh

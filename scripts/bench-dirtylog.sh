@@ -3,6 +3,7 @@
 # The reference benchmark of the direct engine: hugetlb-1g, 2 vCPUs x
 # 512MiB, 4 iterations.  Prints figures; it is not a test.
 set -euo pipefail
+source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh

@@ -5,6 +5,7 @@
 # interleaves the two groups), then prints the ratio of the median total
 # migration times and the comparison of the two groups.
 set -euo pipefail
+source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
 n=${1:-5}
 

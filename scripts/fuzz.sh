@@ -4,6 +4,7 @@
 # libFuzzer under ASan and UBSan for SECONDS (default 120).  Not a test:
 # a tool to run after changing those files.  Crashes land in build-fuzz/.
 set -euo pipefail
+source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
 seconds=${1:-120}
 

@@ -6,12 +6,9 @@
 # print its results and where the API is.  Extra arguments are passed to
 # `migbench run` and override the defaults.
 set -euo pipefail
+source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "run.sh: run as root (migbenchd needs /dev/kvm, hugepage pools and /run)" >&2
-	exit 1
-fi
 scripts/deps.sh
 scripts/build.sh >/dev/null
 

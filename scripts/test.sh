@@ -3,6 +3,7 @@
 # Install what is missing, build, run every test suite, and end with one
 # line "N passed, N failed, N skipped".  Exits non-zero on any failure.
 set -uo pipefail
+source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh || exit 1
