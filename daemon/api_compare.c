@@ -2,6 +2,7 @@
 /* GET /compare: two groups of runs side by side, in the format asked for. */
 #include "api.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,6 @@ enum MHD_Result api_compare(struct http_request *r, int64_t unused)
 	text = compare_report(model, format, &len);
 	json_object_put(model);
 	if (!text)
-		return http_reply_problem(r, 500, NULL, "the report could not be written");
+		return api_reply_failure(r, -ENOMEM, "writing the report");
 	return http_reply(r, 200, compare_report_type(format), text, len, true, NULL);
 }

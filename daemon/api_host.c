@@ -2,6 +2,7 @@
 /* GET /health, /host, /kernels, /metrics, /openapi.json. */
 #include "api.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <spawn.h>
@@ -118,7 +119,7 @@ enum MHD_Result api_kernels(struct http_request *r, int64_t unused)
 		return reply;
 	k = store_kernels_json(app->st);
 	if (!k)
-		return http_reply_problem(r, 500, NULL, "the kernels could not be read");
+		return api_reply_failure(r, -EIO, "reading the kernels");
 	return http_reply_json(r, 200, k, NULL);
 }
 
@@ -152,7 +153,7 @@ enum MHD_Result api_metrics(struct http_request *r, int64_t unused)
 		return reply;
 	f = open_memstream(&text, &len);
 	if (!f)
-		return http_reply_problem(r, 500, NULL, "out of memory");
+		return api_reply_failure(r, -errno, "writing the metrics");
 	store_count_states(app->st, states, counts, 6);
 	fprintf(f, "# HELP migbench_queue_depth Runs waiting to run.\n"
 		   "# TYPE migbench_queue_depth gauge\n"

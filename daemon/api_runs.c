@@ -66,142 +66,107 @@ struct run_request {
 #define ADAPTIVE_FIRST_RUNS	6
 #define ADAPTIVE_MAX_DEFAULT	20
 
-static int check_tags(struct json_object *tags, char *why, size_t len,
-		      const char **field)
+static int check_tags(struct json_object *tags, struct mb_error *err)
 {
 	int n = 0;
 
-	*field = "tags";
-	if (!json_object_is_type(tags, json_type_object)) {
-		snprintf(why, len, "tags: must be an object of strings");
-		return -EINVAL;
-	}
+	if (!json_object_is_type(tags, json_type_object))
+		return mb_fail(err, "tags", "must be an object of strings");
 	json_object_object_foreach(tags, key, value) {
-		if (++n > MAX_TAGS) {
-			snprintf(why, len, "tags: at most %d tags", MAX_TAGS);
-			return -EINVAL;
-		}
-		if (!*key || !is_name(key, MAX_NAME)) {
-			snprintf(why, len, "tags: key \"%.64s\" must be 1 to %d letters, digits or ._-+:@/",
-				 key, MAX_NAME);
-			return -EINVAL;
-		}
+		if (++n > MAX_TAGS)
+			return mb_fail(err, "tags", "at most %d tags", MAX_TAGS);
+		if (!*key || !is_name(key, MAX_NAME))
+			return mb_fail(err, "tags",
+				       "key \"%.64s\" must be 1 to %d letters, digits or ._-+:@/",
+				       key, MAX_NAME);
 		if (!json_object_is_type(value, json_type_string) ||
 		    json_object_get_string_len(value) > MAX_TAG_VALUE ||
-		    !is_printable(json_object_get_string(value))) {
-			snprintf(why, len, "tags: \"%.64s\" must be a string of at most %d printable characters",
-				 key, MAX_TAG_VALUE);
-			return -EINVAL;
-		}
+		    !is_printable(json_object_get_string(value)))
+			return mb_fail(err, "tags",
+				       "\"%.64s\" must be a string of at most %d printable characters",
+				       key, MAX_TAG_VALUE);
 	}
 	return 0;
 }
 
 /* repeat and max_repeat: 1 .. MAX_REPEAT runs. */
 static int get_count(const char *key, struct json_object *value, unsigned int *out,
-		     char *why, size_t len)
+		     struct mb_error *err)
 {
 	if (!json_object_is_type(value, json_type_int) || json_object_get_int64(value) < 1 ||
-	    json_object_get_int64(value) > MAX_REPEAT) {
-		snprintf(why, len, "%s: must be an integer from 1 to %d", key, MAX_REPEAT);
-		return -EINVAL;
-	}
+	    json_object_get_int64(value) > MAX_REPEAT)
+		return mb_fail(err, key, "must be an integer from 1 to %d", MAX_REPEAT);
 	*out = (unsigned int)json_object_get_int64(value);
 	return 0;
 }
 
-/* The keys of the run itself; the others belong to its kind's spec. */
+/* The keys of the run itself (0); the others belong to its kind's spec (1). */
 static int run_key(struct run_request *req, const char *key, struct json_object *value,
-		   char *why, size_t len, const char **field)
+		   struct mb_error *err)
 {
-	*field = key;
 	if (!strcmp(key, "kind")) {
 		if (!json_object_is_type(value, json_type_string) ||
 		    !(req->engine = mb_engine_find(json_object_get_string(value)))) {
 			char kinds[128];
 
 			mb_engine_kinds(kinds, sizeof(kinds));
-			snprintf(why, len, "kind: must be %s, got %.64s",
-				 kinds, json_object_to_json_string(value));
-			return -EINVAL;
+			return mb_fail(err, key, "must be %s, got %.64s",
+				       kinds, json_object_to_json_string(value));
 		}
 	} else if (!strcmp(key, "label")) {
 		if (!json_object_is_type(value, json_type_string) ||
-		    !is_name(json_object_get_string(value), MAX_NAME)) {
-			snprintf(why, len, "label: must be a string of at most %d letters, digits or ._-+:@/",
-				 MAX_NAME);
-			return -EINVAL;
-		}
+		    !is_name(json_object_get_string(value), MAX_NAME))
+			return mb_fail(err, key,
+				       "must be a string of at most %d letters, digits or ._-+:@/",
+				       MAX_NAME);
 		req->label = json_object_get_string(value);
 	} else if (!strcmp(key, "tags")) {
-		if (check_tags(value, why, len, field))
+		if (check_tags(value, err))
 			return -EINVAL;
 		req->tags = value;
 	} else if (!strcmp(key, "repeat")) {
-		if (get_count(key, value, &req->repeat, why, len))
+		if (get_count(key, value, &req->repeat, err))
 			return -EINVAL;
 		req->repeat_given = true;
 	} else if (!strcmp(key, "target_ci_percent")) {
 		if (!(json_object_is_type(value, json_type_double) ||
 		      json_object_is_type(value, json_type_int)) ||
-		    json_object_get_double(value) <= 0 || json_object_get_double(value) > 100) {
-			snprintf(why, len, "target_ci_percent: must be a number above 0 and at most 100");
-			return -EINVAL;
-		}
+		    json_object_get_double(value) <= 0 || json_object_get_double(value) > 100)
+			return mb_fail(err, key, "must be a number above 0 and at most 100");
 		req->target_ci_percent = json_object_get_double(value);
 	} else if (!strcmp(key, "max_repeat")) {
-		if (get_count(key, value, &req->max_repeat, why, len))
+		if (get_count(key, value, &req->max_repeat, err))
 			return -EINVAL;
 	} else {
-		*field = NULL;
 		return 1;	/* not a run key */
 	}
 	return 0;
 }
 
-static int check_adaptive(struct run_request *req, char *why, size_t len, const char **field)
+static int check_adaptive(struct run_request *req, struct mb_error *err)
 {
-	*field = "max_repeat";
-	if (req->max_repeat && !req->target_ci_percent) {
-		snprintf(why, len, "max_repeat: needs target_ci_percent");
-		return -EINVAL;
-	}
+	if (req->max_repeat && !req->target_ci_percent)
+		return mb_fail(err, "max_repeat", "needs target_ci_percent");
 	if (!req->target_ci_percent)
 		return 0;
-	if (!req->engine->headline[0].metric) {
-		*field = "target_ci_percent";
-		snprintf(why, len, "target_ci_percent: %s runs have no headline metric to repeat for",
-			 req->engine->kind);
-		return -EINVAL;
-	}
+	if (!req->engine->headline[0].metric)
+		return mb_fail(err, "target_ci_percent", "%s runs have no headline metric to repeat for",
+			       req->engine->kind);
 	if (!req->max_repeat)
 		req->max_repeat = ADAPTIVE_MAX_DEFAULT;
 	if (!req->repeat_given)
 		req->repeat = ADAPTIVE_FIRST_RUNS < req->max_repeat ? ADAPTIVE_FIRST_RUNS : req->max_repeat;
-	if (req->repeat > req->max_repeat) {
-		snprintf(why, len, "max_repeat: must be at least repeat (%u)", req->repeat);
-		return -EINVAL;
-	}
+	if (req->repeat > req->max_repeat)
+		return mb_fail(err, "max_repeat", "must be at least repeat (%u)", req->repeat);
 	return 0;
 }
 
-/* The spec keys, parsed and resolved once, here, by the run's engine. */
-static int parse_spec(struct run_request *req, struct json_object *keys, char *why, size_t len,
-		      const char **field)
-{
-	struct mb_error err = { 0 };
-	int ret = mb_engine_normalise(req->engine, keys, &req->spec, &err);
-
-	if (ret) {
-		snprintf(why, len, "%s", err.message);
-		*field = err.field[0] ? err.field : NULL;
-	}
-	return ret;
-}
-
-/* Split a request into its run keys and its kind's spec keys. */
+/*
+ * Split a request into its run keys and its kind's spec keys; the spec is
+ * parsed and resolved once, here, by the run's engine.
+ */
 static int parse_run_request(struct json_object *obj, struct run_request *req,
-			     char *why, size_t len, const char **field)
+			     struct mb_error *err)
 {
 	struct json_object *keys;
 	int ret = 0;
@@ -210,14 +175,11 @@ static int parse_run_request(struct json_object *obj, struct run_request *req,
 	req->engine = mb_engine_default();
 	req->label = "";
 	req->repeat = 1;
-	*field = NULL;
-	if (!json_object_is_type(obj, json_type_object)) {
-		snprintf(why, len, "the request must be a JSON object");
-		return -EINVAL;
-	}
+	if (!json_object_is_type(obj, json_type_object))
+		return mb_fail(err, NULL, "the request must be a JSON object");
 	keys = json_object_new_object();
 	json_object_object_foreach(obj, key, value) {
-		ret = run_key(req, key, value, why, len, field);
+		ret = run_key(req, key, value, err);
 		if (ret < 0)
 			break;
 		if (ret > 0)
@@ -225,9 +187,9 @@ static int parse_run_request(struct json_object *obj, struct run_request *req,
 		ret = 0;
 	}
 	if (!ret)
-		ret = check_adaptive(req, why, len, field);
+		ret = check_adaptive(req, err);
 	if (!ret)
-		ret = parse_spec(req, keys, why, len, field);
+		ret = mb_engine_normalise(req->engine, keys, &req->spec, err);
 	json_object_put(keys);
 	return ret;
 }
@@ -245,7 +207,7 @@ enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 	struct app *app = r->app;
 	struct json_object *obj, *spec_json, *run, *ids;
 	struct run_request req;
-	const char *field;
+	struct mb_error err = { 0 };
 	char why[512], location[64];
 	enum MHD_Result reply;
 	int64_t first = 0;
@@ -259,8 +221,8 @@ enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 					  "send the run request as Content-Type: application/json");
 	if (mb_json_parse(r->body, r->body_len, &obj, why, sizeof(why)))
 		return http_reply_problem(r, 400, NULL, "%s", why);
-	if (parse_run_request(obj, &req, why, sizeof(why), &field)) {
-		reply = http_reply_problem(r, 400, field, "%s", why);
+	if (parse_run_request(obj, &req, &err)) {
+		reply = api_reply_error(r, &err, "parsing a run request");
 		json_object_put(obj);
 		return reply;
 	}

@@ -10,7 +10,6 @@ static int take_pool(struct store *st, int64_t run_id, uint64_t psize, long need
 		     struct mb_error *err)
 {
 	struct mb_hugepage_pool pool;
-	char why[256];
 	int ret;
 
 	if (mb_hugepages_read(psize, &pool))
@@ -23,12 +22,12 @@ static int take_pool(struct store *st, int64_t run_id, uint64_t psize, long need
 	if (ret)
 		return mb_error_set(err, ret, NULL, "cannot record the hugepage reservation: %s",
 				    strerror(-ret));
-	ret = mb_hugepages_reserve(psize, need, resv, why, sizeof(why));
+	ret = mb_hugepages_reserve(psize, need, resv, err);
 	if (ret || !resv->active) {
 		store_holding_release(st, *holding_id);
 		*holding_id = 0;
 	}
-	return ret ? mb_error_set(err, ret, NULL, "%s", why) : 0;
+	return ret;
 }
 
 int holdings_take(struct store *st, int64_t run_id, const struct mb_run_needs *needs,

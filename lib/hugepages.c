@@ -95,7 +95,7 @@ const char *mb_hugepage_size_name(uint64_t page_size)
 
 int mb_hugepages_reserve(uint64_t page_size, long need,
 			 struct mb_hugepage_reservation *res,
-			 char *err, size_t err_len)
+			 struct mb_error *err)
 {
 	struct mb_hugepage_pool pool, after;
 	int ret;
@@ -104,9 +104,8 @@ int mb_hugepages_reserve(uint64_t page_size, long need,
 	res->page_size = page_size;
 	ret = mb_hugepages_read(page_size, &pool);
 	if (ret) {
-		snprintf(err, err_len, "cannot read the %s hugepage pool: %s",
+		return mb_error_set(err, ret, NULL, "cannot read the %s hugepage pool: %s",
 			 mb_hugepage_size_name(page_size), strerror(-ret));
-		return ret;
 	}
 	/* Free pages may be promised to other mappings already. */
 	if (pool.free - pool.resv >= need)
@@ -114,11 +113,9 @@ int mb_hugepages_reserve(uint64_t page_size, long need,
 	res->previous_nr = pool.nr;
 	ret = write_nr(page_size, pool.nr + need - (pool.free - pool.resv));
 	if (ret) {
-		snprintf(err, err_len,
-			 "cannot raise the %s hugepage pool (%s): %s",
+		return mb_error_set(err, ret, NULL, "cannot raise the %s hugepage pool (%s): %s",
 			 mb_hugepage_size_name(page_size),
 			 "nr_hugepages", strerror(-ret));
-		return ret;
 	}
 	res->active = true;
 	ret = mb_hugepages_read(page_size, &after);
@@ -128,7 +125,7 @@ int mb_hugepages_reserve(uint64_t page_size, long need,
 		ret = mb_hugepages_read(page_size, &after);
 	}
 	if (ret || after.free - after.resv < need) {
-		snprintf(err, err_len,
+		mb_error_set(err, -ENOMEM, NULL,
 			 "could reserve only %ld of the %ld free %s hugepages needed, even after compacting memory (not enough free memory, or too fragmented)",
 			 ret ? 0 : after.free - after.resv, need,
 			 mb_hugepage_size_name(page_size));

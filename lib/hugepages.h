@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "error.h"
+
 #define MB_SIZE_2M	(2ULL << 20)
 #define MB_SIZE_1G	(1ULL << 30)
 
@@ -37,7 +39,7 @@ int mb_hugepages_read(uint64_t page_size, struct mb_hugepage_pool *pool);
  */
 int mb_hugepages_reserve(uint64_t page_size, long need,
 			 struct mb_hugepage_reservation *res,
-			 char *err, size_t err_len);
+			 struct mb_error *err);
 
 /* Put nr_hugepages back; a no-op for an inactive reservation. */
 int mb_hugepages_release(struct mb_hugepage_reservation *res);

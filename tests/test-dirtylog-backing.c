@@ -46,7 +46,8 @@ static void run_backing(enum mb_backing backing, bool engine_reserves)
 	struct mb_spec spec;
 	long before_1g, before_2m, after_1g, after_2m, need;
 	uint64_t total;
-	char label[96], err[256];
+	char label[96];
+	struct mb_error err = { 0 };
 
 	kvmtest_small_spec(&spec);
 	spec.backing = backing;
@@ -71,8 +72,8 @@ static void run_backing(enum mb_backing backing, bool engine_reserves)
 	pools(&before_1g, &before_2m);
 	if (need && !engine_reserves &&
 	    !tap_ok(mb_hugepages_reserve(mb_backing_page_size(backing), need,
-					 &resv, err, sizeof(err)) == 0,
-		    "%s: the test reserves %ld hugepage(s) (%s)", label, need, err))
+					 &resv, &err) == 0,
+		    "%s: the test reserves %ld hugepage(s) (%s)", label, need, err.message))
 		return;
 
 	if (kvmtest_run(label, &spec, &opts, &res)) {

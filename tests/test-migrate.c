@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 	struct mb_hugepage_reservation resv;
 	struct mb_migration_result result = { 0 };
 	char err[512], xml[4096], serial[512];
+	struct mb_error herr = { 0 };
 	const char *guest = argc > 1 ? argv[1] : "build/engine/libvirt/mbguest.elf";
 	struct mb_hugepage_pool pool;
 	virConnectPtr sc = NULL, dc = NULL;
@@ -90,8 +91,8 @@ int main(int argc, char **argv)
 	nr_before = pool.nr;
 
 	/* one 1GiB page for the guest on each side while it moves */
-	if (!tap_ok(mb_hugepages_reserve(MB_SIZE_1G, 2, &resv, err, sizeof(err)) == 0,
-		    "two 1GiB hugepages for source and destination (%s)", err))
+	if (!tap_ok(mb_hugepages_reserve(MB_SIZE_1G, 2, &resv, &herr) == 0,
+		    "two 1GiB hugepages for source and destination (%s)", herr.message))
 		return tap_done();
 	ret = mb_libvirtd_start(&src, "127.0.0.3", err, sizeof(err));
 	if (!tap_ok(ret == 0, "a private libvirtd as the source (%s)", err))

@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 	const char *kernel = argc > 1 ? argv[1] : "build/engine/libvirt/mbguest.elf";
 	struct mb_hugepage_reservation resv;
 	struct mb_hugepage_pool pool;
-	char err[256], path[512];
+	char path[512];
+	struct mb_error herr = { 0 };
 	long before;
 
 	if (access("/dev/kvm", R_OK | W_OK))
@@ -125,8 +126,8 @@ int main(int argc, char **argv)
 	before = pool.nr;
 	if (!realpath(kernel, path))
 		snprintf(path, sizeof(path), "%s", kernel);
-	if (!tap_ok(mb_hugepages_reserve(MB_SIZE_1G, 2, &resv, err, sizeof(err)) == 0,
-		    "1GiB pages for both ends (%s)", err))
+	if (!tap_ok(mb_hugepages_reserve(MB_SIZE_1G, 2, &resv, &herr) == 0,
+		    "1GiB pages for both ends (%s)", herr.message))
 		return tap_done();
 	one_run(path, COMPLETE);
 	one_run(path, CANCEL);

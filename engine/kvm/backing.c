@@ -85,53 +85,47 @@ static uint64_t smaps_page_size(const struct mb_backing_mem *m)
 	return smaps_field_kb(at, at + 1, "KernelPageSize:") << 10;
 }
 
-static int thp_check_enabled(char *err, size_t err_len)
+static int thp_check_enabled(struct mb_error *err)
 {
 	char buf[128] = "";
 	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
 
 	if (!f) {
-		snprintf(err, err_len,
-			 "backing thp: this kernel has no transparent hugepages");
-		return -EOPNOTSUPP;
+		return mb_error_set(err, -EOPNOTSUPP, NULL, "backing thp: this kernel has no transparent hugepages");
 	}
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
 	fclose(f);
 	if (strstr(buf, "[never]")) {
-		snprintf(err, err_len,
-			 "backing thp: transparent hugepages are disabled (/sys/kernel/mm/transparent_hugepage/enabled is [never])");
-		return -EOPNOTSUPP;
+		return mb_error_set(err, -EOPNOTSUPP, NULL, "backing thp: transparent hugepages are disabled (/sys/kernel/mm/transparent_hugepage/enabled is [never])");
 	}
 	return 0;
 }
 
 static int check_hugetlb_free(enum mb_backing type, uint64_t bytes,
-			      char *err, size_t err_len)
+			      struct mb_error *err)
 {
 	uint64_t psize = mb_backing_page_size(type);
 	long need = mb_backing_hugepages_needed(type, bytes);
 	struct mb_hugepage_pool pool;
 
 	if (mb_hugepages_read(psize, &pool)) {
-		snprintf(err, err_len, "backing %s: this kernel has no %s hugepage pool",
+		return mb_error_set(err, -EOPNOTSUPP, NULL, "backing %s: this kernel has no %s hugepage pool",
 			 mb_backing_name(type), mb_hugepage_size_name(psize));
-		return -EOPNOTSUPP;
 	}
 	if (pool.free - pool.resv >= need)
 		return 0;
-	snprintf(err, err_len,
+	return mb_error_set(err, -ENOSPC, NULL,
 		 "need %ld free %s hugepages, %ld free; reserve them with "
 		 "'echo %ld > /sys/kernel/mm/hugepages/hugepages-%llukB/nr_hugepages' "
 		 "as root, or pass --reserve-hugepages",
 		 need, mb_hugepage_size_name(psize), pool.free - pool.resv,
 		 pool.nr + need - (pool.free - pool.resv),
 		 (unsigned long long)(psize >> 10));
-	return -ENOSPC;
 }
 
 int mb_backing_alloc(struct mb_backing_mem *m, enum mb_backing type,
-		     uint64_t bytes, char *err, size_t err_len)
+		     uint64_t bytes, struct mb_error *err)
 {
 	uint64_t psize = mb_backing_page_size(type);
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, ret;
@@ -146,7 +140,7 @@ int mb_backing_alloc(struct mb_backing_mem *m, enum mb_backing type,
 	switch (type) {
 	case MB_BACKING_HUGETLB_1G:
 	case MB_BACKING_HUGETLB_2M:
-		ret = check_hugetlb_free(type, bytes, err, err_len);
+		ret = check_hugetlb_free(type, bytes, err);
 		if (ret)
 			return ret;
 		flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
@@ -154,7 +148,7 @@ int mb_backing_alloc(struct mb_backing_mem *m, enum mb_backing type,
 							 MAP_HUGE_2MB);
 		break;
 	case MB_BACKING_THP:
-		ret = thp_check_enabled(err, err_len);
+		ret = thp_check_enabled(err);
 		if (ret)
 			return ret;
 		m->map_size += psize;	/* room to align to 2MiB */
@@ -162,8 +156,7 @@ int mb_backing_alloc(struct mb_backing_mem *m, enum mb_backing type,
 	case MB_BACKING_SHMEM:
 		m->memfd = memfd_create("migbench-guest", MFD_CLOEXEC);
 		if (m->memfd < 0 || ftruncate(m->memfd, (off_t)m->map_size)) {
-			ret = -errno;
-			snprintf(err, err_len, "backing shmem: %s", strerror(errno));
+			ret = mb_error_set(err, -errno, NULL, "backing shmem: %s", strerror(errno));
 			goto fail;
 		}
 		flags = MAP_SHARED;
@@ -174,8 +167,7 @@ int mb_backing_alloc(struct mb_backing_mem *m, enum mb_backing type,
 
 	p = mmap(NULL, m->map_size, PROT_READ | PROT_WRITE, flags, m->memfd, 0);
 	if (p == MAP_FAILED) {
-		ret = -errno;
-		snprintf(err, err_len, "backing %s: mmap of %llu bytes: %s",
+		ret = mb_error_set(err, -errno, NULL, "backing %s: mmap of %llu bytes: %s",
 			 mb_backing_name(type),
 			 (unsigned long long)m->map_size, strerror(errno));
 		goto fail;
@@ -184,19 +176,17 @@ int mb_backing_alloc(struct mb_backing_mem *m, enum mb_backing type,
 	m->hva = (void *)align_up((uintptr_t)p, psize);
 	if (type == MB_BACKING_THP &&
 	    madvise(m->hva, align_up(bytes, psize), MADV_HUGEPAGE)) {
-		ret = -errno;
-		snprintf(err, err_len, "backing thp: madvise(MADV_HUGEPAGE): %s",
+		ret = mb_error_set(err, -errno, NULL, "backing thp: madvise(MADV_HUGEPAGE): %s",
 			 strerror(errno));
 		goto fail;
 	}
 	if ((type == MB_BACKING_HUGETLB_1G || type == MB_BACKING_HUGETLB_2M) &&
 	    smaps_page_size(m) != psize) {
-		snprintf(err, err_len,
-			 "backing %s: the kernel mapped %llu-byte pages, not %llu",
-			 mb_backing_name(type),
-			 (unsigned long long)smaps_page_size(m),
-			 (unsigned long long)psize);
-		ret = -EINVAL;
+		ret = mb_error_set(err, -EINVAL, NULL,
+				   "backing %s: the kernel mapped %llu-byte pages, not %llu",
+				   mb_backing_name(type),
+				   (unsigned long long)smaps_page_size(m),
+				   (unsigned long long)psize);
 		goto fail;
 	}
 	return 0;

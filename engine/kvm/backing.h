@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 #include "spec.h"
 
 struct mb_backing_mem {
@@ -32,7 +34,7 @@ long mb_backing_hugepages_needed(enum mb_backing type, uint64_t bytes);
  * kernel page size afterwards.
  */
 int mb_backing_alloc(struct mb_backing_mem *m, enum mb_backing type,
-		     uint64_t bytes, char *err, size_t err_len);
+		     uint64_t bytes, struct mb_error *err);
 
 /* Bytes of the region currently backed by huge pages (smaps). */
 uint64_t mb_backing_huge_bytes(const struct mb_backing_mem *m);

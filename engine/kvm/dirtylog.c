@@ -184,8 +184,7 @@ static enum mb_run_status prepare(struct engine *e)
 		.dirty_ring_entries = (uint32_t)e->spec.dirty_ring_entries,
 	};
 	enum mb_run_status status;
-	const char *what = "";
-	char err[384];
+	struct mb_error err = { 0 };
 	int ret;
 
 	status = resolve_caps(e, &cfg.dirty_ring_cap, &cfg.manual_protect_flags);
@@ -196,20 +195,20 @@ static enum mb_run_status prepare(struct engine *e)
 				  cfg.manual_protect_flags));
 	if (need && e->opts->reserve_hugepages) {
 		ret = mb_hugepages_reserve(mb_backing_page_size(e->spec.backing),
-					   need, &e->resv, err, sizeof(err));
+					   need, &e->resv, &err);
 		if (ret)
-			return fail(e, MB_RUN_UNAVAILABLE, "%s", err);
+			return fail(e, MB_RUN_UNAVAILABLE, "%s", err.message);
 	}
-	ret = mb_backing_alloc(&e->mem, e->spec.backing, bytes, err, sizeof(err));
+	ret = mb_backing_alloc(&e->mem, e->spec.backing, bytes, &err);
 	if (ret)
 		return fail(e, ret == -ENOSPC || ret == -EOPNOTSUPP ?
-			       MB_RUN_UNAVAILABLE : MB_RUN_FAILED, "%s", err);
+			       MB_RUN_UNAVAILABLE : MB_RUN_FAILED, "%s", err.message);
 	cfg.test_hva = e->mem.hva;
-	ret = mb_vm_create(&e->vm, &cfg, &what);
+	ret = mb_vm_create(&e->vm, &cfg, &err);
 	if (ret)
 		return fail(e, ret == -ENOENT || ret == -EACCES ?
 			       MB_RUN_UNAVAILABLE : MB_RUN_FAILED,
-			    "creating the guest: %s: %s", what, strerror(-ret));
+			    "creating the guest: %s", err.message);
 	for (unsigned int i = 0; i < e->spec.vcpus; i++)
 		e->vm.args[i].seed = e->spec.seed;
 	if (alloc_run_state(e))

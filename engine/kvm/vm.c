@@ -125,23 +125,27 @@ static int setup_vcpu_regs(struct mb_vm *vm, unsigned int i,
 	return kvm_vcpu_set_regs(v->fd, &regs);
 }
 
-static int create_vcpu(struct mb_vm *vm, unsigned int i, const char **what)
+/* Which step failed, and how: "KVM_CREATE_VM: Cannot allocate memory". */
+static int failed(struct mb_error *err, int ret, const char *step)
+{
+	return mb_error_set(err, ret, NULL, "%s: %s", step, strerror(-ret));
+}
+
+static int create_vcpu(struct mb_vm *vm, unsigned int i, struct mb_error *err)
 {
 	struct mb_vcpu *v = &vm->vcpus[i];
 	int ret;
 
 	ret = kvm_vcpu_create(vm->vm_fd, i);
 	if (ret < 0) {
-		*what = "KVM_CREATE_VCPU";
-		return ret;
+		return failed(err, ret, "KVM_CREATE_VCPU");
 	}
 	v->fd = ret;
 	v->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      v->fd, 0);
 	if (v->run == MAP_FAILED) {
 		v->run = NULL;
-		*what = "mmap of struct kvm_run";
-		return -errno;
+		return failed(err, -errno, "mmap of struct kvm_run");
 	}
 	if (vm->ring_entries) {
 		v->ring = mmap(NULL, vm->ring_entries *
@@ -150,14 +154,12 @@ static int create_vcpu(struct mb_vm *vm, unsigned int i, const char **what)
 			       KVM_DIRTY_LOG_PAGE_OFFSET * getpagesize());
 		if (v->ring == MAP_FAILED) {
 			v->ring = NULL;
-			*what = "mmap of the dirty ring";
-			return -errno;
+			return failed(err, -errno, "mmap of the dirty ring");
 		}
 	}
 	ret = kvm_vcpu_set_cpuid(vm->kvm_fd, v->fd);
 	if (ret) {
-		*what = "KVM_SET_CPUID2";
-		return ret;
+		return failed(err, ret, "KVM_SET_CPUID2");
 	}
 	return 0;
 }
@@ -180,22 +182,20 @@ static void destroy_vcpus(struct mb_vm *vm)
 }
 
 static int setup_system_memory(struct mb_vm *vm, uint64_t nr_pd,
-			       const char **what)
+			       struct mb_error *err)
 {
 	uint64_t stacks = align_up(PD_GPA + nr_pd * 0x1000, 0x1000);
 	int ret;
 
 	if (mb_guest_code_size > CODE_MAX) {
-		*what = "guest code size";
-		return -E2BIG;
+		return failed(err, -E2BIG, "guest code size");
 	}
 	vm->sys_size = align_up(stacks + vm->nr_vcpus * STACK_SIZE, SIZE_2M);
 	vm->sys_mem = mmap(NULL, vm->sys_size, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->sys_mem == MAP_FAILED) {
 		vm->sys_mem = NULL;
-		*what = "mmap of guest system memory";
-		return -errno;
+		return failed(err, -errno, "mmap of guest system memory");
 	}
 	build_gdt(vm);
 	build_page_tables(vm, nr_pd);
@@ -203,13 +203,11 @@ static int setup_system_memory(struct mb_vm *vm, uint64_t nr_pd,
 	vm->args = (struct mb_guest_args *)gpa_ptr(vm, ARGS_GPA);
 	ret = kvm_vm_set_memslot(vm->vm_fd, MB_SYSTEM_SLOT, 0, 0, vm->sys_size,
 				 vm->sys_mem);
-	if (ret)
-		*what = "KVM_SET_USER_MEMORY_REGION (system memory)";
-	return ret;
+	return ret ? failed(err, ret, "KVM_SET_USER_MEMORY_REGION (system memory)") : 0;
 }
 
 static int enable_vm_caps(struct mb_vm *vm, const struct mb_vm_config *cfg,
-			  const char **what)
+			  struct mb_error *err)
 {
 	int ret;
 
@@ -218,8 +216,7 @@ static int enable_vm_caps(struct mb_vm *vm, const struct mb_vm_config *cfg,
 					cfg->dirty_ring_entries *
 					sizeof(struct kvm_dirty_gfn));
 		if (ret) {
-			*what = "KVM_ENABLE_CAP(KVM_CAP_DIRTY_LOG_RING)";
-			return ret;
+			return failed(err, ret, "KVM_ENABLE_CAP(KVM_CAP_DIRTY_LOG_RING)");
 		}
 	}
 	if (cfg->manual_protect_flags) {
@@ -227,15 +224,14 @@ static int enable_vm_caps(struct mb_vm *vm, const struct mb_vm_config *cfg,
 					KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
 					cfg->manual_protect_flags);
 		if (ret) {
-			*what = "KVM_ENABLE_CAP(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)";
-			return ret;
+			return failed(err, ret, "KVM_ENABLE_CAP(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)");
 		}
 	}
 	return 0;
 }
 
 int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
-		 const char **what)
+		 struct mb_error *err)
 {
 	uint64_t total_pages = cfg->pages_per_vcpu * cfg->nr_vcpus;
 	uint64_t end = MB_TEST_GPA_BASE + total_pages * MB_GUEST_PAGE_SIZE;
@@ -251,39 +247,38 @@ int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
 	vm->test_hva = cfg->test_hva;
 	vm->ring_entries = cfg->dirty_ring_entries;
 	if (nr_pd > 512) {
-		*what = "test region size (over 512GiB of guest memory)";
-		return -E2BIG;
+		return failed(err, -E2BIG, "test region size (over 512GiB of guest memory)");
 	}
 
 	ret = kvm_open();
 	if (ret < 0) {
-		*what = "open /dev/kvm";
+		failed(err, ret, "open /dev/kvm");
 		goto fail;
 	}
 	vm->kvm_fd = ret;
 	ret = kvm_vcpu_mmap_size(vm->kvm_fd);
 	if (ret < 0) {
-		*what = "KVM_GET_VCPU_MMAP_SIZE";
+		failed(err, ret, "KVM_GET_VCPU_MMAP_SIZE");
 		goto fail;
 	}
 	vm->run_size = ret;
 	ret = kvm_vm_create(vm->kvm_fd);
 	if (ret < 0) {
-		*what = "KVM_CREATE_VM";
+		failed(err, ret, "KVM_CREATE_VM");
 		goto fail;
 	}
 	vm->vm_fd = ret;
-	ret = enable_vm_caps(vm, cfg, what);
+	ret = enable_vm_caps(vm, cfg, err);
 	if (ret)
 		goto fail;
-	ret = setup_system_memory(vm, nr_pd, what);
+	ret = setup_system_memory(vm, nr_pd, err);
 	if (ret)
 		goto fail;
 
 	vm->vcpus = calloc(vm->nr_vcpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus) {
 		ret = -ENOMEM;
-		*what = "vCPU table";
+		failed(err, ret, "vCPU table");
 		goto fail;
 	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
@@ -292,12 +287,12 @@ int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct mb_guest_args *a = &vm->args[i];
 
-		ret = create_vcpu(vm, i, what);
+		ret = create_vcpu(vm, i, err);
 		if (ret)
 			goto fail;
 		ret = setup_vcpu_regs(vm, i, stacks + (i + 1) * STACK_SIZE);
 		if (ret) {
-			*what = "KVM_SET_SREGS/KVM_SET_REGS (64-bit entry)";
+			failed(err, ret, "KVM_SET_SREGS/KVM_SET_REGS (64-bit entry)");
 			goto fail;
 		}
 		a->first_page = i * cfg->pages_per_vcpu;
@@ -311,7 +306,7 @@ int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
 					 mb_vm_slot_gpa(vm, i), vm->slot_bytes,
 					 mb_vm_slot_hva(vm, i));
 		if (ret) {
-			*what = "KVM_SET_USER_MEMORY_REGION (test memory)";
+			failed(err, ret, "KVM_SET_USER_MEMORY_REGION (test memory)");
 			goto fail;
 		}
 	}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <linux/kvm.h>
 
+#include "error.h"
 #include "guest/pattern.h"
 
 #define MB_TEST_GPA_BASE	(4ULL << 30)	/* above the 32-bit MMIO hole */
@@ -54,10 +55,10 @@ struct mb_vm {
 
 /*
  * Build the VM.  On failure everything acquired is released, vm is left
- * zeroed, and *what names the step that failed.
+ * zeroed, and err names the step that failed and why.
  */
 int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
-		 const char **what);
+		 struct mb_error *err);
 void mb_vm_destroy(struct mb_vm *vm);
 
 static inline uint64_t mb_vm_slot_gpa(const struct mb_vm *vm, unsigned int i)
