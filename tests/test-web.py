@@ -40,8 +40,8 @@ def main():
                 os.path.exists('/usr/bin/qemu-system-x86_64'):
             mig = d.submit(kind='migration', memory='1G', backing='hugetlb-1g', wss='512M',
                            rate_mib_s=64, label='mig')['id']
-            ok(d.wait_state(mig, ('done', 'failed'), timeout=300)['state'] == 'done',
-               'a migration run for the run view')
+            final = d.wait_state(mig, ('done', 'failed'), timeout=300)
+            ok(final['state'] == 'done', 'a migration run for the run view (%s)' % final['error'])
         p = subprocess.run(['node', os.path.join(HERE, 'web', 'test-web.mjs'),
                             'http://127.0.0.1:%d' % d.port, artifacts, json.dumps(ids), os.uname().release,
                             'http://127.0.0.1:%d' % t.port, t.token, str(mig)],
