@@ -5,15 +5,6 @@
 
 #define MAX_KEYS 64
 
-static void kebab(const char *in, char *out, size_t len)
-{
-	size_t i;
-
-	for (i = 0; in[i] && i + 1 < len; i++)
-		out[i] = in[i] == '_' ? '-' : in[i];
-	out[i] = '\0';
-}
-
 unsigned int spec_flags_options(const struct mb_engine *e, struct option *opts,
 				unsigned int max, int base)
 {
@@ -22,7 +13,7 @@ unsigned int spec_flags_options(const struct mb_engine *e, struct option *opts,
 	unsigned int n = 0;
 
 	for (const struct mb_engine_key *k = e->keys; k->name && n < max && n < MAX_KEYS; k++, n++) {
-		kebab(k->name, names[n], sizeof(names[n]));
+		mb_key_flag(k->name, names[n], sizeof(names[n]));
 		opts[n] = (struct option){
 			names[n], k->type == MB_KEY_BOOL ? optional_argument : required_argument,
 			NULL, base + (int)n,
@@ -46,7 +37,7 @@ void spec_flags_usage(FILE *out, const struct mb_engine *e)
 	for (const struct mb_engine_key *k = e->keys; k->name; k++) {
 		char flag[64];
 
-		kebab(k->name, flag, sizeof(flag));
+		mb_key_flag(k->name, flag, sizeof(flag));
 		if (k->type == MB_KEY_BOOL)
 			strcat(flag, "[=BOOL]");
 		else

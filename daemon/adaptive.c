@@ -10,17 +10,37 @@
 #include "twosample.h"
 
 /*
- * Whether the group's median of metric is known to within target percent
- * (95% CI half-width); if not, why, in reason.  Absent metrics pass.
+ * The medians (one per done run) of the headline metric the group has:
+ * the metric, or its fallback when the runs have none of it.  Its name in
+ * *metric; no values when the group has neither.
  */
-static bool within_target(struct store *st, int64_t group, const char *metric,
+static void headline_medians(struct store *st, int64_t group, const struct mb_headline *h,
+			     const char **metric, double **v, size_t *n)
+{
+	*metric = h->metric;
+	if (summary_group_medians(st, group, h->metric, v, n) || *n || !h->fallback)
+		return;
+	free(*v);
+	*metric = h->fallback;
+	if (summary_group_medians(st, group, h->fallback, v, n))
+		*n = 0;
+}
+
+/*
+ * Whether the group's median of the headline metric is known to within
+ * target percent (95% CI half-width); if not, why, in reason.  Absent
+ * metrics pass.
+ */
+static bool within_target(struct store *st, int64_t group, const struct mb_headline *h,
 			  double target, char *reason, size_t len)
 {
-	double *v, lo, hi, median, half;
+	double *v = NULL, lo, hi, median, half;
+	const char *metric;
 	bool ok = true;
-	size_t n;
+	size_t n = 0;
 
-	if (summary_group_medians(st, group, metric, &v, &n) || !n) {
+	headline_medians(st, group, h, &metric, &v, &n);
+	if (!n) {
 		free(v);
 		return true;
 	}
@@ -36,18 +56,6 @@ static bool within_target(struct store *st, int64_t group, const char *metric,
 	}
 	free(v);
 	return ok;
-}
-
-/* The headline metric this group has: the first, or its fallback. */
-static const char *group_metric(struct store *st, int64_t group, const struct mb_headline *h)
-{
-	double *v = NULL;
-	size_t n = 0;
-
-	if (!h->fallback || summary_group_medians(st, group, h->metric, &v, &n))
-		n = 0;
-	free(v);
-	return n || !h->fallback ? h->metric : h->fallback;
 }
 
 /*
@@ -66,8 +74,7 @@ void adaptive_extend_group(struct store *st, const struct mb_engine *engine, int
 	if (store_group_state(st, id, &g) || g.target_ci_percent <= 0 || g.pending)
 		return;
 	for (const struct mb_headline *h = engine->headline; h->metric && !reason[0]; h++)
-		within_target(st, g.group_id, group_metric(st, g.group_id, h),
-			      g.target_ci_percent, reason, sizeof(reason));
+		within_target(st, g.group_id, h, g.target_ci_percent, reason, sizeof(reason));
 	if (!reason[0])
 		snprintf(msg, sizeof(msg), "group %lld: every headline CI within %g%% after %u runs",
 			 (long long)g.group_id, g.target_ci_percent, g.runs);

@@ -341,4 +341,5 @@ void store_bind_id_text(sqlite3_stmt *s, void *ctx)
 	sqlite3_bind_int64(s, 1, a->id);
 	store_bind_text(s, 2, a->now);
 	store_bind_text(s, 3, a->text);
+	sqlite3_bind_int64(s, 4, a->number);
 }

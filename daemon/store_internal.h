@@ -45,10 +45,11 @@ int store_write_rowid(struct store *st, const char *sql,
 int store_write(struct store *st, const char *sql,
 		void (*bind)(sqlite3_stmt *s, void *ctx), void *ctx);
 
-/* Parameters ?1 id, ?2 now, ?3 text, for store_write. */
+/* Parameters ?1 id, ?2 now, ?3 text, ?4 number, for store_write. */
 struct store_id_args {
 	int64_t id;
 	const char *text;
+	int64_t number;
 	char now[32];
 };
 void store_bind_id_text(sqlite3_stmt *s, void *ctx);

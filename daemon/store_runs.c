@@ -91,14 +91,9 @@ int store_run_start(struct store *st, int64_t id)
 
 int store_run_set_worker(struct store *st, int64_t id, int pid)
 {
-	char text[16];
-	struct store_id_args a = { .id = id, .text = text };
-	int rc;
-
-	/* ?3 is text; the column's integer affinity stores it as a number */
-	snprintf(text, sizeof(text), "%d", pid);
-	rc = store_write(st, "UPDATE runs SET worker_pid = CAST(?3 AS INTEGER) WHERE id = ?1",
-			 store_bind_id_text, &a);
+	struct store_id_args a = { .id = id, .number = pid };
+	int rc = store_write(st, "UPDATE runs SET worker_pid = ?4 WHERE id = ?1",
+			     store_bind_id_text, &a);
 	return rc < 0 ? rc : 0;
 }
 

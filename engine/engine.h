@@ -133,6 +133,9 @@ void mb_engine_kinds(char *buf, size_t len);
 /* The key of that name; NULL if the engine has none. */
 const struct mb_engine_key *mb_engine_key(const struct mb_engine *e, const char *name);
 
+/* A key as a command-line flag, without the dashes: mem_per_vcpu -> mem-per-vcpu. */
+void mb_key_flag(const char *key, char *out, size_t len);
+
 /* One command-line value as JSON, by the key's type (engine/keys.c). */
 int mb_key_value_from_text(const struct mb_engine_key *k, const char *text,
 			   struct json_object **out, struct mb_error *err);

@@ -6,23 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "units.h"
-
-static int text_to_uint(const struct mb_engine_key *k, const char *text, uint64_t *v,
-			struct mb_error *err)
-{
-	char *end;
-
-	if (*text < '0' || *text > '9')
-		return mb_fail(err, k->name, "must be a non-negative integer, got \"%.40s\"", text);
-	errno = 0;
-	*v = strtoull(text, &end, 10);
-	if (errno || *end)
-		return mb_fail(err, k->name, "must be a non-negative integer, got \"%.40s\"", text);
-	return 0;
-}
 
 int mb_key_value_from_text(const struct mb_engine_key *k, const char *text,
 			   struct json_object **out, struct mb_error *err)
@@ -30,18 +15,16 @@ int mb_key_value_from_text(const struct mb_engine_key *k, const char *text,
 	uint64_t v;
 
 	switch (k->type) {
-	case MB_KEY_BOOL:
-		if (!strcasecmp(text, "true") || !strcmp(text, "1") ||
-		    !strcasecmp(text, "yes") || !strcasecmp(text, "on"))
-			*out = json_object_new_boolean(1);
-		else if (!strcasecmp(text, "false") || !strcmp(text, "0") ||
-			 !strcasecmp(text, "no") || !strcasecmp(text, "off"))
-			*out = json_object_new_boolean(0);
-		else
-			return mb_fail(err, k->name, "must be true or false, got \"%.40s\"", text);
+	case MB_KEY_BOOL: {
+		bool b;
+
+		if (mb_text_bool(k->name, text, &b, err))
+			return -EINVAL;
+		*out = json_object_new_boolean(b);
 		return 0;
+	}
 	case MB_KEY_UINT:
-		if (text_to_uint(k, text, &v, err))
+		if (mb_text_u64(k->name, text, &v, err))
 			return -EINVAL;
 		*out = json_object_new_uint64(v);
 		return 0;
@@ -60,7 +43,7 @@ int mb_key_value_from_text(const struct mb_engine_key *k, const char *text,
 			size_t n = strcspn(p, ",");
 
 			snprintf(cpu, sizeof(cpu), "%.*s", (int)(n < sizeof(cpu) ? n : sizeof(cpu) - 1), p);
-			if (n >= sizeof(cpu) || text_to_uint(k, cpu, &v, err)) {
+			if (n >= sizeof(cpu) || mb_text_u64(k->name, cpu, &v, err)) {
 				json_object_put(list);
 				return mb_fail(err, k->name, "must be a list of CPUs such as 0,1,2");
 			}
@@ -76,6 +59,15 @@ int mb_key_value_from_text(const struct mb_engine_key *k, const char *text,
 		return 0;
 	}
 	return mb_fail(err, k->name, "internal error: key type");
+}
+
+void mb_key_flag(const char *key, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; key[i] && i + 1 < len; i++)
+		out[i] = key[i] == '_' ? '-' : key[i];
+	out[i] = '\0';
 }
 
 const struct mb_engine_key *mb_engine_key(const struct mb_engine *e, const char *name)

@@ -25,11 +25,4 @@ int mb_error_set(struct mb_error *err, int ret, const char *field,
 /* Bad input: mb_error_set() with -EINVAL. */
 #define mb_fail(err, field, ...) mb_error_set(err, -EINVAL, field, __VA_ARGS__)
 
-static inline void mb_error_clear(struct mb_error *err)
-{
-	err->code = 0;
-	err->field[0] = '\0';
-	err->message[0] = '\0';
-}
-
 #endif

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -53,4 +54,33 @@ void mb_format_size(uint64_t bytes, char *buf, unsigned long len)
 		}
 	}
 	snprintf(buf, len, "%llu", (unsigned long long)bytes);
+}
+
+int mb_text_u64(const char *key, const char *text, uint64_t *out, struct mb_error *err)
+{
+	char *end;
+
+	if (*text < '0' || *text > '9')
+		return mb_fail(err, key, "must be a non-negative integer, got \"%.40s\"", text);
+	errno = 0;
+	*out = strtoull(text, &end, 10);
+	if (errno == ERANGE)
+		return mb_fail(err, key, "\"%.40s\" is too large", text);
+	if (*end)
+		return mb_fail(err, key, "must be a non-negative integer, got \"%.40s\"", text);
+	return 0;
+}
+
+int mb_text_bool(const char *key, const char *text, bool *out, struct mb_error *err)
+{
+	static const char *const yes[] = { "true", "1", "yes", "on" };
+	static const char *const no[] = { "false", "0", "no", "off" };
+
+	for (int i = 0; i < 4; i++) {
+		if (!strcasecmp(text, yes[i]) || !strcasecmp(text, no[i])) {
+			*out = !strcasecmp(text, yes[i]);
+			return 0;
+		}
+	}
+	return mb_fail(err, key, "must be true or false, got \"%.40s\"", text);
 }

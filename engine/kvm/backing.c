@@ -26,23 +26,16 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 
 uint64_t mb_backing_page_size(enum mb_backing type)
 {
-	switch (type) {
-	case MB_BACKING_HUGETLB_1G:
-		return MB_SIZE_1G;
-	case MB_BACKING_HUGETLB_2M:
-	case MB_BACKING_THP:
-		return MB_SIZE_2M;
-	default:
-		return 4096;
-	}
+	uint64_t huge = mb_backing_hugepage_size(type);
+
+	return huge ? huge : type == MB_BACKING_THP ? MB_SIZE_2M : 4096;
 }
 
 long mb_backing_hugepages_needed(enum mb_backing type, uint64_t bytes)
 {
-	if (type != MB_BACKING_HUGETLB_1G && type != MB_BACKING_HUGETLB_2M)
-		return 0;
-	return (long)(align_up(bytes, mb_backing_page_size(type)) /
-		      mb_backing_page_size(type));
+	uint64_t huge = mb_backing_hugepage_size(type);
+
+	return huge ? (long)(align_up(bytes, huge) / huge) : 0;
 }
 
 /*

@@ -93,9 +93,7 @@ static void describe_key(struct textbuf *b, const char *key, struct json_object 
 {
 	char flag[64];
 
-	snprintf(flag, sizeof(flag), "%s", key);
-	for (char *p = flag; *p; p++)
-		*p = *p == '_' ? '-' : *p;
+	mb_key_flag(key, flag, sizeof(flag));
 	if (json_object_is_type(val, json_type_boolean)) {
 		textbuf_printf(b, " --%s%s", flag, json_object_get_boolean(val) ? "" : "=false");
 	} else if (json_object_is_type(val, json_type_array)) {

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "units.h"
 
@@ -227,24 +226,6 @@ int mb_spec_set_json(struct mb_spec *spec, const char *key,
 	return mb_fail(err, key, "internal error: key type");
 }
 
-static int text_to_u64(const struct spec_key *k, const char *text,
-		       uint64_t *out, struct mb_error *err)
-{
-	char *end;
-
-	errno = 0;
-	if (*text < '0' || *text > '9')
-		return mb_fail(err, k->name, "must be a non-negative integer, got \"%.40s\"",
-			    text);
-	*out = strtoull(text, &end, 10);
-	if (errno == ERANGE)
-		return mb_fail(err, k->name, "\"%.40s\" is too large", text);
-	if (*end)
-		return mb_fail(err, k->name, "must be a non-negative integer, got \"%.40s\"",
-			    text);
-	return 0;
-}
-
 int mb_spec_set_text(struct mb_spec *spec, const char *key,
 		     const char *text, struct mb_error *err)
 {
@@ -257,18 +238,15 @@ int mb_spec_set_text(struct mb_spec *spec, const char *key,
 		return set_size_text(spec, k, text, err);
 	case KEY_UINT:
 	case KEY_U64:
-		ret = text_to_u64(k, text, &v, err);
+		ret = mb_text_u64(k->name, text, &v, err);
 		return ret ? ret : store_number(spec, k, v, err);
 	case KEY_BOOL:
-	case KEY_AUTO_BOOL:
-		if (!strcasecmp(text, "true") || !strcmp(text, "1") ||
-		    !strcasecmp(text, "yes") || !strcasecmp(text, "on"))
-			return store_bool(spec, k, true);
-		if (!strcasecmp(text, "false") || !strcmp(text, "0") ||
-		    !strcasecmp(text, "no") || !strcasecmp(text, "off"))
-			return store_bool(spec, k, false);
-		return mb_fail(err, k->name, "must be true or false, got \"%.40s\"",
-			    text);
+	case KEY_AUTO_BOOL: {
+		bool b;
+
+		ret = mb_text_bool(k->name, text, &b, err);
+		return ret ? ret : store_bool(spec, k, b);
+	}
 	case KEY_ENUM:
 		return store_enum(spec, k, text, err);
 	case KEY_CPU_LIST: {
@@ -280,7 +258,7 @@ int mb_spec_set_text(struct mb_spec *spec, const char *key,
 		ret = 0;
 		for (tok = strtok_r(copy, ",", &save); tok && !ret;
 		     tok = strtok_r(NULL, ",", &save)) {
-			ret = text_to_u64(k, tok, &v, err);
+			ret = mb_text_u64(k->name, tok, &v, err);
 			if (!ret)
 				ret = store_cpu(spec, k, v, err);
 		}

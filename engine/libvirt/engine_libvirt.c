@@ -61,10 +61,9 @@ static struct json_object *spec_to_json(const void *spec)
 static int value_from_text(const char *key, const char *text,
 			   struct json_object **out, struct mb_error *err)
 {
-	for (const struct mb_engine_key *k = keys; k->name; k++)
-		if (!strcmp(k->name, key))
-			return mb_key_value_from_text(k, text, out, err);
-	return mb_fail(err, key, "unknown key");
+	const struct mb_engine_key *k = mb_engine_key(&mb_engine_libvirt, key);
+
+	return k ? mb_key_value_from_text(k, text, out, err) : mb_fail(err, key, "unknown key");
 }
 
 /* A local migration holds the guest's memory twice while it moves. */

@@ -12,6 +12,9 @@
 #include "engine.h"
 #include "migspec.h"
 
+/* This engine behind the engine interface (engine_libvirt.c). */
+extern const struct mb_engine mb_engine_libvirt;
+
 /* The resolved spec is in res->spec whatever happens. */
 enum mb_run_status mb_migration_run(const struct mb_migspec *spec,
 				    const struct mb_run_opts *opts,
