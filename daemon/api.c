@@ -139,6 +139,12 @@ enum MHD_Result api_reply_failure(struct http_request *r, int code, const char *
 {
 	fprintf(stderr, "migbenchd: %s %s: %s failed: %s\n", r->method, r->url, what,
 		strerror(code < 0 ? -code : code));
+	/* a full disk or a database another process holds: it may pass */
+	if (code == -ENOSPC || code == -EBUSY)
+		return http_reply_problem_headers(r, 503,
+			(const char *const[]){ "Retry-After", "30", NULL },
+			"migbenchd failed %s: the database cannot be written (%s)", what,
+			store_strerror(code));
 	return http_reply_problem(r, code == -ENOMEM ? 503 : 500, NULL,
 				  "migbenchd failed %s; its log says why", what);
 }

@@ -8,6 +8,7 @@
 #include "cache.h"
 #include "error.h"
 #include "http.h"
+#include "run_limits.h"
 #include "queue.h"
 #include "store.h"
 
@@ -17,6 +18,7 @@ struct app {
 	struct store *st;
 	struct queue *queue;
 	const char *token;	/* NULL: no token configured */
+	const struct limits *limits;
 	struct response_cache *runs_cache;	/* GET /runs pages */
 };
 

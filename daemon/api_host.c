@@ -20,6 +20,16 @@ extern const unsigned char *const mb_openapi;
 extern const size_t mb_openapi_size;
 extern char **environ;
 
+/* "status": "ok", or "degraded" with why when the queue waits for the store. */
+static void add_queue_state(struct json_object *o, struct queue *q)
+{
+	char why[320];
+	bool paused = queue_paused(q, why, sizeof(why));
+
+	json_object_object_add(o, "status", json_object_new_string(paused ? "degraded" : "ok"));
+	json_object_object_add(o, "queue_paused", paused ? json_object_new_string(why) : NULL);
+}
+
 enum MHD_Result api_health(struct http_request *r, int64_t unused)
 {
 	struct app *app = r->app;
@@ -31,7 +41,7 @@ enum MHD_Result api_health(struct http_request *r, int64_t unused)
 		json_object_put(o);
 		return reply;
 	}
-	json_object_object_add(o, "status", json_object_new_string("ok"));
+	add_queue_state(o, app->queue);
 	json_object_object_add(o, "version", json_object_new_string(MIGBENCH_VERSION));
 	json_object_object_add(o, "schema_version",
 			       json_object_new_int(store_schema_version(app->st)));
@@ -105,6 +115,7 @@ enum MHD_Result api_host(struct http_request *r, int64_t unused)
 			       running ? json_object_new_int64(running) : NULL);
 	store_count_states(app->st, (const char *const[]){ "queued" }, &queued, 1);
 	json_object_object_add(host, "queued_runs", json_object_new_int64(queued));
+	add_queue_state(host, app->queue);
 	return http_reply_json(r, 200, host, NULL);
 }
 
@@ -144,6 +155,7 @@ enum MHD_Result api_metrics(struct http_request *r, int64_t unused)
 	struct app *app = r->app;
 	enum MHD_Result reply;
 	long counts[6];
+	char why[320];
 	char *text;
 	size_t len;
 	FILE *f;
@@ -158,6 +170,9 @@ enum MHD_Result api_metrics(struct http_request *r, int64_t unused)
 	fprintf(f, "# HELP migbench_queue_depth Runs waiting to run.\n"
 		   "# TYPE migbench_queue_depth gauge\n"
 		   "migbench_queue_depth %ld\n", counts[0]);
+	fprintf(f, "# HELP migbench_queue_paused 1 while the queue waits for the store to take writes.\n"
+		   "# TYPE migbench_queue_paused gauge\n"
+		   "migbench_queue_paused %d\n", queue_paused(app->queue, why, sizeof(why)));
 	fprintf(f, "# HELP migbench_runs Runs in the store by state.\n"
 		   "# TYPE migbench_runs gauge\n");
 	for (int i = 0; i < 6; i++)

@@ -202,6 +202,42 @@ static bool is_json_content(const char *ct)
 	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/*
+ * The configured limits: one run's needs (400 naming the spec key), then
+ * room in the queue for all of the request's runs (429); false with the
+ * reply sent when it is not within them.
+ */
+static bool within_limits(struct http_request *r, const struct run_request *req,
+			  enum MHD_Result *reply)
+{
+	const struct limits *l = ((struct app *)r->app)->limits;
+	static const char *const queued[] = { "queued" };
+	struct mb_error err = { 0 };
+	struct mb_run_needs needs;
+	long waiting;
+	int ret;
+
+	if (mb_engine_spec_needs(req->engine, req->spec, &needs, &err) ||
+	    limits_check_run(l, &needs, &err)) {
+		*reply = api_reply_error(r, &err, "checking a run request's limits");
+		return false;
+	}
+	ret = store_count_states(((struct app *)r->app)->st, queued, &waiting, 1);
+	if (ret) {
+		*reply = api_reply_failure(r, ret, "counting queued runs");
+		return false;
+	}
+	if ((uint64_t)waiting + req->repeat > l->queued_runs) {
+		*reply = http_reply_problem_headers(r, 429,
+			(const char *const[]){ "Retry-After", "60", NULL },
+			"%ld runs are queued; %u more would pass the limit queued_runs = %llu: "
+			"try again when some have run", waiting, req->repeat,
+			(unsigned long long)l->queued_runs);
+		return false;
+	}
+	return true;
+}
+
 enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 {
 	struct app *app = r->app;
@@ -227,6 +263,11 @@ enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 		return reply;
 	}
 	spec_json = req.spec;
+	if (!within_limits(r, &req, &reply)) {
+		json_object_put(spec_json);
+		json_object_put(obj);
+		return reply;
+	}
 	ret = store_create_runs(app->st, req.engine->kind,
 		json_object_to_json_string_ext(spec_json, JSON_C_TO_STRING_PLAIN),
 		req.label, req.tags ? json_object_to_json_string_ext(req.tags,

@@ -30,7 +30,11 @@ static void usage(void)
 	       "                     request that changes state\n"
 	       "  --worker PATH      migbench-worker (default: next to migbenchd)\n"
 	       "  --config FILE      the same settings as a JSON object: {\"listen\": [...],\n"
-	       "                     \"db\": ..., \"data_dir\": ..., \"token_file\": ..., \"worker\": ...}\n");
+	       "                     \"db\": ..., \"data_dir\": ..., \"token_file\": ..., \"worker\": ...,\n"
+	       "                     \"limits\": {\"guest_memory_per_run\": \"16G\",\n"
+	       "                     \"hugepage_memory_per_run\": \"16G\", \"samples_per_run\": N,\n"
+	       "                     \"queued_runs\": N}}; limits default to half of RAM, 10000000\n"
+	       "                     samples and 1000 queued runs\n");
 }
 
 static int set_string(char **field, const char *value)
@@ -83,6 +87,14 @@ static int load_file(struct config *cfg, const char *path, char *err,
 	json_object_object_foreach(obj, key, value) {
 		bool known = false;
 
+		if (!strcmp(key, "limits")) {
+			char why[256];
+
+			known = true;
+			ret = limits_load(&cfg->limits, value, why, sizeof(why));
+			if (ret)
+				snprintf(err, err_len, "--config %s: %s", path, why);
+		}
 		if (!strcmp(key, "listen")) {
 			known = true;
 			clear_listen(cfg);
@@ -223,6 +235,7 @@ int config_parse(int argc, char **argv, struct config *cfg, char *err,
 	int c, ret = 0;
 
 	memset(cfg, 0, sizeof(*cfg));
+	limits_default(&cfg->limits);
 	argv[0] = "migbenchd";
 	while (!ret && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "run_limits.h"
+
 #define CONFIG_MAX_LISTEN 8
 #define DEFAULT_TCP_LISTEN "127.0.0.1:7733"
 
@@ -20,6 +22,7 @@ struct config {
 	char *token_file;
 	char *worker;
 	char *token;		/* read from token_file */
+	struct limits limits;	/* "limits" in the config file */
 };
 
 /* 0, 1 when --help was printed, or -errno with err filled in. */

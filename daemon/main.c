@@ -95,13 +95,14 @@ int main(int argc, char **argv)
 	if (ret)
 		fprintf(stderr, PROG ": cleaning up after an earlier run: %s\n",
 			strerror(-ret));
-	ret = queue_start(st, cfg.worker, &app.queue);
+	ret = queue_start(st, cfg.worker, &cfg.limits, &app.queue);
 	if (ret) {
 		fprintf(stderr, PROG ": starting the run queue: %s\n", strerror(-ret));
 		goto out;
 	}
 	app.st = st;
 	app.token = cfg.token;
+	app.limits = &cfg.limits;
 	app.runs_cache = cache_new(32);
 	if (!app.runs_cache) {
 		ret = -ENOMEM;

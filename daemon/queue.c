@@ -17,9 +17,17 @@
 #include "summaries.h"
 #include "worker_link.h"
 
+/* A finished run the store could not take yet (disk full, locked). */
+struct unrecorded {
+	int64_t id;
+	char state[16], result[32];
+	char *error, *summary;
+};
+
 struct queue {
 	struct store *st;
 	char *worker_path;
+	const struct limits *limits;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -28,7 +36,67 @@ struct queue {
 	int64_t running_id;	/* 0 when idle */
 	pid_t worker_pid;
 	bool cancel_requested;
+	/*
+	 * While the store cannot be written the queue waits, says why, and
+	 * retries every PAUSE_RETRY_S rather than claiming runs in a loop.
+	 */
+	char paused[320];
+	struct unrecorded unrecorded;
 };
+
+#define PAUSE_RETRY_S	10
+
+static void set_paused(struct queue *q, const char *why)
+{
+	pthread_mutex_lock(&q->lock);
+	if (strcmp(q->paused, why ? why : ""))
+		fprintf(stderr, "migbenchd: %s%s\n", why ? "queue paused: " : "queue resumed",
+			why ? why : "");
+	snprintf(q->paused, sizeof(q->paused), "%s", why ? why : "");
+	pthread_mutex_unlock(&q->lock);
+}
+
+/*
+ * Record a run's end.  When the store refuses, the queue keeps it, pauses
+ * and tries again before it starts anything else: the run never stays
+ * "running" while the daemon lives.
+ */
+static void record_finish(struct queue *q, int64_t id, const char *state, const char *result,
+			  const char *error, const char *summary)
+{
+	struct unrecorded *u = &q->unrecorded;
+	char why[320];
+	int ret = store_run_finish(q->st, id, state, result, error, summary);
+
+	if (!ret)
+		return;
+	u->id = id;
+	snprintf(u->state, sizeof(u->state), "%s", state);
+	snprintf(u->result, sizeof(u->result), "%s", result);
+	u->error = error ? strdup(error) : NULL;
+	u->summary = summary ? strdup(summary) : NULL;
+	snprintf(why, sizeof(why), "the database cannot be written (%s): run %lld ended %s "
+		 "but is not recorded yet; retrying every %d s", store_strerror(ret), (long long)id,
+		 state, PAUSE_RETRY_S);
+	set_paused(q, why);
+}
+
+/* The kept end of a run, written now if the store takes it: 0 or -errno. */
+static int record_unrecorded(struct queue *q)
+{
+	struct unrecorded *u = &q->unrecorded;
+	int ret;
+
+	if (!u->id)
+		return 0;
+	ret = store_run_finish(q->st, u->id, u->state, u->result, u->error, u->summary);
+	if (ret)
+		return ret;
+	free(u->error);
+	free(u->summary);
+	memset(u, 0, sizeof(*u));
+	return 0;
+}
 
 static bool is_worker(pid_t pid)
 {
@@ -116,8 +184,20 @@ static void finish_run(struct queue *q, int64_t id, struct worker_outcome *o,
 		result = "worker-crashed";
 		snprintf(error, sizeof(error), "migbench-worker wrote lines it should not");
 	}
-	store_run_finish(q->st, id, state, result, error[0] ? error : NULL,
-			 summary ? json_object_to_json_string_ext(summary,
+	if (o->store_error) {	/* the run measured, but not all of it was kept */
+		state = "failed";
+		result = "store-failed";
+		snprintf(error, sizeof(error), "storing the run's results failed (%s); "
+			 "%llu samples were stored before", store_strerror(o->store_error),
+			 (unsigned long long)o->stored);
+	} else if (o->over_limit && !cancelled && !stopping) {
+		state = "failed";
+		result = "run-failed";
+		snprintf(error, sizeof(error), "stopped after %llu samples, the limit "
+			 "samples_per_run", (unsigned long long)o->stored);
+	}
+	record_finish(q, id, state, result, error[0] ? error : NULL,
+		      summary ? json_object_to_json_string_ext(summary,
 						JSON_C_TO_STRING_PLAIN) : NULL);
 	json_object_put(summary);
 }
@@ -157,6 +237,24 @@ static int load_request(struct queue *q, int64_t id, char **request,
 	return ret;
 }
 
+/*
+ * Wait for the worker's end without reaping it, forget its pid, then reap:
+ * until then the pid cannot be reused, so a cancel's kill() never reaches
+ * another process.
+ */
+static void wait_worker(struct queue *q, pid_t pid, int *wstatus)
+{
+	siginfo_t info;
+
+	while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	pthread_mutex_lock(&q->lock);
+	q->worker_pid = 0;
+	pthread_mutex_unlock(&q->lock);
+	while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR)
+		;
+}
+
 /* The runner owns run id from now on: cancel finds it here. */
 static void set_running(struct queue *q, int64_t id, pid_t pid)
 {
@@ -168,9 +266,10 @@ static void set_running(struct queue *q, int64_t id, pid_t pid)
 	pthread_mutex_unlock(&q->lock);
 }
 
-static void execute(struct queue *q, int64_t id)
+/* One run, start to end; 0, or -errno when the store would not start it. */
+static int execute(struct queue *q, int64_t id)
 {
-	struct worker_outcome o = { "", NULL, false };
+	struct worker_outcome o = { .outcome = "" };
 	const struct mb_engine *engine = NULL;
 	struct mb_error err = { 0 };
 	struct mb_run_needs needs;
@@ -179,30 +278,31 @@ static void execute(struct queue *q, int64_t id)
 	int to_w = -1, from_w = -1, wstatus = 0;
 	bool cancelled, stopping;
 	pid_t pid;
+	int ret;
 
 	/*
 	 * Known as running before it is claimed, so a cancel always finds it
 	 * either still queued (and the claim fails) or here.
 	 */
 	set_running(q, id, 0);
-	if (store_run_start(q->st, id)) {
+	ret = store_run_start(q->st, id);
+	if (ret) {
 		set_running(q, 0, 0);
-		return;
+		return ret == -EALREADY ? 0 : ret;	/* cancelled meanwhile: next */
 	}
 	if (load_request(q, id, &spec_text, &engine, &needs)) {
-		store_run_finish(q->st, id, "failed", "bad-spec",
-				 "the stored spec cannot be read", NULL);
+		record_finish(q, id, "failed", "bad-spec", "the stored spec cannot be read", NULL);
 		goto out;
 	}
 	if (holdings_take(q->st, id, &needs, &held, &err)) {
-		store_run_finish(q->st, id, "failed", "host-unavailable", err.message, NULL);
+		record_finish(q, id, "failed", "host-unavailable", err.message, NULL);
 		goto out;
 	}
 	pid = worker_spawn(q->worker_path, &to_w, &from_w);
 	if (pid < 0) {
 		holdings_give_back(q->st, &held);
-		store_run_finish(q->st, id, "failed", "worker-crashed",
-				 "cannot start migbench-worker", NULL);
+		record_finish(q, id, "failed", "worker-crashed", "cannot start migbench-worker",
+			      NULL);
 		goto out;
 	}
 	store_run_set_worker(q->st, id, pid);
@@ -217,10 +317,14 @@ static void execute(struct queue *q, int64_t id)
 		o.protocol_error = true;
 	close(to_w);
 
-	worker_read(q->st, id, from_w, &o);
-	waitpid(pid, &wstatus, 0);
-	/* a worker killed mid-run could not take down what it started */
-	if (WIFSIGNALED(wstatus))
+	worker_read(q->st, id, from_w, pid, q->limits->samples_per_run, &o);
+	wait_worker(q, pid, &wstatus);
+	/*
+	 * A worker that died without saying how its run ended (a signal, a
+	 * crash) could not take down what it started; before its hugepages
+	 * go back to the pool, its guests must be gone.
+	 */
+	if (WIFSIGNALED(wstatus) || !o.outcome[0])
 		reap_leftovers(engine);
 	holdings_give_back(q->st, &held);
 
@@ -235,39 +339,80 @@ static void execute(struct queue *q, int64_t id)
 out:
 	free(spec_text);
 	set_running(q, 0, 0);
+	return 0;
+}
+
+/*
+ * Sleep until kicked, quit, or seconds passed; false on quit.  A paused
+ * queue sleeps the whole time: new runs do not make the store writable.
+ */
+static bool idle(struct queue *q, int seconds)
+{
+	struct timespec t;
+	bool quit;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += seconds;
+	pthread_mutex_lock(&q->lock);
+	while (!q->quit && (!q->kicked || q->paused[0]))
+		if (pthread_cond_timedwait(&q->cond, &q->lock, &t) == ETIMEDOUT)
+			break;
+	q->kicked = false;
+	quit = q->quit;
+	pthread_mutex_unlock(&q->lock);
+	return !quit;
+}
+
+/* Once the store takes writes again, the queue goes on. */
+static bool store_writable(struct queue *q)
+{
+	int ret = record_unrecorded(q);
+
+	if (ret)
+		return false;
+	pthread_mutex_lock(&q->lock);
+	ret = q->paused[0] != '\0';
+	pthread_mutex_unlock(&q->lock);
+	if (ret)
+		set_paused(q, NULL);
+	return true;
 }
 
 static void *runner(void *arg)
 {
 	struct queue *q = arg;
+	int wait_s = 1;	/* also pick up runs queued by others */
 
-	for (;;) {
+	while (idle(q, wait_s)) {
 		int64_t id = 0;
+		int ret = 0;
 
-		pthread_mutex_lock(&q->lock);
-		while (!q->quit && !q->kicked) {
-			struct timespec t;
-
-			clock_gettime(CLOCK_REALTIME, &t);
-			t.tv_sec += 1;	/* also pick up runs queued by others */
-			if (pthread_cond_timedwait(&q->cond, &q->lock, &t) == ETIMEDOUT)
+		if (!store_writable(q)) {
+			wait_s = PAUSE_RETRY_S;
+			continue;
+		}
+		while (!(ret = store_next_queued(q->st, &id)) && id) {
+			ret = execute(q, id);
+			if (ret || q->unrecorded.id)
 				break;
-		}
-		q->kicked = false;
-		if (q->quit) {
-			pthread_mutex_unlock(&q->lock);
-			return NULL;
-		}
-		pthread_mutex_unlock(&q->lock);
-		while (!store_next_queued(q->st, &id) && id) {
-			execute(q, id);
 			if (__atomic_load_n(&q->quit, __ATOMIC_ACQUIRE))
 				return NULL;
 		}
+		if (ret && ret != -ENOENT) {
+			char why[320];
+
+			snprintf(why, sizeof(why), "the database cannot be written (%s): "
+				 "queued runs wait; retrying every %d s", store_strerror(ret),
+				 PAUSE_RETRY_S);
+			set_paused(q, why);
+		}
+		wait_s = q->unrecorded.id || (ret && ret != -ENOENT) ? PAUSE_RETRY_S : 1;
 	}
+	return NULL;
 }
 
-int queue_start(struct store *st, const char *worker_path, struct queue **out)
+int queue_start(struct store *st, const char *worker_path, const struct limits *limits,
+		struct queue **out)
 {
 	struct queue *q = calloc(1, sizeof(*q));
 	int ret;
@@ -277,6 +422,7 @@ int queue_start(struct store *st, const char *worker_path, struct queue **out)
 		return -ENOMEM;
 	}
 	q->st = st;
+	q->limits = limits;
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
 	ret = -pthread_create(&q->thread, NULL, runner, q);
@@ -312,6 +458,17 @@ int queue_cancel_running(struct queue *q, int64_t id)
 	return ret;
 }
 
+bool queue_paused(struct queue *q, char *why, size_t len)
+{
+	bool paused;
+
+	pthread_mutex_lock(&q->lock);
+	paused = q->paused[0] != '\0';
+	snprintf(why, len, "%s", q->paused);
+	pthread_mutex_unlock(&q->lock);
+	return paused;
+}
+
 int64_t queue_running_id(struct queue *q)
 {
 	int64_t id;
@@ -333,6 +490,12 @@ void queue_stop(struct queue *q)
 	pthread_cond_broadcast(&q->cond);
 	pthread_mutex_unlock(&q->lock);
 	pthread_join(q->thread, NULL);
+	/* a last try; else the next start marks the run interrupted */
+	if (record_unrecorded(q))
+		fprintf(stderr, "migbenchd: run %lld's end could not be recorded\n",
+			(long long)q->unrecorded.id);
+	free(q->unrecorded.error);
+	free(q->unrecorded.summary);
 	pthread_cond_destroy(&q->cond);
 	pthread_mutex_destroy(&q->lock);
 	free(q->worker_path);

@@ -7,8 +7,11 @@
 #ifndef MIGBENCH_QUEUE_H
 #define MIGBENCH_QUEUE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "run_limits.h"
 #include "store.h"
 
 struct queue;
@@ -20,7 +23,8 @@ struct queue;
  */
 int queue_recover(struct store *st);
 
-int queue_start(struct store *st, const char *worker_path, struct queue **out);
+int queue_start(struct store *st, const char *worker_path, const struct limits *limits,
+		struct queue **out);
 /* Stop the running run (it ends 'interrupted') and the runner thread. */
 void queue_stop(struct queue *q);
 /* A run was queued. */
@@ -29,5 +33,7 @@ void queue_kick(struct queue *q);
 int queue_cancel_running(struct queue *q, int64_t id);
 /* The running run's id; 0 when idle. */
 int64_t queue_running_id(struct queue *q);
+/* Whether the queue waits for the store to take writes again, and why. */
+bool queue_paused(struct queue *q, char *why, size_t len);
 
 #endif

@@ -41,6 +41,12 @@ int store_errno(int rc)
 	}
 }
 
+const char *store_strerror(int code)
+{
+	/* busy_timeout passed: someone else holds the database's write lock */
+	return code == -EBUSY ? "the database is locked by another process" : strerror(-code);
+}
+
 int store_exec(sqlite3 *db, const char *sql)
 {
 	return store_errno(sqlite3_exec(db, sql, NULL, NULL, NULL));

@@ -20,6 +20,8 @@
 
 struct store;
 
+/* A store error (-errno) in words: -EBUSY is another process's lock. */
+const char *store_strerror(int code);
 int store_open(const char *path, struct store **out, char *err, size_t err_len);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);

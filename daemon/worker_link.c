@@ -72,6 +72,7 @@ pid_t worker_spawn(const char *path, int *to_worker, int *from_worker)
 	return pid;
 }
 
+/* -EPROTO for a bad line, the store's -errno when it would not take it. */
 static int handle_result_line(struct store *st, int64_t id, const char *json)
 {
 	struct json_object *head, *spec, *env;
@@ -186,15 +187,23 @@ static struct mb_sample *sort_by_key(const struct mb_samples *held)
 	return out;
 }
 
-/* Store what is held, in key order and in batches; 0 or the first error. */
-static int store_held(struct store *st, int64_t id, struct mb_samples *held)
+/*
+ * Store what is held, in key order and in batches; 0 or the first error,
+ * with the samples of the batches committed before it counted.
+ */
+static int store_held(struct store *st, int64_t id, struct mb_samples *held,
+		      uint64_t *stored)
 {
 	struct mb_sample *sorted = sort_by_key(held);
 	int ret = sorted ? 0 : -ENOMEM;
 
-	for (size_t i = 0; !ret && i < held->len; i += SAMPLE_BATCH)
-		ret = store_add_samples(st, id, sorted + i,
-					held->len - i < SAMPLE_BATCH ? held->len - i : SAMPLE_BATCH);
+	for (size_t i = 0; !ret && i < held->len; i += SAMPLE_BATCH) {
+		size_t n = held->len - i < SAMPLE_BATCH ? held->len - i : SAMPLE_BATCH;
+
+		ret = store_add_samples(st, id, sorted + i, n);
+		if (!ret)
+			*stored += n;
+	}
 	free(sorted);
 	held->len = 0;
 	return ret;
@@ -208,11 +217,27 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-void worker_read(struct store *st, int64_t id, int fd, struct worker_outcome *o)
+/* Store what is held unless the store already failed; count what it took. */
+static void flush_held(struct store *st, int64_t id, struct mb_samples *held,
+		       struct worker_outcome *o)
+{
+	int ret;
+
+	if (o->store_error) {	/* once full or locked, no half-batches after */
+		held->len = 0;
+		return;
+	}
+	ret = store_held(st, id, held, &o->stored);
+	if (ret)
+		o->store_error = ret;
+}
+
+void worker_read(struct store *st, int64_t id, int fd, pid_t pid, uint64_t max_samples,
+		 struct worker_outcome *o)
 {
 	struct mb_samples batch = { 0 };
 	struct timespec first_sample = { 0 };
-	uint64_t stored = 0;
+	uint64_t received = 0;
 	FILE *f = fdopen(fd, "r");
 	char *line = NULL;
 	size_t cap = 0;
@@ -237,23 +262,32 @@ void worker_read(struct store *st, int64_t id, int fd, struct worker_outcome *o)
 		case 'P':
 			store_add_event(st, id, line + 2);
 			break;
-		case 'R':
-			if (handle_result_line(st, id, line + 2))
+		case 'R': {
+			int ret = handle_result_line(st, id, line + 2);
+
+			if (ret == -EPROTO)
 				o->protocol_error = true;
+			else if (ret && !o->store_error)
+				o->store_error = ret;
 			break;
+		}
 		case 'S':
-			if (!stored && !batch.len)
+			if (o->over_limit)
+				break;	/* the worker was told to stop */
+			if (++received > max_samples) {
+				o->over_limit = true;
+				kill(pid, SIGTERM);	/* not yet reaped: still ours */
+				break;
+			}
+			if (received == 1)
 				clock_gettime(CLOCK_MONOTONIC, &first_sample);
 			if (parse_sample(line + 2, &s) ||
 			    mb_samples_add(&batch, s.metric, s.iteration, s.seq, s.value)) {
 				o->protocol_error = true;
 				break;
 			}
-			if (batch.len == SAMPLE_HOLD) {
-				stored += batch.len;
-				if (store_held(st, id, &batch))
-					o->protocol_error = true;
-			}
+			if (batch.len == SAMPLE_HOLD)
+				flush_held(st, id, &batch, o);
 			break;
 		case 'X': {
 			char *sp = strchr(line + 2, ' ');
@@ -268,16 +302,13 @@ void worker_read(struct store *st, int64_t id, int fd, struct worker_outcome *o)
 			o->protocol_error = true;
 		}
 	}
-	if (batch.len) {
-		stored += batch.len;
-		if (store_held(st, id, &batch))
-			o->protocol_error = true;
-	}
-	if (stored) {
+	if (batch.len)
+		flush_held(st, id, &batch, o);
+	if (o->stored) {
 		char msg[96];
 
 		snprintf(msg, sizeof(msg), "stored %llu samples in %.3f s",
-			 (unsigned long long)stored, seconds_since(&first_sample));
+			 (unsigned long long)o->stored, seconds_since(&first_sample));
 		store_add_event(st, id, msg);
 	}
 	mb_samples_free(&batch);

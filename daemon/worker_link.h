@@ -8,6 +8,7 @@
 #define MIGBENCH_WORKER_LINK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "store.h"
@@ -17,6 +18,9 @@ struct worker_outcome {
 	char outcome[32];	/* from its X line; "" if it never said */
 	char *error;		/* malloc'd */
 	bool protocol_error;
+	int store_error;	/* the first -errno of storing; later samples dropped */
+	bool over_limit;	/* stopped at max_samples */
+	uint64_t stored;	/* samples in the store */
 };
 
 /*
@@ -25,7 +29,11 @@ struct worker_outcome {
  */
 pid_t worker_spawn(const char *path, int *to_worker, int *from_worker);
 
-/* Read the worker's lines from fd (closed after) until it ends. */
-void worker_read(struct store *st, int64_t id, int fd, struct worker_outcome *o);
+/*
+ * Read the worker's lines from fd (closed after) until it ends; past
+ * max_samples samples the worker (pid) is told to stop.
+ */
+void worker_read(struct store *st, int64_t id, int fd, pid_t pid, uint64_t max_samples,
+		 struct worker_outcome *o);
 
 #endif

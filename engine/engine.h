@@ -68,10 +68,19 @@ struct mb_engine_key {
 	const char *help;	/* values and default, one line */
 };
 
-/* Hugepages a run holds at most, per page size (0: unused entry). */
+/*
+ * What a run takes of the host at most: hugepages per page size (0: unused
+ * entry), guest memory, samples; and the spec keys that decide them, for
+ * the error when a request asks for more than the daemon allows.
+ */
 #define MB_MAX_POOLS 2
 struct mb_run_needs {
 	struct { uint64_t page_size; long pages; } hugepages[MB_MAX_POOLS];
+	uint64_t memory_bytes;		/* all guests of the run on this host */
+	bool memory_doubled;		/* a local migration: both ends here */
+	const char *memory_key;
+	uint64_t samples;		/* 0: no bound known before the run */
+	const char *samples_key;
 };
 
 /*
@@ -157,5 +166,9 @@ void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
  */
 int mb_engine_normalise(const struct mb_engine *e, struct json_object *obj,
 			struct json_object **out, struct mb_error *err);
+
+/* What a run of this spec (stored or requested JSON) needs of the host. */
+int mb_engine_spec_needs(const struct mb_engine *e, struct json_object *obj,
+			 struct mb_run_needs *needs, struct mb_error *err);
 
 #endif

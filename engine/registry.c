@@ -103,6 +103,20 @@ int mb_engine_normalise(const struct mb_engine *e, struct json_object *obj,
 	return *out ? 0 : mb_error_set(err, -ENOMEM, NULL, "out of memory");
 }
 
+int mb_engine_spec_needs(const struct mb_engine *e, struct json_object *obj,
+			 struct mb_run_needs *needs, struct mb_error *err)
+{
+	void *spec;
+	int ret = mb_engine_spec_parse(e, obj, &spec, err);
+
+	memset(needs, 0, sizeof(*needs));
+	if (ret)
+		return ret;
+	e->needs(spec, needs);
+	free(spec);
+	return 0;
+}
+
 void mb_run_result_free(struct mb_run_result *res)
 {
 	json_object_put(res->spec);

@@ -17,6 +17,13 @@ struct scan {
 	const unsigned char *p, *end, *start;
 	int depth;
 	const char *why;
+	/*
+	 * Members of each object in document order: json-c keeps the last of
+	 * a repeated name, so an object it holds with fewer members than
+	 * were written had a name twice.
+	 */
+	unsigned int *members;
+	size_t nr_objects, cap;
 };
 
 static int scan_fail(struct scan *s, const char *why)
@@ -102,6 +109,9 @@ static int scan_string(struct scan *s)
 			for (int i = 1; i <= 4; i++)
 				if (s->p + i >= s->end || !isxdigit(s->p[i]))
 					return scan_fail(s, "bad \\u escape");
+			/* a C string ends there: "vcpus\u0000x" would read as "vcpus" */
+			if (!memcmp(s->p + 1, "0000", 4))
+				return scan_fail(s, "\\u0000 (NUL) in a string");
 			s->p += 5;
 		} else if (strchr("\"\\/bfnrt", *s->p) && *s->p) {
 			s->p++;
@@ -150,9 +160,21 @@ static int scan_value(struct scan *s);
 static int scan_container(struct scan *s, bool object)
 {
 	char close = object ? '}' : ']';
+	size_t self = s->nr_objects;
 
 	if (++s->depth > MB_JSON_MAX_DEPTH)
 		return scan_fail(s, "nesting too deep");
+	if (object) {
+		if (s->nr_objects == s->cap) {
+			unsigned int *m = realloc(s->members, (s->cap * 2 + 16) * sizeof(*m));
+
+			if (!m)
+				return scan_fail(s, "out of memory");
+			s->members = m;
+			s->cap = s->cap * 2 + 16;
+		}
+		s->members[s->nr_objects++] = 0;
+	}
 	s->p++;
 	scan_ws(s);
 	if (s->p < s->end && *s->p == close) {
@@ -166,6 +188,7 @@ static int scan_container(struct scan *s, bool object)
 				return scan_fail(s, "expected a double-quoted name");
 			if (scan_string(s))
 				return -1;
+			s->members[self]++;
 			scan_ws(s);
 			if (s->p >= s->end || *s->p != ':')
 				return scan_fail(s, "expected ':'");
@@ -228,8 +251,8 @@ static int scan_value(struct scan *s)
 	return ret;
 }
 
-static int scan_document(const char *text, size_t len, char *err,
-			 size_t err_len)
+static int scan_document(struct scan *sp, const char *text, size_t len,
+			 char *err, size_t err_len)
 {
 	struct scan s = {
 		.p = (const unsigned char *)text,
@@ -239,6 +262,7 @@ static int scan_document(const char *text, size_t len, char *err,
 
 	if (!scan_value(&s) && s.p != s.end)
 		scan_fail(&s, "trailing data after the JSON value");
+	*sp = s;
 	if (!s.why)
 		return 0;
 	if (s.p >= s.end && strcmp(s.why, "JSON text ends early") &&
@@ -280,6 +304,43 @@ static const char *find_non_finite(struct json_object *obj)
 	}
 }
 
+/*
+ * Walk objects in document order beside the scanner's member counts; 1 and
+ * the path of the first object that lost a repeated name.
+ */
+static int find_repeated_name(struct json_object *obj, const struct scan *s,
+			      size_t *next, char *path, size_t path_len)
+{
+	size_t used = strlen(path);
+
+	switch (json_object_get_type(obj)) {
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(obj); i++) {
+			snprintf(path + used, path_len - used, "/%zu", i);
+			if (find_repeated_name(json_object_array_get_idx(obj, i), s,
+					       next, path, path_len))
+				return 1;
+		}
+		break;
+	case json_type_object:
+		if (*next >= s->nr_objects ||
+		    (size_t)json_object_object_length(obj) != s->members[(*next)++])
+			return 1;
+		{
+			json_object_object_foreach(obj, key, val) {
+				snprintf(path + used, path_len - used, "/%s", key);
+				if (find_repeated_name(val, s, next, path, path_len))
+					return 1;
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	path[used] = '\0';
+	return 0;
+}
+
 int mb_json_parse(const char *text, size_t len, struct json_object **out,
 		  char *err, size_t err_len)
 {
@@ -287,6 +348,9 @@ int mb_json_parse(const char *text, size_t len, struct json_object **out,
 	struct json_object *obj;
 	enum json_tokener_error jerr;
 	const char *why;
+	struct scan s;
+	char path[256] = "";
+	size_t next = 0;
 
 	*out = NULL;
 	if (len > MB_JSON_MAX_BYTES) {
@@ -294,10 +358,13 @@ int mb_json_parse(const char *text, size_t len, struct json_object **out,
 			 len, MB_JSON_MAX_BYTES);
 		return -E2BIG;
 	}
-	if (scan_document(text, len, err, err_len))
+	if (scan_document(&s, text, len, err, err_len)) {
+		free(s.members);
 		return -EINVAL;
+	}
 	tok = json_tokener_new_ex(MB_JSON_MAX_DEPTH);
 	if (!tok) {
+		free(s.members);
 		snprintf(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
@@ -332,10 +399,17 @@ int mb_json_parse(const char *text, size_t len, struct json_object **out,
 		snprintf(err, err_len, "%s", why);
 		goto bad;
 	}
+	if (find_repeated_name(obj, &s, &next, path, sizeof(path))) {
+		snprintf(err, err_len, "invalid JSON: a name appears twice in the object at %s",
+			 path[0] ? path : "the top level");
+		goto bad;
+	}
+	free(s.members);
 	json_tokener_free(tok);
 	*out = obj;
 	return 0;
 bad:
+	free(s.members);
 	json_object_put(obj);
 	json_tokener_free(tok);
 	return -EINVAL;

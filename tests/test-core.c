@@ -190,6 +190,10 @@ static void test_strict_json(void)
 		{ "{\"a\": tru}", "invalid JSON at byte 6: unexpected character" },
 		{ "\"abc", "invalid JSON: text ends early (unterminated string)" },
 		{ "", "invalid JSON at byte 0: JSON text ends early" },
+		{ "{\"vcpus\\u0000x\": 1}", "invalid JSON at byte 8: \\u0000 (NUL) in a string" },
+		{ "{\"vcpus\": 1, \"vcpus\": 2}", "invalid JSON: a name appears twice in the object at the top level" },
+		{ "{\"tags\": {\"a\": \"x\", \"\\u0061\": \"y\"}}", "invalid JSON: a name appears twice in the object at /tags" },
+		{ "[{}, {\"a\": {\"b\": 1}, \"a\": 2}]", "invalid JSON: a name appears twice in the object at /1" },
 	};
 	struct json_object *obj;
 	char err[256];

@@ -82,10 +82,22 @@ static void needs(const void *p, struct mb_run_needs *out)
 {
 	const struct mb_spec *spec = p;
 
+	uint64_t pages = mb_spec_total_pages(spec);
+	uint64_t clears = spec->clear_chunk_pages ?
+			  pages / spec->clear_chunk_pages + spec->memslots : spec->memslots;
+
 	memset(out, 0, sizeof(*out));
 	out->hugepages[0].page_size = mb_backing_hugepage_size(spec->backing);
-	out->hugepages[0].pages = mb_backing_hugepages_needed(spec->backing,
-						mb_spec_total_pages(spec) * 4096);
+	out->hugepages[0].pages = mb_backing_hugepages_needed(spec->backing, pages * 4096);
+	out->memory_bytes = pages * 4096;
+	out->memory_key = "mem_per_vcpu";
+	/*
+	 * Per pass at most: dirtying, get or clear (one sample per call and
+	 * their sum), the ring's harvest and reset, dirty pages; then
+	 * populate, enable and disable once.
+	 */
+	out->samples = 3 + (uint64_t)spec->iterations * (5 + clears);
+	out->samples_key = "iterations";
 }
 
 /* As migbench-dirtylog's flags. */

@@ -71,13 +71,19 @@ static void needs(const void *p, struct mb_run_needs *out)
 {
 	const struct mb_migspec *spec = p;
 	uint64_t page = mb_migspec_page_size(spec);
+	bool local = !strcmp(spec->destination, "local");
 
 	memset(out, 0, sizeof(*out));
+	out->memory_bytes = spec->memory * (local ? 2 : 1);
+	out->memory_doubled = local;
+	out->memory_key = "memory";
+	/* job statistics every poll: bounded by time, not by the spec */
+	out->samples = 0;
+	out->samples_key = NULL;
 	if (!page)
 		return;
 	out->hugepages[0].page_size = page;
-	out->hugepages[0].pages = (long)(spec->memory / page) *
-				  (strcmp(spec->destination, "local") ? 1 : 2);
+	out->hugepages[0].pages = (long)(spec->memory / page) * (local ? 2 : 1);
 }
 
 /* "migration key=value ..." */
