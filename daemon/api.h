@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "access.h"
 #include "cache.h"
 #include "error.h"
 #include "http.h"
@@ -16,14 +17,14 @@
 struct app {
 	struct store *st;
 	struct queue *queue;
-	const char *token;	/* NULL: no token configured */
+	struct access_policy access;
 	struct response_cache *runs_cache;	/* GET /runs pages */
 };
 
 struct route {
 	const char *method;
 	const char *path;	/* after API_PREFIX; "{id}" is a run id */
-	bool changes_state;	/* needs the token when one is configured */
+	bool changes_state;	/* POST: access_check_change() and JSON */
 	enum MHD_Result (*handler)(struct http_request *r, int64_t id);
 };
 
