@@ -102,6 +102,7 @@ enum MHD_Result http_reply(struct http_request *r, unsigned int status,
 			return MHD_NO;
 		}
 		memcpy(a->body, body, len);
+		a->body[len] = '\0';	/* for readers of the answer without a network */
 	}
 	return MHD_YES;
 }

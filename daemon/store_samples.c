@@ -151,15 +151,16 @@ static int read_page(struct store_samples_cursor *c)
 ssize_t store_samples_read(struct store_samples_cursor *c, char *buf, size_t max)
 {
 	size_t n;
+	int ret;
 
 	if (c->sent == c->page.len) {
+		/* the page is sent: the buffer is reused for the next */
 		c->page.len = c->sent = 0;
 		if (c->page.data)
 			c->page.data[0] = '\0';
 		if (c->done)
 			return 0;
-		int ret = read_page(c);
-
+		ret = read_page(c);
 		if (ret)
 			return ret;
 	}
