@@ -11,7 +11,7 @@ static char token[512];
 
 static int exit_for_status(int status)
 {
-	if (status == 401)
+	if (status == 401 || status == 403)
 		return EXIT_UNAUTHORIZED;
 	if (status == 404 || status == 409)
 		return EXIT_NOT_FOUND;

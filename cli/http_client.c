@@ -90,11 +90,39 @@ static void header_value(const char *headers, const char *name, char *out,
 	}
 }
 
+/*
+ * Undo chunked transfer coding in place (RFC 9112 7.1): the daemon
+ * streams large bodies.  Extensions and trailers are skipped.  Returns
+ * the decoded length, or -EPROTO.
+ */
+static ssize_t dechunk(char *body, size_t len)
+{
+	char *in = body, *end = body + len, *out = body;
+
+	for (;;) {
+		char *line_end = memmem(in, (size_t)(end - in), "\r\n", 2), *p;
+		unsigned long size = strtoul(in, &p, 16);
+
+		if (!line_end || p == in || p > line_end)
+			return -EPROTO;
+		in = line_end + 2;
+		if (!size)
+			break;
+		if (size > (size_t)(end - in) || (size_t)(end - in) - size < 2)
+			return -EPROTO;
+		memmove(out, in, size);
+		out += size;
+		in += size + 2;
+	}
+	*out = '\0';
+	return out - body;
+}
+
 int http_request(const struct http_target *t, const char *method,
 		 const char *path, const char *json_body,
 		 struct http_response *resp)
 {
-	char head[1024], *buf = NULL, *body;
+	char head[1024], host[300], coding[32], *buf = NULL, *body;
 	size_t len = 0, cap = 0, blen = json_body ? strlen(json_body) : 0;
 	int fd, ret;
 
@@ -102,11 +130,17 @@ int http_request(const struct http_target *t, const char *method,
 	fd = connect_target(t);
 	if (fd < 0)
 		return fd;
+	/* the daemon checks Host against its own addresses, port included */
+	if (t->unix_path)
+		snprintf(host, sizeof(host), "localhost");
+	else
+		snprintf(host, sizeof(host), strchr(t->host, ':') ? "[%s]:%s" : "%s:%s",
+			 t->host, t->port);
 	snprintf(head, sizeof(head),
 		 "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n"
 		 "Accept: application/json\r\n%s%s%s%s%s"
 		 "Content-Length: %zu\r\n\r\n",
-		 method, path, t->unix_path ? "localhost" : t->host,
+		 method, path, host,
 		 json_body ? "Content-Type: application/json\r\n" : "",
 		 t->token ? "Authorization: Bearer " : "", t->token ? t->token : "",
 		 t->token ? "\r\n" : "", "", blen);
@@ -149,10 +183,20 @@ int http_request(const struct http_target *t, const char *method,
 	*body = '\0';
 	header_value(buf, "Content-Type", resp->content_type, sizeof(resp->content_type));
 	header_value(buf, "Location", resp->location, sizeof(resp->location));
+	header_value(buf, "Transfer-Encoding", coding, sizeof(coding));
 	body += 4;
 	resp->body_len = len - (size_t)(body - buf);
 	memmove(buf, body, resp->body_len + 1);
 	resp->body = buf;
+	if (!strcasecmp(coding, "chunked")) {
+		ssize_t n = dechunk(buf, resp->body_len);
+
+		if (n < 0) {
+			http_response_free(resp);
+			return (int)n;
+		}
+		resp->body_len = (size_t)n;
+	}
 	return 0;
 }
 

@@ -44,10 +44,12 @@ static void usage(FILE *out)
 		"  host                this host as migbenchd sees it\n"
 		"  kernels             kernels runs were measured on\n"
 		"\n"
-		"The default daemon address is migbenchd's own unix socket.  A token is read\n"
-		"from --token-file or $MIGBENCH_TOKEN_FILE.\n"
+		"The default daemon address is migbenchd's unix socket: your own daemon's\n"
+		"under $XDG_RUNTIME_DIR if it runs, else /run/migbench/migbenchd.sock, where\n"
+		"root and members of group migbench may change state.  A token, needed over\n"
+		"TCP, is read from --token-file or $MIGBENCH_TOKEN_FILE.\n"
 		"Exit codes: 0 ok, 1 run not done or daemon error, 2 usage or refused request,\n"
-		"3 daemon unreachable, 4 not found or conflict, 5 unauthorized.\n");
+		"3 daemon unreachable, 4 not found or conflict, 5 unauthorized or forbidden.\n");
 }
 
 static int add_tag(struct json_object *tags, const char *kv)
@@ -337,14 +339,18 @@ static int cmd_show(int argc, char **argv)
 	return 0;
 }
 
-/* METHOD /runs/ID/WHAT; the reply in *resp, or the exit code. */
+/*
+ * METHOD /runs/ID/WHAT with a JSON body or none; the reply in *resp, or
+ * the exit code.  The daemon takes every POST as JSON only, so a POST
+ * with nothing to say sends {}.
+ */
 static int call_run(const char *method, long long id, const char *what,
-		    struct http_response *resp)
+		    const char *json_body, struct http_response *resp)
 {
 	char path[96];
 
 	snprintf(path, sizeof(path), API "/runs/%lld/%s", id, what);
-	return call(method, path, NULL, resp);
+	return call(method, path, json_body, resp);
 }
 
 static int cmd_samples(int argc, char **argv)
@@ -355,7 +361,7 @@ static int cmd_samples(int argc, char **argv)
 	int ret = id_and_flag(argc, argv, "csv", &csv, &id);
 
 	if (!ret)
-		ret = call_run("GET", id, csv ? "samples?format=csv" : "samples", &resp);
+		ret = call_run("GET", id, csv ? "samples?format=csv" : "samples", NULL, &resp);
 	if (ret)
 		return ret;
 	fwrite(resp.body, 1, resp.body_len, stdout);
@@ -372,7 +378,7 @@ static int cmd_cancel(int argc, char **argv)
 	optind = 1;	/* no options: the ID is argv[1] */
 	ret = run_id_arg(argc, argv, &id);
 	if (!ret)
-		ret = call_run("POST", id, "cancel", &resp);
+		ret = call_run("POST", id, "cancel", "{}", &resp);
 	if (ret)
 		return ret;
 	printf("run %lld %s\n", id, resp.status == 202 ? "is being stopped" : "cancelled");
@@ -471,6 +477,9 @@ int main(int argc, char **argv)
 
 	snprintf(default_socket, sizeof(default_socket), "%s/migbench/migbenchd.sock",
 		 geteuid() == 0 || !runtime ? "/run" : runtime);
+	/* a user's own migbenchd if one runs, else the system's */
+	if (access(default_socket, F_OK))
+		snprintf(default_socket, sizeof(default_socket), "/run/migbench/migbenchd.sock");
 	target.unix_path = default_socket;
 	argv[0] = PROG;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {

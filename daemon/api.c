@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* Routing, authentication and the checks every request gets. */
+/* Routing, and the checks every request gets (access.c decides who may). */
 #include "api.h"
+#include "access.h"
 #include "web.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const struct route api_routes[] = {
 	{ "GET", "/health", false, api_health },
@@ -45,68 +47,56 @@ static bool path_matches(const char *pattern, const char *path, int64_t *id)
 	return !*pattern && !*path;
 }
 
-/* Constant time in the length of the configured token. */
-static bool token_matches(const char *given, const char *token)
-{
-	size_t n = strlen(token), g = strlen(given);
-	unsigned char diff = (unsigned char)(g != n);
-
-	for (size_t i = 0; i < n; i++)
-		diff |= (unsigned char)(token[i] ^ (i < g ? given[i] : 0));
-	return diff == 0;
-}
-
-static bool authorized(struct http_request *r)
-{
-	struct app *app = r->app;
-	const char *auth = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
-
-	if (!app->token)
-		return true;
-	if (!auth || strncmp(auth, "Bearer ", 7))
-		return false;
-	return token_matches(auth + 7, app->token);
-}
-
-struct query_check {
-	const char *const *allowed;
-	const char *unknown;
-};
-
-static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind,
-				 const char *key, const char *value)
-{
-	struct query_check *q = cls;
-
-	(void)kind;
-	(void)value;
-	for (const char *const *a = q->allowed; *a; a++)
-		if (!strcmp(*a, key))
-			return MHD_YES;
-	q->unknown = key;
-	return MHD_NO;
-}
-
 bool api_check_query(struct http_request *r, const char *const *allowed,
 		     enum MHD_Result *reply)
 {
-	static const char *const none[] = { NULL };
-	struct query_check q = { allowed ? allowed : none, NULL };
+	for (size_t i = 0; i < r->nr_query; i++) {
+		const char *key = r->query[i].key;
+		bool known = false;
 
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &q);
-	if (!q.unknown)
+		for (const char *const *a = allowed; a && *a && !known; a++)
+			known = !strcmp(*a, key);
+		if (!known) {
+			*reply = http_reply_problem(r, 400, key,
+						    "unknown query parameter \"%.64s\"", key);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool is_json_content(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	return ct && !strncasecmp(ct, "application/json", n) &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/*
+ * Every POST is JSON: a form or text/plain is what a page on another
+ * site can send without asking the browser first (no CORS preflight).
+ */
+static bool check_change(struct http_request *r, const struct access_policy *p)
+{
+	if (!access_check_change(r, p))
+		return false;
+	if (is_json_content(http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE)))
 		return true;
-	*reply = http_reply_problem(r, 400, q.unknown,
-				    "unknown query parameter \"%.64s\"", q.unknown);
+	http_reply_problem(r, 415, NULL, "send %s %s as Content-Type: application/json",
+			   r->method, r->url);
 	return false;
 }
 
 enum MHD_Result api_dispatch(struct http_request *r)
 {
+	struct app *app = r->app;
 	const char *path = r->url;
 	char allow[64] = "";
 	int64_t id = 0;
 
+	if (!access_check_host(r, &app->access))
+		return MHD_YES;
 	if (strncmp(path, "/api/", 5))
 		return web_serve(r);	/* the dashboards */
 	if (strncmp(path, API_PREFIX "/", sizeof(API_PREFIX)))
@@ -120,12 +110,8 @@ enum MHD_Result api_dispatch(struct http_request *r)
 				 "%s%s", allow[0] ? ", " : "", rt->method);
 			continue;
 		}
-		if (rt->changes_state && !authorized(r))
-			return http_reply_problem_headers(r, 401,
-				(const char *const[]){ "WWW-Authenticate",
-						       "Bearer realm=\"migbench\"", NULL },
-				"%s %s needs the bearer token configured in migbenchd",
-				r->method, r->url);
+		if (rt->changes_state && !check_change(r, &app->access))
+			return MHD_YES;
 		return rt->handler(r, id);
 	}
 	if (allow[0])

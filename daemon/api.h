@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "access.h"
 #include "cache.h"
 #include "error.h"
 #include "http.h"
@@ -17,7 +18,7 @@
 struct app {
 	struct store *st;
 	struct queue *queue;
-	const char *token;	/* NULL: no token configured */
+	struct access_policy access;
 	const struct limits *limits;
 	struct response_cache *runs_cache;	/* GET /runs pages */
 };
@@ -25,7 +26,7 @@ struct app {
 struct route {
 	const char *method;
 	const char *path;	/* after API_PREFIX; "{id}" is a run id */
-	bool changes_state;	/* needs the token when one is configured */
+	bool changes_state;	/* POST: access_check_change() and JSON */
 	enum MHD_Result (*handler)(struct http_request *r, int64_t id);
 };
 

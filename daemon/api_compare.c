@@ -107,5 +107,5 @@ enum MHD_Result api_compare(struct http_request *r, int64_t unused)
 	json_object_put(model);
 	if (!text)
 		return api_reply_failure(r, -ENOMEM, "writing the report");
-	return http_reply(r, 200, compare_report_type(format), text, len, true, NULL);
+	return http_reply(r, 200, compare_report_type(format), text, len, HTTP_BODY_FREE, NULL);
 }

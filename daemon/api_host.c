@@ -185,7 +185,7 @@ enum MHD_Result api_metrics(struct http_request *r, int64_t unused)
 		MIGBENCH_VERSION, store_schema_version(app->st));
 	fclose(f);
 	return http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len,
-			  true, NULL);
+			  HTTP_BODY_FREE, NULL);
 }
 
 enum MHD_Result api_openapi(struct http_request *r, int64_t unused)
@@ -196,5 +196,5 @@ enum MHD_Result api_openapi(struct http_request *r, int64_t unused)
 	if (!api_check_query(r, NULL, &reply))
 		return reply;
 	return http_reply(r, 200, "application/json", (char *)mb_openapi,
-			  mb_openapi_size, false, NULL);
+			  mb_openapi_size, HTTP_BODY_STATIC, NULL);
 }

@@ -194,14 +194,6 @@ static int parse_run_request(struct json_object *obj, struct run_request *req,
 	return ret;
 }
 
-static bool is_json_content(const char *ct)
-{
-	size_t n = strlen("application/json");
-
-	return ct && !strncasecmp(ct, "application/json", n) &&
-	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
 /*
  * The configured limits: one run's needs (400 naming the spec key), then
  * room in the queue for all of the request's runs (429); false with the
@@ -252,9 +244,6 @@ enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 	(void)unused;
 	if (!api_check_query(r, NULL, &reply))
 		return reply;
-	if (!is_json_content(http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE)))
-		return http_reply_problem(r, 415, NULL,
-					  "send the run request as Content-Type: application/json");
 	if (mb_json_parse(r->body, r->body_len, &obj, why, sizeof(why)))
 		return http_reply_problem(r, 400, NULL, "%s", why);
 	if (parse_run_request(obj, &req, &err)) {
@@ -375,7 +364,7 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 		cache_put(app->runs_cache, key, generation, text, len, next);
 	}
 	if (!next)
-		return http_reply(r, 200, "application/json", text, len, true, NULL);
+		return http_reply(r, 200, "application/json", text, len, HTTP_BODY_FREE, NULL);
 	snprintf(link, sizeof(link), "<" API_PREFIX "/runs?limit=%u&cursor=%lld",
 		 f.limit, (long long)next);
 	{
@@ -393,7 +382,7 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 		}
 	}
 	snprintf(link + strlen(link), sizeof(link) - strlen(link), ">; rel=\"next\"");
-	return http_reply(r, 200, "application/json", text, len, true,
+	return http_reply(r, 200, "application/json", text, len, HTTP_BODY_FREE,
 			  (const char *const[]){ "Link", link, NULL });
 }
 
@@ -414,15 +403,29 @@ enum MHD_Result api_run_get(struct http_request *r, int64_t id)
 	return http_reply_json(r, 200, run, NULL);
 }
 
+static ssize_t samples_read(void *ctx, char *buf, size_t max)
+{
+	return store_samples_read(ctx, buf, max);
+}
+
+static void samples_close(void *ctx)
+{
+	store_samples_close(ctx);
+}
+
+/*
+ * Streamed: a run may hold millions of samples, and a whole document in
+ * memory per request (or per slow reader) is what must not happen.
+ */
 enum MHD_Result api_run_samples(struct http_request *r, int64_t id)
 {
 	static const char *const allowed[] = { "format", NULL };
 	const char *format = http_query(r, "format");
+	struct store_samples_cursor *cursor;
 	struct app *app = r->app;
 	enum MHD_Result reply;
 	int ret;
-	char state[32], *text;
-	size_t len;
+	char state[32];
 	bool csv;
 
 	if (!api_check_query(r, allowed, &reply))
@@ -435,11 +438,28 @@ enum MHD_Result api_run_samples(struct http_request *r, int64_t id)
 		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
 	if (ret)
 		return api_reply_failure(r, ret, "reading a run's state");
-	ret = store_samples_text(app->st, id, csv, &text, &len);
+	ret = store_samples_open(app->st, id, csv, &cursor);
 	if (ret)
 		return api_reply_failure(r, ret, "reading samples");
-	return http_reply(r, 200, csv ? "text/csv; charset=utf-8" : "application/json",
-			  text, len, true, NULL);
+	return http_reply_stream(r, 200, csv ? "text/csv; charset=utf-8" : "application/json",
+				 samples_read, cursor, samples_close);
+}
+
+/* Nothing, or an empty JSON object: what a JSON client sends for no body. */
+static bool is_empty_body(const struct http_request *r)
+{
+	struct json_object *obj;
+	char why[128];
+	bool empty;
+
+	if (!r->body_len)
+		return true;
+	if (mb_json_parse(r->body, r->body_len, &obj, why, sizeof(why)))
+		return false;
+	empty = json_object_is_type(obj, json_type_object) &&
+		json_object_object_length(obj) == 0;
+	json_object_put(obj);
+	return empty;
 }
 
 enum MHD_Result api_run_cancel(struct http_request *r, int64_t id)
@@ -451,8 +471,8 @@ enum MHD_Result api_run_cancel(struct http_request *r, int64_t id)
 
 	if (!api_check_query(r, NULL, &reply))
 		return reply;
-	if (r->body_len)
-		return http_reply_problem(r, 400, NULL, "cancel takes no request body");
+	if (!is_empty_body(r))
+		return http_reply_problem(r, 400, NULL, "cancel takes no request body, or {}");
 	ret = store_cancel_queued(app->st, id, &finished);
 	if (ret == -ENOENT)
 		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);

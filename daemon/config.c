@@ -31,9 +31,12 @@ static void usage(void)
 	       "  --worker PATH      migbench-worker (default: next to migbenchd)\n"
 	       "  --config FILE      the same settings as a JSON object: {\"listen\": [...],\n"
 	       "                     \"db\": ..., \"data_dir\": ..., \"token_file\": ..., \"worker\": ...,\n"
-	       "                     \"limits\": {\"guest_memory_per_run\": \"16G\",\n"
+	       "                     \"host_names\": [...], \"limits\": {...}}\n"
+	       "                     host_names: more names clients may use in the Host header\n"
+	       "                     (besides localhost and the listen addresses)\n"
+	       "                     limits: {\"guest_memory_per_run\": \"16G\",\n"
 	       "                     \"hugepage_memory_per_run\": \"16G\", \"samples_per_run\": N,\n"
-	       "                     \"queued_runs\": N}}; limits default to half of RAM, 10000000\n"
+	       "                     \"queued_runs\": N}; by default half of RAM, 10000000\n"
 	       "                     samples and 1000 queued runs\n");
 }
 
@@ -59,11 +62,61 @@ static int add_listen(struct config *cfg, const char *value, char *err,
 	return cfg->listen[cfg->nr_listen++] ? 0 : -ENOMEM;
 }
 
+static void free_host_names(struct config *cfg)
+{
+	for (unsigned int i = 0; i < CONFIG_MAX_HOST_NAMES; i++) {
+		free(cfg->host_names[i]);
+		cfg->host_names[i] = NULL;
+	}
+}
+
 static void clear_listen(struct config *cfg)
 {
 	for (unsigned int i = 0; i < cfg->nr_listen; i++)
 		free(cfg->listen[i]);
 	cfg->nr_listen = 0;
+}
+
+/*
+ * A name for the Host header: a DNS name or an address, optionally with
+ * :PORT; nothing that could smuggle another header or a path.
+ */
+static bool is_host_name(const char *s)
+{
+	static const char allowed[] = "abcdefghijklmnopqrstuvwxyz"
+				      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]";
+	size_t n = strlen(s);
+
+	return n && n <= CONFIG_MAX_HOST_NAME && strspn(s, allowed) == n;
+}
+
+static int load_host_names(struct config *cfg, struct json_object *value,
+			   const char *path, char *err, size_t err_len)
+{
+	size_t n = json_object_is_type(value, json_type_array) ?
+		   json_object_array_length(value) : 0;
+
+	if (!json_object_is_type(value, json_type_array) || n > CONFIG_MAX_HOST_NAMES) {
+		snprintf(err, err_len, "--config %s: host_names: must be an array of at most %d names",
+			 path, CONFIG_MAX_HOST_NAMES);
+		return -EINVAL;
+	}
+	free_host_names(cfg);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *a = json_object_array_get_idx(value, i);
+
+		if (!json_object_is_type(a, json_type_string) ||
+		    !is_host_name(json_object_get_string(a))) {
+			snprintf(err, err_len,
+				 "--config %s: host_names: each must be a host name or address, optionally with :PORT",
+				 path);
+			return -EINVAL;
+		}
+		cfg->host_names[i] = strdup(json_object_get_string(a));
+		if (!cfg->host_names[i])
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static int load_file(struct config *cfg, const char *path, char *err,
@@ -114,6 +167,10 @@ static int load_file(struct config *cfg, const char *path, char *err,
 					 path);
 				ret = -EINVAL;
 			}
+		}
+		if (!strcmp(key, "host_names")) {
+			known = true;
+			ret = load_host_names(cfg, value, path, err, err_len);
 		}
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 			if (strcmp(key, keys[i]))
@@ -294,17 +351,38 @@ static int mkdir_p(const char *dir, mode_t mode)
 	return mkdir(path, mode) && errno != EEXIST ? -errno : 0;
 }
 
+/*
+ * The data directory holds every result and the daemon's log: only its
+ * owner reads it (the API is how others see results).  One made by an
+ * earlier migbenchd with a wider mode is narrowed; one that belongs to
+ * someone else is left alone.
+ */
+static int make_private_dir(const char *dir)
+{
+	struct stat sb;
+	int ret = mkdir_p(dir, 0700);
+
+	if (ret)
+		return ret;
+	if (lstat(dir, &sb))
+		return -errno;
+	if (S_ISDIR(sb.st_mode) && sb.st_uid == geteuid() && (sb.st_mode & 077) &&
+	    chmod(dir, sb.st_mode & 07700))
+		return -errno;
+	return 0;
+}
+
 int config_prepare_dirs(const struct config *cfg, char *err, size_t err_len)
 {
 	char path[PATH_MAX];
-	int ret = mkdir_p(cfg->data_dir, 0750);
+	int ret = make_private_dir(cfg->data_dir);
 
 	if (ret) {
 		snprintf(err, err_len, "--data-dir %s: %s", cfg->data_dir, strerror(-ret));
 		return ret;
 	}
 	snprintf(path, sizeof(path), "%s", cfg->db);
-	ret = mkdir_p(dirname(path), 0750);
+	ret = mkdir_p(dirname(path), 0700);
 	if (ret) {
 		snprintf(err, err_len, "--db %s: %s", cfg->db, strerror(-ret));
 		return ret;
@@ -325,6 +403,7 @@ int config_prepare_dirs(const struct config *cfg, char *err, size_t err_len)
 void config_free(struct config *cfg)
 {
 	clear_listen(cfg);
+	free_host_names(cfg);
 	free(cfg->db);
 	free(cfg->data_dir);
 	free(cfg->token_file);

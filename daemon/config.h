@@ -13,6 +13,8 @@
 
 #define CONFIG_MAX_LISTEN 8
 #define DEFAULT_TCP_LISTEN "127.0.0.1:7733"
+#define CONFIG_MAX_HOST_NAMES 16
+#define CONFIG_MAX_HOST_NAME 260	/* a DNS name and a port */
 
 struct config {
 	char *listen[CONFIG_MAX_LISTEN];
@@ -23,12 +25,14 @@ struct config {
 	char *worker;
 	char *token;		/* read from token_file */
 	struct limits limits;	/* "limits" in the config file */
+	/* more names for the Host header; NULL-terminated (one slot spare) */
+	char *host_names[CONFIG_MAX_HOST_NAMES + 1];
 };
 
 /* 0, 1 when --help was printed, or -errno with err filled in. */
 int config_parse(int argc, char **argv, struct config *cfg, char *err,
 		 size_t err_len);
-/* Create the data directory and the unix sockets' directories. */
+/* Create the data directory (private) and the unix sockets' directories. */
 int config_prepare_dirs(const struct config *cfg, char *err, size_t err_len);
 void config_free(struct config *cfg);
 

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "api.h"
 #include "config.h"
@@ -37,6 +38,22 @@ static int open_store(const struct config *cfg, struct store **st)
 	if (ret)
 		fprintf(stderr, PROG ": %s\n", err);
 	return ret;
+}
+
+/*
+ * Every connection is an fd: the soft limit (often 1024) would cap the
+ * HTTP server far below its connection limits, so take the hard one.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			fprintf(stderr, PROG ": raising the open file limit: %s\n",
+				strerror(errno));
+	}
 }
 
 static int start_server(const struct config *cfg, struct app *app,
@@ -101,13 +118,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	app.st = st;
-	app.token = cfg.token;
+	app.access.token = cfg.token;
+	app.access.host_names = (const char *const *)cfg.host_names;
 	app.limits = &cfg.limits;
 	app.runs_cache = cache_new(32);
 	if (!app.runs_cache) {
 		ret = -ENOMEM;
 		goto out;
 	}
+	raise_fd_limit();
 	ret = start_server(&cfg, &app, &srv);
 	if (ret)
 		goto out;

@@ -6,10 +6,14 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "embedded.h"
@@ -172,6 +176,36 @@ static int apply_schema_migrations(sqlite3 *db, char *err, size_t err_len)
 	return 0;
 }
 
+/*
+ * The database, its WAL and shared memory file: owner only (SQLite gives
+ * the WAL and -shm files the database's mode).  Created so before SQLite
+ * opens it, and narrowed when an earlier migbenchd left them wider.
+ */
+static int make_private_files(const char *path)
+{
+	static const char *const suffixes[] = { "-wal", "-shm", "-journal" };
+	char other[PATH_MAX];
+	struct stat sb;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) || ((sb.st_mode & 077) && fchmod(fd, sb.st_mode & 0700))) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	close(fd);
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(other, sizeof(other), "%s%s", path, suffixes[i]);
+		if (!lstat(other, &sb) && S_ISREG(sb.st_mode) && (sb.st_mode & 077) &&
+		    chmod(other, sb.st_mode & 0700))
+			return -errno;
+	}
+	return 0;
+}
+
 int store_open(const char *path, struct store **out, char *err,
 	       size_t err_len)
 {
@@ -187,7 +221,9 @@ int store_open(const char *path, struct store **out, char *err,
 	pthread_mutex_init(&st->write_lock, NULL);
 	pthread_mutex_init(&st->readers_lock, NULL);
 	pthread_key_create(&st->reader_key, NULL);
-	ret = open_connection(path, true, &st->writer);
+	ret = make_private_files(path);
+	if (!ret)
+		ret = open_connection(path, true, &st->writer);
 	if (ret) {
 		snprintf(err, err_len, "cannot open database %s: %s", path,
 			 strerror(-ret));
@@ -196,6 +232,7 @@ int store_open(const char *path, struct store **out, char *err,
 	ret = apply_schema_migrations(st->writer, err, err_len);
 	if (ret)
 		goto fail;
+	st->schema_version = user_version(st->writer);
 	*out = st;
 	return 0;
 fail:
@@ -246,14 +283,10 @@ void store_close(struct store *st)
 	free(st);
 }
 
+/* Fixed once open: /health and /metrics must not wait for the writer. */
 int store_schema_version(struct store *st)
 {
-	int v;
-
-	store_lock(st);
-	v = user_version(st->writer);
-	store_unlock(st);
-	return v;
+	return st->schema_version;
 }
 
 int store_check_integrity(struct store *st, char *err, size_t err_len)

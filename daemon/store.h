@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <json-c/json.h>
 
 #include "error.h"
@@ -102,9 +103,17 @@ int store_count_states(struct store *st, const char *const *states,
 /* Samples */
 int store_add_samples(struct store *st, int64_t id,
 		      const struct mb_sample *rows, size_t n);
-/* The run's samples as a JSON document or CSV; malloc'd text. */
-int store_samples_text(struct store *st, int64_t id, bool csv, char **text,
-		       size_t *len);
+/*
+ * The run's samples as a JSON document or CSV, read a page at a time as
+ * the text is asked for: store_samples_read() fills buf and returns the
+ * bytes written, 0 at the end, or -errno.  Each page is a query of its
+ * own, on the reading thread's connection.
+ */
+struct store_samples_cursor;
+int store_samples_open(struct store *st, int64_t id, bool csv,
+		       struct store_samples_cursor **out);
+ssize_t store_samples_read(struct store_samples_cursor *c, char *buf, size_t max);
+void store_samples_close(struct store_samples_cursor *c);
 /* The run's values, one metric at a time (key: the metric). */
 int store_run_values(struct store *st, int64_t id, store_values_fn fn, void *ctx);
 

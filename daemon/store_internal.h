@@ -17,6 +17,7 @@ struct store {
 	sqlite3 **readers;		/* every reader, to close at the end */
 	unsigned int nr_readers, cap_readers;
 	uint64_t generation;		/* bumped by every write to runs */
+	int schema_version;		/* after the migrations */
 };
 
 /* Something the run listings show has changed. */

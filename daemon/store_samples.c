@@ -69,41 +69,113 @@ int store_add_samples(struct store *st, int64_t id,
 	return store_end_write(st, rc, false);
 }
 
-int store_samples_text(struct store *st, int64_t id, bool csv, char **text,
-		       size_t *len)
-{
-	struct textbuf b = { 0 };
-	sqlite3 *db = store_reader(st);
-	sqlite3_stmt *s;
-	bool first = true;
+/* Rows read per query: a page of text is ~40 KiB, whatever the run's size. */
+#define ROWS_PER_PAGE 512
 
-	*text = NULL;
+struct store_samples_cursor {
+	struct store *st;
+	int64_t id;
+	bool csv, first, done;
+	char metric[64];	/* the last row read: the next page starts after it */
+	int64_t iteration, seq;
+	struct textbuf page;
+	size_t sent;		/* bytes of page already handed out */
+};
+
+int store_samples_open(struct store *st, int64_t id, bool csv,
+		       struct store_samples_cursor **out)
+{
+	struct store_samples_cursor *c = calloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (!c)
+		return -ENOMEM;
+	*c = (struct store_samples_cursor){ .st = st, .id = id, .csv = csv, .first = true,
+					    .iteration = -1, .seq = -1 };
+	textbuf_printf(&c->page, csv ? "metric,iteration,seq,value\n" : "{\"samples\": [");
+	*out = c;
+	return 0;
+}
+
+/*
+ * One short read transaction per page, after the last row sent: a slow
+ * client holds no snapshot of the database open between pages.
+ */
+static int read_page(struct store_samples_cursor *c)
+{
+	sqlite3 *db = store_reader(c->st);
+	sqlite3_stmt *s;
+	unsigned int rows = 0;
+	int rc;
+
 	if (!db || sqlite3_prepare_v2(db,
 		"SELECT metric, iteration, seq, value FROM samples WHERE run_id = ?1 "
-		"ORDER BY metric, iteration, seq", -1, &s, NULL) != SQLITE_OK)
+		"AND (metric, iteration, seq) > (?2, ?3, ?4) "
+		"ORDER BY metric, iteration, seq LIMIT ?5", -1, &s, NULL) != SQLITE_OK)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	textbuf_printf(&b, csv ? "metric,iteration,seq,value\n" : "{\"samples\": [");
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	sqlite3_bind_int64(s, 1, c->id);
+	sqlite3_bind_text(s, 2, c->metric, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, c->iteration);
+	sqlite3_bind_int64(s, 4, c->seq);
+	sqlite3_bind_int(s, 5, ROWS_PER_PAGE);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		/* metric names are [a-z0-9_]: nothing to escape or quote */
 		const char *metric = (const char *)sqlite3_column_text(s, 0);
 		int64_t it = sqlite3_column_int64(s, 1), seq = sqlite3_column_int64(s, 2),
 			v = sqlite3_column_int64(s, 3);
 
-		if (csv)
-			textbuf_printf(&b, "%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
-				   metric, it, seq, v);
+		if (c->csv)
+			textbuf_printf(&c->page, "%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
+				       metric, it, seq, v);
 		else
-			textbuf_printf(&b, "%s\n{\"metric\": \"%s\", \"iteration\": %" PRId64
-				   ", \"seq\": %" PRId64 ", \"value\": %" PRId64 "}",
-				   first ? "" : ",", metric, it, seq, v);
-		first = false;
+			textbuf_printf(&c->page, "%s\n{\"metric\": \"%s\", \"iteration\": %" PRId64
+				       ", \"seq\": %" PRId64 ", \"value\": %" PRId64 "}",
+				       c->first ? "" : ",", metric, it, seq, v);
+		c->first = false;
+		snprintf(c->metric, sizeof(c->metric), "%s", metric ? metric : "");
+		c->iteration = it;
+		c->seq = seq;
+		rows++;
 	}
 	sqlite3_finalize(s);
-	if (!csv)
-		textbuf_printf(&b, "%s]}\n", first ? "" : "\n");
-	*text = textbuf_take(&b, len);
-	return *text ? 0 : -ENOMEM;
+	if (rc != SQLITE_DONE)
+		return store_errno(rc);
+	if (rows < ROWS_PER_PAGE) {
+		c->done = true;
+		if (!c->csv)
+			textbuf_printf(&c->page, "%s]}\n", c->first ? "" : "\n");
+	}
+	return c->page.failed ? -ENOMEM : 0;
+}
+
+ssize_t store_samples_read(struct store_samples_cursor *c, char *buf, size_t max)
+{
+	size_t n;
+	int ret;
+
+	if (c->sent == c->page.len) {
+		/* the page is sent: the buffer is reused for the next */
+		c->page.len = c->sent = 0;
+		if (c->page.data)
+			c->page.data[0] = '\0';
+		if (c->done)
+			return 0;
+		ret = read_page(c);
+		if (ret)
+			return ret;
+	}
+	n = c->page.len - c->sent < max ? c->page.len - c->sent : max;
+	memcpy(buf, c->page.data + c->sent, n);
+	c->sent += n;
+	return (ssize_t)n;
+}
+
+void store_samples_close(struct store_samples_cursor *c)
+{
+	if (!c)
+		return;
+	free(c->page.data);
+	free(c);
 }
 
 int store_each_value_group(sqlite3_stmt *s, store_values_fn fn, void *ctx)

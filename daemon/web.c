@@ -38,7 +38,7 @@ enum MHD_Result web_serve(struct http_request *r)
 	for (const struct mb_embedded *f = mb_web_files; f->name; f++) {
 		if (strcmp(f->name, name))
 			continue;
-		return http_reply(r, 200, content_type(name), (char *)f->data, f->size, false,
+		return http_reply(r, 200, content_type(name), (char *)f->data, f->size, HTTP_BODY_STATIC,
 				  (const char *const[]){
 					"Content-Security-Policy", CSP,
 					"Referrer-Policy", "no-referrer", NULL });

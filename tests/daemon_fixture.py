@@ -96,10 +96,11 @@ class Reply:
 class Daemon:
     """migbenchd in a temp dir; args are extra flags."""
 
-    def __init__(self, *args, token=None, data_dir=None, db=None, env=None):
+    def __init__(self, *args, token=None, data_dir=None, db=None, env=None, sock_dir=None):
         self.dir = data_dir or tempfile.mkdtemp(prefix='migbench-test-')
         self.own_dir = data_dir is None
-        self.sock = os.path.join(self.dir, 'migbenchd.sock')
+        # the data dir is private (0700): a socket others must reach goes in sock_dir
+        self.sock = os.path.join(sock_dir or self.dir, 'migbenchd.sock')
         self.port = free_port()
         self.token = token
         cmd = [MIGBENCHD, '--data-dir', self.dir, '--listen', 'unix:' + self.sock,
@@ -144,7 +145,8 @@ class Daemon:
             h['Authorization'] = 'Bearer ' + self.token
         if isinstance(body, (dict, list)):
             body = json.dumps(body)
-            h.setdefault('Content-Type', 'application/json')
+        if method == 'POST':
+            h.setdefault('Content-Type', 'application/json')    # migbenchd takes no other
         conn = (http.client.HTTPConnection('127.0.0.1', self.port, timeout=30) if tcp
                 else UnixConnection(self.sock))
         try:
@@ -204,6 +206,19 @@ class Daemon:
         self.log.close()
         if self.own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def run_tests(d, *tests):
+    """Each test(d) in turn; one that raises fails with the daemon's log.
+    The daemon is stopped and its directory removed in any case."""
+    try:
+        for test in tests:
+            test(d)
+    except Exception as e:
+        ok(False, 'unexpected: %r' % e)
+        diag(d.log_text())
+    finally:
+        d.cleanup()
 
 
 def small_run(**extra):

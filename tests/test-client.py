@@ -76,14 +76,27 @@ def main():
 
     t = Daemon(token='client-token-0123456789')
     try:
-        rc, _, err = client(t, 'run', '--vcpus', '1', '--mem-per-vcpu', '8M')
-        ok(rc == 5 and 'needs the bearer token' in err, 'no token: exit 5')
+        url = ['--url', 'http://127.0.0.1:%d' % t.port]
+        rc, _, err = client(t, *url, 'run', '--vcpus', '1', '--mem-per-vcpu', '8M')
+        ok(rc == 5 and 'needs the bearer token' in err, 'over TCP without the token: exit 5')
         tf = os.path.join(t.dir, 'token')
-        rc, out, _ = client(t, 'run', '--vcpus', '1', '--mem-per-vcpu', '8M', '--iterations', '1', '--wait',
-                            token_file=tf)
-        ok(rc == 0 and 'run 1: done' in out, 'with --token-file: the run is queued and done')
+        rc, out, _ = client(t, *url, 'run', '--vcpus', '1', '--mem-per-vcpu', '8M', '--iterations', '1',
+                            '--wait', token_file=tf)
+        ok(rc == 0 and 'run 1: done' in out, 'over TCP with --token-file: the run is queued and done')
+        if os.geteuid() == 0:
+            rc, out, _ = client(t, 'run', '--vcpus', '1', '--mem-per-vcpu', '8M', '--iterations', '1', '--wait')
+            ok(rc == 0 and 'run 2: done' in out, 'root on the unix socket needs no token')
     finally:
         t.cleanup()
+    o = Daemon()
+    try:
+        rc, _, err = client(o, '--url', 'http://127.0.0.1:%d' % o.port, 'cancel', '1')
+        ok(rc == 5 and 'read-only over TCP without a token' in err,
+           'no token configured: changes over TCP are refused, exit 5 (%r)' % err)
+        rc, out, _ = client(o, '--url', 'http://127.0.0.1:%d' % o.port, 'kernels')
+        ok(rc == 0 and json.loads(out)['kernels'] == [], 'and reading over TCP works')
+    finally:
+        o.cleanup()
     done()
 
 

@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_fixture import (Daemon, MIGBENCHD, ok, diag, done, require_kvm,
-                            small_run)
+                            run_tests, small_run)
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
 
@@ -145,26 +145,30 @@ def test_listing_is_fresh(d):
 
 
 def test_token():
+    """Over TCP a configured token is what lets a request change state."""
     token = 'sekrit-token-0123456789'
     d = Daemon(token=token)
     try:
         spec = json.dumps(small_run(iterations=1))
         h = {'Content-Type': 'application/json'}
-        r = d.request('POST', '/api/v1/runs', spec, h, token=False)
+        r = d.request('POST', '/api/v1/runs', spec, h, tcp=True, token=False)
         ok(r.status == 401 and r.headers.get('WWW-Authenticate', '').startswith('Bearer') and
-           r.json()['detail'] == 'POST /api/v1/runs needs the bearer token configured in migbenchd',
+           r.json()['detail'] == 'POST /api/v1/runs needs the bearer token configured in migbenchd, '
+           'or the unix socket as root or a member of group migbench',
            'no token: 401 with WWW-Authenticate')
-        r = d.request('POST', '/api/v1/runs', spec, dict(h, Authorization='Bearer ' + token + 'x'), token=False)
+        r = d.request('POST', '/api/v1/runs', spec, dict(h, Authorization='Bearer ' + token + 'x'), tcp=True,
+                      token=False)
         ok(r.status == 401, 'wrong token (one character longer): 401')
-        r = d.request('POST', '/api/v1/runs', spec, dict(h, Authorization='Bearer ' + token[:-1] + 'X'), token=False)
+        r = d.request('POST', '/api/v1/runs', spec, dict(h, Authorization='Bearer ' + token[:-1] + 'X'), tcp=True,
+                      token=False)
         ok(r.status == 401, 'wrong token (last character differs): 401')
-        r = d.request('POST', '/api/v1/runs', spec, dict(h, Authorization='Basic ' + token), token=False)
+        r = d.request('POST', '/api/v1/runs', spec, dict(h, Authorization='Basic ' + token), tcp=True, token=False)
         ok(r.status == 401, 'not a bearer token: 401')
-        r = d.request('POST', '/api/v1/runs', spec, dict(h, Authorization='Bearer ' + token), token=False)
+        r = d.request('POST', '/api/v1/runs', spec, dict(h, Authorization='Bearer ' + token), tcp=True, token=False)
         ok(r.status == 202, 'right token: 202')
         rid = r.json()['id']
-        ok(d.request('GET', '/api/v1/runs/%d' % rid, token=False).status == 200, 'reading needs no token')
-        ok(d.request('POST', '/api/v1/runs/%d/cancel' % rid, token=False).status == 401,
+        ok(d.request('GET', '/api/v1/runs/%d' % rid, tcp=True, token=False).status == 200, 'reading needs no token')
+        ok(d.request('POST', '/api/v1/runs/%d/cancel' % rid, tcp=True, token=False).status == 401,
            'cancel without the token: 401')
         d.wait_state(rid, ('done', 'failed'))
         ok(d.request('GET', '/api/v1/health', tcp=True, token=False).status == 200, 'the TCP listener answers too')
@@ -244,21 +248,18 @@ def test_notify():
         s.close()
 
 
+def test_one_daemon(d):
+    rid = test_run_end_to_end(d)
+    test_bad_requests(d, rid)
+    test_paging(d)
+    test_listing_is_fresh(d)
+    test_openapi(d, rid)
+    test_host_and_metrics(d)
+
+
 def main():
     require_kvm()
-    d = Daemon()
-    try:
-        rid = test_run_end_to_end(d)
-        test_bad_requests(d, rid)
-        test_paging(d)
-        test_listing_is_fresh(d)
-        test_openapi(d, rid)
-        test_host_and_metrics(d)
-    except Exception as e:
-        ok(False, 'unexpected: %r' % e)
-        diag(d.log_text())
-    finally:
-        d.cleanup()
+    run_tests(Daemon(), test_one_daemon)
     test_token()
     test_listen_policy()
     test_notify()

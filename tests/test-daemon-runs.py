@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_fixture import (Daemon, BENCH_WORKER, ok, diag, done, require_kvm, small_run,
-                            long_run, worker_pids)
+                            long_run, run_tests, worker_pids)
 
 
 def test_cancel(d):
@@ -143,18 +143,8 @@ def test_worker_crash(d):
 
 def main():
     require_kvm()
-    d = Daemon()
-    try:
-        test_cancel(d)
-        test_interleave(d)
-        test_adaptive(d)
-        test_concurrent_reads(d)
-        test_worker_crash(d)
-    except Exception as e:
-        ok(False, 'unexpected: %r' % e)
-        diag(d.log_text())
-    finally:
-        d.cleanup()
+    run_tests(Daemon(), test_cancel, test_interleave, test_adaptive, test_concurrent_reads,
+              test_worker_crash)
     ok(worker_pids() == [], 'nothing left running after migbenchd stops')
     done()
 

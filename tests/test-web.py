@@ -26,7 +26,8 @@ def main():
         skip_all('Chromium, node or playwright-core missing: scripts/deps.sh and scripts/test.sh install them')
     artifacts = os.path.join(BUILD, 'tests', 'artifacts', 'web')
     os.makedirs(artifacts, exist_ok=True)
-    d = Daemon()
+    # over TCP a browser changes state only with a token (none: read-only)
+    d = Daemon(token='browser-token-9876543210')
     t = Daemon(token='browser-token-0123456789')
     try:
         ids = []
@@ -44,7 +45,7 @@ def main():
             ok(final['state'] == 'done', 'a migration run for the run view (%s)' % final['error'])
         p = subprocess.run(['node', os.path.join(HERE, 'web', 'test-web.mjs'),
                             'http://127.0.0.1:%d' % d.port, artifacts, json.dumps(ids), os.uname().release,
-                            'http://127.0.0.1:%d' % t.port, t.token, str(mig)],
+                            'http://127.0.0.1:%d' % t.port, t.token, str(mig), d.token],
                            capture_output=True, text=True, timeout=600)
         results = [json.loads(l) for l in p.stdout.splitlines() if l.startswith('{')]
         for r in results:

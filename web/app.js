@@ -163,7 +163,9 @@ async function viewRun(id) {
 		const msg = el('span', { class: 'error', 'data-testid': 'cancel-error' });
 		head.append(el('button', { type: 'button', 'data-testid': 'cancel', onclick: async () => {
 			try {
-				await api(`/runs/${id}/cancel`, { method: 'POST' });
+				// JSON like every POST: migbenchd refuses other types
+				await api(`/runs/${id}/cancel`, { method: 'POST', body: '{}',
+					headers: { 'Content-Type': 'application/json' } });
 			} catch (e) {
 				msg.textContent = e.message;
 				return;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The dashboards in Debian's Chromium, driven by playwright-core.  Prints
 // one JSON line per check for test-web.py; screenshots go to ARTIFACTS.
-// usage: node test-web.mjs URL ARTIFACTS RUNS-JSON RELEASE TOKEN-URL TOKEN
+// usage: node test-web.mjs URL ARTIFACTS RUNS-JSON RELEASE TOKEN-URL TOKEN MIGRATION URL-TOKEN
 import { chromium } from 'playwright-core';
 
-const [url, artifacts, runsJson, release, tokenUrl, token, migration] = process.argv.slice(2);
+const [url, artifacts, runsJson, release, tokenUrl, token, migration, urlToken] = process.argv.slice(2);
 const runs = JSON.parse(runsJson);
 const check = (ok, desc, detail) => console.log(JSON.stringify({ ok: !!ok, desc, detail: detail || '' }));
 
@@ -43,7 +43,7 @@ try {
 
 	// Queued and running runs update in place, without a reload.
 	const live = await (await fetch(`${url}/api/v1/runs`, { method: 'POST',
-		headers: { 'Content-Type': 'application/json' },
+		headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + urlToken },
 		body: JSON.stringify({ vcpus: 1, mem_per_vcpu: '8M', iterations: 60, label: 'live' }) })).json();
 	await visit(page, '/runs', `tr[data-run="${live.id}"]`, 'runs-live');
 	const first = await page.getAttribute(`tr[data-run="${live.id}"] td[data-state]`, 'data-state');
@@ -88,6 +88,8 @@ try {
 	      'compare view shows the cover-letter report');
 
 	await visit(page, '/schedule', 'form[data-testid=schedule]', 'schedule');
+	await page.fill('#token', urlToken);
+	await page.dispatchEvent('#token', 'change');
 	await page.fill('input[name=vcpus]', '0');
 	await page.click('form[data-testid=schedule] button[type=submit]');
 	await page.waitForFunction(() => document.querySelector('#err-vcpus').textContent !== '');
