@@ -114,7 +114,8 @@ static int read_page(struct store_samples_cursor *c)
 		"ORDER BY metric, iteration, seq LIMIT ?5", -1, &s, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, c->id);
-	sqlite3_bind_text(s, 2, c->metric, -1, SQLITE_STATIC);
+	/* copied: c->metric changes while the statement steps */
+	sqlite3_bind_text(s, 2, c->metric, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, c->iteration);
 	sqlite3_bind_int64(s, 4, c->seq);
 	sqlite3_bind_int(s, 5, ROWS_PER_PAGE);

@@ -120,8 +120,13 @@ def test_streamed_samples(d):
         rows = json.loads(body)['samples']
     except ValueError:
         rows = []
-    ok(len(out) == 8 and len(rows) > BULK_SAMPLES and all(o == out[0] for o in out),
-       'eight slow readers each get the whole document (%d rows, %.1f MiB)' % (len(rows), len(body) / 2**20))
+    con = sqlite3.connect(d.db_path, timeout=30)
+    stored = con.execute('SELECT COUNT(*) FROM samples WHERE run_id = ?', (run_id,)).fetchone()[0]
+    con.close()
+    ok(len(out) == 8 and len(rows) == stored and stored > BULK_SAMPLES and
+       all(o == out[0] for o in out),
+       'eight slow readers each get the whole document: every stored row (%d of %d rows, '
+       '%.1f MiB)' % (len(rows), stored, len(body) / 2**20))
     ok(rows == sorted(rows, key=lambda r: (r['metric'], r['iteration'], r['seq'])),
        'rows in metric, iteration, seq order across pages')
     ok(peak - base < 32, 'their memory is the pages in flight, not the documents (RSS %.1f -> %.1f MiB)'
