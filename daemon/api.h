@@ -17,6 +17,7 @@ struct app {
 	struct store *st;
 	struct queue *queue;
 	const char *token;	/* NULL: no token configured */
+	const struct mb_site_policy *site;	/* what runs may use */
 	struct response_cache *runs_cache;	/* GET /runs pages */
 };
 

@@ -91,17 +91,18 @@ int main(int argc, char **argv)
 	ret = open_store(&cfg, &st);
 	if (ret)
 		goto out;
-	ret = queue_recover(st);
+	ret = queue_recover(st, &cfg.site);
 	if (ret)
 		fprintf(stderr, PROG ": cleaning up after an earlier run: %s\n",
 			strerror(-ret));
-	ret = queue_start(st, cfg.worker, &app.queue);
+	ret = queue_start(st, cfg.worker, &cfg.site, &app.queue);
 	if (ret) {
 		fprintf(stderr, PROG ": starting the run queue: %s\n", strerror(-ret));
 		goto out;
 	}
 	app.st = st;
 	app.token = cfg.token;
+	app.site = &cfg.site;
 	app.runs_cache = cache_new(32);
 	if (!app.runs_cache) {
 		ret = -ENOMEM;

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "site.h"
 #include "store.h"
 
 struct queue;
@@ -16,11 +17,13 @@ struct queue;
 /*
  * Give back what runs of an earlier migbenchd left behind: stop their
  * workers, mark those runs interrupted, let each engine take down what its
- * runs left, restore hugepage pools.
+ * runs left (under site's state directory), restore hugepage pools.
  */
-int queue_recover(struct store *st);
+int queue_recover(struct store *st, const struct mb_site_policy *site);
 
-int queue_start(struct store *st, const char *worker_path, struct queue **out);
+/* site: the administrator's policy, passed to every worker; kept, not copied. */
+int queue_start(struct store *st, const char *worker_path, const struct mb_site_policy *site,
+		struct queue **out);
 /* Stop the running run (it ends 'interrupted') and the runner thread. */
 void queue_stop(struct queue *q);
 /* A run was queued. */
