@@ -46,7 +46,7 @@ def migration(**extra):
 
 
 def our_pids(state_dir):
-    """Processes of runs in state_dir: libvirtd, virtlogd, QEMU carry their directory."""
+    """Running processes of runs in state_dir: libvirtd, virtlogd, QEMU carry their directory."""
     mark = ('MIGBENCH_PRIVATE_DIR=' + state_dir + '/').encode()
     pids = {}
     for p in os.listdir('/proc'):
@@ -59,7 +59,7 @@ def our_pids(state_dir):
                 comm = f.read().strip()
         except OSError:
             continue
-        if any(e.startswith(mark) for e in env):
+        if any(e.startswith(mark) for e in env) and alive(int(p)):
             pids[int(p)] = comm
     return pids
 
@@ -102,6 +102,34 @@ def listening_unix():
     return out
 
 
+def alive(pid):
+    """Running: not gone and not a zombie (this host's init may be slow to reap)."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] not in ('Z', 'X')
+    except OSError:
+        return False
+
+
+def host_path(pid, path, state_dir):
+    """Where the socket pid bound at path (in its own mount namespace) is in
+    this one: the file in state_dir with the same inode; None if none is."""
+    try:
+        st = os.stat('/proc/%d/root%s' % (pid, path))
+    except OSError:
+        return None
+    for top, dirs, files in os.walk(state_dir):
+        for name in files + dirs:
+            full = os.path.join(top, name)
+            try:
+                other = os.lstat(full)
+            except OSError:
+                continue
+            if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+                return full
+    return None
+
+
 def guests(state_dir):
     """migbench guests (pgrep -f guest=migbench-) of runs in state_dir: other
     migbenchds on this host may have theirs."""
@@ -126,6 +154,17 @@ def workers_of(daemon_pid):
 def trace_instances(worker):
     name = 'migbench-%d' % worker
     return [name] if os.path.exists(os.path.join(TRACEFS, name)) else []
+
+
+def start_migration(d, label):
+    """A migration that cannot converge (slower than the guest dirties), under way."""
+    run = d.submit(**migration(label=label, max_bandwidth=50))
+    try:
+        d.wait_progress(run['id'], 'migrating', timeout=180)
+    except RuntimeError:
+        diag('run %s: %s' % (label, d.run(run['id'])['error']), d.log_text()[-2000:])
+        raise
+    return run
 
 
 def wait_until(cond, seconds):
@@ -241,14 +280,19 @@ def check_sockets(d):
     ok(not mine_tcp and not any(('"%s",pid=%d' % (c, p)) in ss and ' tcp ' in l
                                 for l in ss.splitlines() for p, c in pids.items()),
        'no listening TCP socket belongs to them (%s)' % mine_tcp)
-    outside = [u for u in mine_unix if not u[2].startswith(d.state_dir + '/')]
+    # a path a process bound in its private /run or /var/lib/libvirt is a file of the state directory
+    where = [(c, p, path, host_path(p, path, d.state_dir)) for c, p, path in mine_unix]
+    outside = [w for w in where if not w[3] or not w[3].startswith(d.state_dir + '/')]
     ok(mine_unix and not outside,
-       'all %d of their listening unix sockets are in the state directory (outside: %s)'
+       'all %d of their listening unix sockets are files in the state directory (outside: %s)'
        % (len(mine_unix), outside))
+    for c, p, path, real in where:
+        if real != path:
+            diag('%s[%d] %s is %s' % (c, p, path, real))
     mode = stat.S_IMODE(os.stat(d.state_dir).st_mode)
     ok(os.stat(d.state_dir).st_uid == 0 and mode == 0o700, 'the state directory is root\'s, 0700')
     ok(as_user('ls', d.state_dir).returncode != 0, 'the user cannot enter it')
-    sockets = sorted(set(u[2] for u in mine_unix))
+    sockets = sorted(set(w[3] for w in where if w[3]))
     reached = []
     for path in sockets:
         uri = 'qemu+unix:///system?socket=' + path
@@ -307,8 +351,7 @@ def main():
         check_destinations(d, tmp)
         check_guest_kernels(d, tmp)
 
-        run = d.submit(**migration(label='attacked', max_bandwidth=50))
-        d.wait_progress(run['id'], 'migrating', timeout=180)
+        run = start_migration(d, 'attacked')
         check_sockets(d)
 
         # the worker dies with -9 while the daemon lives: the daemon reaps
@@ -328,15 +371,14 @@ def main():
         ok(final['result'] == 'worker-crashed', 'the run is marked worker-crashed (%s)' % final['error'])
 
         # the daemon dies with -9: its worker hears it and tears down by itself
-        run = d.submit(**migration(label='orphaned', max_bandwidth=50))
-        d.wait_progress(run['id'], 'migrating', timeout=180)
+        run = start_migration(d, 'orphaned')
         pids = workers_of(d.proc.pid)
         worker = pids[0] if pids else 0
         ok(guests(d.state_dir) != [] and worker, 'a second migration is under way')
         d.proc.send_signal(signal.SIGKILL)
         d.proc.wait()
         d.log.close()
-        gone = wait_until(lambda: not guests(d.state_dir) and not os.path.exists('/proc/%d' % worker)
+        gone = wait_until(lambda: not guests(d.state_dir) and not alive(worker)
                           and not our_pids(d.state_dir), 15)
         if not gone:
             report_leftovers(d, before, worker)
