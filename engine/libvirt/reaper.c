@@ -39,13 +39,19 @@ static size_t read_proc(const char *pid, const char *file, char *buf, size_t len
 
 /*
  * One of ours: a private libvirtd, virtlogd or QEMU of a run in the state
- * directory, each with its run's directory in its environment.
+ * directory, each with its run's directory in its environment.  Root's
+ * only: anyone can put that in the environment of a process of their own.
  */
 static bool is_leftover(const char *pid, const char *env_dir)
 {
-	char buf[16384];
+	char buf[16384], path[300];
+	struct stat sb;
 
-	return read_proc(pid, "environ", buf, sizeof(buf)) && strstr(buf, env_dir);
+	snprintf(path, sizeof(path), "/proc/%s", pid);
+	if (stat(path, &sb) || sb.st_uid != 0 || !read_proc(pid, "environ", buf + 1, sizeof(buf) - 1))
+		return false;
+	buf[0] = ' ';	/* entries are space-separated now: match one's start */
+	return strstr(buf, env_dir) != NULL;
 }
 
 /* Gone, or a zombie: its memory is free either way. */
@@ -73,7 +79,7 @@ static int kill_processes(const char *state_dir)
 	struct dirent *de;
 	DIR *d = opendir("/proc");
 
-	snprintf(env_dir, sizeof(env_dir), MB_LIBVIRTD_DIR_ENV "=%s/", state_dir);
+	snprintf(env_dir, sizeof(env_dir), " " MB_LIBVIRTD_DIR_ENV "=%s/", state_dir);
 	while (d && (de = readdir(d))) {
 		pid_t pid = (pid_t)atoi(de->d_name);
 
