@@ -20,6 +20,7 @@ struct app {
 	struct queue *queue;
 	struct access_policy access;
 	const struct limits *limits;
+	const struct mb_site_policy *site;	/* what runs may use */
 	struct response_cache *runs_cache;	/* GET /runs pages */
 };
 

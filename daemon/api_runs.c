@@ -165,8 +165,8 @@ static int check_adaptive(struct run_request *req, struct mb_error *err)
  * Split a request into its run keys and its kind's spec keys; the spec is
  * parsed and resolved once, here, by the run's engine.
  */
-static int parse_run_request(struct json_object *obj, struct run_request *req,
-			     struct mb_error *err)
+static int parse_run_request(struct json_object *obj, const struct mb_site_policy *site,
+			     struct run_request *req, struct mb_error *err)
 {
 	struct json_object *keys;
 	int ret = 0;
@@ -189,7 +189,7 @@ static int parse_run_request(struct json_object *obj, struct run_request *req,
 	if (!ret)
 		ret = check_adaptive(req, err);
 	if (!ret)
-		ret = mb_engine_normalise(req->engine, keys, &req->spec, err);
+		ret = mb_engine_normalise(req->engine, keys, site, &req->spec, err);
 	json_object_put(keys);
 	return ret;
 }
@@ -209,7 +209,7 @@ static bool within_limits(struct http_request *r, const struct run_request *req,
 	long waiting;
 	int ret;
 
-	if (mb_engine_spec_needs(req->engine, req->spec, &needs, &err) ||
+	if (mb_engine_spec_needs(req->engine, req->spec, ((struct app *)r->app)->site, &needs, &err) ||
 	    limits_check_run(l, &needs, &err)) {
 		*reply = api_reply_error(r, &err, "checking a run request's limits");
 		return false;
@@ -246,7 +246,7 @@ enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 		return reply;
 	if (mb_json_parse(r->body, r->body_len, &obj, why, sizeof(why)))
 		return http_reply_problem(r, 400, NULL, "%s", why);
-	if (parse_run_request(obj, &req, &err)) {
+	if (parse_run_request(obj, app->site, &req, &err)) {
 		reply = api_reply_error(r, &err, "parsing a run request");
 		json_object_put(obj);
 		return reply;

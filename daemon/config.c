@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "privdir.h"
 #include "strict_json.h"
 
 #define MIN_TOKEN_LEN 16
@@ -31,7 +32,10 @@ static void usage(void)
 	       "  --worker PATH      migbench-worker (default: next to migbenchd)\n"
 	       "  --config FILE      the same settings as a JSON object: {\"listen\": [...],\n"
 	       "                     \"db\": ..., \"data_dir\": ..., \"token_file\": ..., \"worker\": ...,\n"
-	       "                     \"host_names\": [...], \"limits\": {...}}\n"
+	       "                     \"host_names\": [...], \"limits\": {...}}, and, there only,\n"
+	       "                     \"guest_kernel_dir\" (DATA_DIR/guest-kernels),\n"
+	       "                     \"migration_state_dir\" (" MB_SITE_DEFAULT_STATE_DIR "),\n"
+	       "                     \"destination_query_allow\" ([]: libvirt URI parameters)\n"
 	       "                     host_names: more names clients may use in the Host header\n"
 	       "                     (besides localhost and the listen addresses)\n"
 	       "                     limits: {\"guest_memory_per_run\": \"16G\",\n"
@@ -119,11 +123,53 @@ static int load_host_names(struct config *cfg, struct json_object *value,
 	return 0;
 }
 
+static void clear_query_allow(struct config *cfg)
+{
+	for (unsigned int i = 0; cfg->query_allow[i]; i++) {
+		free(cfg->query_allow[i]);
+		cfg->query_allow[i] = NULL;
+	}
+}
+
+/* Names a destination URI may carry; never one that runs or opens something. */
+static int set_query_allow(struct config *cfg, struct json_object *value, const char *path,
+			   char *err, size_t err_len)
+{
+	struct mb_error e = { 0 };
+	size_t n = json_object_is_type(value, json_type_array) ? json_object_array_length(value) : 0;
+
+	clear_query_allow(cfg);
+	if (!json_object_is_type(value, json_type_array) || n > MB_SITE_MAX_QUERY) {
+		snprintf(err, err_len, "--config %s: destination_query_allow: must be an array of "
+			 "at most %d parameter names", path, MB_SITE_MAX_QUERY);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *a = json_object_array_get_idx(value, i);
+
+		if (!json_object_is_type(a, json_type_string)) {
+			snprintf(err, err_len, "--config %s: destination_query_allow: must be an array of strings",
+				 path);
+			return -EINVAL;
+		}
+		if (mb_site_check_query_name(json_object_get_string(a), &e)) {
+			snprintf(err, err_len, "--config %s: %s", path, e.message);
+			return -EINVAL;
+		}
+		cfg->query_allow[i] = strdup(json_object_get_string(a));
+		if (!cfg->query_allow[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int load_file(struct config *cfg, const char *path, char *err,
 		     size_t err_len)
 {
-	static const char *const keys[] = { "db", "data_dir", "token_file", "worker" };
-	char **fields[] = { &cfg->db, &cfg->data_dir, &cfg->token_file, &cfg->worker };
+	static const char *const keys[] = { "db", "data_dir", "token_file", "worker",
+					    "guest_kernel_dir", "migration_state_dir" };
+	char **fields[] = { &cfg->db, &cfg->data_dir, &cfg->token_file, &cfg->worker,
+			    &cfg->guest_kernel_dir, &cfg->migration_state_dir };
 	struct json_object *obj;
 	char jerr[256];
 	int ret = 0;
@@ -167,6 +213,9 @@ static int load_file(struct config *cfg, const char *path, char *err,
 					 path);
 				ret = -EINVAL;
 			}
+		} else if (!strcmp(key, "destination_query_allow")) {
+			known = true;
+			ret = set_query_allow(cfg, value, path, err, err_len);
 		}
 		if (!strcmp(key, "host_names")) {
 			known = true;
@@ -250,6 +299,21 @@ static int set_defaults(struct config *cfg, char *err, size_t err_len)
 		snprintf(path, sizeof(path), "%s/migbench.db", cfg->data_dir);
 		ret = set_string(&cfg->db, path);
 	}
+	if (!ret && !cfg->guest_kernel_dir) {
+		snprintf(path, sizeof(path), "%s/guest-kernels", cfg->data_dir);
+		ret = set_string(&cfg->guest_kernel_dir, path);
+	}
+	if (!ret && !cfg->migration_state_dir)
+		ret = set_string(&cfg->migration_state_dir, MB_SITE_DEFAULT_STATE_DIR);
+	if (!ret && (cfg->guest_kernel_dir[0] != '/' || cfg->migration_state_dir[0] != '/')) {
+		snprintf(err, err_len, "guest_kernel_dir and migration_state_dir must be absolute paths");
+		ret = -EINVAL;
+	}
+	cfg->site = (struct mb_site_policy){
+		.guest_kernel_dir = cfg->guest_kernel_dir,
+		.destination_query_allow = (const char *const *)cfg->query_allow,
+		.state_dir = cfg->migration_state_dir,
+	};
 	if (!ret && !cfg->nr_listen) {
 		if (root || runtime) {
 			snprintf(path, sizeof(path), "unix:%s/migbench/migbenchd.sock",
@@ -335,22 +399,6 @@ int config_parse(int argc, char **argv, struct config *cfg, char *err,
 	return ret;
 }
 
-static int mkdir_p(const char *dir, mode_t mode)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s", dir);
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(path, mode) && errno != EEXIST ? -errno : 0;
-}
-
 /*
  * The data directory holds every result and the daemon's log: only its
  * owner reads it (the API is how others see results).  One made by an
@@ -360,7 +408,7 @@ static int mkdir_p(const char *dir, mode_t mode)
 static int make_private_dir(const char *dir)
 {
 	struct stat sb;
-	int ret = mkdir_p(dir, 0700);
+	int ret = mb_mkdir_p(dir, 0755, 0700);
 
 	if (ret)
 		return ret;
@@ -382,7 +430,7 @@ int config_prepare_dirs(const struct config *cfg, char *err, size_t err_len)
 		return ret;
 	}
 	snprintf(path, sizeof(path), "%s", cfg->db);
-	ret = mkdir_p(dirname(path), 0700);
+	ret = mb_mkdir_p(dirname(path), 0755, 0700);
 	if (ret) {
 		snprintf(err, err_len, "--db %s: %s", cfg->db, strerror(-ret));
 		return ret;
@@ -391,11 +439,27 @@ int config_prepare_dirs(const struct config *cfg, char *err, size_t err_len)
 		if (strncmp(cfg->listen[i], "unix:", 5))
 			continue;
 		snprintf(path, sizeof(path), "%s", cfg->listen[i] + 5);
-		ret = mkdir_p(dirname(path), 0755);
+		ret = mb_mkdir_p(dirname(path), 0755, 0755);
 		if (ret) {
 			snprintf(err, err_len, "--listen %s: %s", cfg->listen[i], strerror(-ret));
 			return ret;
 		}
+	}
+	ret = mb_mkdir_p(cfg->guest_kernel_dir, 0755, 0755);
+	if (ret) {
+		snprintf(err, err_len, "guest_kernel_dir %s: %s", cfg->guest_kernel_dir, strerror(-ret));
+		return ret;
+	}
+	/* migration runs need root; a daemon that is not cannot make a root-only directory */
+	if (geteuid() == 0) {
+		char why[512];
+		int fd = mb_privdir_open(cfg->migration_state_dir, 1, why, sizeof(why));
+
+		if (fd < 0) {
+			snprintf(err, err_len, "migration_state_dir: %s", why);
+			return fd;
+		}
+		close(fd);
 	}
 	return 0;
 }
@@ -409,5 +473,8 @@ void config_free(struct config *cfg)
 	free(cfg->token_file);
 	free(cfg->worker);
 	free(cfg->token);
+	free(cfg->guest_kernel_dir);
+	free(cfg->migration_state_dir);
+	clear_query_allow(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }

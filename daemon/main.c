@@ -108,11 +108,11 @@ int main(int argc, char **argv)
 	ret = open_store(&cfg, &st);
 	if (ret)
 		goto out;
-	ret = queue_recover(st);
+	ret = queue_recover(st, &cfg.site);
 	if (ret)
 		fprintf(stderr, PROG ": cleaning up after an earlier run: %s\n",
 			strerror(-ret));
-	ret = queue_start(st, cfg.worker, &cfg.limits, &app.queue);
+	ret = queue_start(st, cfg.worker, &cfg.limits, &cfg.site, &app.queue);
 	if (ret) {
 		fprintf(stderr, PROG ": starting the run queue: %s\n", strerror(-ret));
 		goto out;
@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 	app.access.token = cfg.token;
 	app.access.host_names = (const char *const *)cfg.host_names;
 	app.limits = &cfg.limits;
+	app.site = &cfg.site;
 	app.runs_cache = cache_new(32);
 	if (!app.runs_cache) {
 		ret = -ENOMEM;

@@ -28,6 +28,7 @@ struct queue {
 	struct store *st;
 	char *worker_path;
 	const struct limits *limits;
+	const struct mb_site_policy *site;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -117,7 +118,7 @@ static bool is_worker(pid_t pid)
  * What runs of an engine leave behind when their worker dies (a migration's
  * guests outlive its libvirtd): each engine takes down its own.
  */
-static void reap_leftovers(const struct mb_engine *only)
+static void reap_leftovers(const struct mb_site_policy *site, const struct mb_engine *only)
 {
 	const struct mb_engine *e;
 
@@ -126,14 +127,14 @@ static void reap_leftovers(const struct mb_engine *only)
 
 		if (only && e != only)
 			continue;
-		n = e->reap_leftovers();
+		n = e->reap_leftovers(site);
 		if (n > 0)
 			fprintf(stderr, "migbenchd: took down %d thing(s) left by %s runs\n",
 				n, e->kind);
 	}
 }
 
-int queue_recover(struct store *st)
+int queue_recover(struct store *st, const struct mb_site_policy *site)
 {
 	int pids[16], n = store_running_pids(st, pids, 16);
 
@@ -148,7 +149,7 @@ int queue_recover(struct store *st)
 	n = store_interrupt_running(st, "migbenchd stopped while the run was running");
 	if (n < 0)
 		return n;
-	reap_leftovers(NULL);
+	reap_leftovers(site, NULL);
 	return holdings_restore(st);
 }
 
@@ -203,8 +204,9 @@ static void finish_run(struct queue *q, int64_t id, struct worker_outcome *o,
 }
 
 /*
- * The worker's request, {"kind", "spec"}, its engine, and what the run
- * will hold of the host, as the engine says.
+ * The worker's request, {"kind", "spec", "site"}, its engine, and what the
+ * run will hold of the host, as the engine says.  The worker checks the
+ * spec against the site policy again before it runs anything.
  */
 static int load_request(struct queue *q, int64_t id, char **request,
 			const struct mb_engine **engine, struct mb_run_needs *needs)
@@ -220,7 +222,7 @@ static int load_request(struct queue *q, int64_t id, char **request,
 	if (json_object_object_get_ex(run, "spec", &sj) &&
 	    json_object_object_get_ex(run, "kind", &kind) &&
 	    (*engine = mb_engine_find(json_object_get_string(kind)))) {
-		ret = mb_engine_spec_parse(*engine, sj, &spec, NULL);
+		ret = mb_engine_spec_parse(*engine, sj, q->site, &spec, NULL);
 		if (!ret) {
 			(*engine)->needs(spec, needs);
 			free(spec);
@@ -228,6 +230,7 @@ static int load_request(struct queue *q, int64_t id, char **request,
 		req = json_object_new_object();
 		json_object_object_add(req, "kind", json_object_get(kind));
 		json_object_object_add(req, "spec", json_object_get(sj));
+		json_object_object_add(req, "site", mb_site_to_json(q->site));
 		*request = strdup(json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
 		json_object_put(req);
 		if (!*request)
@@ -325,7 +328,7 @@ static int execute(struct queue *q, int64_t id)
 	 * go back to the pool, its guests must be gone.
 	 */
 	if (WIFSIGNALED(wstatus) || !o.outcome[0])
-		reap_leftovers(engine);
+		reap_leftovers(q->site, engine);
 	holdings_give_back(q->st, &held);
 
 	pthread_mutex_lock(&q->lock);
@@ -412,6 +415,7 @@ static void *runner(void *arg)
 }
 
 int queue_start(struct store *st, const char *worker_path, const struct limits *limits,
+		const struct mb_site_policy *site,
 		struct queue **out)
 {
 	struct queue *q = calloc(1, sizeof(*q));
@@ -423,6 +427,7 @@ int queue_start(struct store *st, const char *worker_path, const struct limits *
 	}
 	q->st = st;
 	q->limits = limits;
+	q->site = site;
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
 	ret = -pthread_create(&q->thread, NULL, runner, q);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "run_limits.h"
+#include "site.h"
 #include "store.h"
 
 struct queue;
@@ -19,11 +20,13 @@ struct queue;
 /*
  * Give back what runs of an earlier migbenchd left behind: stop their
  * workers, mark those runs interrupted, let each engine take down what its
- * runs left, restore hugepage pools.
+ * runs left (under site's state directory), restore hugepage pools.
  */
-int queue_recover(struct store *st);
+int queue_recover(struct store *st, const struct mb_site_policy *site);
 
+/* site: the administrator's policy, passed to every worker; kept, not copied. */
 int queue_start(struct store *st, const char *worker_path, const struct limits *limits,
+		const struct mb_site_policy *site,
 		struct queue **out);
 /* Stop the running run (it ends 'interrupted') and the runner thread. */
 void queue_stop(struct queue *q);

@@ -19,6 +19,7 @@
 
 #include "error.h"
 #include "samples.h"
+#include "site.h"
 #include "textbuf.h"
 
 enum mb_run_status {
@@ -40,6 +41,8 @@ struct mb_run_opts {
 	bool reserve_hugepages;
 	/* The migration guest (migbench's multiboot kernel). */
 	const char *guest_kernel;
+	/* What the administrator allows; NULL: the defaults (site.h). */
+	const struct mb_site_policy *site;
 };
 
 /* What a run gives back, whatever the outcome. */
@@ -105,9 +108,11 @@ struct mb_engine {
 	void (*spec_init)(void *spec);
 	/*
 	 * Set the request's keys on an initialised spec: every key checked
-	 * (unknown ones refused), then checked as a whole against this host.
+	 * (unknown ones refused), then checked as a whole against this host
+	 * and what its administrator allows (site, may be NULL).
 	 */
-	int (*spec_load)(void *spec, struct json_object *obj, struct mb_error *err);
+	int (*spec_load)(void *spec, struct json_object *obj, const struct mb_site_policy *site,
+			 struct mb_error *err);
 	struct json_object *(*spec_to_json)(const void *spec);
 	/* One command-line value ("512M", "true", "0,1") as the JSON the key takes. */
 	int (*value_from_text)(const char *key, const char *text,
@@ -125,9 +130,10 @@ struct mb_engine {
 				  struct mb_run_result *res);
 	/*
 	 * Take down what runs of this engine left behind when their worker
-	 * died (guests, tracing, private directories); how many things.
+	 * died (guests, tracing, private directories) under site's state
+	 * directory; how many things.
 	 */
-	int (*reap_leftovers)(void);
+	int (*reap_leftovers)(const struct mb_site_policy *site);
 };
 
 /* The engine of a kind; NULL if there is none. */
@@ -153,8 +159,8 @@ int mb_key_value_from_text(const struct mb_engine_key *k, const char *text,
  * A spec from a request's or the store's JSON: defaults, then the keys;
  * free() it.  0 or a negative errno with err.
  */
-int mb_engine_spec_parse(const struct mb_engine *e, struct json_object *obj, void **spec,
-			 struct mb_error *err);
+int mb_engine_spec_parse(const struct mb_engine *e, struct json_object *obj,
+			 const struct mb_site_policy *site, void **spec, struct mb_error *err);
 
 /* The spec as a command line, keys at their defaults left out. */
 void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
@@ -165,10 +171,12 @@ void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
  * JSON (parse, then to_json): what the API stores.
  */
 int mb_engine_normalise(const struct mb_engine *e, struct json_object *obj,
-			struct json_object **out, struct mb_error *err);
+			const struct mb_site_policy *site, struct json_object **out,
+			struct mb_error *err);
 
 /* What a run of this spec (stored or requested JSON) needs of the host. */
 int mb_engine_spec_needs(const struct mb_engine *e, struct json_object *obj,
-			 struct mb_run_needs *needs, struct mb_error *err);
+			 const struct mb_site_policy *site, struct mb_run_needs *needs,
+			 struct mb_error *err);
 
 #endif

@@ -45,8 +45,8 @@ void mb_engine_kinds(char *buf, size_t len)
 		snprintf(buf + strlen(buf), len - strlen(buf), "%s\"%s\"",
 			 !i ? "" : engines[i + 1] ? ", " : " or ", engines[i]->kind);
 }
-int mb_engine_spec_parse(const struct mb_engine *e, struct json_object *obj, void **out,
-			 struct mb_error *err)
+int mb_engine_spec_parse(const struct mb_engine *e, struct json_object *obj,
+			 const struct mb_site_policy *site, void **out, struct mb_error *err)
 {
 	void *spec = malloc(e->spec_size);
 	int ret;
@@ -59,7 +59,7 @@ int mb_engine_spec_parse(const struct mb_engine *e, struct json_object *obj, voi
 			       json_type_to_name(json_object_get_type(obj)));
 	}
 	e->spec_init(spec);
-	ret = e->spec_load(spec, obj, err);
+	ret = e->spec_load(spec, obj, site, err);
 	if (ret) {
 		free(spec);
 		return ret;
@@ -91,10 +91,11 @@ void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
 }
 
 int mb_engine_normalise(const struct mb_engine *e, struct json_object *obj,
-			struct json_object **out, struct mb_error *err)
+			const struct mb_site_policy *site, struct json_object **out,
+			struct mb_error *err)
 {
 	void *spec;
-	int ret = mb_engine_spec_parse(e, obj, &spec, err);
+	int ret = mb_engine_spec_parse(e, obj, site, &spec, err);
 
 	if (ret)
 		return ret;
@@ -104,10 +105,11 @@ int mb_engine_normalise(const struct mb_engine *e, struct json_object *obj,
 }
 
 int mb_engine_spec_needs(const struct mb_engine *e, struct json_object *obj,
-			 struct mb_run_needs *needs, struct mb_error *err)
+			 const struct mb_site_policy *site, struct mb_run_needs *needs,
+			 struct mb_error *err)
 {
 	void *spec;
-	int ret = mb_engine_spec_parse(e, obj, &spec, err);
+	int ret = mb_engine_spec_parse(e, obj, site, &spec, err);
 
 	memset(needs, 0, sizeof(*needs));
 	if (ret)

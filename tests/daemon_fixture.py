@@ -94,9 +94,11 @@ class Reply:
 
 
 class Daemon:
-    """migbenchd in a temp dir; args are extra flags."""
+    """migbenchd in a temp dir; args are extra flags, config extra config-file keys.
+    Migration runs keep their private state in the temp dir too (state/)."""
 
-    def __init__(self, *args, token=None, data_dir=None, db=None, env=None, sock_dir=None):
+    def __init__(self, *args, token=None, data_dir=None, db=None, env=None, sock_dir=None,
+                 config=None):
         self.dir = data_dir or tempfile.mkdtemp(prefix='migbench-test-')
         self.own_dir = data_dir is None
         # the data dir is private (0700): a socket others must reach goes in sock_dir
@@ -107,6 +109,12 @@ class Daemon:
                '--listen', '127.0.0.1:%d' % self.port]
         if db:
             cmd += ['--db', db]
+        self.state_dir = os.path.join(self.dir, 'state')
+        self.kernel_dir = os.path.join(self.dir, 'guest-kernels')
+        self.config = os.path.join(self.dir, 'migbenchd.json')
+        with open(self.config, 'w') as f:
+            json.dump(dict({'migration_state_dir': self.state_dir}, **(config or {})), f)
+        cmd += ['--config', self.config]
         if token:
             tf = os.path.join(self.dir, 'token')
             with open(tf, 'w') as f:

@@ -19,13 +19,6 @@ import time
 from daemon_fixture import Daemon, BENCH_WORKER, ok, diag, done, skip_all
 
 
-def config(tmp, **limits):
-    path = os.path.join(tmp, 'config.json')
-    with open(path, 'w') as f:
-        json.dump({'limits': limits}, f)
-    return path
-
-
 def cpu_seconds(pid):
     """The process's user + system time, all threads."""
     with open('/proc/%d/stat' % pid) as f:
@@ -43,9 +36,9 @@ def problem(r, status, field, words):
 
 
 def test_limits_at_post(tmp):
-    d = Daemon('--config', config(tmp, guest_memory_per_run='100M',
+    d = Daemon(config={'limits': dict(guest_memory_per_run='100M',
                                   hugepage_memory_per_run='2G', samples_per_run=1000,
-                                  queued_runs=3))
+                                  queued_runs=3)})
     try:
         r = d.post('/api/v1/runs', {'vcpus': 1, 'mem_per_vcpu': '128M'})
         ok(problem(r, 400, 'mem_per_vcpu', ['128M', 'guest_memory_per_run = 100M']),
@@ -65,8 +58,8 @@ def test_limits_at_post(tmp):
     finally:
         d.cleanup()
 
-    d = Daemon('--worker', BENCH_WORKER, '--config', config(tmp, queued_runs=3,
-                                                           samples_per_run=100000000))
+    d = Daemon('--worker', BENCH_WORKER, config={'limits': dict(queued_runs=3,
+                                                           samples_per_run=100000000)})
     try:
         # keep the queue full: a run that runs long, then three waiting
         long = d.submit(vcpus=1, mem_per_vcpu='8M', iterations=100000)['id']
@@ -105,7 +98,7 @@ def test_samples_cap(tmp):
     """The stand-in worker sends 100 samples per iteration, more than the
     engine's bound says; the daemon stops the run at the limit."""
     d = Daemon('--worker', BENCH_WORKER,
-               '--config', config(tmp, samples_per_run=5000))
+               config={'limits': dict(samples_per_run=5000)})
     try:
         r = d.submit(vcpus=1, mem_per_vcpu='8M', iterations=500)
         run = d.wait_state(r['id'], ('done', 'failed'), timeout=60)
@@ -147,8 +140,8 @@ def test_disk_full(tmp):
         skip_all('cannot mount a tmpfs (not root?)')
     d = None
     try:
-        d = Daemon('--worker', BENCH_WORKER, '--config',
-                   config(tmp, samples_per_run=100000000), data_dir=mnt)
+        d = Daemon('--worker', BENCH_WORKER, data_dir=mnt,
+                   config={'limits': dict(samples_per_run=100000000)})
         first = d.submit(vcpus=1, mem_per_vcpu='8M', iterations=20, label='before')['id']
         ok(d.wait_state(first, ('done', 'failed'))['state'] == 'done',
            'a run is stored on the small filesystem')
@@ -216,7 +209,7 @@ def fill_leaving(path, room):
 
 
 def test_locked(tmp):
-    d = Daemon('--worker', BENCH_WORKER, '--config', config(tmp, samples_per_run=100000000))
+    d = Daemon('--worker', BENCH_WORKER, config={'limits': dict(samples_per_run=100000000)})
     try:
         # the lock is taken while this one stores its samples
         big = d.submit(vcpus=1, mem_per_vcpu='8M', iterations=30000, label='big')['id']

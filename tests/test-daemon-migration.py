@@ -7,6 +7,7 @@ iteration, which records the memslot updates turning dirty logging off;
 bad specs refused or failed with clear errors and nothing left running;
 and a migbenchd killed mid-migration whose guest the restart reaps."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -118,14 +119,18 @@ def main():
 
         for body, field, detail in (
                 (migration(destination='nowhere'), 'destination',
-                 'destination: must be "local" or a libvirt URI (qemu+ssh://, qemu+tls://, qemu+tcp://), got "nowhere"'),
+                 'destination: must be "local" or a libvirt URI qemu+ssh://, qemu+libssh://, '
+                 'qemu+libssh2://, qemu+tls:// or qemu+tcp://HOST/system'),
                 (migration(max_bandwidth='fast'), 'max_bandwidth', 'max_bandwidth: must be a non-negative integer'),
                 (migration(memory='8G'), 'memory',
                  'memory: must be 64M to 3G (migbench\'s guest runs below 4GiB) and a multiple of the 1GiB page size')):
             r = d.post('/api/v1/runs', body)
             ok(r.status == 400 and r.json().get('field') == field and r.json().get('detail') == detail,
                'bad spec refused: %s' % detail)
-        run = d.submit(**migration(label='too-big', memory='1T', guest_kernel=os.path.abspath(GUEST)))
+        # a guest kernel of one's own comes from the configured directory
+        shutil.copy(GUEST, os.path.join(d.kernel_dir, 'mbguest.elf'))
+        os.chmod(os.path.join(d.kernel_dir, 'mbguest.elf'), 0o644)
+        run = d.submit(**migration(label='too-big', memory='1T', guest_kernel='mbguest.elf'))
         final = d.wait_state(run['id'], ('done', 'failed'), timeout=60)
         ok(final['state'] == 'failed' and final['result'] == 'host-unavailable' and
            'hugepages needed' in (final['error'] or ''),

@@ -7,12 +7,18 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "hugepages.h"
 #include "spec.h"
 #include "tap.h"
+
+/* What the administrator allows: a guest kernel directory made by main(). */
+static struct mb_site_policy site;
 
 static struct json_object *parse(const char *text)
 {
@@ -25,7 +31,7 @@ static void check_keys(const struct mb_engine *e, const char *full_request)
 	struct json_object *req = parse(full_request), *out = NULL;
 	struct mb_error err = { 0 };
 	size_t n = 0, missing = 0;
-	int ret = mb_engine_normalise(e, req, &out, &err);
+	int ret = mb_engine_normalise(e, req, &site, &out, &err);
 
 	tap_ok(ret == 0, "%s: a request naming every key is accepted (%s)", e->kind, err.message);
 	for (const struct mb_engine_key *k = e->keys; k->name; k++, n++)
@@ -44,8 +50,8 @@ static void check_round_trip(const struct mb_engine *e, const char *request)
 	struct json_object *req = parse(request), *once = NULL, *twice = NULL;
 	struct mb_error err = { 0 };
 
-	tap_ok(mb_engine_normalise(e, req, &once, &err) == 0 &&
-	       mb_engine_normalise(e, once, &twice, &err) == 0 &&
+	tap_ok(mb_engine_normalise(e, req, &site, &once, &err) == 0 &&
+	       mb_engine_normalise(e, once, &site, &twice, &err) == 0 &&
 	       json_object_equal(once, twice),
 	       "%s: request -> resolved spec -> the same spec again", e->kind);
 	json_object_put(req);
@@ -74,7 +80,7 @@ static void check_needs(const struct mb_engine *e, const char *request, uint64_t
 	struct mb_error err = { 0 };
 	void *spec = NULL;
 
-	if (!tap_ok(mb_engine_spec_parse(e, req, &spec, &err) == 0, "%s: %s parses (%s)",
+	if (!tap_ok(mb_engine_spec_parse(e, req, &site, &spec, &err) == 0, "%s: %s parses (%s)",
 		    e->kind, request, err.message)) {
 		json_object_put(req);
 		return;
@@ -97,7 +103,7 @@ static void check_describe(const struct mb_engine *e, const char *request, const
 	char *text = NULL;
 	size_t len;
 
-	if (mb_engine_normalise(e, req, &spec, &err) == 0) {
+	if (mb_engine_normalise(e, req, &site, &spec, &err) == 0) {
 		mb_engine_describe(e, spec, &b);
 		text = textbuf_take(&b, &len);
 	}
@@ -115,7 +121,7 @@ int main(void)
 	struct mb_error err = { 0 };
 	struct json_object *out = NULL, *bad;
 	unsigned int n = 0;
-	char kinds[128];
+	char kinds[128], kernel_dir[] = "/tmp/mbtest-kernels-XXXXXX";
 
 	tap_ok(kvm && libvirt && kvm != libvirt, "the registry finds both engines by kind");
 	tap_ok(!mb_engine_find("xen") && !mb_engine_find("") && !mb_engine_find("Dirtylog"),
@@ -133,22 +139,38 @@ int main(void)
 		   "\"manual_protect\": true, \"initially_set\": false, \"clear_chunk_pages\": 64, "
 		   "\"memslots\": 2, \"vcpus_run_during_disable\": false, \"dirty_ring_entries\": 0, "
 		   "\"pin\": [0]}");
-	check_keys(libvirt, "{\"vcpus\": 1, \"memory\": \"1G\", \"backing\": \"hugetlb-1g\", "
-		   "\"wss\": \"512M\", \"access\": \"random\", \"rate_mib_s\": 64, "
-		   "\"destination\": \"local\", \"max_bandwidth\": 100, \"downtime_limit_ms\": 50, "
-		   "\"postcopy\": false, \"auto_converge\": true, \"dirty_ring_entries\": 4096, "
-		   "\"cancel_after_iterations\": 0, \"trace\": true, \"guest_kernel\": \"/proc/self/exe\", "
-		   "\"guest_initrd\": \"/proc/self/exe\", \"guest_cmdline\": \"console=ttyS0\"}");
+	/* a guest kernel must be root's, in a directory of root's */
+	if (geteuid() == 0 && mkdtemp(kernel_dir) && chmod(kernel_dir, 0755) == 0) {
+		char path[300];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/vmlinuz", kernel_dir);
+		f = fopen(path, "w");
+		if (f)
+			fclose(f);
+		site.guest_kernel_dir = kernel_dir;
+		check_keys(libvirt, "{\"vcpus\": 1, \"memory\": \"1G\", \"backing\": \"hugetlb-1g\", "
+			   "\"wss\": \"512M\", \"access\": \"random\", \"rate_mib_s\": 64, "
+			   "\"destination\": \"local\", \"max_bandwidth\": 100, \"downtime_limit_ms\": 50, "
+			   "\"postcopy\": false, \"auto_converge\": true, \"dirty_ring_entries\": 4096, "
+			   "\"cancel_after_iterations\": 0, \"trace\": true, \"guest_kernel\": \"vmlinuz\", "
+			   "\"guest_initrd\": \"vmlinuz\", \"guest_cmdline\": \"console=ttyS0\"}");
+		unlink(path);
+		rmdir(kernel_dir);
+	} else {
+		tap_skip("migration: every key: a root-owned guest kernel needs root");
+		tap_skip("migration: its key table: the same");
+	}
 	check_round_trip(kvm, "{\"backing\": \"hugetlb-1g\", \"mem_per_vcpu\": \"512M\"}");
 	check_round_trip(libvirt, "{\"memory\": \"2G\", \"wss\": \"1G\", \"rate_mib_s\": 64}");
 
 	bad = parse("{\"vcpus\": 1, \"mem_per_vcpu\": \"8M\", \"memory\": \"1G\"}");
-	tap_ok(mb_engine_normalise(kvm, bad, &out, &err) == -EINVAL &&
+	tap_ok(mb_engine_normalise(kvm, bad, &site, &out, &err) == -EINVAL &&
 	       !strcmp(err.field, "memory") && !strcmp(err.message, "memory: unknown key"),
 	       "dirtylog: another engine's key is refused, naming it (%s)", err.message);
 	json_object_put(bad);
 	bad = parse("[1]");
-	tap_ok(mb_engine_normalise(libvirt, bad, &out, &err) == -EINVAL && err.code == -EINVAL,
+	tap_ok(mb_engine_normalise(libvirt, bad, &site, &out, &err) == -EINVAL && err.code == -EINVAL,
 	       "migration: a spec that is not an object is refused (%s)", err.message);
 	json_object_put(bad);
 

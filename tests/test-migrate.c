@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * A real live migration on this machine: two private libvirtd instances
- * (not the system's), the migration guest on 1GiB hugepages dirtying
- * memory on two vCPUs, migrated peer to peer with the job statistics
- * sampled; the guest must go on running on the destination, and nothing
- * may be left afterwards.
+ * (not the system's) reached over unix sockets only, the migration guest
+ * on 1GiB hugepages dirtying memory on two vCPUs, migrated peer to peer
+ * over a unix socket with the job statistics sampled; the guest must go
+ * on running on the destination, and nothing may be left afterwards.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +17,7 @@
 #include "domain.h"
 #include "hugepages.h"
 #include "libvirtd.h"
+#include "site.h"
 #include "migration.h"
 #include "tap.h"
 
@@ -71,7 +72,7 @@ int main(int argc, char **argv)
 	struct mb_libvirtd src, dst;
 	struct mb_hugepage_reservation resv;
 	struct mb_migration_result result = { 0 };
-	char err[512], xml[4096], serial[512];
+	char err[512], xml[4096], serial[512], src_dir[256] = "";
 	struct mb_error herr = { 0 };
 	const char *guest = argc > 1 ? argv[1] : "build/engine/libvirt/mbguest.elf";
 	struct mb_hugepage_pool pool;
@@ -94,10 +95,12 @@ int main(int argc, char **argv)
 	if (!tap_ok(mb_hugepages_reserve(MB_SIZE_1G, 2, &resv, &herr) == 0,
 		    "two 1GiB hugepages for source and destination (%s)", herr.message))
 		return tap_done();
-	ret = mb_libvirtd_start(&src, "127.0.0.3", err, sizeof(err));
+	/* the default, under /run: hidden in each namespace by its private /run */
+	ret = mb_libvirtd_start(&src, MB_SITE_DEFAULT_STATE_DIR, err, sizeof(err));
 	if (!tap_ok(ret == 0, "a private libvirtd as the source (%s)", err))
 		goto out_resv;
-	ret = mb_libvirtd_start(&dst, "127.0.0.2", err, sizeof(err));
+	snprintf(src_dir, sizeof(src_dir), "%s", src.dir);
+	ret = mb_libvirtd_start(&dst, MB_SITE_DEFAULT_STATE_DIR, err, sizeof(err));
 	if (!tap_ok(ret == 0, "a second private libvirtd as the destination (%s)", err))
 		goto out_src;
 	sc = virConnectOpen(src.uri);
@@ -128,8 +131,11 @@ int main(int argc, char **argv)
 	       "the guest is dirtying memory on both vCPUs");
 	wait_console(serial, "mbguest: t=2s", 10);
 
+	char migrate_uri[300];
+
+	snprintf(migrate_uri, sizeof(migrate_uri), "unix://%s/migrate/qemu.sock", dst.dir);
 	struct mb_migration_opts opts = { .dest_uri = dst.uri, .dest_conn = dc,
-					  .downtime_limit_ms = 300 };
+					  .migrate_uri = migrate_uri, .downtime_limit_ms = 300 };
 	ret = mb_migrate(dom, &opts, &result);
 	if (!tap_ok(ret == 0, "live migration to the second libvirtd (%s)", result.error))
 		goto out_dom;
@@ -176,6 +182,8 @@ out_resv:
 	mb_migration_result_free(&result);
 	mb_hugepages_read(MB_SIZE_1G, &pool);
 	tap_ok(pool.nr == nr_before, "1GiB pool back to %ld", nr_before);
+	tap_ok(src_dir[0] && access(src_dir, F_OK) && errno == ENOENT,
+	       "the source's private directory is gone (%s)", src_dir);
 	tap_ok(count_processes("qemu-system-x86") == 0 && count_processes("libvirtd") == 0 &&
 	       count_processes("virtlogd") == 0, "no QEMU, libvirtd or virtlogd left");
 	return tap_done();

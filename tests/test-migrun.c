@@ -53,13 +53,17 @@ static void progress(void *ctx, const char *msg)
 
 enum variant { COMPLETE, CANCEL, POSTCOPY };
 
+/* Private state of the runs, root-only (made by main). */
+static char state_dir[] = "/tmp/mbtest-state-XXXXXX";
+
 static void one_run(const char *kernel, enum variant v)
 {
 	static const char *const names[] = { "completed migration", "cancelled migration",
 					     "postcopy capability" };
 	const char *name = names[v];
 	uint64_t cancel_after = v == CANCEL;
-	struct mb_run_opts opts = { .guest_kernel = kernel, .progress = progress };
+	struct mb_site_policy site = { .state_dir = state_dir };
+	struct mb_run_opts opts = { .guest_kernel = kernel, .progress = progress, .site = &site };
 	struct mb_run_result res;
 	struct mb_migspec spec;
 	enum mb_run_status st;
@@ -126,6 +130,8 @@ int main(int argc, char **argv)
 	before = pool.nr;
 	if (!realpath(kernel, path))
 		snprintf(path, sizeof(path), "%s", kernel);
+	if (!mkdtemp(state_dir))
+		tap_skip_all("cannot make a temporary directory");
 	if (!tap_ok(mb_hugepages_reserve(MB_SIZE_1G, 2, &resv, &herr) == 0,
 		    "1GiB pages for both ends (%s)", herr.message))
 		return tap_done();
@@ -148,5 +154,6 @@ int main(int argc, char **argv)
 			closedir(d);
 		tap_ok(left == 0, "no tracefs instance left");
 	}
+	tap_ok(rmdir(state_dir) == 0, "no private directory left in the state directory");
 	return tap_done();
 }

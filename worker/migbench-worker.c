@@ -2,11 +2,14 @@
 /*
  * migbench-worker: runs one benchmark for migbenchd in a process of its
  * own, so a crash in a run cannot take the daemon down and cancelling is a
- * signal.  Reads {"kind": KIND, "spec": {...}} on standard input, runs
- * it with the engine of that kind and writes the worker protocol (worker_protocol.h) on
- * standard output.  It dies with its parent: SIGTERM makes it stop the
- * run and clean up.
+ * signal.  Reads {"kind": KIND, "spec": {...}, "site": {...}} on standard
+ * input (site: the administrator's policy, site.h), runs it with the
+ * engine of that kind and writes the worker protocol (worker_protocol.h)
+ * on standard output.  It dies with its parent: SIGTERM makes it stop the
+ * run and clean up, and so does a parent gone from the other end of
+ * standard output (EPIPE).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +31,21 @@ static void on_signal(int sig)
 	stop = sig;
 }
 
+/*
+ * A write to a daemon that is gone: stop the run, which then tears down
+ * what it started (SIGPIPE, ignored, would have killed it half-way).
+ */
+static void check_output(void)
+{
+	if (fflush(stdout) == EOF && errno == EPIPE && !stop)
+		stop = SIGPIPE;
+}
+
 static void progress(void *ctx, const char *message)
 {
 	(void)ctx;
 	printf("P %s\n", message);
-	fflush(stdout);
+	check_output();
 }
 
 /* The error text on one line: the protocol is line-based. */
@@ -42,12 +55,13 @@ static void finish(enum mb_run_status status, const char *error)
 	for (const char *p = error; *p; p++)
 		putchar(*p == '\n' ? ' ' : *p);
 	putchar('\n');
-	fflush(stdout);
+	check_output();
 }
 
-/* The request on stdin: its kind and its spec object (owned by *req). */
+/* The request on stdin: its kind, spec and site objects (owned by *req). */
 static int read_request(struct json_object **req, const char **kind,
-			struct json_object **spec, char *err, size_t err_len)
+			struct json_object **spec, struct json_object **site,
+			char *err, size_t err_len)
 {
 	static char buf[MB_JSON_MAX_BYTES + 1];
 	size_t len = fread(buf, 1, sizeof(buf), stdin);
@@ -62,6 +76,8 @@ static int read_request(struct json_object **req, const char **kind,
 		return -1;
 	}
 	*kind = json_object_get_string(k);
+	if (!json_object_object_get_ex(*req, "site", site))
+		*site = NULL;	/* the defaults: nothing beyond them allowed */
 	return 0;
 }
 
@@ -98,16 +114,23 @@ static void write_head(struct json_object *spec, struct json_object *environment
 }
 
 /* Parse the spec with its engine, run it, and report; the exit code. */
-static int run(const struct mb_engine *engine, struct json_object *spec_json)
+static int run(const struct mb_engine *engine, struct json_object *spec_json,
+	       struct json_object *site_json)
 {
 	struct mb_run_opts opts = { .stop = &stop, .progress = progress };
+	const char *query_names[MB_SITE_MAX_QUERY + 1];
+	struct mb_site_policy site = { 0 };
 	struct mb_error err = { 0 };
 	struct mb_run_result res;
 	enum mb_run_status status;
 	char kernel[PATH_MAX + 64];
 	void *spec;
 
-	if (mb_engine_spec_parse(engine, spec_json, &spec, &err)) {
+	if (site_json)
+		mb_site_from_json(site_json, &site, query_names, MB_SITE_MAX_QUERY + 1);
+	opts.site = &site;
+	/* checked again here: what the daemon stored is not taken on trust */
+	if (mb_engine_spec_parse(engine, spec_json, &site, &spec, &err)) {
 		finish(MB_RUN_BAD_SPEC, err.message);
 		return 2;
 	}
@@ -130,7 +153,7 @@ int main(void)
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *parent = getenv(WORKER_PARENT_ENV), *kind = NULL;
 	const struct mb_engine *engine;
-	struct json_object *req = NULL, *spec = NULL;
+	struct json_object *req = NULL, *spec = NULL, *site = NULL;
 	sigset_t none;
 	char err[512];
 	int ret;
@@ -142,19 +165,20 @@ int main(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* EPIPE instead: see check_output() */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	/* the parent may have died before prctl took effect */
 	if (parent && getppid() != (pid_t)atol(parent))
 		stop = SIGTERM;
 
-	if (read_request(&req, &kind, &spec, err, sizeof(err))) {
+	if (read_request(&req, &kind, &spec, &site, err, sizeof(err))) {
 		finish(MB_RUN_BAD_SPEC, err);
 		json_object_put(req);
 		return 2;
 	}
 	engine = mb_engine_find(kind);
 	if (engine) {
-		ret = run(engine, spec);
+		ret = run(engine, spec, site);
 	} else {
 		finish(MB_RUN_BAD_SPEC, "unknown kind of run");
 		ret = 2;

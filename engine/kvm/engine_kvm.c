@@ -44,9 +44,14 @@ static void spec_init(void *spec)
 	mb_spec_init(spec);
 }
 
-static int spec_load(void *spec, struct json_object *obj, struct mb_error *err)
+/* A direct run opens nothing the administrator must allow: no site policy. */
+static int spec_load(void *spec, struct json_object *obj, const struct mb_site_policy *site,
+		     struct mb_error *err)
 {
-	int ret = mb_spec_from_json(spec, obj, err);
+	int ret;
+
+	(void)site;
+	ret = mb_spec_from_json(spec, obj, err);
 
 	return ret ? ret : mb_spec_validate(spec, mb_online_cpus(), err);
 }
@@ -125,8 +130,9 @@ static enum mb_run_status run(void *spec, const struct mb_run_opts *opts,
 }
 
 /* A direct run's VM, memory and pools belong to its process: nothing outlives it. */
-static int reap_leftovers(void)
+static int reap_leftovers(const struct mb_site_policy *site)
 {
+	(void)site;
 	return 0;
 }
 

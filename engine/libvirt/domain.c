@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "libvirtd.h"
+
 /* Only for text migbench writes itself (paths, its own command line). */
 static void xml_escape(const char *in, char *out, size_t len)
 {
@@ -25,7 +27,7 @@ static void xml_escape(const char *in, char *out, size_t len)
 int mb_domain_xml(const struct mb_domain_spec *s, char *buf, size_t len)
 {
 	char kernel[600], cmdline[600], serial[600], initrd[700] = "", backing[160] = "";
-	char features[160] = "", qemu_args[200] = "";
+	char features[160] = "", qemu_args[200] = "", qemu_env[400] = "", esc[300];
 	int n;
 
 	xml_escape(s->kernel, kernel, sizeof(kernel));
@@ -42,9 +44,13 @@ int mb_domain_xml(const struct mb_domain_spec *s, char *buf, size_t len)
 			 "<features><kvm><dirty-ring state='on' size='%llu'/></kvm></features>",
 			 (unsigned long long)s->dirty_ring_entries);
 	if (s->trace_memslots)
-		snprintf(qemu_args, sizeof(qemu_args),
-			 "<qemu:commandline><qemu:arg value='-trace'/>"
-			 "<qemu:arg value='kvm_set_user_memory'/></qemu:commandline>");
+		snprintf(qemu_args, sizeof(qemu_args), "<qemu:arg value='-trace'/>"
+			 "<qemu:arg value='kvm_set_user_memory'/>");
+	if (s->private_dir) {
+		xml_escape(s->private_dir, esc, sizeof(esc));
+		snprintf(qemu_env, sizeof(qemu_env), "<qemu:env name='%s' value='%s'/>",
+			 MB_LIBVIRTD_DIR_ENV, esc);
+	}
 	if (s->page_size)
 		snprintf(backing, sizeof(backing),
 			 "<memoryBacking><hugepages><page size='%llu' unit='KiB'/>"
@@ -62,12 +68,13 @@ int mb_domain_xml(const struct mb_domain_spec *s, char *buf, size_t len)
 		"<on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot>"
 		"<on_crash>destroy</on_crash>"
 		"<devices><serial type='file'><source path='%s'/><target port='0'/></serial>"
-		"<memballoon model='none'/></devices>%s"
+		"<memballoon model='none'/></devices>"
+		"<qemu:commandline>%s%s</qemu:commandline>"
 		"</domain>",
 		s->name, (long long)s->run_id, (unsigned long long)(s->memory_bytes >> 10),
 		backing, s->vcpus, kernel, initrd, cmdline, features,
 		s->disable_arch_capabilities ?
 			"<feature policy='disable' name='arch-capabilities'/>" : "",
-		serial, qemu_args);
+		serial, qemu_args, qemu_env);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }

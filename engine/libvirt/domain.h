@@ -28,6 +28,12 @@ struct mb_domain_spec {
 	uint64_t dirty_ring_entries;	/* QEMU's KVM dirty ring, 0: bitmap */
 	/* QEMU writes kvm_set_user_memory (slot, flags) to its log */
 	int trace_memslots;
+	/*
+	 * In QEMU's environment as MB_LIBVIRTD_DIR_ENV: the private directory
+	 * of its run, how a reaper knows it after its libvirtd is gone (its
+	 * command line names no file of the run: libvirt passes fds).  NULL: none.
+	 */
+	const char *private_dir;
 };
 
 /* The domain XML in buf; -ENOSPC when it does not fit. */

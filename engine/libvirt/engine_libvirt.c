@@ -10,7 +10,7 @@
 
 #include "engine.h"
 #include "hostinfo.h"
-#include "libvirtd.h"
+#include "reaper.h"
 #include "migrun.h"
 #include "migspec.h"
 
@@ -21,7 +21,7 @@ static const struct mb_engine_key keys[] = {
 	{ "wss", MB_KEY_SIZE, "working set the guest dirties, 0: most of memory (0)" },
 	{ "access", MB_KEY_NAME, "sequential or random (sequential)" },
 	{ "rate_mib_s", MB_KEY_UINT, "cap on the guest's write rate in MiB/s, 0: none (0)" },
-	{ "destination", MB_KEY_TEXT, "local, or a libvirt URI qemu+ssh://, qemu+tls://, qemu+tcp:// (local)" },
+	{ "destination", MB_KEY_TEXT, "local, or qemu+ssh|libssh|libssh2|tls|tcp://[USER@]HOST[:PORT]/system (local)" },
 	{ "max_bandwidth", MB_KEY_UINT, "MiB/s, 0: libvirt's default (0)" },
 	{ "downtime_limit_ms", MB_KEY_UINT, "ms, 0: QEMU's default (0)" },
 	{ "postcopy", MB_KEY_BOOL, "enable postcopy (false)" },
@@ -29,8 +29,8 @@ static const struct mb_engine_key keys[] = {
 	{ "dirty_ring_entries", MB_KEY_UINT, "QEMU's KVM dirty ring, power of two 256 .. 65536, 0: bitmap (0)" },
 	{ "cancel_after_iterations", MB_KEY_UINT, "abort the migration at that iteration, 0: complete it (0)" },
 	{ "trace", MB_KEY_BOOL, "trace the source QEMU's dirty-log ioctls (true)" },
-	{ "guest_kernel", MB_KEY_TEXT, "a guest kernel of your own instead of migbench's" },
-	{ "guest_initrd", MB_KEY_TEXT, "its initrd" },
+	{ "guest_kernel", MB_KEY_TEXT, "a guest kernel of your own, a file in migbenchd's guest_kernel_dir" },
+	{ "guest_initrd", MB_KEY_TEXT, "its initrd, in the same directory" },
 	{ "guest_cmdline", MB_KEY_TEXT, "its command line" },
 	{ NULL, 0, NULL },
 };
@@ -48,9 +48,10 @@ static void spec_init(void *spec)
 	mb_migspec_init(spec);
 }
 
-static int spec_load(void *spec, struct json_object *obj, struct mb_error *err)
+static int spec_load(void *spec, struct json_object *obj, const struct mb_site_policy *site,
+		     struct mb_error *err)
 {
-	return mb_migspec_from_json(spec, obj, mb_online_cpus(), err);
+	return mb_migspec_from_json(spec, obj, mb_online_cpus(), site, err);
 }
 
 static struct json_object *spec_to_json(const void *spec)

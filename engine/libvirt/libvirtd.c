@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <dirent.h>
-#include <ftw.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +19,10 @@
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+
+#include "privdir.h"
+
+#define RUN_PREFIX "run"
 
 static const char *const private_dirs[][2] = {
 	{ "run", "/run" },
@@ -60,15 +63,22 @@ static int copy_tree(const char *from, const char *to)
 
 static int prepare_dirs(struct mb_libvirtd *d)
 {
-	char path[512], conf[512], uuid[64] = "";
+	char path[512], conf[1024], uuid[64] = "";
 	FILE *f;
 	int ret;
 
+	/* all inside the root-only state directory; none of it for anyone else */
 	for (size_t i = 0; i < NR_PRIVATE; i++) {
 		snprintf(path, sizeof(path), "%s/%s", d->dir, private_dirs[i][0]);
-		if (strcmp(private_dirs[i][0], "etc") && mkdir(path, 0755))
+		if (strcmp(private_dirs[i][0], "etc") && mkdir(path, 0700))
 			return -errno;
 	}
+	snprintf(path, sizeof(path), "%s/sock", d->dir);
+	if (mkdir(path, 0700))
+		return -errno;
+	snprintf(path, sizeof(path), "%s/migrate", d->dir);
+	if (mkdir(path, 0700))
+		return -errno;
 	snprintf(path, sizeof(path), "%s/etc", d->dir);
 	ret = copy_tree("/etc/libvirt", path);
 	if (ret)
@@ -81,22 +91,82 @@ static int prepare_dirs(struct mb_libvirtd *d)
 	}
 	fclose(f);
 	uuid[strcspn(uuid, "\n")] = '\0';
+	/*
+	 * Unix sockets only, in a directory only root can enter: whoever
+	 * reaches this libvirtd runs QEMU as root.  The directory is what
+	 * keeps others out, so the sockets need no authentication of their own.
+	 */
 	snprintf(conf, sizeof(conf),
-		 "listen_tls = 0\nlisten_tcp = 1\nlisten_addr = \"%s\"\n"
-		 "auth_tcp = \"none\"\nhost_uuid = \"%s\"\n", d->address, uuid);
+		 "listen_tls = 0\nlisten_tcp = 0\nunix_sock_dir = \"%s/sock\"\n"
+		 "unix_sock_ro_perms = \"0700\"\nunix_sock_rw_perms = \"0700\"\n"
+		 "unix_sock_admin_perms = \"0700\"\n"
+		 "auth_unix_ro = \"none\"\nauth_unix_rw = \"none\"\nhost_uuid = \"%s\"\n",
+		 d->dir, uuid);
 	ret = write_file(path, "libvirtd.conf", conf);
 	if (ret)
 		return ret;
-	/* QEMU as root: /dev/kvm and hugetlbfs need no ownership changes */
+	/*
+	 * QEMU as root: /dev/kvm and hugetlbfs need no ownership changes.  No
+	 * migration_host/address: local migrations go over a unix socket.
+	 */
 	snprintf(conf, sizeof(conf),
 		 "user = \"root\"\ngroup = \"root\"\ndynamic_ownership = 0\n"
-		 "security_driver = \"none\"\nmigration_host = \"%s\"\n"
-		 "migration_address = \"%s\"\n"
+		 "security_driver = \"none\"\n"
 		 "hugetlbfs_mount = [\"/dev/hugepages1G\", \"/dev/hugepages2M\"]\n"
 		 /* a benchmark's private daemons leave the host's cgroups alone */
-		 "cgroup_controllers = [ ]\n",
-		 d->address, d->address);
+		 "cgroup_controllers = [ ]\n");
 	return write_file(path, "qemu.conf", conf);
+}
+
+/*
+ * Bind the directory open as fd (a mount of this namespace's) on target.
+ * By fd: the private directories and the state directory live under the
+ * very paths the bind mounts hide (the default state directory is in /run).
+ */
+static int bind_fd(int fd, const char *target)
+{
+	char fd_path[64];
+
+	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
+	return mount(fd_path, target, NULL, MS_BIND, NULL) ? -errno : 0;
+}
+
+/* The private directories over the host's; the state directory seen again at its own path. */
+static int private_mounts(const struct mb_libvirtd *d)
+{
+	int fds[NR_PRIVATE + 1], ret = 0;
+	char path[512];
+
+	for (size_t i = 0; i <= NR_PRIVATE; i++) {
+		if (i < NR_PRIVATE)
+			snprintf(path, sizeof(path), "%s/%s", d->dir, private_dirs[i][0]);
+		fds[i] = open(i < NR_PRIVATE ? path : d->base,
+			      O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fds[i] < 0)
+			return -errno;
+	}
+	for (size_t i = 0; !ret && i < NR_PRIVATE; i++)
+		ret = bind_fd(fds[i], private_dirs[i][1]);
+	/*
+	 * The sockets in it are then the same files for the worker, both
+	 * libvirtds and their QEMUs.
+	 */
+	if (!ret)
+		ret = mb_mkdir_p(d->base, 0700, 0700);
+	if (!ret)
+		ret = bind_fd(fds[NR_PRIVATE], d->base);
+	for (size_t i = 0; i <= NR_PRIVATE; i++)
+		close(fds[i]);
+	return ret;
+}
+
+/* A child of the supervisor: dies with it, known to the reaper by its environment. */
+static void exec_daemon(const char *path, const char *name, const sigset_t *set)
+{
+	sigprocmask(SIG_UNBLOCK, set, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	execl(path, name, (char *)NULL);
+	_exit(127);
 }
 
 /* In the child: the private namespace, then virtlogd and libvirtd. */
@@ -108,13 +178,12 @@ static void __attribute__((noreturn)) supervise(struct mb_libvirtd *d)
 	int sig;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	signal(SIGPIPE, SIG_DFL);	/* the worker ignores it; libvirtd sets its own */
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		_exit(10);
-	for (size_t i = 0; i < NR_PRIVATE; i++) {
-		snprintf(path, sizeof(path), "%s/%s", d->dir, private_dirs[i][0]);
-		if (mount(path, private_dirs[i][1], NULL, MS_BIND, NULL))
-			_exit(11);
-	}
+	/* after unshare: a bind mount's source must be a mount of this namespace */
+	if (private_mounts(d))
+		_exit(11);
 	mkdir("/run/libvirt", 0755);
 	mkdir("/dev/hugepages1G", 0755);
 	mkdir("/dev/hugepages2M", 0755);
@@ -130,22 +199,18 @@ static void __attribute__((noreturn)) supervise(struct mb_libvirtd *d)
 			dup2(log, 2);
 		}
 	}
+	setenv(MB_LIBVIRTD_DIR_ENV, d->dir, 1);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);	/* a daemon that died ends the rest */
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	logd = fork();
-	if (logd == 0) {
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
-		execl("/usr/sbin/virtlogd", "virtlogd", (char *)NULL);
-		_exit(127);
-	}
+	if (logd == 0)
+		exec_daemon("/usr/sbin/virtlogd", "virtlogd", &set);
 	virtd = fork();
-	if (virtd == 0) {
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
-		execl("/usr/sbin/libvirtd", "libvirtd", "--listen", (char *)NULL);
-		_exit(127);
-	}
+	if (virtd == 0)
+		exec_daemon("/usr/sbin/libvirtd", "libvirtd", &set);
 	sigwait(&set, &sig);
 	kill(virtd, SIGTERM);
 	waitpid(virtd, NULL, 0);
@@ -160,21 +225,38 @@ static void quiet_errors(void *ctx, virErrorPtr e)
 	(void)e;	/* callers report failures themselves */
 }
 
-int mb_libvirtd_start(struct mb_libvirtd *d, const char *address,
+int mb_libvirtd_start(struct mb_libvirtd *d, const char *state_dir,
 		      char *err, size_t err_len)
 {
 	struct timespec start, now;
-	int ret;
+	char why[512];
+	int ret, base_fd;
 
 	memset(d, 0, sizeof(*d));
 	d->supervisor = -1;
-	snprintf(d->address, sizeof(d->address), "%s", address);
-	snprintf(d->uri, sizeof(d->uri), "qemu+tcp://%s/system", address);
-	snprintf(d->dir, sizeof(d->dir), "/tmp/migbench-libvirtd-XXXXXX");
-	if (!mkdtemp(d->dir)) {
-		snprintf(err, err_len, "cannot make a directory for libvirtd: %s", strerror(errno));
-		d->dir[0] = '\0';
-		return -errno;
+	snprintf(d->base, sizeof(d->base), "%s", state_dir);
+	base_fd = mb_privdir_open(state_dir, 1, why, sizeof(why));
+	if (base_fd < 0) {
+		snprintf(err, err_len, "the migration state directory: %s", why);
+		return base_fd;
+	}
+	ret = mb_privdir_make(base_fd, RUN_PREFIX, d->name, sizeof(d->name));
+	close(base_fd);
+	if (ret) {
+		snprintf(err, err_len, "cannot make a directory for libvirtd in %s: %s",
+			 state_dir, strerror(-ret));
+		d->name[0] = '\0';
+		return ret;
+	}
+	snprintf(d->dir, sizeof(d->dir), "%s/%s", state_dir, d->name);
+	snprintf(d->socket, sizeof(d->socket), "%s/sock/libvirt-sock", d->dir);
+	snprintf(d->uri, sizeof(d->uri), "qemu+unix:///system?socket=%s", d->socket);
+	/* sun_path: QEMU's migration socket beside it is longer still */
+	if (strlen(d->dir) + strlen("/migrate/qemu.sock") >= 108) {
+		snprintf(err, err_len, "the migration state directory %s is too long for unix "
+			 "sockets", state_dir);
+		ret = -ENAMETOOLONG;
+		goto fail;
 	}
 	ret = prepare_dirs(d);
 	if (ret) {
@@ -201,16 +283,16 @@ int mb_libvirtd_start(struct mb_libvirtd *d, const char *address,
 			return 0;
 		}
 		if (waitpid(d->supervisor, &status, WNOHANG) == d->supervisor) {
-			snprintf(err, err_len, "the private libvirtd on %s exited (status %d)",
-				 address, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			snprintf(err, err_len, "the private libvirtd in %s exited (status %d)",
+				 d->dir, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 			d->supervisor = -1;
 			ret = -EIO;
 			goto fail;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec > 30) {
-			snprintf(err, err_len, "the private libvirtd on %s did not answer in 30 s",
-				 address);
+			snprintf(err, err_len, "the private libvirtd in %s did not answer in 30 s",
+				 d->dir);
 			ret = -ETIMEDOUT;
 			goto fail;
 		}
@@ -219,14 +301,6 @@ int mb_libvirtd_start(struct mb_libvirtd *d, const char *address,
 fail:
 	mb_libvirtd_stop(d);
 	return ret;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 /* libvirtd leaves its QEMUs running when it exits: end them first. */
@@ -247,6 +321,24 @@ static void destroy_domains(struct mb_libvirtd *d)
 	virConnectClose(c);
 }
 
+/* Remove a private directory through fds only (privdir.h). */
+static int remove_private(const char *base, const char *name)
+{
+	char why[512];
+	int fd = mb_privdir_open(base, 0, why, sizeof(why)), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = name ? mb_privdir_remove(fd, name) : mb_privdir_remove_each(fd, RUN_PREFIX "-");
+	close(fd);
+	return ret;
+}
+
+int mb_libvirtd_remove_all(const char *state_dir)
+{
+	return remove_private(state_dir, NULL);
+}
+
 void mb_libvirtd_stop(struct mb_libvirtd *d)
 {
 	if (d->supervisor > 0) {
@@ -255,80 +347,7 @@ void mb_libvirtd_stop(struct mb_libvirtd *d)
 		waitpid(d->supervisor, NULL, 0);
 		d->supervisor = -1;
 	}
-	if (d->dir[0])
-		nftw(d->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	d->dir[0] = '\0';
-}
-
-/* Whether a process's command line names a migbench guest. */
-static bool is_migbench_guest(const char *pid)
-{
-	char path[300], buf[8192];
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	for (size_t i = 0; i < n; i++)	/* arguments are NUL-separated */
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	buf[n] = '\0';
-	return strstr(buf, "qemu-system") && strstr(buf, "guest=migbench-");
-}
-
-static void remove_tree(const char *path)
-{
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void remove_dir(const char *path)
-{
-	rmdir(path);
-}
-
-/* Remove each entry of dir whose name starts with prefix. */
-static void remove_each(const char *dir, const char *prefix, void (*remove)(const char *path))
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	while (d && (de = readdir(d))) {
-		char path[300];
-
-		if (strncmp(de->d_name, prefix, strlen(prefix)))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		remove(path);
-	}
-	if (d)
-		closedir(d);
-}
-
-int mb_reap_leftovers(void)
-{
-	struct dirent *de;
-	int killed = 0;
-	DIR *d = opendir("/proc");
-
-	pid_t pids[64];
-
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' || !is_migbench_guest(de->d_name))
-			continue;
-		if (kill(atoi(de->d_name), SIGKILL) == 0 && killed < 64)
-			pids[killed++] = atoi(de->d_name);
-	}
-	if (d)
-		closedir(d);
-	/* their memory (hugepages too) is free only once they are gone */
-	for (int i = 0; i < killed; i++)
-		for (int t = 0; t < 200 && kill(pids[i], 0) == 0; t++)
-			usleep(50 * 1000);
-	remove_each("/tmp", "migbench-libvirtd-", remove_tree);
-	remove_each("/sys/kernel/tracing/instances", "migbench-", remove_dir);
-	return killed;
+	if (d->name[0])
+		remove_private(d->base, d->name);
+	d->name[0] = d->dir[0] = '\0';
 }

@@ -2,10 +2,15 @@
 /*
  * A private libvirtd: its own mount namespace with private /run,
  * /var/lib/libvirt, /var/log/libvirt, /var/cache/libvirt and /etc/libvirt,
- * its own host UUID and hugetlbfs mounts, listening for TCP on a loopback
- * address.  libvirt refuses to migrate to a host with the same UUID; two
- * of these on one machine (or one and the system's) make a migration
- * source and destination.
+ * its own host UUID and hugetlbfs mounts.  libvirt refuses to migrate to a
+ * host with the same UUID; two of these on one machine (or one and the
+ * system's) make a migration source and destination.
+ *
+ * It runs QEMU as root, so it listens on nothing but a unix socket in a
+ * directory of its own inside the migration state directory, which only
+ * root can enter (privdir.h).  That directory is mounted at its own path
+ * inside each private namespace too, so the same socket paths work from
+ * the worker, from the other libvirtd and from their QEMUs.
  */
 #ifndef MIGBENCH_LIBVIRTD_H
 #define MIGBENCH_LIBVIRTD_H
@@ -13,25 +18,29 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* In the environment of each private libvirtd and virtlogd: its directory. */
+#define MB_LIBVIRTD_DIR_ENV "MIGBENCH_PRIVATE_DIR"
+
 struct mb_libvirtd {
 	pid_t supervisor;	/* in the namespace; owns libvirtd and virtlogd */
-	char dir[256];		/* private state, removed by stop */
-	char address[64];	/* 127.0.0.x */
-	char uri[128];		/* qemu+tcp://ADDRESS/system */
+	char base[160];		/* the migration state directory */
+	char name[32];		/* its directory in base: run-XXXXXX */
+	char dir[200];		/* base/name: private state, removed by stop */
+	char socket[240];	/* dir/sock/libvirt-sock */
+	char uri[300];		/* qemu+unix:///system?socket=SOCKET */
 };
 
-/* Start one on address (a loopback address) and wait until it answers. */
-int mb_libvirtd_start(struct mb_libvirtd *d, const char *address,
+/*
+ * Start one with its state in a new directory of state_dir (created
+ * root-only if missing, refused if it is anyone else's) and wait until
+ * it answers.
+ */
+int mb_libvirtd_start(struct mb_libvirtd *d, const char *state_dir,
 		      char *err, size_t err_len);
 /* Stop it and everything it started (its QEMUs too), remove its state. */
 void mb_libvirtd_stop(struct mb_libvirtd *d);
 
-/*
- * After a crash: kill QEMU processes running migbench's guests (their
- * libvirtd is gone), remove leftover private libvirtd directories and
- * migbench's tracefs instances.  Returns how many guests were killed.
- * Only for when no migbench run is going on.
- */
-int mb_reap_leftovers(void);
+/* Remove every private libvirtd directory in state_dir; how many. */
+int mb_libvirtd_remove_all(const char *state_dir);
 
 #endif

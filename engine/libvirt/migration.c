@@ -37,6 +37,9 @@ static void *migrate_main(void *arg)
 	unsigned int flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER;
 	virErrorPtr e;
 
+	if (m->o->migrate_uri)
+		virTypedParamsAddString(&params, &nparams, &maxparams,
+					VIR_MIGRATE_PARAM_URI, m->o->migrate_uri);
 	if (m->o->max_bandwidth_mib_s)
 		virTypedParamsAddULLong(&params, &nparams, &maxparams,
 					VIR_MIGRATE_PARAM_BANDWIDTH, m->o->max_bandwidth_mib_s);

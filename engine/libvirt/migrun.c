@@ -12,13 +12,12 @@
 #include <libvirt/virterror.h>
 
 #include "domain.h"
+#include "guestfile.h"
 #include "hostinfo.h"
 #include "ioctltrace.h"
 #include "libvirtd.h"
 #include "migration.h"
 
-#define SOURCE_ADDRESS	"127.0.0.3"
-#define LOCAL_ADDRESS	"127.0.0.2"
 #define DOMAIN_NAME	"migbench-migration"
 #define LOG_DIRTY	0x1u	/* KVM_MEM_LOG_DIRTY_PAGES */
 
@@ -31,6 +30,7 @@ struct run {
 	virConnectPtr sc, dc;
 	virDomainPtr dom;
 	char serial[512], log[512];
+	char migrate_uri[300];	/* a local destination's QEMU listens here */
 };
 
 static enum mb_run_status fail(struct run *r, enum mb_run_status st, const char *fmt, ...)
@@ -200,10 +200,19 @@ static enum mb_run_status start_guest(struct run *r)
 		.name = DOMAIN_NAME, .memory_bytes = s->memory, .vcpus = s->vcpus,
 		.page_size = mb_migspec_page_size(s), .serial_path = r->serial,
 		.disable_arch_capabilities = 1, .dirty_ring_entries = s->dirty_ring_entries,
-		.trace_memslots = s->trace,
+		.trace_memslots = s->trace, .private_dir = r->src.dir,
 	};
 
 	if (s->guest_kernel[0]) {
+		const char *dir = r->opts->site ? r->opts->site->guest_kernel_dir : NULL;
+		struct mb_error err = { 0 };
+		char path[256];
+
+		/* once more right before root's QEMU opens them */
+		if (mb_guestfile_resolve("guest_kernel", s->guest_kernel, dir, path, sizeof(path), &err) ||
+		    (s->guest_initrd[0] &&
+		     mb_guestfile_resolve("guest_initrd", s->guest_initrd, dir, path, sizeof(path), &err)))
+			return fail(r, MB_RUN_BAD_SPEC, "%s", err.message);
 		d.kernel = s->guest_kernel;
 		d.initrd = s->guest_initrd[0] ? s->guest_initrd : NULL;
 		d.cmdline = s->guest_cmdline;
@@ -281,6 +290,7 @@ static enum mb_run_status migrate_live(struct run *r)
 	size_t events_before = read_memslot_events(r->log, &ev);
 	struct mb_migration_opts o = {
 		.dest_uri = r->have_dst ? r->dst.uri : s->destination, .dest_conn = r->dc,
+		.migrate_uri = r->have_dst ? r->migrate_uri : NULL,
 		.max_bandwidth_mib_s = s->max_bandwidth,
 		.downtime_limit_ms = (uint32_t)s->downtime_limit_ms,
 		.auto_converge = s->auto_converge, .postcopy = s->postcopy,
@@ -363,16 +373,19 @@ enum mb_run_status mb_migration_run(const struct mb_migspec *spec,
 	r.src.supervisor = r.dst.supervisor = -1;
 	if (access("/usr/sbin/libvirtd", X_OK) || access("/usr/bin/qemu-system-x86_64", X_OK))
 		return fail(&r, MB_RUN_UNAVAILABLE, "libvirtd or qemu-system-x86_64 is not installed");
-	if (mb_libvirtd_start(&r.src, SOURCE_ADDRESS, err, sizeof(err)))
+	if (mb_libvirtd_start(&r.src, mb_site_state_dir(opts->site), err, sizeof(err)))
 		return fail(&r, MB_RUN_UNAVAILABLE, "source: %s", err);
 	snprintf(r.serial, sizeof(r.serial), "%s/serial.log", r.src.dir);
 	snprintf(r.log, sizeof(r.log), "%s/log/qemu/%s.log", r.src.dir, DOMAIN_NAME);
 	if (!strcmp(spec->destination, "local")) {
-		if (mb_libvirtd_start(&r.dst, LOCAL_ADDRESS, err, sizeof(err))) {
+		if (mb_libvirtd_start(&r.dst, mb_site_state_dir(opts->site), err, sizeof(err))) {
 			st = fail(&r, MB_RUN_UNAVAILABLE, "local destination: %s", err);
 			goto out;
 		}
 		r.have_dst = true;
+		/* QEMU to QEMU over a unix socket in the destination's root-only directory */
+		snprintf(r.migrate_uri, sizeof(r.migrate_uri), "unix://%s/migrate/qemu.sock",
+			 r.dst.dir);
 	}
 	r.sc = virConnectOpen(r.src.uri);
 	r.dc = virConnectOpen(r.have_dst ? r.dst.uri : spec->destination);

@@ -4,8 +4,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "destination.h"
+#include "guestfile.h"
 #include "hugepages.h"
 #include "units.h"
 
@@ -55,46 +56,35 @@ static int get_bool(struct json_object *v, const char *key, bool *out, struct mb
 	return 0;
 }
 
-static int get_path(struct json_object *v, const char *key, char *out, size_t len,
-		    struct mb_error *err)
+/* A guest kernel or initrd: a file in the administrator's directory. */
+static int get_path(struct json_object *v, const char *key, const struct mb_site_policy *site,
+		    char *out, size_t len, struct mb_error *err)
 {
-	const char *p;
-
 	if (!json_object_is_type(v, json_type_string))
 		return mb_fail(err, key, "must be a string");
-	p = json_object_get_string(v);
-	if (p[0] != '/' || strlen(p) >= len || strpbrk(p, "\n'\"<>&"))
-		return mb_fail(err, key, "must be an absolute path");
-	if (access(p, R_OK))
-		return mb_fail(err, key, "cannot read %.100s", p);
-	snprintf(out, len, "%s", p);
-	return 0;
+	return mb_guestfile_resolve(key, json_object_get_string(v),
+				    site ? site->guest_kernel_dir : NULL, out, len, err);
 }
 
-/* "local", or a libvirt URI to another host. */
-static int get_destination(struct json_object *v, char *out, size_t len, struct mb_error *err)
+/* "local", or a libvirt URI to another host (destination.h). */
+static int get_destination(struct json_object *v, const struct mb_site_policy *site,
+			   char *out, size_t len, struct mb_error *err)
 {
-	static const char *const schemes[] = { "qemu+ssh://", "qemu+tls://", "qemu+tcp://",
-					       "qemu+libssh2://", NULL };
 	const char *d;
+	int ret;
 
 	if (!json_object_is_type(v, json_type_string))
 		return mb_fail(err, "destination", "must be a string");
 	d = json_object_get_string(v);
-	if (!strcmp(d, "local") || strlen(d) >= len)
-		goto ok;
-	for (const char *const *s = schemes; *s; s++)
-		if (!strncmp(d, *s, strlen(*s)) && strlen(d) > strlen(*s) && !strpbrk(d, " \n'\"<>"))
-			goto ok;
-	return mb_fail(err, "destination",
-		    "must be \"local\" or a libvirt URI (qemu+ssh://, qemu+tls://, qemu+tcp://), got \"%.60s\"", d);
-ok:
-	snprintf(out, len, "%s", d);
-	return 0;
+	ret = mb_destination_check(d, site, err);
+	if (!ret)
+		snprintf(out, len, "%s", d);
+	return ret;
 }
 
 int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
-			 unsigned int online_cpus, struct mb_error *err)
+			 unsigned int online_cpus, const struct mb_site_policy *site,
+			 struct mb_error *err)
 {
 	uint64_t v, page;
 	int ret = 0;
@@ -130,7 +120,7 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 		} else if (!strcmp(key, "rate_mib_s")) {
 			ret = get_u64(val, key, 1000000, &s->rate_mib_s, err);
 		} else if (!strcmp(key, "destination")) {
-			ret = get_destination(val, s->destination, sizeof(s->destination), err);
+			ret = get_destination(val, site, s->destination, sizeof(s->destination), err);
 		} else if (!strcmp(key, "max_bandwidth")) {
 			ret = get_u64(val, key, 1000000, &s->max_bandwidth, err);
 		} else if (!strcmp(key, "downtime_limit_ms")) {
@@ -150,9 +140,9 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 		} else if (!strcmp(key, "trace")) {
 			ret = get_bool(val, key, &s->trace, err);
 		} else if (!strcmp(key, "guest_kernel")) {
-			ret = get_path(val, key, s->guest_kernel, sizeof(s->guest_kernel), err);
+			ret = get_path(val, key, site, s->guest_kernel, sizeof(s->guest_kernel), err);
 		} else if (!strcmp(key, "guest_initrd")) {
-			ret = get_path(val, key, s->guest_initrd, sizeof(s->guest_initrd), err);
+			ret = get_path(val, key, site, s->guest_initrd, sizeof(s->guest_initrd), err);
 		} else if (!strcmp(key, "guest_cmdline")) {
 			const char *c = json_object_get_string(val);
 

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#include "guestfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-"
+
+/* Debian 12's glibc has no openat2() wrapper. */
+static int open_beneath(int dirfd, const char *name)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+
+	/* a kernel before 5.6: the name has no '/', O_NOFOLLOW is as strict */
+	if (fd < 0 && errno == ENOSYS)
+		fd = openat(dirfd, name, (int)how.flags);
+	return (int)fd;
+}
+
+static int root_only(const struct stat *sb)
+{
+	return sb->st_uid == 0 && !(sb->st_mode & 022);
+}
+
+/* The file name in dir that name stands for; NULL if it is not one. */
+static const char *name_in_dir(const char *name, const char *dir, size_t dir_len)
+{
+	const char *base = name;
+
+	if (name[0] == '/') {
+		if (strncmp(name, dir, dir_len) || name[dir_len] != '/')
+			return NULL;
+		base = name + dir_len + 1;
+	}
+	if (!base[0] || base[0] == '.' || strlen(base) > 200 ||
+	    strspn(base, NAME_CHARS) != strlen(base))
+		return NULL;
+	return base;
+}
+
+int mb_guestfile_resolve(const char *field, const char *name, const char *dir,
+			 char *out, size_t len, struct mb_error *err)
+{
+	size_t dir_len = dir ? strlen(dir) : 0;
+	const char *base;
+	struct stat sb;
+	int dfd, fd, ret = 0;
+
+	if (!dir || dir[0] != '/')
+		return mb_fail(err, field, "this migbenchd has no guest kernel directory "
+			       "(guest_kernel_dir in its config)");
+	while (dir_len > 1 && dir[dir_len - 1] == '/')
+		dir_len--;
+	base = name_in_dir(name, dir, dir_len);
+	if (!base || (size_t)snprintf(out, len, "%.*s/%s", (int)dir_len, dir, base) >= len)
+		goto not_in_dir;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fstat(dfd, &sb) || !root_only(&sb)) {
+		if (dfd >= 0)
+			close(dfd);
+		return mb_fail(err, field, "the guest kernel directory %.200s must exist, be "
+			       "root's and writable by root only", dir);
+	}
+	fd = open_beneath(dfd, base);
+	close(dfd);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == EXDEV)
+			return mb_fail(err, field, "\"%.100s\" is a symlink: name the file itself", base);
+		goto not_in_dir;
+	}
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode))
+		ret = mb_fail(err, field, "\"%.100s\" is not a regular file", base);
+	else if (!root_only(&sb))
+		ret = mb_fail(err, field, "\"%.100s\" must be owned by root and writable by root only",
+			      base);
+	close(fd);
+	return ret;
+not_in_dir:
+	/* the same words whether or not such a file exists elsewhere */
+	return mb_fail(err, field, "must name a file in the guest kernel directory %.200s",
+		       dir);
+}
