@@ -13,7 +13,6 @@ import os
 import sqlite3
 import subprocess
 import tempfile
-import threading
 import time
 
 from daemon_fixture import Daemon, BENCH_WORKER, ok, diag, done, skip_all

@@ -18,6 +18,7 @@ from daemon_fixture import (BUILD, CLIENT, Daemon, HUGE_1G, ok, diag, done, requ
                             skip_all, worker_pids)
 
 GUEST = os.path.join(BUILD, 'engine', 'libvirt', 'mbguest.elf')
+BIG_LIMITS = {'limits': {'guest_memory_per_run': '4T', 'hugepage_memory_per_run': '4T'}}
 
 
 def nr_1g():
@@ -52,7 +53,9 @@ def main():
     if not os.path.exists('/usr/sbin/libvirtd') or not os.path.exists('/usr/bin/qemu-system-x86_64'):
         skip_all('libvirtd or QEMU is not installed (scripts/deps.sh installs them)')
     before = nr_1g()
-    d = Daemon()
+    # limits high enough that a run asking for more hugepages than exist
+    # reaches the pool (the limits themselves: test-daemon-limits.py)
+    d = Daemon(config=BIG_LIMITS)
     try:
         run = d.submit(**migration(label='mig'))
         final = d.wait_state(run['id'], ('done', 'failed'), timeout=300)
@@ -148,7 +151,7 @@ def main():
         d.proc.send_signal(signal.SIGKILL)
         d.proc.wait()
         d.log.close()
-        d2 = Daemon(data_dir=d.dir)
+        d2 = Daemon(data_dir=d.dir, config=BIG_LIMITS)
         try:
             after = d2.run(run['id'])
             time.sleep(2)

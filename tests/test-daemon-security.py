@@ -345,7 +345,9 @@ def main():
         ok(as_user('mkdir', user_dir).returncode == 0 and
            as_user('ln', '-s', canary, os.path.join(user_dir, 'victim')).returncode == 0,
            'the user made %s with a symlink to a root-owned canary' % user_dir)
-        d = Daemon(config={'destination_query_allow': ['no_verify']})
+        d = Daemon(config={'destination_query_allow': ['no_verify'],
+                                  'limits': {'guest_memory_per_run': '4T',
+                                             'hugepage_memory_per_run': '4T'}})
         ok(as_user('ln', '-s', canary, os.path.join(d.state_dir, 'run-x')).returncode != 0,
            'the user cannot plant a symlink in the state directory %s' % d.state_dir)
         check_destinations(d, tmp)
@@ -383,7 +385,9 @@ def main():
         if not gone:
             report_leftovers(d, before, worker)
         ok(gone, 'kill -9 of the daemon: its worker tore down, no guest or libvirtd within 15 s')
-        d2 = Daemon(data_dir=d.dir, config={'destination_query_allow': ['no_verify']})
+        d2 = Daemon(data_dir=d.dir, config={'destination_query_allow': ['no_verify'],
+                                  'limits': {'guest_memory_per_run': '4T',
+                                             'hugepage_memory_per_run': '4T'}})
         try:
             after = d2.run(run['id'])
             ok(after['state'] == 'interrupted', 'the restart marks the run interrupted')
