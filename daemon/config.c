@@ -453,7 +453,7 @@ int config_prepare_dirs(const struct config *cfg, char *err, size_t err_len)
 	/* migration runs need root; a daemon that is not cannot make a root-only directory */
 	if (geteuid() == 0) {
 		char why[512];
-		int fd = mb_privdir_open(cfg->migration_state_dir, 1, why, sizeof(why));
+		int fd = mb_privdir_open(cfg->migration_state_dir, MB_PRIVDIR_CREATE, why, sizeof(why));
 
 		if (fd < 0) {
 			snprintf(err, err_len, "migration_state_dir: %s", why);

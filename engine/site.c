@@ -11,7 +11,7 @@
  */
 static const char *const never_allowed[] = {
 	"command", "socket", "netcat", "keyfile", "known_hosts", "pkipath", "name",
-	"tls_priority", NULL,
+	"tls_priority", "authfile", NULL,
 };
 
 const char *mb_site_state_dir(const struct mb_site_policy *site)

@@ -45,6 +45,9 @@ def migration(**extra):
     return spec
 
 
+DECOYS = set()   # processes of the test's own that name the state directory
+
+
 def our_pids(state_dir):
     """Running processes of runs in state_dir: libvirtd, virtlogd, QEMU carry their directory."""
     mark = ('MIGBENCH_PRIVATE_DIR=' + state_dir + '/').encode()
@@ -59,7 +62,7 @@ def our_pids(state_dir):
                 comm = f.read().strip()
         except OSError:
             continue
-        if any(e.startswith(mark) for e in env) and alive(int(p)):
+        if any(e.startswith(mark) for e in env) and alive(int(p)) and int(p) not in DECOYS:
             pids[int(p)] = comm
     return pids
 
@@ -362,9 +365,23 @@ def main():
         ok(len(pids) == 1 and trace_instances(worker), 'one worker, tracing QEMU (%s)'
            % trace_instances(worker))
         ok(guests(d.state_dir) != [], 'its guests run (pgrep -f guest=migbench-: %s)' % guests(d.state_dir))
+        # decoys the reaper must spare: root processes naming the run's
+        # directory inside another variable's value, or exactly but not
+        # being a program a run starts
+        entry = 'MIGBENCH_PRIVATE_DIR=%s/run-decoy/' % d.state_dir
+        decoys = [subprocess.Popen(['sleep', '120'], env={'NOTE': 'x ' + entry}),
+                  subprocess.Popen(['sleep', '120'], env={'MIGBENCH_PRIVATE_DIR':
+                                                          entry.split('=', 1)[1]})]
+        DECOYS.update(x.pid for x in decoys)
         for p in pids:
             os.kill(p, signal.SIGKILL)
         gone = wait_until(lambda: leftovers_gone(d, before, worker), 10)
+        ok(all(x.poll() is None for x in decoys),
+           'the reap spares root processes that only name the state directory in their '
+           'environment')
+        for x in decoys:
+            x.kill()
+            x.wait()
         if not gone:
             report_leftovers(d, before, worker)
         ok(gone, 'kill -9 of the worker: within 10 s no guest, tracefs instance, private '

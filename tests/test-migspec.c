@@ -159,13 +159,37 @@ static void check_guest_files(void)
 	kernel_refused(other, outside, "the same words for the directory followed by ..");
 	kernel_refused("link", "guest_kernel: \"link\" is a symlink: name the file itself",
 		       "a symlink in the directory");
-	kernel_refused("everyones", "guest_kernel: \"everyones\" must be owned by root and writable "
-		       "by root only", "a file others may write");
+	kernel_refused("everyones", "guest_kernel: \"everyones\" must be owned by root, writable "
+		       "by root only and readable by all", "a file others may write");
+	snprintf(path, sizeof(path), "%s/private", dir);
+	if ((f = fopen(path, "w")))
+		fclose(f);
+	chmod(path, 0600);
+	kernel_refused("private", "guest_kernel: \"private\" must be owned by root, writable "
+		       "by root only and readable by all", "a file only root may read");
 	kernel_refused("sub", "guest_kernel: \"sub\" is not a regular file", "a directory");
 	chmod(dir, 0777);
 	snprintf(other, sizeof(other), "guest_kernel: the guest kernel directory %s must exist, be "
-		 "root's and writable by root only", dir);
+		 "root's and writable by root only, like each directory above it", dir);
 	kernel_refused("vmlinuz", other, "a directory others may write");
+	chmod(dir, 0755);
+	{
+		/* a parent someone else may write: the directory could be swapped */
+		char parent[] = "/tmp/mbtest-parent-XXXXXX", inner[64];
+
+		if (mkdtemp(parent) && !chmod(parent, 0777)) {
+			snprintf(inner, sizeof(inner), "%s/kernels", parent);
+			mkdir(inner, 0755);
+			site.guest_kernel_dir = inner;
+			snprintf(other, sizeof(other), "guest_kernel: the guest kernel directory %s must "
+				 "exist, be root's and writable by root only, like each directory above it",
+				 inner);
+			kernel_refused("vmlinuz", other, "a directory whose parent others may write");
+			rmdir(inner);
+			rmdir(parent);
+			site.guest_kernel_dir = dir;
+		}
+	}
 	site.guest_kernel_dir = NULL;
 	kernel_refused("vmlinuz", "guest_kernel: this migbenchd has no guest kernel directory "
 		       "(guest_kernel_dir in its config)", "no directory configured");

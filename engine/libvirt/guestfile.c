@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "guestfile.h"
+#include "privdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,9 +28,13 @@ static int open_beneath(int dirfd, const char *name)
 	return (int)fd;
 }
 
+/*
+ * Root's, writable by root only, and readable by all: what the
+ * administrator put there for anyone's guests, never a private file.
+ */
 static int root_only(const struct stat *sb)
 {
-	return sb->st_uid == 0 && !(sb->st_mode & 022);
+	return sb->st_uid == 0 && !(sb->st_mode & 022) && (sb->st_mode & S_IROTH);
 }
 
 /* The file name in dir that name stands for; NULL if it is not one. */
@@ -54,6 +59,7 @@ int mb_guestfile_resolve(const char *field, const char *name, const char *dir,
 	size_t dir_len = dir ? strlen(dir) : 0;
 	const char *base;
 	struct stat sb;
+	char why[300];
 	int dfd, fd, ret = 0;
 
 	if (!dir || dir[0] != '/')
@@ -64,13 +70,16 @@ int mb_guestfile_resolve(const char *field, const char *name, const char *dir,
 	base = name_in_dir(name, dir, dir_len);
 	if (!base || (size_t)snprintf(out, len, "%.*s/%s", (int)dir_len, dir, base) >= len)
 		goto not_in_dir;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fstat(dfd, &sb) || !root_only(&sb)) {
-		if (dfd >= 0)
-			close(dfd);
+	/*
+	 * Every component without following links, every parent root's
+	 * alone: QEMU opens the path again later, so nobody may be able to
+	 * swap any directory on the way for a link.
+	 */
+	dfd = mb_privdir_open(dir, MB_PRIVDIR_READABLE, why, sizeof(why));
+	if (dfd < 0)
 		return mb_fail(err, field, "the guest kernel directory %.200s must exist, be "
-			       "root's and writable by root only", dir);
-	}
+			       "root's and writable by root only, like each directory above it",
+			       dir);
 	fd = open_beneath(dfd, base);
 	close(dfd);
 	if (fd < 0) {
@@ -81,8 +90,8 @@ int mb_guestfile_resolve(const char *field, const char *name, const char *dir,
 	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode))
 		ret = mb_fail(err, field, "\"%.100s\" is not a regular file", base);
 	else if (!root_only(&sb))
-		ret = mb_fail(err, field, "\"%.100s\" must be owned by root and writable by root only",
-			      base);
+		ret = mb_fail(err, field, "\"%.100s\" must be owned by root, writable by root "
+			      "only and readable by all", base);
 	close(fd);
 	return ret;
 not_in_dir:

@@ -235,7 +235,7 @@ int mb_libvirtd_start(struct mb_libvirtd *d, const char *state_dir,
 	memset(d, 0, sizeof(*d));
 	d->supervisor = -1;
 	snprintf(d->base, sizeof(d->base), "%s", state_dir);
-	base_fd = mb_privdir_open(state_dir, 1, why, sizeof(why));
+	base_fd = mb_privdir_open(state_dir, MB_PRIVDIR_CREATE, why, sizeof(why));
 	if (base_fd < 0) {
 		snprintf(err, err_len, "the migration state directory: %s", why);
 		return base_fd;

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,23 +28,24 @@ static int check_parent(int fd, const char *path, char *err, size_t err_len)
 	return 0;
 }
 
-static int check_final(int fd, const char *path, char *err, size_t err_len)
+static int check_final(int fd, const char *path, bool readable, char *err, size_t err_len)
 {
 	struct stat sb;
 
 	if (fstat(fd, &sb))
 		return -errno;
-	if (sb.st_uid != 0 || (sb.st_mode & 077)) {
-		snprintf(err, err_len, "%s: must be a directory of root's only (mode 0700), "
-			 "is owner %u mode %o", path, (unsigned int)sb.st_uid,
-			 (unsigned int)(sb.st_mode & 07777));
+	if (sb.st_uid != 0 || (sb.st_mode & (readable ? 022 : 077))) {
+		snprintf(err, err_len, "%s: must be a directory of root's %s, is owner %u mode %o",
+			 path, readable ? "writable by root only" : "only (mode 0700)",
+			 (unsigned int)sb.st_uid, (unsigned int)(sb.st_mode & 07777));
 		return -EPERM;
 	}
 	return 0;
 }
 
-int mb_privdir_open(const char *path, int create, char *err, size_t err_len)
+int mb_privdir_open(const char *path, int flags, char *err, size_t err_len)
 {
+	bool create = flags & MB_PRIVDIR_CREATE;
 	char copy[4096], *save = NULL, *comp, *next;
 	int fd, ret;
 
@@ -81,7 +83,7 @@ int mb_privdir_open(const char *path, int create, char *err, size_t err_len)
 		close(fd);
 		fd = child;
 	}
-	ret = check_final(fd, path, err, err_len);
+	ret = check_final(fd, path, flags & MB_PRIVDIR_READABLE, err, err_len);
 	if (ret)
 		goto fail;
 	return fd;

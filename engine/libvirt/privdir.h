@@ -11,14 +11,17 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#define MB_PRIVDIR_CREATE	0x1	/* make what is missing: 0755 parents, 0700 itself */
+#define MB_PRIVDIR_READABLE	0x2	/* path itself may be read by others, not written */
+
 /*
- * Open path as a directory fd, creating what is missing (0755 parents,
- * 0700 itself) when create is set.  Every component is opened without
+ * Open path as a directory fd.  Every component is opened without
  * following symlinks; parents must be root's and writable by no one else
- * (or sticky), path itself root's with no group or other access.  The fd
- * or -errno with why in err.
+ * (or sticky), path itself root's with no group or other access (with
+ * MB_PRIVDIR_READABLE: writable by root only).  The fd or -errno with why
+ * in err.
  */
-int mb_privdir_open(const char *path, int create, char *err, size_t err_len);
+int mb_privdir_open(const char *path, int flags, char *err, size_t err_len);
 
 /* mkdir -p: parents with mode parents, path itself with mode; EEXIST is fine. */
 int mb_mkdir_p(const char *path, mode_t parents, mode_t mode);
