@@ -202,19 +202,20 @@ static int parse_run_request(struct json_object *obj, const struct mb_site_polic
 static bool within_limits(struct http_request *r, const struct run_request *req,
 			  enum MHD_Result *reply)
 {
-	const struct limits *l = ((struct app *)r->app)->limits;
 	static const char *const queued[] = { "queued" };
+	struct app *app = r->app;
+	const struct limits *l = app->limits;
 	struct mb_error err = { 0 };
 	struct mb_run_needs needs;
 	long waiting;
 	int ret;
 
-	if (mb_engine_spec_needs(req->engine, req->spec, ((struct app *)r->app)->site, &needs, &err) ||
+	if (mb_engine_spec_needs(req->engine, req->spec, app->site, &needs, &err) ||
 	    limits_check_run(l, &needs, &err)) {
 		*reply = api_reply_error(r, &err, "checking a run request's limits");
 		return false;
 	}
-	ret = store_count_states(((struct app *)r->app)->st, queued, &waiting, 1);
+	ret = store_count_states(app->st, queued, &waiting, 1);
 	if (ret) {
 		*reply = api_reply_failure(r, ret, "counting queued runs");
 		return false;

@@ -369,15 +369,9 @@ static bool idle(struct queue *q, int seconds)
 /* Once the store takes writes again, the queue goes on. */
 static bool store_writable(struct queue *q)
 {
-	int ret = record_unrecorded(q);
-
-	if (ret)
+	if (record_unrecorded(q))
 		return false;
-	pthread_mutex_lock(&q->lock);
-	ret = q->paused[0] != '\0';
-	pthread_mutex_unlock(&q->lock);
-	if (ret)
-		set_paused(q, NULL);
+	set_paused(q, NULL);	/* says "resumed" only if it was paused */
 	return true;
 }
 
@@ -401,7 +395,7 @@ static void *runner(void *arg)
 			if (__atomic_load_n(&q->quit, __ATOMIC_ACQUIRE))
 				return NULL;
 		}
-		if (ret && ret != -ENOENT) {
+		if (ret) {
 			char why[320];
 
 			snprintf(why, sizeof(why), "the database cannot be written (%s): "
@@ -409,7 +403,7 @@ static void *runner(void *arg)
 				 PAUSE_RETRY_S);
 			set_paused(q, why);
 		}
-		wait_s = q->unrecorded.id || (ret && ret != -ENOENT) ? PAUSE_RETRY_S : 1;
+		wait_s = ret || q->unrecorded.id ? PAUSE_RETRY_S : 1;
 	}
 	return NULL;
 }

@@ -12,7 +12,6 @@
 #include <libvirt/virterror.h>
 
 #include "domain.h"
-#include "guestfile.h"
 #include "hostinfo.h"
 #include "ioctltrace.h"
 #include "libvirtd.h"
@@ -203,16 +202,12 @@ static enum mb_run_status start_guest(struct run *r)
 		.trace_memslots = s->trace, .private_dir = r->src.dir,
 	};
 
+	/*
+	 * guest_kernel and guest_initrd were resolved in the administrator's
+	 * directory when this process loaded the spec; that directory and all
+	 * above it are root's alone, so the paths cannot have moved since.
+	 */
 	if (s->guest_kernel[0]) {
-		const char *dir = r->opts->site ? r->opts->site->guest_kernel_dir : NULL;
-		struct mb_error err = { 0 };
-		char path[256];
-
-		/* once more right before root's QEMU opens them */
-		if (mb_guestfile_resolve("guest_kernel", s->guest_kernel, dir, path, sizeof(path), &err) ||
-		    (s->guest_initrd[0] &&
-		     mb_guestfile_resolve("guest_initrd", s->guest_initrd, dir, path, sizeof(path), &err)))
-			return fail(r, MB_RUN_BAD_SPEC, "%s", err.message);
 		d.kernel = s->guest_kernel;
 		d.initrd = s->guest_initrd[0] ? s->guest_initrd : NULL;
 		d.cmdline = s->guest_cmdline;
