@@ -51,9 +51,18 @@ struct mb_run_result {
 	struct json_object *environment;	/* NULL if the run never started */
 	struct mb_samples samples;
 	struct mb_error error;			/* why, when not MB_RUN_OK */
+	/*
+	 * Metrics the run should have and does not, each with why:
+	 * {"metric": "reason"}; NULL when none is missing.  A figure that was
+	 * not measured is named here, never stored as 0.
+	 */
+	struct json_object *missing;
 };
 
 void mb_run_result_free(struct mb_run_result *res);
+/* Record that res lacks metric m, and why. */
+void mb_run_missing(struct mb_run_result *res, enum mb_metric m, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Value types of spec keys, for command-line flags and --help. */
 enum mb_key_type {

@@ -7,6 +7,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,20 @@ void mb_run_result_free(struct mb_run_result *res)
 {
 	json_object_put(res->spec);
 	json_object_put(res->environment);
-	res->spec = res->environment = NULL;
+	json_object_put(res->missing);
+	res->spec = res->environment = res->missing = NULL;
 	mb_samples_free(&res->samples);
+}
+
+void mb_run_missing(struct mb_run_result *res, enum mb_metric m, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (!res->missing)
+		res->missing = json_object_new_object();
+	json_object_object_add(res->missing, mb_metric_name(m), json_object_new_string(why));
 }

@@ -29,6 +29,24 @@ enum mb_metric {
 	MB_MIGRATION_ITERATIONS,
 	MB_MIGRATION_TRANSFERRED_BYTES,
 	MB_MIGRATION_DIRTY_RATE_PPS,
+	/* ... its phases: job start to first RAM byte, to switch-over, to the end */
+	MB_MIGRATION_DEST_START_MS,
+	MB_MIGRATION_PRECOPY_MS,
+	MB_MIGRATION_POSTCOPY_MS,
+	/* ... when each iteration began, ms after the job started (iteration: its number) */
+	MB_MIGRATION_ITERATION_T_MS,
+	/* ... the guest's dirty rate before the migration: its own count, libvirt's calculation */
+	MB_GUEST_DIRTY_RATE_MIB_S,
+	MB_DIRTY_RATE_CALC_MIB_S,
+	/* ... the longest time a vCPU of the guest made no progress during the migration */
+	MB_GUEST_STALL_MS,
+	/*
+	 * ... the guest's writes per 10 ms window during the migration: the
+	 * window's end in ms after the job started (seq: window) and each
+	 * vCPU's rate in it (iteration: the vCPU, seq: window)
+	 */
+	MB_GUEST_T_MS,
+	MB_GUEST_WRITE_RATE_KIB_S,
 	/* ... the dirty-log ioctls of the source QEMU, per call */
 	MB_QEMU_GET_DIRTY_LOG_NS,
 	MB_QEMU_CLEAR_DIRTY_LOG_NS,
