@@ -7,6 +7,9 @@
  * recorded.  The tracefs instance must be gone afterwards.
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +66,69 @@ static size_t count(const struct mb_ioctl_trace *t, uint32_t cmd, uint64_t *max_
 				*max_us = t->calls[i].duration_ns / 1000;
 		}
 	return n;
+}
+
+/* As QEMU's kvm_vm_ioctl(): the command travels as an int. */
+static int vm_ioctl(int fd, int type, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, type);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return ioctl(fd, type, arg);
+}
+
+static size_t count_any(const struct mb_ioctl_trace *t, uint32_t cmd)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		n += t->calls[i].cmd == cmd;
+	return n;
+}
+
+/*
+ * A command with bit 31 set, passed in an int, reaches the tracepoint
+ * sign-extended: QEMU's KVM_CLEAR_DIRTY_LOG calls went unseen that way.
+ * The calls go to /dev/null (ENOTTY): the kernel records them all the same.
+ */
+static void sign_extended_commands(void)
+{
+	struct mb_ioctl_trace t;
+	char err[256];
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDONLY);
+		char arg[64] = { 0 };
+
+		raise(SIGSTOP);
+		for (int i = 0; i < 7; i++)
+			vm_ioctl(fd, (int)MB_KVM_CLEAR_DIRTY_LOG, arg);
+		for (int i = 0; i < 3; i++)
+			vm_ioctl(fd, (int)MB_KVM_GET_DIRTY_LOG, arg);
+		_exit(0);
+	}
+	waitpid(pid, &status, WUNTRACED);
+	if (!tap_ok(mb_ioctl_trace_start(&t, pid, NULL, err, sizeof(err)) == 0,
+		    "tracing a process that passes commands as int (%s)", err)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return;
+	}
+	kill(pid, SIGCONT);
+	waitpid(pid, &status, 0);
+	mb_ioctl_trace_stop(&t);
+	tap_ok(count_any(&t, MB_KVM_CLEAR_DIRTY_LOG) == 7,
+	       "all 7 sign-extended KVM_CLEAR_DIRTY_LOG calls are traced: %zu",
+	       count_any(&t, MB_KVM_CLEAR_DIRTY_LOG));
+	tap_ok(count_any(&t, MB_KVM_GET_DIRTY_LOG) == 3 && t.n == 10,
+	       "and the 3 KVM_GET_DIRTY_LOG, nothing else: %zu of %zu",
+	       count_any(&t, MB_KVM_GET_DIRTY_LOG), t.n);
+	mb_ioctl_trace_free(&t);
 }
 
 int main(int argc, char **argv)
@@ -159,7 +225,8 @@ int main(int argc, char **argv)
 		       "traced and engine-timed KVM_CLEAR_DIRTY_LOG agree in scale: median %.0f ns traced, %.0f ns by the engine",
 		       k, e);
 	}
-	tap_ok(leftover_instances() == 0, "the tracefs instance is removed");
+	sign_extended_commands();
+	tap_ok(leftover_instances() == 0, "the tracefs instances are removed");
 	tap_ok(tracefs_mounted() == was_mounted, "tracefs mounted as it was before (%s)",
 	       was_mounted ? "mounted" : "not mounted");
 	json_object_put(result);

@@ -130,6 +130,36 @@ static void parse_line(struct mb_ioctl_trace *t, char *line, struct mb_ioctl_cal
 	}
 }
 
+/*
+ * The tracepoint records the command as the 64-bit register the caller
+ * passed.  A caller that holds it in an int, as QEMU's kvm_vm_ioctl(s,
+ * int type, ...) does, hands ioctl() a sign-extended value, so a command
+ * with bit 31 set (every _IOWR one: KVM_CLEAR_DIRTY_LOG is 0xc018aec0)
+ * arrives as 0xffffffffc018aec0; the kernel itself only looks at the low
+ * 32 bits.  Both spellings are matched.
+ */
+static int command_filter(char *out, size_t len)
+{
+	static const uint32_t cmds[] = {
+		MB_KVM_GET_DIRTY_LOG, MB_KVM_CLEAR_DIRTY_LOG, MB_KVM_SET_USER_MEMORY_REGION,
+		MB_KVM_RESET_DIRTY_RINGS,
+	};
+	size_t used = 0;
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		uint64_t wide = (uint64_t)(int64_t)(int32_t)cmds[i];
+		int n = snprintf(out + used, len - used, "%scmd == 0x%x", used ? " || " : "", cmds[i]);
+
+		if (n > 0 && wide != cmds[i] && (size_t)n < len - used)
+			n += snprintf(out + used + (size_t)n, len - used - (size_t)n,
+				      " || cmd == 0x%llx", (unsigned long long)wide);
+		if (n < 0 || (size_t)n >= len - used)
+			return -ENOSPC;
+		used += (size_t)n;
+	}
+	return 0;
+}
+
 static void *reader_main(void *arg)
 {
 	struct mb_ioctl_trace *t = arg;
@@ -203,7 +233,7 @@ static int add_threads(struct mb_ioctl_trace *t, pid_t pid, const char *skip_pre
 int mb_ioctl_trace_start(struct mb_ioctl_trace *t, pid_t pid, const char *skip_prefix,
 			 char *err, size_t err_len)
 {
-	char filter[256];
+	char filter[512];
 	int ret;
 
 	memset(t, 0, sizeof(*t));
@@ -221,9 +251,11 @@ int mb_ioctl_trace_start(struct mb_ioctl_trace *t, pid_t pid, const char *skip_p
 		t->instance[0] = '\0';
 		goto fail;
 	}
-	snprintf(filter, sizeof(filter), "cmd == 0x%x || cmd == 0x%x || cmd == 0x%x || cmd == 0x%x",
-		 MB_KVM_GET_DIRTY_LOG, MB_KVM_CLEAR_DIRTY_LOG, MB_KVM_SET_USER_MEMORY_REGION,
-		 MB_KVM_RESET_DIRTY_RINGS);
+	ret = command_filter(filter, sizeof(filter));
+	if (ret) {
+		snprintf(err, err_len, "the ioctl filter does not fit");
+		goto fail;
+	}
 	/* TSC ticks, for sub-microsecond calls; tracefs would print us */
 	t->tsc = write_to(t->instance, "trace_clock", "x86-tsc") == 0;
 	t->tsc0 = rdtsc();
