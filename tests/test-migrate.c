@@ -140,12 +140,20 @@ int main(int argc, char **argv)
 	if (!tap_ok(ret == 0, "live migration to the second libvirtd (%s)", result.error))
 		goto out_dom;
 	tap_ok(result.n >= 1, "job statistics sampled while it ran (%zu samples)", result.n);
-	tap_ok(result.total_ms > 0 && result.transferred_bytes > (256ULL << 20),
+	tap_ok(result.total_ms.known && result.total_ms.v > 0 &&
+	       result.transferred_bytes.known && result.transferred_bytes.v > (256ULL << 20) &&
+	       result.downtime_ms.known && result.iterations.known,
 	       "final figures: %llu ms, %llu bytes transferred, %llu iterations, downtime %llu ms",
-	       (unsigned long long)result.total_ms,
-	       (unsigned long long)result.transferred_bytes,
-	       (unsigned long long)result.iterations,
-	       (unsigned long long)result.downtime_ms);
+	       (unsigned long long)result.total_ms.v,
+	       (unsigned long long)result.transferred_bytes.v,
+	       (unsigned long long)result.iterations.v,
+	       (unsigned long long)result.downtime_ms.v);
+	tap_ok(result.first_byte_ms.known && result.stopped_ms.known &&
+	       result.stopped_ms.v > result.first_byte_ms.v && result.n_iteration_ms >= 1 &&
+	       result.first_byte_ms.v <= result.total_ms.v,
+	       "phases: first RAM byte at %llu ms, the source stopped at %llu ms, %zu iteration "
+	       "events", (unsigned long long)result.first_byte_ms.v,
+	       (unsigned long long)result.stopped_ms.v, result.n_iteration_ms);
 
 	moved = virDomainLookupByName(dc, "migbench-test");
 	{

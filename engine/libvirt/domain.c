@@ -27,7 +27,7 @@ static void xml_escape(const char *in, char *out, size_t len)
 int mb_domain_xml(const struct mb_domain_spec *s, char *buf, size_t len)
 {
 	char kernel[600], cmdline[600], serial[600], initrd[700] = "", backing[160] = "";
-	char features[160] = "", qemu_args[200] = "", qemu_env[400] = "", esc[300];
+	char features[160] = "", qemu_args[400] = "", qemu_env[400] = "", esc[300];
 	int n;
 
 	xml_escape(s->kernel, kernel, sizeof(kernel));
@@ -43,9 +43,14 @@ int mb_domain_xml(const struct mb_domain_spec *s, char *buf, size_t len)
 		snprintf(features, sizeof(features),
 			 "<features><kvm><dirty-ring state='on' size='%llu'/></kvm></features>",
 			 (unsigned long long)s->dirty_ring_entries);
-	if (s->trace_memslots)
-		snprintf(qemu_args, sizeof(qemu_args), "<qemu:arg value='-trace'/>"
-			 "<qemu:arg value='kvm_set_user_memory'/>");
+	for (size_t i = 0, o = 0; s->trace_events && s->trace_events[i]; i++) {
+		int w = snprintf(qemu_args + o, sizeof(qemu_args) - o,
+				 "<qemu:arg value='-trace'/><qemu:arg value='%s'/>", s->trace_events[i]);
+
+		if (w < 0 || (size_t)w >= sizeof(qemu_args) - o)
+			return -ENOSPC;
+		o += (size_t)w;
+	}
 	if (s->private_dir) {
 		xml_escape(s->private_dir, esc, sizeof(esc));
 		snprintf(qemu_env, sizeof(qemu_env), "<qemu:env name='%s' value='%s'/>",

@@ -26,8 +26,8 @@ struct mb_domain_spec {
 	int disable_arch_capabilities;
 	const char *initrd;		/* NULL: none */
 	uint64_t dirty_ring_entries;	/* QEMU's KVM dirty ring, 0: bitmap */
-	/* QEMU writes kvm_set_user_memory (slot, flags) to its log */
-	int trace_memslots;
+	/* QEMU trace events written to its log (qemulog.h); NULL-terminated, NULL: none */
+	const char *const *trace_events;
 	/*
 	 * In QEMU's environment as MB_LIBVIRTD_DIR_ENV: the private directory
 	 * of its run, how a reaper knows it after its libvirtd is gone (its

@@ -222,8 +222,11 @@ static int add_threads(struct mb_ioctl_trace *t, pid_t pid, const char *skip_pre
 				comm[0] = '\0';
 			fclose(f);
 		}
-		if (skip_prefix && !strncmp(comm, skip_prefix, strlen(skip_prefix)))
+		if (skip_prefix && !strncmp(comm, skip_prefix, strlen(skip_prefix))) {
+			if (t->nskipped < sizeof(t->skipped) / sizeof(t->skipped[0]))
+				t->skipped[t->nskipped++] = (pid_t)atoi(de->d_name);
 			continue;
+		}
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s ", de->d_name);
 	}
 	closedir(d);

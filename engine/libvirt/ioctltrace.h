@@ -38,6 +38,8 @@ struct mb_ioctl_trace {
 	struct mb_ioctl_call *calls;
 	size_t n, cap;
 	size_t unmatched;	/* exits without an enter, enters without an exit */
+	pid_t skipped[256];	/* the threads left out (skip_prefix) */
+	size_t nskipped;
 	/*
 	 * With the x86-tsc trace clock tracefs prints TSC ticks, calibrated
 	 * here against CLOCK_MONOTONIC; else it prints microseconds.

@@ -12,21 +12,61 @@
 #include <libvirt/virterror.h>
 
 #define SAMPLE_MS 100
+#define FIRST_BYTE_SAMPLE_MS 10
 
 struct migrate_thread {
 	virDomainPtr dom;
 	const struct mb_migration_opts *o;
+	struct mb_migration_result *r;
 	int ret;
 	char error[512];
 	volatile int done;
+	/* libvirt's events, written by the event thread under lock */
+	pthread_mutex_t lock;
+	pthread_t event_thread;
+	bool events_running;
+	volatile int events_done;
+	int timer, cb_iteration, cb_lifecycle;
 };
 
-static uint64_t now_ms(void)
+static uint64_t now_ns(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+static uint64_t since_ms(const struct mb_migration_result *r)
+{
+	return (now_ns() - r->start_ns) / 1000000;
+}
+
+/*
+ * libvirt quotes QEMU's last words when QEMU dies; QEMU's trace events
+ * (qemulog.h) go to the same place, "TID@SEC.USEC:event ...": keep the rest.
+ */
+static void without_trace_lines(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	while (*in && o + 1 < len) {
+		const char *end = strchr(in, '\n');
+		size_t n = end ? (size_t)(end - in) : strlen(in);
+		int tid;
+		unsigned long long sec, usec;
+		char colon;
+
+		if (sscanf(in, "%d@%llu.%llu%c", &tid, &sec, &usec, &colon) != 4 || colon != ':') {
+			if (n > len - o - 2)
+				n = len - o - 2;
+			memcpy(out + o, in, n);
+			o += n;
+			out[o++] = ' ';
+		}
+		in += end ? (size_t)(end - in) + 1 : strlen(in);
+	}
+	out[o ? o - 1 : 0] = '\0';
 }
 
 static void *migrate_main(void *arg)
@@ -49,53 +89,72 @@ static void *migrate_main(void *arg)
 		flags |= VIR_MIGRATE_POSTCOPY;
 	m->ret = virDomainMigrateToURI3(m->dom, m->o->dest_uri, params, nparams, flags);
 	if (m->ret < 0) {
+		char why[2048];
+
 		e = virGetLastError();
-		snprintf(m->error, sizeof(m->error), "migration to %s failed: %s",
-			 m->o->dest_uri, e && e->message ? e->message : "unknown error");
+		without_trace_lines(e && e->message ? e->message : "unknown error", why, sizeof(why));
+		snprintf(m->error, sizeof(m->error), "migration to %.200s failed: %.280s",
+			 m->o->dest_uri, why);
 	}
 	virTypedParamsFree(params, nparams);
 	__atomic_store_n(&m->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
-static uint64_t stat_of(virTypedParameterPtr p, int n, const char *name)
+/* value of name; known only when libvirt gave it */
+static struct mb_figure stat_of(virTypedParameterPtr p, int n, const char *name)
 {
 	unsigned long long v = 0;
+	struct mb_figure f = { 0 };
 
-	virTypedParamsGetULLong(p, n, name, &v);
-	return v;
+	f.known = virTypedParamsGetULLong(p, n, name, &v) == 1;
+	f.v = v;
+	return f;
 }
 
-static int sample(virDomainPtr dom, uint64_t t0, struct mb_migration_result *r)
+/* A sample while QEMU moves RAM; true once the first byte has moved. */
+static bool sample(virDomainPtr dom, struct mb_migration_result *r)
 {
 	virTypedParameterPtr p = NULL;
-	struct mb_jobstat *s;
+	struct mb_jobstat *s, j;
 	int type, n = 0;
+	bool moving;
 
 	/* only while the job runs: a cancelled one reports zeros */
 	if (virDomainGetJobStats(dom, &type, &p, &n, 0) < 0 ||
 	    (type != VIR_DOMAIN_JOB_UNBOUNDED && type != VIR_DOMAIN_JOB_BOUNDED)) {
 		virTypedParamsFree(p, n);
-		return 0;
+		return r->first_byte_ms.known;
 	}
-	s = realloc(r->series, (r->n + 1) * sizeof(*s));
-	if (!s) {
-		virTypedParamsFree(p, n);
-		return -ENOMEM;
-	}
-	r->series = s;
-	s = &r->series[r->n++];
-	s->t_ms = now_ms() - t0;
-	s->processed = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_PROCESSED);
-	s->remaining = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_REMAINING);
-	s->total = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_TOTAL);
-	s->dirty_rate = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE);
-	s->iteration = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_ITERATION);
-	s->bps = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_BPS);
-	r->setup_ms = stat_of(p, n, VIR_DOMAIN_JOB_SETUP_TIME);
-	r->transferred_bytes = stat_of(p, n, VIR_DOMAIN_JOB_DATA_PROCESSED);
+	j.t_ms = since_ms(r);
+	j.processed = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_PROCESSED).v;
+	j.remaining = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_REMAINING).v;
+	j.total = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_TOTAL).v;
+	j.dirty_rate = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE).v;
+	j.iteration = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_ITERATION).v;
+	j.bps = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_BPS).v;
 	virTypedParamsFree(p, n);
-	return 0;
+	/*
+	 * Until QEMU starts on RAM (the destination QEMU starting, taking
+	 * its memory) libvirt reports 0 total and 0 remaining: not figures.
+	 */
+	moving = j.total && j.processed;
+	if (moving && !r->first_byte_ms.known)
+		r->first_byte_ms = (struct mb_figure){ j.t_ms, true };
+	if (!j.total)
+		return r->first_byte_ms.known;
+	s = realloc(r->series, (r->n + 1) * sizeof(*s));
+	if (s) {
+		r->series = s;
+		r->series[r->n++] = j;
+	}
+	return r->first_byte_ms.known;
+}
+
+static void keep(struct mb_figure *to, struct mb_figure from)
+{
+	if (from.known)
+		*to = from;
 }
 
 /* The completed job's figures, from whichever side still has them. */
@@ -106,20 +165,20 @@ static void completed_stats(virDomainPtr dom, struct mb_migration_result *r)
 
 	if (virDomainGetJobStats(dom, &type, &p, &n, VIR_DOMAIN_JOB_STATS_COMPLETED) < 0)
 		return;
-	r->total_ms = stat_of(p, n, VIR_DOMAIN_JOB_TIME_ELAPSED) ?: r->total_ms;
-	r->downtime_ms = stat_of(p, n, VIR_DOMAIN_JOB_DOWNTIME) ?: r->downtime_ms;
-	r->setup_ms = stat_of(p, n, VIR_DOMAIN_JOB_SETUP_TIME) ?: r->setup_ms;
-	r->iterations = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_ITERATION) ?: r->iterations;
-	r->transferred_bytes = stat_of(p, n, VIR_DOMAIN_JOB_DATA_PROCESSED) ?: r->transferred_bytes;
-	r->dirty_rate_pps = stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE) ?: r->dirty_rate_pps;
+	keep(&r->total_ms, stat_of(p, n, VIR_DOMAIN_JOB_TIME_ELAPSED));
+	keep(&r->downtime_ms, stat_of(p, n, VIR_DOMAIN_JOB_DOWNTIME));
+	keep(&r->setup_ms, stat_of(p, n, VIR_DOMAIN_JOB_SETUP_TIME));
+	keep(&r->iterations, stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_ITERATION));
+	keep(&r->transferred_bytes, stat_of(p, n, VIR_DOMAIN_JOB_DATA_PROCESSED));
+	keep(&r->dirty_rate_pps, stat_of(p, n, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE));
 	virTypedParamsFree(p, n);
 }
 
 /*
  * The same domain through a connection of its own: a call on the
  * connection that is busy in the peer-to-peer migrate call can wait until
- * the migration ends (an abort did, here), so the statistics and the
- * abort go through this one.
+ * the migration ends (an abort did, here), so the statistics, the abort
+ * and the events go through this one.
  */
 static virDomainPtr control_handle(virDomainPtr dom, virConnectPtr *conn)
 {
@@ -134,62 +193,197 @@ static virDomainPtr control_handle(virDomainPtr dom, virConnectPtr *conn)
 	return d;
 }
 
+/* libvirt's event loop: once per process, before the connection it serves opens */
+static pthread_once_t event_impl_once = PTHREAD_ONCE_INIT;
+static int event_impl_ret;
+
+static void event_impl_register(void)
+{
+	event_impl_ret = virEventRegisterDefaultImpl();
+}
+
+static void wake(int timer, void *opaque)
+{
+	(void)timer;
+	(void)opaque;
+}
+
+static void *event_main(void *arg)
+{
+	struct migrate_thread *m = arg;
+
+	while (!__atomic_load_n(&m->events_done, __ATOMIC_ACQUIRE))
+		if (virEventRunDefaultImpl() < 0)
+			break;
+	return NULL;
+}
+
+static void on_iteration(virConnectPtr conn, virDomainPtr dom, int iteration, void *opaque)
+{
+	struct migrate_thread *m = opaque;
+	struct mb_migration_result *r = m->r;
+
+	(void)conn;
+	(void)dom;
+	pthread_mutex_lock(&m->lock);
+	/* iterations are numbered from 1, each once */
+	if (iteration >= 1 && (size_t)iteration == r->n_iteration_ms + 1 &&
+	    r->n_iteration_ms < sizeof(r->iteration_ms) / sizeof(r->iteration_ms[0]))
+		r->iteration_ms[r->n_iteration_ms++] = since_ms(r);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+	struct migrate_thread *m = opaque;
+	struct mb_migration_result *r = m->r;
+
+	(void)conn;
+	(void)dom;
+	pthread_mutex_lock(&m->lock);
+	/*
+	 * The source stops (MIGRATED) before libvirt learns that QEMU went
+	 * into postcopy; then it says so again (POSTCOPY): the first is the
+	 * time, the second the kind.
+	 */
+	if (event == VIR_DOMAIN_EVENT_SUSPENDED &&
+	    (detail == VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED ||
+	     detail == VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY)) {
+		if (!r->stopped_ms.known)
+			r->stopped_ms = (struct mb_figure){ since_ms(r), true };
+		r->postcopy_started |= detail == VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
+
+/* Events on the control connection; false when libvirt gives none. */
+static bool events_start(struct migrate_thread *m, virConnectPtr conn, virDomainPtr dom)
+{
+	if (event_impl_ret < 0)
+		return false;
+	m->timer = virEventAddTimeout(50, wake, NULL, NULL);
+	m->cb_iteration = virConnectDomainEventRegisterAny(conn, dom,
+		VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+		VIR_DOMAIN_EVENT_CALLBACK(on_iteration), m, NULL);
+	m->cb_lifecycle = virConnectDomainEventRegisterAny(conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+		VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), m, NULL);
+	if (m->timer < 0 || m->cb_iteration < 0 || m->cb_lifecycle < 0 ||
+	    pthread_create(&m->event_thread, NULL, event_main, m))
+		return false;
+	m->events_running = true;
+	return true;
+}
+
+static void events_stop(struct migrate_thread *m, virConnectPtr conn)
+{
+	if (m->events_running) {
+		__atomic_store_n(&m->events_done, 1, __ATOMIC_RELEASE);
+		pthread_join(m->event_thread, NULL);	/* the timer wakes it */
+		m->events_running = false;
+	}
+	if (m->cb_iteration >= 0)
+		virConnectDomainEventDeregisterAny(conn, m->cb_iteration);
+	if (m->cb_lifecycle >= 0)
+		virConnectDomainEventDeregisterAny(conn, m->cb_lifecycle);
+	if (m->timer >= 0)
+		virEventRemoveTimeout(m->timer);
+}
+
+static uint64_t current_iteration(struct migrate_thread *m)
+{
+	struct mb_migration_result *r = m->r;
+	uint64_t it = r->n ? r->series[r->n - 1].iteration : 0;
+
+	pthread_mutex_lock(&m->lock);
+	if (r->n_iteration_ms > it)
+		it = r->n_iteration_ms;
+	pthread_mutex_unlock(&m->lock);
+	return it;
+}
+
 int mb_migrate(virDomainPtr dom, const struct mb_migration_opts *o,
 	       struct mb_migration_result *r)
 {
-	struct migrate_thread m = { .dom = dom, .o = o };
-	uint64_t t0 = now_ms();
+	struct migrate_thread m = { .dom = dom, .o = o, .r = r, .timer = -1,
+				    .cb_iteration = -1, .cb_lifecycle = -1 };
 	virConnectPtr control_conn = NULL;
 	virDomainPtr control;
 	pthread_t thread;
+	bool postcopy_asked = false;
 
 	memset(r, 0, sizeof(*r));
+	pthread_once(&event_impl_once, event_impl_register);
+	pthread_mutex_init(&m.lock, NULL);
 	control = control_handle(dom, &control_conn);
 	if (!control) {
 		snprintf(r->error, sizeof(r->error), "cannot open a second connection to the source");
 		if (control_conn)
 			virConnectClose(control_conn);
+		pthread_mutex_destroy(&m.lock);
 		return -EIO;
 	}
 	if (o->downtime_limit_ms &&
 	    virDomainMigrateSetMaxDowntime(dom, o->downtime_limit_ms, 0) < 0) {
 		snprintf(r->error, sizeof(r->error), "downtime_limit_ms: libvirt refused %u ms",
 			 o->downtime_limit_ms);
-		return -EINVAL;
-	}
-	if (pthread_create(&thread, NULL, migrate_main, &m)) {
-		snprintf(r->error, sizeof(r->error), "cannot start the migration thread");
 		virDomainFree(control);
 		virConnectClose(control_conn);
+		pthread_mutex_destroy(&m.lock);
+		return -EINVAL;
+	}
+	events_start(&m, control_conn, control);
+	r->start_ns = now_ns();
+	if (pthread_create(&thread, NULL, migrate_main, &m)) {
+		snprintf(r->error, sizeof(r->error), "cannot start the migration thread");
+		events_stop(&m, control_conn);
+		virDomainFree(control);
+		virConnectClose(control_conn);
+		pthread_mutex_destroy(&m.lock);
 		return -EAGAIN;
 	}
 	while (!__atomic_load_n(&m.done, __ATOMIC_ACQUIRE)) {
-		sample(control, t0, r);
+		/* finely until the first RAM byte, which ends the destination's start */
+		bool moving = sample(control, r);
+		uint64_t it = current_iteration(&m);
+
 		if (!r->aborted && ((o->stop && *o->stop) ||
-				    (o->abort_after_iterations && r->n &&
-				     r->series[r->n - 1].iteration >= o->abort_after_iterations)))
+				    (o->abort_after_iterations && it >= o->abort_after_iterations)))
 			r->aborted = virDomainAbortJob(control) == 0;
-		usleep(SAMPLE_MS * 1000);
+		if (!postcopy_asked && o->postcopy_after_iterations &&
+		    it > o->postcopy_after_iterations) {
+			postcopy_asked = true;
+			if (virDomainMigrateStartPostCopy(control, 0) < 0) {
+				virErrorPtr e = virGetLastError();
+
+				snprintf(m.error, sizeof(m.error), "switching to postcopy: %s",
+					 e && e->message ? e->message : "libvirt refused");
+			}
+		}
+		usleep((moving ? SAMPLE_MS : FIRST_BYTE_SAMPLE_MS) * 1000);
 	}
 	pthread_join(thread, NULL);
+	r->end_ns = now_ns();
 	completed_stats(control, r);
+	events_stop(&m, control_conn);
 	virDomainFree(control);
 	virConnectClose(control_conn);
+	pthread_mutex_destroy(&m.lock);
 	for (size_t i = 0; i < r->n; i++)
-		if (r->series[i].iteration > r->iterations)
-			r->iterations = r->series[i].iteration;
+		if (!r->iterations.known || r->series[i].iteration > r->iterations.v)
+			r->iterations = (struct mb_figure){ r->series[i].iteration, true };
 	if (m.ret < 0 && r->aborted) {	/* the abort we asked for */
-		r->total_ms = now_ms() - t0;
+		r->total_ms = (struct mb_figure){ (r->end_ns - r->start_ns) / 1000000, true };
 		return 0;
 	}
 	if (m.ret < 0) {
 		snprintf(r->error, sizeof(r->error), "%s", m.error);
 		return -EIO;
 	}
-	if (r->n)
-		r->dirty_rate_pps = r->series[r->n - 1].dirty_rate;
-	if (!r->total_ms)
-		r->total_ms = now_ms() - t0;
+	if (r->n && !r->dirty_rate_pps.known)
+		r->dirty_rate_pps = (struct mb_figure){ r->series[r->n - 1].dirty_rate, true };
+	if (!r->total_ms.known)
+		r->total_ms = (struct mb_figure){ (r->end_ns - r->start_ns) / 1000000, true };
 	if (o->dest_conn) {	/* the source's domain is gone; the destination kept the job */
 		virDomainPtr moved = virDomainLookupByName(o->dest_conn, virDomainGetName(dom));
 
@@ -198,6 +392,8 @@ int mb_migrate(virDomainPtr dom, const struct mb_migration_opts *o,
 			virDomainFree(moved);
 		}
 	}
+	if (m.error[0] && o->postcopy_after_iterations)	/* migrated, but not as asked */
+		snprintf(r->error, sizeof(r->error), "%s", m.error);
 	return 0;
 }
 

@@ -7,18 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
 
+#include "dirtyrate.h"
 #include "domain.h"
+#include "guestprogress.h"
 #include "hostinfo.h"
-#include "ioctltrace.h"
 #include "libvirtd.h"
+#include "migfigures.h"
 #include "migration.h"
+#include "qemutrace.h"
 
 #define DOMAIN_NAME	"migbench-migration"
-#define LOG_DIRTY	0x1u	/* KVM_MEM_LOG_DIRTY_PAGES */
+/* after the migration, the guest's progress is watched this much longer */
+#define AFTER_MS	1000
 
 struct run {
 	const struct mb_migspec *spec;
@@ -30,6 +35,8 @@ struct run {
 	virDomainPtr dom;
 	char serial[512], log[512];
 	char migrate_uri[300];	/* a local destination's QEMU listens here */
+	uint64_t progress_gpa;	/* the guest's progress block; 0: the guest has none */
+	struct mb_guest_progress gp;
 };
 
 static enum mb_run_status fail(struct run *r, enum mb_run_status st, const char *fmt, ...)
@@ -73,13 +80,21 @@ static bool wait_console(struct run *r, const char *text, int seconds)
 	return false;
 }
 
+/* Where a private libvirtd keeps QEMU's pid and its log. */
+static void qemu_files(const struct mb_libvirtd *d, char *pidfile, size_t plen, char *log,
+		       size_t llen)
+{
+	snprintf(pidfile, plen, "%s/run/libvirt/qemu/%s.pid", d->dir, DOMAIN_NAME);
+	snprintf(log, llen, "%s/log/qemu/%s.log", d->dir, DOMAIN_NAME);
+}
+
 static pid_t qemu_pid(struct run *r)
 {
-	char path[600];
+	char path[600], log[600];
 	long pid = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/run/libvirt/qemu/%s.pid", r->src.dir, DOMAIN_NAME);
+	qemu_files(&r->src, path, sizeof(path), log, sizeof(log));
 	f = fopen(path, "re");
 	if (f) {
 		if (fscanf(f, "%ld", &pid) != 1)
@@ -89,117 +104,41 @@ static pid_t qemu_pid(struct run *r)
 	return (pid_t)pid;
 }
 
-/* kvm_set_user_memory events in QEMU's log, in order: slot and flags. */
-struct memslot_event {
-	unsigned int slot, flags;
-	unsigned long long size;
-};
-
-static size_t read_memslot_events(const char *log, struct memslot_event **out)
+/* Where migbench's guest keeps its progress block, from its console; 0: unsaid. */
+static uint64_t progress_block(struct run *r)
 {
-	char line[512];
-	size_t n = 0, cap = 0;
-	FILE *f = fopen(log, "re");
+	char buf[8192] = "", *at;
+	unsigned long long gpa = 0;
+	FILE *f = fopen(r->serial, "re");
 
-	*out = NULL;
-	while (f && fgets(line, sizeof(line), f)) {
-		struct memslot_event e;
-		char *at = strstr(line, "kvm_set_user_memory Slot#");
+	if (f) {
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
 
-		if (!at || sscanf(at, "kvm_set_user_memory Slot#%u flags=0x%x gpa=%*s size=0x%llx",
-				  &e.slot, &e.flags, &e.size) != 3)
-			continue;
-		if (n == cap) {
-			struct memslot_event *p = realloc(*out, (cap = cap * 2 + 32) * sizeof(*p));
-
-			if (!p)
-				break;
-			*out = p;
-		}
-		(*out)[n++] = e;
-	}
-	if (f)
+		buf[n] = '\0';
 		fclose(f);
-	return n;
-}
-
-/*
- * The traced ioctls as samples.  The i-th traced memslot update is the
- * i-th kvm_set_user_memory event after the trace began (QEMU logs each
- * right after its ioctl); its slot's previous flags tell a disabling of
- * dirty logging (the zap) from an enabling.
- */
-static void trace_samples(struct run *r, const struct mb_ioctl_trace *t, size_t events_before)
-{
-	struct memslot_event *ev;
-	size_t nev = read_memslot_events(r->log, &ev), next = events_before;
-	unsigned int flags[512] = { 0 };
-	uint32_t seq[MB_NR_METRICS] = { 0 };
-
-	for (size_t i = 0; i < events_before && i < nev; i++)
-		if (ev[i].slot < 512)
-			flags[ev[i].slot] = ev[i].size ? ev[i].flags : 0;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct mb_ioctl_call *c = &t->calls[i];
-		enum mb_metric m = MB_NR_METRICS;
-
-		if (c->ret != 0)
-			continue;
-		if (c->cmd == MB_KVM_GET_DIRTY_LOG)
-			m = MB_QEMU_GET_DIRTY_LOG_NS;
-		else if (c->cmd == MB_KVM_CLEAR_DIRTY_LOG)
-			m = MB_QEMU_CLEAR_DIRTY_LOG_NS;
-		else if (c->cmd == MB_KVM_RESET_DIRTY_RINGS)
-			m = MB_QEMU_RESET_DIRTY_RINGS_NS;
-		else if (c->cmd == MB_KVM_SET_USER_MEMORY_REGION && next < nev) {
-			struct memslot_event *e = &ev[next++];
-			unsigned int before = e->slot < 512 ? flags[e->slot] : 0;
-
-			if (e->size && (before & LOG_DIRTY) && !(e->flags & LOG_DIRTY))
-				m = MB_QEMU_DISABLE_DIRTY_LOG_NS;
-			else if (e->size && !(before & LOG_DIRTY) && (e->flags & LOG_DIRTY))
-				m = MB_QEMU_ENABLE_DIRTY_LOG_NS;
-			if (e->slot < 512)
-				flags[e->slot] = e->size ? e->flags : 0;
-		}
-		if (m != MB_NR_METRICS)
-			mb_samples_add(&r->res->samples, m, 0, seq[m]++, c->duration_ns);
 	}
-	free(ev);
-}
-
-static void migration_samples(struct run *r, const struct mb_migration_result *m)
-{
-	struct mb_samples *s = &r->res->samples;
-
-	for (size_t i = 0; i < m->n; i++) {
-		const struct mb_jobstat *j = &m->series[i];
-		uint32_t it = (uint32_t)j->iteration;
-
-		mb_samples_add(s, MB_JOB_T_MS, it, (uint32_t)i, j->t_ms);
-		mb_samples_add(s, MB_JOB_MEMORY_PROCESSED_BYTES, it, (uint32_t)i, j->processed);
-		mb_samples_add(s, MB_JOB_MEMORY_REMAINING_BYTES, it, (uint32_t)i, j->remaining);
-		mb_samples_add(s, MB_JOB_DIRTY_RATE_PPS, it, (uint32_t)i, j->dirty_rate);
-		mb_samples_add(s, MB_JOB_BPS, it, (uint32_t)i, j->bps);
-	}
-	mb_samples_add(s, MB_MIGRATION_TOTAL_MS, 0, 0, m->total_ms);
-	mb_samples_add(s, MB_MIGRATION_SETUP_MS, 0, 0, m->setup_ms);
-	mb_samples_add(s, MB_MIGRATION_ITERATIONS, 0, 0, m->iterations);
-	mb_samples_add(s, MB_MIGRATION_TRANSFERRED_BYTES, 0, 0, m->transferred_bytes);
-	mb_samples_add(s, MB_MIGRATION_DIRTY_RATE_PPS, 0, 0, m->dirty_rate_pps);
-	if (!m->aborted)	/* a cancelled migration has no downtime */
-		mb_samples_add(s, MB_MIGRATION_DOWNTIME_MS, 0, 0, m->downtime_ms);
+	at = strstr(buf, "progress at 0x");
+	if (!at || sscanf(at, "progress at 0x%llx", &gpa) != 1)
+		return 0;
+	return gpa;
 }
 
 static enum mb_run_status start_guest(struct run *r)
 {
 	const struct mb_migspec *s = r->spec;
+	/*
+	 * kvm_set_user_memory always: it says where guest memory lives in
+	 * QEMU (the progress block) and classes the traced memslot updates;
+	 * QEMU logs it only when memslots change.
+	 */
+	static const char *const memslots[] = { "kvm_set_user_memory", NULL };
+	static const char *const verify[] = { "kvm_set_user_memory", "kvm_vm_ioctl", NULL };
 	char cmdline[600], xml[8192], msg[128];
 	struct mb_domain_spec d = {
 		.name = DOMAIN_NAME, .memory_bytes = s->memory, .vcpus = s->vcpus,
 		.page_size = mb_migspec_page_size(s), .serial_path = r->serial,
 		.disable_arch_capabilities = 1, .dirty_ring_entries = s->dirty_ring_entries,
-		.trace_memslots = s->trace, .private_dir = r->src.dir,
+		.trace_events = s->verify_trace ? verify : memslots, .private_dir = r->src.dir,
 	};
 
 	/*
@@ -248,6 +187,8 @@ static enum mb_run_status start_guest(struct run *r)
 	}
 	if (s->guest_kernel[0])
 		sleep(5);	/* a guest of the user's: give it time to boot */
+	else
+		r->progress_gpa = progress_block(r);
 	snprintf(msg, sizeof(msg), "guest running on %u vCPUs with %llu MiB",
 		 s->vcpus, (unsigned long long)(s->memory >> 20));
 	progress(r, msg);
@@ -276,71 +217,234 @@ static bool guest_still_running(struct run *r, bool on_source)
 	return running;
 }
 
+static void mark_trace_missing(struct run *r, const char *why)
+{
+	static const enum mb_metric traced[] = {
+		MB_QEMU_GET_DIRTY_LOG_NS, MB_QEMU_CLEAR_DIRTY_LOG_NS, MB_QEMU_RESET_DIRTY_RINGS_NS,
+		MB_QEMU_ENABLE_DIRTY_LOG_NS, MB_QEMU_DISABLE_DIRTY_LOG_NS,
+	};
+
+	for (size_t i = 0; i < sizeof(traced) / sizeof(traced[0]); i++)
+		mb_run_missing(r->res, traced[i], "%s", why);
+}
+
+/* The traced calls this run's configuration makes none of, and why. */
+static void explain_untraced(struct run *r, bool aborted)
+{
+	const struct mb_migspec *s = r->spec;
+	size_t n[MB_NR_METRICS] = { 0 };
+
+	for (size_t i = 0; i < r->res->samples.len; i++)
+		n[r->res->samples.rows[i].metric]++;
+	if (!n[MB_QEMU_GET_DIRTY_LOG_NS])
+		mb_run_missing(r->res, MB_QEMU_GET_DIRTY_LOG_NS, "%s", s->dirty_ring_entries ?
+			       "QEMU harvests a dirty ring, not the dirty bitmap" :
+			       "QEMU made no KVM_GET_DIRTY_LOG call while traced");
+	if (!n[MB_QEMU_CLEAR_DIRTY_LOG_NS])
+		mb_run_missing(r->res, MB_QEMU_CLEAR_DIRTY_LOG_NS, "%s", s->dirty_ring_entries ?
+			       "a dirty ring is reset (KVM_RESET_DIRTY_RINGS), not cleared" :
+			       "QEMU made no KVM_CLEAR_DIRTY_LOG call while traced (without "
+			       "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 KVM_GET_DIRTY_LOG clears)");
+	if (!n[MB_QEMU_RESET_DIRTY_RINGS_NS])
+		mb_run_missing(r->res, MB_QEMU_RESET_DIRTY_RINGS_NS, "%s", s->dirty_ring_entries ?
+			       "QEMU reset no dirty ring outside its vCPU threads while traced" :
+			       "dirty_ring_entries is 0: QEMU uses the dirty bitmap");
+	if (!n[MB_QEMU_ENABLE_DIRTY_LOG_NS])
+		mb_run_missing(r->res, MB_QEMU_ENABLE_DIRTY_LOG_NS,
+			       "QEMU enabled dirty logging on no memslot while traced");
+	if (!n[MB_QEMU_DISABLE_DIRTY_LOG_NS])
+		mb_run_missing(r->res, MB_QEMU_DISABLE_DIRTY_LOG_NS, "%s", aborted ?
+			       "QEMU disabled dirty logging on no memslot while traced" :
+			       "the source QEMU ends after a completed migration without disabling "
+			       "dirty logging; cancel_after_iterations measures it");
+}
+
+/*
+ * Before the migration: libvirt's dirty-rate calculation and, over the
+ * same seconds, the guest's own count, so the two can be read together.
+ */
+static void measure_dirty_rate(struct run *r)
+{
+	const struct mb_migspec *s = r->spec;
+	struct mb_dirty_rate dr = { 0 };
+	unsigned int seconds = s->dirty_rate_calc_s ? (unsigned int)s->dirty_rate_calc_s : 1;
+	char err[400], msg[200];
+	double guest;
+
+	if (!s->dirty_rate_calc_s)
+		mb_run_missing(r->res, MB_DIRTY_RATE_CALC_MIB_S, "dirty_rate_calc_s is 0");
+	progress(r, "measuring the guest's dirty rate");
+	if (s->dirty_rate_calc_s) {
+		if (mb_dirty_rate_calc(r->dom, seconds, s->dirty_ring_entries != 0, &dr, err,
+				       sizeof(err)))
+			mb_run_missing(r->res, MB_DIRTY_RATE_CALC_MIB_S, "%s", err);
+		else
+			mb_samples_add(&r->res->samples, MB_DIRTY_RATE_CALC_MIB_S, 0, 0, dr.mib_s);
+	}
+	if (!r->gp.running)
+		return;
+	if (!dr.end_ns) {	/* no calculation: the guest's own count over as long */
+		struct timespec t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		dr.start_ns = (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+		dr.end_ns = dr.start_ns + seconds * 1000000000ULL;
+		sleep(seconds + 1);
+	}
+	if (mb_guest_progress_rate(&r->gp, dr.start_ns, dr.end_ns, &guest) == 0) {
+		mb_samples_add(&r->res->samples, MB_GUEST_DIRTY_RATE_MIB_S, 0, 0,
+			       (uint64_t)(guest + 0.5));
+		snprintf(msg, sizeof(msg), "the guest writes %.0f MiB/s by its own count%s", guest,
+			 s->dirty_rate_calc_s ? "" : " (no libvirt calculation)");
+		progress(r, msg);
+	} else {
+		mb_run_missing(r->res, MB_GUEST_DIRTY_RATE_MIB_S,
+			       "the guest's progress was not read while the rate was measured");
+	}
+}
+
+/* The guest's writes during the migration, and its longest stall. */
+static void guest_figures(struct run *r, const struct mb_migration_result *m)
+{
+	uint64_t to = m->end_ns + AFTER_MS * 1000000ULL, stall;
+
+	if (!r->gp.running)
+		return;
+	mb_guest_progress_stop(&r->gp);
+	mb_guest_progress_samples(&r->gp, m->start_ns, to, &r->res->samples);
+	if (!r->have_dst && !m->aborted)
+		mb_run_missing(r->res, MB_GUEST_STALL_MS, "the destination is another host: its "
+			       "QEMU's memory cannot be read from here, so progress after the "
+			       "switch-over is unknown");
+	else if (mb_guest_progress_stall(&r->gp, m->start_ns, to, &stall) == 0)
+		mb_samples_add(&r->res->samples, MB_GUEST_STALL_MS, 0, 0, stall);
+	else
+		mb_run_missing(r->res, MB_GUEST_STALL_MS,
+			       "fewer than two readings of the guest's progress during the migration");
+}
+
+static bool start_trace(struct run *r, struct mb_qemu_trace *q)
+{
+	char err[256] = "", why[400];
+	pid_t pid = qemu_pid(r);
+
+	if (!r->spec->trace) {
+		mark_trace_missing(r, "trace is off in the spec");
+		return false;
+	}
+	if (pid <= 0)
+		snprintf(err, sizeof(err), "no QEMU pid");
+	if (pid > 0 && mb_qemu_trace_start(q, pid, r->log, err, sizeof(err)) == 0)
+		return true;
+	/* the run goes on; say what it lacks and why */
+	snprintf(why, sizeof(why), "QEMU's ioctls were not traced: %.300s", err);
+	mark_trace_missing(r, why);
+	progress(r, why);
+	return false;
+}
+
+/* 0, or the run fails: the trace missed or invented calls */
+static enum mb_run_status finish_trace(struct run *r, struct mb_qemu_trace *q, bool aborted)
+{
+	char msg[400];
+	int ret = 0;
+
+	mb_qemu_trace_stop(q);
+	mb_qemu_trace_samples(q, &r->res->samples);
+	explain_untraced(r, aborted);
+	if (r->spec->verify_trace) {
+		ret = mb_qemu_trace_verify(q, msg, sizeof(msg));
+		progress(r, msg);
+	}
+	mb_qemu_trace_free(q);
+	return ret ? fail(r, MB_RUN_FAILED, "verify_trace: %s", msg) : MB_RUN_OK;
+}
+
 static enum mb_run_status migrate_live(struct run *r)
 {
 	const struct mb_migspec *s = r->spec;
-	struct mb_ioctl_trace trace = { 0 };
+	struct mb_qemu_trace trace;
 	struct mb_migration_result m = { 0 };
-	struct memslot_event *ev;
-	size_t events_before = read_memslot_events(r->log, &ev);
 	struct mb_migration_opts o = {
 		.dest_uri = r->have_dst ? r->dst.uri : s->destination, .dest_conn = r->dc,
 		.migrate_uri = r->have_dst ? r->migrate_uri : NULL,
 		.max_bandwidth_mib_s = s->max_bandwidth,
 		.downtime_limit_ms = (uint32_t)s->downtime_limit_ms,
 		.auto_converge = s->auto_converge, .postcopy = s->postcopy,
+		.postcopy_after_iterations = s->postcopy_after_iterations,
 		.abort_after_iterations = s->cancel_after_iterations,
 		.stop = (volatile int *)r->opts->stop,
 	};
-	char err[256] = "", msg[256];
-	bool tracing = false, aborted;
+	enum mb_run_status st;
+	bool tracing, aborted;
+	char msg[256];
 	int ret;
 
-	free(ev);
-	if (s->trace) {
-		pid_t pid = qemu_pid(r);
-
-		if (pid <= 0)
-			snprintf(err, sizeof(err), "no QEMU pid");
-		if (pid <= 0 || mb_ioctl_trace_start(&trace, pid, "CPU ", err, sizeof(err))) {
-			char why[400];
-
-			/* the run goes on; say what it will lack and why */
-			snprintf(why, sizeof(why), "not tracing QEMU's ioctls (%.200s): the "
-				 "qemu_*_dirty_log_ns and qemu_reset_dirty_rings_ns metrics are missing", err);
-			progress(r, why);
-		} else {
-			tracing = true;
-		}
-	}
-	progress(r, s->cancel_after_iterations ? "migrating, to be cancelled" : "migrating");
+	tracing = start_trace(r, &trace);
+	progress(r, s->cancel_after_iterations ? "migrating, to be cancelled" :
+		    s->postcopy_after_iterations ? "migrating, to switch to postcopy" : "migrating");
 	ret = mb_migrate(r->dom, &o, &m);
 	sleep(2);	/* the source's memslot updates after a cancel */
-	if (tracing) {
-		mb_ioctl_trace_stop(&trace);
-		trace_samples(r, &trace, events_before);
-		mb_ioctl_trace_free(&trace);
-	}
-	if (ret) {
+	st = tracing ? finish_trace(r, &trace, m.aborted) : MB_RUN_OK;
+	if (ret || st) {
 		mb_migration_result_free(&m);
-		return stopped(r) ? MB_RUN_INTERRUPTED : fail(r, MB_RUN_FAILED, "%s", m.error);
+		return stopped(r) ? MB_RUN_INTERRUPTED :
+		       st ? st : fail(r, MB_RUN_FAILED, "%s", m.error);
 	}
-	migration_samples(r, &m);
-	snprintf(msg, sizeof(msg), "%s after %llu ms, %llu iterations",
+	mb_migration_figures(s, &m, r->res);
+	snprintf(msg, sizeof(msg), "%s after %llu ms, %llu iterations%s",
 		 m.aborted ? "migration cancelled" : "migrated",
-		 (unsigned long long)m.total_ms, (unsigned long long)m.iterations);
+		 (unsigned long long)m.total_ms.v, (unsigned long long)m.iterations.v,
+		 m.postcopy_started ? ", the last in postcopy" : "");
 	progress(r, msg);
 	aborted = m.aborted;
-	mb_migration_result_free(&m);
-	if (stopped(r))
+	if (stopped(r)) {
+		mb_migration_result_free(&m);
 		return MB_RUN_INTERRUPTED;
-	return guest_still_running(r, aborted) ? MB_RUN_OK :
-	       fail(r, MB_RUN_FAILED, "the guest is not running on the %s after the migration",
-		    aborted ? "source" : "destination");
+	}
+	st = guest_still_running(r, aborted) ? MB_RUN_OK :
+	     fail(r, MB_RUN_FAILED, "the guest is not running on the %s after the migration",
+		  aborted ? "source" : "destination");
+	guest_figures(r, &m);
+	if (!st && m.error[0])	/* it migrated, but not the way the spec asked */
+		st = fail(r, MB_RUN_FAILED, "%s", m.error);
+	mb_migration_result_free(&m);
+	return st;
+}
+
+static void mark_guest_missing(struct run *r, const char *why)
+{
+	static const enum mb_metric guest[] = {
+		MB_GUEST_DIRTY_RATE_MIB_S, MB_GUEST_STALL_MS, MB_GUEST_T_MS,
+		MB_GUEST_WRITE_RATE_KIB_S,
+	};
+
+	for (size_t i = 0; i < sizeof(guest) / sizeof(guest[0]); i++)
+		mb_run_missing(r->res, guest[i], "%s", why);
+}
+
+/* Watch the guest's progress from now on; what cannot be is said. */
+static void watch_guest(struct run *r)
+{
+	char pidfile[600], log[600], dpid[600], dlog[600], err[400];
+
+	if (!r->progress_gpa) {
+		mark_guest_missing(r, r->spec->guest_kernel[0] ?
+				   "a guest kernel of the user's reports no progress" :
+				   "the guest did not say where its progress block is");
+		return;
+	}
+	qemu_files(&r->src, pidfile, sizeof(pidfile), log, sizeof(log));
+	qemu_files(&r->dst, dpid, sizeof(dpid), dlog, sizeof(dlog));
+	if (mb_guest_progress_start(&r->gp, r->spec->vcpus, r->progress_gpa, pidfile, log,
+				    r->have_dst ? dpid : NULL, r->have_dst ? dlog : NULL,
+				    err, sizeof(err)))
+		mark_guest_missing(r, err);
 }
 
 static void teardown(struct run *r)
 {
+	mb_guest_progress_free(&r->gp);	/* reads QEMU's memory: before QEMU goes */
 	if (r->dom) {
 		virDomainDestroy(r->dom);	/* fails harmlessly once it moved */
 		virDomainFree(r->dom);
@@ -390,9 +494,13 @@ enum mb_run_status mb_migration_run(const struct mb_migspec *spec,
 		goto out;
 	}
 	progress(&r, "libvirtd ready");
+	r.gp.src[0].fd = r.gp.src[1].fd = -1;
 	st = start_guest(&r);
-	if (!st)
-		st = migrate_live(&r);
+	if (!st) {
+		watch_guest(&r);
+		measure_dirty_rate(&r);
+		st = stopped(&r) ? MB_RUN_INTERRUPTED : migrate_live(&r);
+	}
 out:
 	teardown(&r);
 	if (st == MB_RUN_INTERRUPTED && !res->error.message[0])

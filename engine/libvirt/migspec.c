@@ -19,6 +19,7 @@ void mb_migspec_init(struct mb_migspec *s)
 	s->access = MB_ACCESS_SEQUENTIAL;
 	snprintf(s->destination, sizeof(s->destination), "local");
 	s->trace = true;
+	s->dirty_rate_calc_s = 1;
 }
 
 uint64_t mb_migspec_page_size(const struct mb_migspec *s)
@@ -137,8 +138,14 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 				ret = mb_fail(err, key, "must be 0 or a power of two from 256 to 65536");
 		} else if (!strcmp(key, "cancel_after_iterations")) {
 			ret = get_u64(val, key, 1000, &s->cancel_after_iterations, err);
+		} else if (!strcmp(key, "postcopy_after_iterations")) {
+			ret = get_u64(val, key, 1000, &s->postcopy_after_iterations, err);
 		} else if (!strcmp(key, "trace")) {
 			ret = get_bool(val, key, &s->trace, err);
+		} else if (!strcmp(key, "verify_trace")) {
+			ret = get_bool(val, key, &s->verify_trace, err);
+		} else if (!strcmp(key, "dirty_rate_calc_s")) {
+			ret = get_u64(val, key, 60, &s->dirty_rate_calc_s, err);
 		} else if (!strcmp(key, "guest_kernel")) {
 			ret = get_path(val, key, site, s->guest_kernel, sizeof(s->guest_kernel), err);
 		} else if (!strcmp(key, "guest_initrd")) {
@@ -171,6 +178,10 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 		return mb_fail(err, "guest_kernel", "needed with guest_initrd or guest_cmdline");
 	if (s->postcopy && s->cancel_after_iterations)
 		return mb_fail(err, "cancel_after_iterations", "cannot be combined with postcopy");
+	if (s->postcopy_after_iterations && !s->postcopy)
+		return mb_fail(err, "postcopy_after_iterations", "needs \"postcopy\": true");
+	if (s->verify_trace && !s->trace)
+		return mb_fail(err, "verify_trace", "needs \"trace\": true");
 	return 0;
 }
 
@@ -195,7 +206,11 @@ struct json_object *mb_migspec_to_json(const struct mb_migspec *s)
 	json_object_object_add(o, "dirty_ring_entries", json_object_new_uint64(s->dirty_ring_entries));
 	json_object_object_add(o, "cancel_after_iterations",
 			       json_object_new_uint64(s->cancel_after_iterations));
+	json_object_object_add(o, "postcopy_after_iterations",
+			       json_object_new_uint64(s->postcopy_after_iterations));
 	json_object_object_add(o, "trace", json_object_new_boolean(s->trace));
+	json_object_object_add(o, "verify_trace", json_object_new_boolean(s->verify_trace));
+	json_object_object_add(o, "dirty_rate_calc_s", json_object_new_uint64(s->dirty_rate_calc_s));
 	if (s->guest_kernel[0])
 		json_object_object_add(o, "guest_kernel", json_object_new_string(s->guest_kernel));
 	if (s->guest_initrd[0])

@@ -28,7 +28,13 @@ struct mb_migspec {
 	bool postcopy, auto_converge;
 	uint64_t dirty_ring_entries;	/* QEMU's kvm dirty-ring-size, 0: bitmap */
 	uint64_t cancel_after_iterations;	/* 0: let it complete */
+	/* with postcopy: switch to it once this many iterations completed, 0: never */
+	uint64_t postcopy_after_iterations;
 	bool trace;			/* trace QEMU's dirty-log ioctls */
+	/* also log QEMU's own kvm_vm_ioctl events and check the trace against them */
+	bool verify_trace;
+	/* libvirt's dirty-rate calculation before the migration, 0: none */
+	uint64_t dirty_rate_calc_s;
 	/* absolute paths in the site's guest kernel directory (guestfile.h) */
 	char guest_kernel[256], guest_initrd[256], guest_cmdline[512];
 };

@@ -5,6 +5,11 @@
  * Command line (multiboot): wss=SIZE access=sequential|random
  * rate_mib_s=N (0 = as fast as it can) cpus=N.  Runs with paging off: the
  * working set starts at 16MiB and must fit below the end of RAM and 4GiB.
+ *
+ * Each vCPU also counts the pages it has written in a progress block whose
+ * address the guest prints on its console ("progress at 0x..."): the host
+ * reads the counts out of QEMU's memory with its own clock, which keeps
+ * running while the guest is stopped (the guest's TSC does not).
  */
 #include <stdint.h>
 
@@ -30,7 +35,16 @@ struct config {
 extern char ap_trampoline[], ap_trampoline_end[];
 extern volatile uint32_t ap_next;
 
+/* Read by the host: the layout is part of the guest's interface. */
+#define PROGRESS_MAGIC	0x4742504du	/* "MPBG" */
+struct progress {
+	uint32_t magic;
+	uint32_t cpus;
+	volatile uint64_t pages[MAX_CPUS];	/* pages written, per vCPU */
+};
+
 static struct config cfg;
+static struct progress progress __attribute__((aligned(4096)));
 static uint64_t tsc_per_ms;
 static volatile uint32_t started;		/* CPUs running their loop */
 static volatile uint32_t go;
@@ -277,6 +291,7 @@ static void dirty_loop(uint32_t index)
 			}
 			*(volatile uint64_t *)(base + page * PAGE) = bytes;
 			bytes += PAGE;
+			progress.pages[index]++;
 			if ((i + 1) % CHUNK_PAGES)
 				continue;
 			if (index == 0 && rdtsc() - start >= (seconds + 1) * tsc_per_ms * 1000)
@@ -320,8 +335,14 @@ void mbg_main(struct mb_info *mbi)
 		fail("the loader gave no memory size");
 	parse_cmdline(mbi->flags & 4 ? (const char *)mbi->cmdline : "", ram_end);
 	calibrate_tsc();
+	progress.cpus = cfg.cpus;
+	progress.magic = PROGRESS_MAGIC;
 	if (cfg.cpus > 1)
 		start_aps();
+	puts_serial("mbguest: progress at 0x");
+	for (int shift = 28; shift >= 0; shift -= 4)
+		putc_serial("0123456789abcdef"[((uint32_t)&progress >> shift) & 0xf]);
+	puts_serial("\n");
 	puts_serial("mbguest: ");
 	put_u64(cfg.cpus);
 	puts_serial(" cpus dirtying ");
