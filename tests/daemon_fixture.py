@@ -18,6 +18,8 @@ MIGBENCHD = os.path.join(BUILD, 'daemon', 'migbenchd')
 CLIENT = os.path.join(BUILD, 'cli', 'migbench')
 BENCH_WORKER = os.path.join(BUILD, 'tests', 'bench', 'bench-worker')
 SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'schema')
+# the schema version this migbenchd brings a database to: one per migration
+SCHEMA_VERSION = len([f for f in os.listdir(SCHEMA) if f.endswith('.sql')])
 HUGE_1G = '/sys/kernel/mm/hugepages/hugepages-1048576kB'
 
 _count = 0
