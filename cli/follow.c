@@ -58,6 +58,19 @@ static void print_value(struct json_object *o, const char *key, struct unit u)
 	printf(" %12s", cell);
 }
 
+/* What the run did not measure, and why: named, where a row would be absent. */
+static void print_missing(struct json_object *run)
+{
+	struct json_object *missing;
+
+	if (!json_object_object_get_ex(run, "missing", &missing) ||
+	    !json_object_is_type(missing, json_type_object) || !json_object_object_length(missing))
+		return;
+	printf("  not measured (no value, not 0):\n");
+	json_object_object_foreach(missing, metric, why)
+		printf("  %-27s %s\n", metric, json_object_get_string(why));
+}
+
 void print_summary(struct json_object *run)
 {
 	struct json_object *summary, *median;
@@ -66,8 +79,10 @@ void print_summary(struct json_object *run)
 		puts(json_object_to_json_string_ext(run, JSON_C_TO_STRING_PRETTY));
 		return;
 	}
-	if (!json_object_object_get_ex(run, "summary", &summary) || !summary)
+	if (!json_object_object_get_ex(run, "summary", &summary) || !summary) {
+		print_missing(run);
 		return;
+	}
 	printf("  %-27s %5s %12s %12s %12s %12s\n", "metric", "n", "min", "median",
 	       "p95", "max");
 	json_object_object_foreach(summary, metric, s) {
@@ -81,6 +96,7 @@ void print_summary(struct json_object *run)
 		print_value(s, "max", u);
 		putchar('\n');
 	}
+	print_missing(run);
 }
 
 static bool finished(const char *state)

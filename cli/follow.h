@@ -9,7 +9,10 @@
 enum output { OUTPUT_PEOPLE, OUTPUT_RAW, OUTPUT_JSON };
 extern enum output output;
 
-/* A run's summary: a row per metric, times in ns/us/ms/s, bytes in KiB/MiB/GiB. */
+/*
+ * A run's summary: a row per metric, times in ns/us/ms/s, bytes in
+ * KiB/MiB/GiB; then each metric it did not measure, with why.
+ */
 void print_summary(struct json_object *run);
 
 /*

@@ -190,7 +190,7 @@ static int print_result(const struct cli *cli, const struct mb_spec *spec,
 {
 	if (cli->json) {
 		struct json_object *obj = mb_result_json(res->spec, res->environment,
-							 &res->samples);
+							 &res->samples, res->missing);
 
 		puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
 							 JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -199,6 +199,11 @@ static int print_result(const struct cli *cli, const struct mb_spec *spec,
 		mb_report_selftest_lines(stdout, spec, &res->samples);
 		if (cli->summary)
 			mb_report_summary_table(stdout, &res->samples);
+		/* a metric the run lacks is said so, with why, rather than left out */
+		if (res->missing) {
+			json_object_object_foreach(res->missing, metric, why)
+				printf("%s not measured: %s\n", metric, json_object_get_string(why));
+		}
 	}
 	return fflush(stdout) ? EXIT_RUN_FAILED : 0;
 }

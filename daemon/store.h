@@ -17,7 +17,7 @@
 #include "error.h"
 #include "samples.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -72,9 +72,14 @@ int store_run_set_worker(struct store *st, int64_t id, int pid);
 int store_run_finish(struct store *st, int64_t id, const char *state,
 		     const char *result, const char *error,
 		     const char *summary);
+/*
+ * What the worker's R line says: the resolved spec, the environment (its
+ * kernel recorded), and the metrics not measured ({"metric": "why"} as
+ * JSON text; NULL: not known).
+ */
 int store_run_set_environment(struct store *st, int64_t id,
 			      const char *resolved_spec,
-			      struct json_object *environment);
+			      struct json_object *environment, const char *missing);
 int store_add_event(struct store *st, int64_t id, const char *message);
 /* queued -> cancelled.  -EBUSY: it is running; -EALREADY: finished. */
 int store_cancel_queued(struct store *st, int64_t id, const char **state);

@@ -12,7 +12,7 @@
 	"r.result, r.error, r.progress, r.group_id, r.group_index, " \
 	"r.created_at, r.started_at, r.finished_at, r.summary, r.environment, " \
 	"k.id, k.release, k.version, k.cmdline, k.boot_id, k.hostname, " \
-	"k.cpu_model, k.kvm_parameters, r.target_ci_percent, r.max_repeat"
+	"k.cpu_model, k.kvm_parameters, r.target_ci_percent, r.max_repeat, r.missing"
 #define RUN_FROM " FROM runs r LEFT JOIN kernels k ON k.id = r.kernel_id "
 
 int store_create_runs(struct store *st, const char *kind, const char *spec,
@@ -139,7 +139,7 @@ static const char *env_string(struct json_object *env, const char *key)
 
 int store_run_set_environment(struct store *st, int64_t id,
 			      const char *resolved_spec,
-			      struct json_object *environment)
+			      struct json_object *environment, const char *missing)
 {
 	struct json_object *kernel = NULL, *params = NULL;
 	const char *values[7];
@@ -179,14 +179,15 @@ int store_run_set_environment(struct store *st, int64_t id,
 	}
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(st->writer,
-			"UPDATE runs SET kernel_id = ?1, environment = ?2, resolved_spec = ?3 "
-			"WHERE id = ?4", -1, &s, NULL);
+			"UPDATE runs SET kernel_id = ?1, environment = ?2, resolved_spec = ?3, "
+			"missing = ?5 WHERE id = ?4", -1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, kernel_id);
 		store_bind_text(s, 2, json_object_to_json_string_ext(environment,
 						JSON_C_TO_STRING_PLAIN));
 		store_bind_text(s, 3, resolved_spec);
 		sqlite3_bind_int64(s, 4, id);
+		store_bind_text(s, 5, missing);
 		rc = sqlite3_step(s);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 		sqlite3_finalize(s);
@@ -315,7 +316,8 @@ static struct json_object *run_row_json(sqlite3_stmt *s, bool full)
 	};
 	static const struct column times[] = {
 		{ "created_at", 12, false }, { "started_at", 13, false },
-		{ "finished_at", 14, false }, { "summary", 15, true }, { NULL, 0, false },
+		{ "finished_at", 14, false }, { "summary", 15, true }, { "missing", 27, true },
+		{ NULL, 0, false },
 	};
 	static const struct column kernel_columns[] = {
 		{ "release", 18, false }, { "version", 19, false }, { "cmdline", 20, false },
@@ -416,6 +418,8 @@ static void run_row_text(struct textbuf *b, sqlite3_stmt *s)
 	text_field(b, "finished_at", s, 14);
 	textbuf_append(b, ",\"summary\":", 11);
 	raw_json(b, s, 15);
+	textbuf_append(b, ",\"missing\":", 11);
+	raw_json(b, s, 27);
 	if (sqlite3_column_type(s, 17) == SQLITE_NULL) {
 		textbuf_append(b, ",\"kernel\":null}", 15);
 		return;

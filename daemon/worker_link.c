@@ -72,22 +72,40 @@ pid_t worker_spawn(const char *path, int *to_worker, int *from_worker)
 	return pid;
 }
 
+/*
+ * The missing metrics as the store keeps them: only names migbench knows,
+ * each with a reason in words; anything else is a worker's mistake.
+ */
+static bool valid_missing(struct json_object *missing)
+{
+	if (!json_object_is_type(missing, json_type_object))
+		return false;
+	json_object_object_foreach(missing, metric, why)
+		if (mb_metric_from_name(metric) < 0 || !json_object_is_type(why, json_type_string) ||
+		    !json_object_get_string_len(why))
+			return false;
+	return true;
+}
+
 /* -EPROTO for a bad line, the store's -errno when it would not take it. */
 static int handle_result_line(struct store *st, int64_t id, const char *json)
 {
-	struct json_object *head, *spec, *env;
+	struct json_object *head, *spec, *env, *missing = NULL;
 	char err[128];
 	int ret;
 
 	if (mb_json_parse(json, strlen(json), &head, err, sizeof(err)))
 		return -EPROTO;
 	if (!json_object_object_get_ex(head, "spec", &spec) ||
-	    !json_object_object_get_ex(head, "environment", &env)) {
+	    !json_object_object_get_ex(head, "environment", &env) ||
+	    (json_object_object_get_ex(head, "missing", &missing) && !valid_missing(missing))) {
 		json_object_put(head);
 		return -EPROTO;
 	}
+	/* a worker that does not say (an older one) leaves it unknown: NULL */
 	ret = store_run_set_environment(st, id,
-		json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN), env);
+		json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN), env,
+		missing ? json_object_to_json_string_ext(missing, JSON_C_TO_STRING_PLAIN) : NULL);
 	json_object_put(head);
 	return ret;
 }

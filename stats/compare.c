@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare_missing.h"
 #include "stats.h"
 #include "textbuf.h"
 #include "twosample.h"
@@ -20,12 +21,17 @@ struct values {
 	size_t n, cap;
 };
 
-/* One metric on one side: one value per run, and every sample. */
+/*
+ * One metric on one side: one value per run, and every sample; runs[].n
+ * is how many runs have it.  why[]: the reasons runs gave for not
+ * measuring it, {"reason": runs}, NULL until one does.
+ */
 struct metric_data {
 	char name[64];
 	bool per_iteration;
 	struct values runs[2];		/* [side] */
 	struct values samples[2];
+	struct json_object *why[2];
 };
 
 struct side {
@@ -140,6 +146,19 @@ static const char *run_str(struct json_object *run, const char *key)
 	return json_object_object_get_ex(run, key, &v) && v ? json_object_get_string(v) : "";
 }
 
+/* The run's {"metric": "reason"} for what it did not measure, counted by reason. */
+static int load_missing(struct comparison *c, int side, struct json_object *missing)
+{
+	json_object_object_foreach(missing, name, why) {
+		struct metric_data *m = metric(c, name);
+
+		if (!m)
+			return -ENOMEM;
+		compare_missing_count(&m->why[side], json_object_get_string(why));
+	}
+	return 0;
+}
+
 /* Each run: its spec and environment, all samples, each run's median into runs[]. */
 static int load_side(const struct compare_source *src, struct comparison *c, int side_index,
 		     struct mb_error *err)
@@ -158,6 +177,11 @@ static int load_side(const struct compare_source *src, struct comparison *c, int
 			side->specs[r] = json_object_get(v);
 		if (json_object_object_get_ex(run, "environment", &v))
 			side->envs[r] = json_object_get(v);
+		if (json_object_object_get_ex(run, "missing", &v) &&
+		    json_object_is_type(v, json_type_object) && load_missing(c, side_index, v)) {
+			json_object_put(run);
+			return mb_error_set(err, -ENOMEM, NULL, "out of memory");
+		}
 		if (r == 0) {
 			snprintf(side->label, sizeof(side->label), "%s", run_str(run, "label"));
 			snprintf(side->kind, sizeof(side->kind), "%s", run_str(run, "kind"));
@@ -390,6 +414,7 @@ static void free_comparison(struct comparison *c)
 		for (int sd = 0; sd < 2; sd++) {
 			free(c->m[i].runs[sd].v);
 			free(c->m[i].samples[sd].v);
+			json_object_put(c->m[i].why[sd]);
 		}
 	free(c->m);
 	json_object_put(c->warnings);
@@ -415,6 +440,35 @@ static struct json_object *side_json(struct side *s)
 	json_object_object_add(o, "online_cpus", num(get_num(e, "online_cpus")));
 	json_object_object_add(o, "mem_total_bytes", num(get_num(e, "mem_total_bytes")));
 	return o;
+}
+
+/*
+ * Each metric some runs of a side lack, with why (compare_missing.h): a
+ * metric without a row, or with fewer runs, is not silently absent.
+ */
+static struct json_object *missing_json(struct comparison *c)
+{
+	struct json_object *list = json_object_new_array();
+
+	for (size_t i = 0; i < c->nm; i++) {
+		for (int sd = 0; sd < 2; sd++) {
+			struct metric_data *m = &c->m[i];
+			struct json_object *e;
+
+			/*
+			 * nothing to say of a metric no run measured and none of
+			 * this side named: it does not apply (a dirty ring's
+			 * metric without a dirty ring)
+			 */
+			if (!m->why[sd] && !m->runs[0].n && !m->runs[1].n)
+				continue;
+			e = compare_missing_entry(m->name, c->s[sd].name, c->s[sd].n,
+						  m->runs[sd].n, m->why[sd]);
+			if (e)
+				json_object_array_add(list, e);
+		}
+	}
+	return list;
 }
 
 static int cmp_metric(const void *a, const void *b)
@@ -467,8 +521,12 @@ struct json_object *compare_build(const struct compare_source *src,
 		struct metric_data *m = &c->m[i];
 		struct json_object *row;
 
-		/* the job statistics are a time series, not a figure to compare */
-		if (!m->runs[0].n || !m->runs[1].n || !strncmp(m->name, "job_", 4))
+		/*
+		 * the job statistics are a time series, guest_t_ms and
+		 * migration_iteration_t_ms its clock: not figures to compare
+		 */
+		if (!m->runs[0].n || !m->runs[1].n || !strncmp(m->name, "job_", 4) ||
+		    !strcmp(m->name, "guest_t_ms") || !strcmp(m->name, "migration_iteration_t_ms"))
 			continue;
 		row = compare_row(c, m->name, "runs", m->runs, alpha);
 		min_p_runs = fmax(min_p_runs, get_num(row, "u_min_p"));
@@ -500,6 +558,7 @@ struct json_object *compare_build(const struct compare_source *src,
 		"Mann-Whitney U, two-sided; Welch's t for means"));
 	json_object_object_add(out, "alpha", json_object_new_double(alpha));
 	json_object_object_add(out, "metrics", rows);
+	json_object_object_add(out, "missing", missing_json(c));
 	json_object_object_add(out, "warnings", json_object_get(c->warnings));
 done:
 	free_comparison(c);

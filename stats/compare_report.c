@@ -131,6 +131,29 @@ static void side_line(struct textbuf *b, const char *name, struct json_object *s
 	wrap(b, name, "      ", line);
 }
 
+/*
+ * One metric some runs of a side did not measure, in words: "new side, 5
+ * of 5 runs: why" (with each reason's runs when they differ).
+ */
+static void missing_line(struct json_object *e, char *out, size_t len)
+{
+	struct json_object *reasons = get(e, "reasons");
+	size_t n = json_object_array_length(reasons);
+	int at;
+
+	at = snprintf(out, len, "%s side, %.0f of %.0f run%s:", str(e, "side"),
+		      num(e, "runs_without"), num(e, "runs"), num(e, "runs") == 1 ? "" : "s");
+	for (size_t i = 0; i < n && at >= 0 && (size_t)at < len; i++) {
+		struct json_object *r = json_object_array_get_idx(reasons, i);
+
+		if (n == 1)
+			at += snprintf(out + at, len - (size_t)at, " %s", str(r, "reason"));
+		else
+			at += snprintf(out + at, len - (size_t)at, "%s %s (%.0f run%s)", i ? ";" : "",
+				       str(r, "reason"), num(r, "runs"), num(r, "runs") == 1 ? "" : "s");
+	}
+}
+
 static void text_report(struct json_object *m, struct textbuf *b)
 {
 	struct json_object *base = get(m, "base"), *rows = get(m, "metrics");
@@ -169,6 +192,16 @@ static void text_report(struct json_object *m, struct textbuf *b)
 	}
 	textbuf_printf(b, "\nOne value per run (its median over iterations) unless marked\n"
 		       "\"all iterations\"; ~ means no significant change.\n");
+	for (size_t i = 0; i < json_object_array_length(get(m, "missing")); i++) {
+		struct json_object *e = json_object_array_get_idx(get(m, "missing"), i);
+		char line[1024], prefix[80];
+
+		if (!i)
+			textbuf_printf(b, "\nNot measured (no value, not 0):\n");
+		missing_line(e, line, sizeof(line));
+		snprintf(prefix, sizeof(prefix), "- %s, ", str(e, "metric"));
+		wrap(b, prefix, "  ", line);
+	}
 	for (size_t i = 0; i < json_object_array_length(get(m, "warnings")); i++) {
 		if (!i)
 			textbuf_printf(b, "\nWarnings:\n");
@@ -212,6 +245,14 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 		else
 			textbuf_printf(b, "-");
 		textbuf_printf(b, " | %s | %s | %s |\n", up, wp, str(r, "verdict"));
+	}
+	for (size_t i = 0; i < json_object_array_length(get(m, "missing")); i++) {
+		struct json_object *e = json_object_array_get_idx(get(m, "missing"), i);
+		char line[1024];
+
+		missing_line(e, line, sizeof(line));
+		textbuf_printf(b, "%s- `%s`, %s\n", i ? "" : "\n**Not measured** (no value, not 0)\n\n",
+			       str(e, "metric"), line);
 	}
 	for (size_t i = 0; i < json_object_array_length(get(m, "warnings")); i++)
 		textbuf_printf(b, "%s- %s\n", i ? "" : "\n**Warnings**\n\n", json_object_get_string(

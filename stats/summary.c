@@ -30,7 +30,8 @@ struct json_object *mb_samples_summary_json(const struct mb_samples *s)
 
 struct json_object *mb_result_json(struct json_object *spec,
 				   struct json_object *environment,
-				   const struct mb_samples *samples)
+				   const struct mb_samples *samples,
+				   struct json_object *missing)
 {
 	struct json_object *obj = json_object_new_object();
 
@@ -38,5 +39,7 @@ struct json_object *mb_result_json(struct json_object *spec,
 	json_object_object_add(obj, "environment", json_object_get(environment));
 	json_object_object_add(obj, "samples", mb_samples_to_json(samples));
 	json_object_object_add(obj, "summary", mb_samples_summary_json(samples));
+	if (missing)
+		json_object_object_add(obj, "missing", json_object_get(missing));
 	return obj;
 }

@@ -19,9 +19,14 @@ struct json_object *mb_samples_summary_json(const struct mb_samples *s);
 void mb_summary_add(struct json_object *out, const char *metric,
 		    double *values, size_t n);
 
-/* A run as one document: {"spec", "environment", "samples", "summary"}. */
+/*
+ * A run as one document: {"spec", "environment", "samples", "summary"},
+ * and "missing" ({"metric": "why"}) when the run names metrics it did not
+ * measure (missing not NULL).
+ */
 struct json_object *mb_result_json(struct json_object *spec,
 				   struct json_object *environment,
-				   const struct mb_samples *samples);
+				   const struct mb_samples *samples,
+				   struct json_object *missing);
 
 #endif

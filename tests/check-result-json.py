@@ -43,8 +43,13 @@ def close(a, b):
 result = json.load(open(sys.argv[1]), parse_constant=lambda c: problems.append('non-finite ' + c))
 want_spec = json.load(open(sys.argv[2]))
 
-check(set(result) == {'spec', 'environment', 'samples', 'summary'},
+# "missing" only when the run names metrics it did not measure
+check(set(result) - {'missing'} == {'spec', 'environment', 'samples', 'summary'},
       'top-level keys: %s' % sorted(result))
+missing = result.get('missing', {})
+check(isinstance(missing, dict) and all(m in METRICS and isinstance(why, str) and why
+                                        for m, why in missing.items()),
+      'missing names known metrics, each with a reason: %r' % missing)
 for key, value in want_spec.items():
     check(result['spec'].get(key) == value,
           'spec.%s is %r, expected %r' % (key, result['spec'].get(key), value))
@@ -66,6 +71,8 @@ for s in result['samples']:
           'sample %r' % s)
     by_metric.setdefault(s['metric'], []).append(s['value'])
 
+check(not set(missing) & set(by_metric), 'metrics named missing have no samples: %s'
+      % sorted(set(missing) & set(by_metric)))
 check(set(result['summary']) == set(by_metric),
       'summary metrics %s differ from sampled %s' % (sorted(result['summary']), sorted(by_metric)))
 for metric, values in by_metric.items():

@@ -17,7 +17,10 @@ BUILD = os.environ.get('MIGBENCH_BUILD', os.path.join(os.path.dirname(__file__),
 MIGBENCHD = os.path.join(BUILD, 'daemon', 'migbenchd')
 CLIENT = os.path.join(BUILD, 'cli', 'migbench')
 BENCH_WORKER = os.path.join(BUILD, 'tests', 'bench', 'bench-worker')
+MIGRATION_STANDIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'migration-standin.py')
 SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'schema')
+# the schema version this migbenchd brings a database to: one per migration
+SCHEMA_VERSION = len([f for f in os.listdir(SCHEMA) if f.endswith('.sql')])
 HUGE_1G = '/sys/kernel/mm/hugepages/hugepages-1048576kB'
 
 _count = 0

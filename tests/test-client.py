@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """The migbench client against a real migbenchd: run --wait, ls, show,
-samples, cancel, host, kernels, and its exit codes for each kind of error."""
+samples, cancel, host, kernels, and its exit codes for each kind of error;
+a migration submitted with its own flags and followed (by the migration
+stand-in, tests/migration-standin.py: no guest is started), with what it
+did not measure, and run --help naming every key a migration spec has."""
 import json
 import os
+import re
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import Daemon, CLIENT, ok, diag, done, require_kvm, long_run
+from daemon_fixture import Daemon, CLIENT, MIGRATION_STANDIN, ok, diag, done, require_kvm, long_run
 
 
 def client(d, *args, token_file=None):
@@ -17,6 +21,40 @@ def client(d, *args, token_file=None):
         cmd += ['--token-file', token_file]
     p = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=300)
     return p.returncode, p.stdout, p.stderr
+
+
+def test_migration_flags():
+    st = Daemon('--worker', MIGRATION_STANDIN)
+    try:
+        rc, out, err = client(st, 'run', '--kind', 'migration', '--vcpus', '1', '--memory', '256M',
+                              '--backing', 'anonymous', '--wss', '128M', '--rate-mib-s', '64', '--postcopy',
+                              '--trace=false', '--label', 'mig-cli', '--wait')
+        lines = out.splitlines()
+        ok(rc == 0 and lines[:1] == ['queued run 1'] and 'run 1: done' in lines,
+           'run --kind migration --wait queues a migration and follows it to done')
+        if rc:
+            diag('exit %d: %s %s' % (rc, out, err))
+        run = st.run(1)
+        spec = run['spec']
+        ok(run['kind'] == 'migration' and run['label'] == 'mig-cli' and
+           (spec['vcpus'], spec['memory'], spec['backing'], spec['wss'], spec['rate_mib_s'], spec['postcopy'],
+            spec['trace']) == (1, '256M', 'anonymous', '128M', 64, True, False),
+           'the run stored is the migration its flags describe')
+        total = [l.split() for l in lines if l.split()[:1] == ['migration_total_ms']]
+        ok(len(total) == 1 and total[0][1] == '1' and re.fullmatch(r'[0-9.]+m?s', total[0][3]),
+           'its summary gives migration_total_ms with a unit (%s)' % total)
+        missing = run['missing'] or {}
+        at = lines.index('  not measured (no value, not 0):') if '  not measured (no value, not 0):' in lines else -1
+        ok(missing and at > lines.index('run 1: done') and
+           sorted(lines[at + 1:at + 1 + len(missing)]) == sorted('  %-27s %s' % kv for kv in missing.items()),
+           'then each metric it did not measure, with why (%d)' % len(missing))
+        rc, out, _ = client(st, 'run', '--help')
+        section = out.split('--kind migration:', 1)[-1].split('\n\n', 1)[0]
+        flags = set(re.findall(r'^  --([a-z-]+)', section, re.M))
+        ok(rc == 0 and all(k.replace('_', '-') in flags for k in run['resolved_spec']),
+           'run --help gives a flag for every key of a migration spec (%d flags)' % len(flags))
+    finally:
+        st.cleanup()
 
 
 def main():
@@ -88,6 +126,7 @@ def main():
             ok(rc == 0 and 'run 2: done' in out, 'root on the unix socket needs no token')
     finally:
         t.cleanup()
+    test_migration_flags()
     o = Daemon()
     try:
         rc, _, err = client(o, '--url', 'http://127.0.0.1:%d' % o.port, 'cancel', '1')

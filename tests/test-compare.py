@@ -3,7 +3,9 @@
 """Kernel A/B comparison through migbenchd: reports on a fixed data set
 against golden files (text: ASCII, no tabs, at most 75 columns), the
 model's tests against SciPy on the same values, selectors, mismatched
-specs named, bad requests, and the client."""
+specs named, bad requests, and the client; and migration runs where some
+did not measure a metric, which every format names with the runs'
+reasons instead of leaving it out."""
 import json
 import math
 import os
@@ -78,6 +80,71 @@ def make_db(path):
     con.close()
 
 
+MIG_SPEC = {"vcpus": 2, "memory": "1G", "backing": "hugetlb-1g", "wss": "512M", "access": "sequential",
+            "rate_mib_s": 64, "destination": "local", "max_bandwidth": 0, "downtime_limit_ms": 0,
+            "postcopy": False, "auto_converge": False, "dirty_ring_entries": 0,
+            "cancel_after_iterations": 0, "trace": True}
+TRACED = ('qemu_get_dirty_log_ns', 'qemu_clear_dirty_log_ns', 'qemu_reset_dirty_rings_ns',
+          'qemu_enable_dirty_log_ns', 'qemu_disable_dirty_log_ns')
+TRACE_OFF = 'trace is off in the spec'
+NO_TRACEFS = "not tracing QEMU's ioctls: tracefs is not mounted and cannot be"
+# per run: label, trace, total ms, downtime ms (None: no sample, no reason),
+# traced calls (None: not traced), and the reason it gives for each traced metric
+MIGRATIONS = [('traced', True, 9800, 41, [1800, 1750, 1820], None),
+              ('traced', True, 10100, None, [1790, 1830, 1760], None),
+              ('traced', True, 9950, 39, [1810, 1770, 1800], None),
+              ('untraced', False, 9700, 40, None, TRACE_OFF),
+              ('untraced', False, 9900, 43, None, TRACE_OFF),
+              ('untraced', True, 10050, 38, None, NO_TRACEFS)]
+
+
+def add_migrations(path):
+    """Migration runs into a database migbenchd has brought up to date."""
+    con = sqlite3.connect(path, timeout=30)
+    first = con.execute('SELECT MAX(id), MAX(group_id) FROM runs').fetchone()
+    for n, (label, trace, total, downtime, calls, why) in enumerate(MIGRATIONS, 1):
+        rid = first[0] + n
+        spec = json.dumps(dict(MIG_SPEC, trace=trace))
+        missing = json.dumps({m: why for m in TRACED} if why else {})
+        con.execute("INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, group_index, "
+                    "state, result, kernel_id, environment, created_at, started_at, finished_at, missing) "
+                    "VALUES (?, 'migration', ?, ?, ?, '{}', ?, 0, 'done', 'ok', 1, ?, ?, ?, ?, ?)",
+                    (rid, spec, spec, label, first[1] + n, json.dumps(env('6.12.0-rc1', 'Y')),
+                     '2026-11-02T00:00:00.000Z', '2026-11-02T00:00:01.000Z', '2026-11-02T00:00:30.000Z',
+                     missing))
+        rows = [(rid, 'migration_total_ms', 0, 0, total)]
+        rows += [(rid, 'migration_downtime_ms', 0, 0, downtime)] if downtime is not None else []
+        rows += [(rid, 'qemu_clear_dirty_log_ns', 0, i, v) for i, v in enumerate(calls or [])]
+        con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+
+
+def expected_missing():
+    """What the comparison must say is missing, worked out from MIGRATIONS:
+    per metric and side the runs without it and their reasons, for every
+    metric a run measured or named."""
+    sides = {'base': [r for r in MIGRATIONS if r[0] == 'traced'],
+             'new': [r for r in MIGRATIONS if r[0] == 'untraced']}
+    has = {'migration_total_ms': lambda r: True, 'migration_downtime_ms': lambda r: r[3] is not None,
+           'qemu_clear_dirty_log_ns': lambda r: r[4] is not None}
+    named = {m: (lambda r: r[5]) for m in TRACED}
+    out = []
+    for metric in sorted(set(has) | set(named)):
+        measured = has.get(metric, lambda r: False)
+        anywhere = any(measured(r) for r in MIGRATIONS)
+        for side, runs in sides.items():
+            without = [r for r in runs if not measured(r)]
+            reasons = {}
+            for r in without:
+                why = named[metric](r) if metric in named else None
+                reasons[why or 'no samples, no reason recorded'] = reasons.get(why or 'no samples, no reason recorded', 0) + 1
+            if without and (anywhere or any(metric in named and named[metric](r) for r in runs)):
+                out.append({'metric': metric, 'side': side, 'runs_without': len(without), 'runs': len(runs),
+                            'reasons': reasons})
+    return out
+
+
 def compare(d, **q):
     return d.get('/api/v1/compare?' + urllib.parse.urlencode(q))
 
@@ -90,6 +157,26 @@ def golden(name, text):
     if text != want:
         diag('differs from %s:' % name, text)
     return text == want
+
+
+def test_missing(d, tmp):
+    add_migrations(os.path.join(tmp, 'migbench.db'))
+    m = compare(d, base='traced', new='untraced', vary='trace').json()
+    got = [dict(e, reasons={r['reason']: r['runs'] for r in e['reasons']}) for e in m['missing']]
+    ok(got == expected_missing(), 'each metric runs of a side lack, with their reasons counted')
+    if got != expected_missing():
+        diag(json.dumps(got), json.dumps(expected_missing()))
+    rows = {(r['metric'], r['over']): r for r in m['metrics']}
+    ok(not any(metric in TRACED for metric, _ in rows) and rows[('migration_downtime_ms', 'runs')]['base']['n'] == 2,
+       'no row for a metric one side never measured; a partly missing one over the runs that have it')
+    text = compare(d, base='traced', new='untraced', vary='trace', format='text').body.decode('ascii', 'replace')
+    ok(all(len(l) <= 75 for l in text.splitlines()) and not any(l.endswith(' ') for l in text.splitlines()),
+       'its text report: no line over 75 columns, no trailing blanks')
+    ok(golden('compare-missing.txt', text), 'text report with what was not measured matches '
+       'tests/data/compare-missing.txt')
+    ok(golden('compare-missing.md', compare(d, base='traced', new='untraced', vary='trace',
+                                            format='markdown').body.decode()),
+       'markdown report with what was not measured matches tests/data/compare-missing.md')
 
 
 def main():
@@ -182,6 +269,8 @@ def main():
         out = subprocess.run([CLIENT, '--socket', d.sock, 'compare', '--format', 'csv', '--base', 'base',
                               '--new', 'patched'], capture_output=True, text=True)
         ok(out.returncode == 0 and out.stdout.startswith('metric,over,base_n'), 'migbench compare --format csv')
+        ok(m['missing'] == [], 'runs that measured every metric: nothing listed as missing')
+        test_missing(d, tmp)
     finally:
         d.cleanup()
     done()

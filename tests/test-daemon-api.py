@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import (Daemon, MIGBENCHD, ok, diag, done, require_kvm,
+from daemon_fixture import (Daemon, MIGBENCHD, SCHEMA_VERSION, ok, diag, done, require_kvm,
                             run_tests, small_run)
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
@@ -224,7 +224,7 @@ def test_host_and_metrics(d):
     ok(m.content_type.startswith('text/plain; version=0.0.4') and
        'migbench_queue_depth ' in text and 'migbench_runs{state="done"} ' in text and
        'migbench_hugepages_free{size="2MiB"} ' in text and
-       'migbench_build_info{version="0.1.0",schema="3"} 1' in text,
+       'migbench_build_info{version="0.1.0",schema="%d"} 1' % SCHEMA_VERSION in text,
        'GET /metrics in Prometheus text format')
 
 

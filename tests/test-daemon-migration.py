@@ -4,9 +4,13 @@
 hugepages migrated live to a local destination (a private libvirtd the run
 starts), with QEMU's dirty-log ioctls traced; the same cancelled after one
 iteration, which records the memslot updates turning dirty logging off;
-bad specs refused or failed with clear errors and nothing left running;
-and a migbenchd killed mid-migration whose guest the restart reaps."""
+the same untraced, which names each traced metric as not measured and
+why (stored with the run, shown by the client and in a comparison,
+never as a 0); bad specs refused or failed with clear errors and nothing
+left running; and a migbenchd killed mid-migration whose guest the
+restart reaps."""
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,6 +23,9 @@ from daemon_fixture import (BUILD, CLIENT, Daemon, HUGE_1G, ok, diag, done, requ
 
 GUEST = os.path.join(BUILD, 'engine', 'libvirt', 'mbguest.elf')
 BIG_LIMITS = {'limits': {'guest_memory_per_run': '4T', 'hugepage_memory_per_run': '4T'}}
+# what tracing QEMU's ioctls records: each is missing, with why, when it is off
+TRACED = ('qemu_get_dirty_log_ns', 'qemu_clear_dirty_log_ns', 'qemu_reset_dirty_rings_ns',
+          'qemu_enable_dirty_log_ns', 'qemu_disable_dirty_log_ns')
 
 
 def nr_1g():
@@ -74,7 +81,48 @@ def main():
         ok(len(m.get('qemu_enable_dirty_log_ns', [])) >= 1, 'the memslot updates enabling dirty logging')
         ok(final['spec']['destination'] == 'local' and final['kernel']['release'] == os.uname().release and
            'migration_total_ms' in final['summary'], 'the run carries its spec, kernel and summary')
+        gaps = final['missing']
+        ok(isinstance(gaps, dict) and all(isinstance(w, str) and w for w in gaps.values()) and
+           not set(gaps) & set(TRACED) and not set(gaps) & set(m),
+           'traced: no qemu_* metric named missing, and no missing metric with samples (%s)' % gaps)
         ok(nr_1g() == before, 'the 1GiB pool is back to %d' % before)
+        traced_id = run['id']
+
+        run = d.submit(**migration(label='mig-untraced', trace=False))
+        final = d.wait_state(run['id'], ('done', 'failed'), timeout=300)
+        m = metrics(d, run['id'])
+        ok(final['state'] == 'done' and 'migration_total_ms' in m,
+           'an untraced migration completes and measures the migration (%s)' % final['error'])
+        ok(all(final['missing'].get(k) == 'trace is off in the spec' for k in TRACED),
+           'trace off: each traced metric is named missing, with why (%s)' % final['missing'])
+        ok(not set(TRACED) & set(m) and not set(TRACED) & set(final['summary'] or {}),
+           'and none of them has a sample or a summary: no 0 stored for what was not measured')
+        p = subprocess.run([CLIENT, '--socket', d.sock, 'show', str(run['id'])],
+                           capture_output=True, text=True, timeout=60)
+        ok(p.returncode == 0 and 'not measured (no value, not 0):' in p.stdout and
+           all(re.search(r'^  %s +trace is off in the spec$' % k, p.stdout, re.M) for k in TRACED),
+           'migbench show lists what the run did not measure, and why')
+        r = d.get('/api/v1/compare?base=runs:%d&new=runs:%d&vary=trace' % (traced_id, run['id']))
+        model = r.json()
+        new_gaps = {e['metric']: e for e in model.get('missing', []) if e['side'] == 'new'}
+        ok(r.status == 200 and set(new_gaps) == set(TRACED) and
+           all(e['runs_without'] == 1 and e['runs'] == 1 and
+               e['reasons'] == [{'reason': 'trace is off in the spec', 'runs': 1}] for e in new_gaps.values()) and
+           not any(row['metric'] in TRACED for row in model['metrics']),
+           'compared with the traced run: each traced metric missing on the new side, with why, and no row')
+        text = d.get('/api/v1/compare?base=runs:%d&new=runs:%d&vary=trace&format=text'
+                     % (traced_id, run['id'])).body.decode()
+        ok('\nNot measured (no value, not 0):\n' in text and
+           all('- %s, new side, 1 of 1 run: trace is off in the spec\n' % k in text for k in TRACED) and
+           '\nspec: migration wss=512M rate_mib_s=64\n' in text and '\nvary: trace\n' in text,
+           'the text report names its spec and says what the new side did not measure, and why')
+        if 'Not measured' not in text:
+            diag(text)
+        md = d.get('/api/v1/compare?base=runs:%d&new=runs:%d&vary=trace&format=markdown'
+                   % (traced_id, run['id'])).body.decode()
+        ok('**Not measured** (no value, not 0)' in md and
+           '- `qemu_clear_dirty_log_ns`, new side, 1 of 1 run: trace is off in the spec\n' in md,
+           'so does the markdown report')
 
         # the same through the command-line client, as a user types it
         p = subprocess.run([CLIENT, '--socket', d.sock, 'run', '--kind', 'migration',

@@ -13,7 +13,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import (Daemon, MIGBENCHD, SCHEMA, HUGE_1G, ok, skip, done,
+from daemon_fixture import (Daemon, MIGBENCHD, SCHEMA, SCHEMA_VERSION, HUGE_1G, ok, skip, done,
                             require_kvm, small_run, long_run, worker_pids)
 
 
@@ -116,15 +116,19 @@ def test_upgrade():
     make_v1_db(db)
     d = Daemon(data_dir=tmp, db=db)
     try:
-        ok(d.get('/api/v1/health').json()['schema_version'] == 3, 'a version 1 database is upgraded to 3')
+        ok(d.get('/api/v1/health').json()['schema_version'] == SCHEMA_VERSION,
+           'a version 1 database is upgraded to %d' % SCHEMA_VERSION)
         run = d.run(1)
         ok(run['state'] == 'done' and run['label'] == 'old' and run['kernel']['release'] == '6.1.0-old' and
-           run['progress'] is None, 'its run reads back, with the new column empty')
+           run['progress'] is None and run['missing'] is None,
+           'its run reads back, with the new columns empty (what it did not measure: not known)')
         rows = d.get('/api/v1/runs/1/samples').json()['samples']
         ok(len(rows) == 100 and rows[0]['value'] == 1001 and rows[-1]['value'] == 1100,
            'its 100 samples are intact')
         rid = d.submit(**small_run(label='new'))['id']
-        ok(d.wait_state(rid, ('done', 'failed'))['state'] == 'done', 'a new run goes into the upgraded database')
+        new = d.wait_state(rid, ('done', 'failed'))
+        ok(new['state'] == 'done' and new['missing'] == {},
+           'a new run goes into the upgraded database, saying it missed nothing')
         ok(integrity(db) == 'ok', 'PRAGMA integrity_check is ok after the upgrade')
     finally:
         d.cleanup()
@@ -135,7 +139,7 @@ def test_upgrade():
     p = subprocess.run([MIGBENCHD, '--data-dir', tmp, '--db', db, '--listen', 'unix:' +
                         os.path.join(tmp, 's')], capture_output=True, text=True, timeout=30)
     ok(p.returncode != 0 and
-       'the database has schema version 99, newer than this migbenchd knows (3)' in p.stderr,
+       'the database has schema version 99, newer than this migbenchd knows (%d)' % SCHEMA_VERSION in p.stderr,
        'a database from a newer migbenchd is refused, untouched')
 
 

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """The dashboards in a real headless Chromium (Debian's, driven by
-playwright-core from npm): every view loads without console errors, the
-runs list shows runs made through the API, plots are drawn with data, the
-schedule form creates a run and shows a field's error, the compare view
-shows its verdicts, and the token is used when one is configured.
-Screenshots are kept in build/tests/artifacts/web/."""
+playwright-core from npm): every view loads without console errors or
+"undefined"/"NaN" text, the runs list shows runs made through the API
+with their specs described by kind, plots are drawn with data, a
+migration's view marks its phases and iterations and charts the guest's
+writes per vCPU when its samples have them (and draws no such chart when
+they do not), an untraced migration lists what it did not measure and
+why, the schedule form creates a run and shows a field's error, the
+compare view shows its verdicts, and the token is used when one is
+configured.  Screenshots are kept in build/tests/artifacts/web/."""
 import json
 import os
 import shutil
@@ -13,10 +17,17 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import BUILD, Daemon, ok, diag, done, require_kvm, small_run, skip_all
+from daemon_fixture import (BUILD, MIGRATION_STANDIN, Daemon, ok, diag, done, require_kvm, small_run, skip,
+                            skip_all)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+
+
+def migration(**extra):
+    spec = {'kind': 'migration', 'memory': '256M', 'backing': 'anonymous', 'wss': '128M', 'rate_mib_s': 64}
+    spec.update(extra)
+    return spec
 
 
 def main():
@@ -29,30 +40,44 @@ def main():
     # over TCP a browser changes state only with a token (none: read-only)
     d = Daemon(token='browser-token-9876543210')
     t = Daemon(token='browser-token-0123456789')
+    # migration runs as a stand-in worker records them (see its docstring)
+    s = Daemon('--worker', MIGRATION_STANDIN)
     try:
         ids = []
         for label in ('base', 'patched'):
             ids += d.submit(**small_run(label=label, iterations=3, repeat=3))['run_ids']
         for i in ids:
             d.wait_state(i, ('done', 'failed'))
-        # a migration too, when this host can run one (root, libvirtd, QEMU)
-        mig = 0
+        # migrations too, when this host can run them (root, libvirtd, QEMU):
+        # one traced, one not (which must name what it did not measure)
+        mig = {}
         if os.geteuid() == 0 and os.path.exists('/usr/sbin/libvirtd') and \
                 os.path.exists('/usr/bin/qemu-system-x86_64'):
-            mig = d.submit(kind='migration', memory='1G', backing='hugetlb-1g', wss='512M',
-                           rate_mib_s=64, label='mig')['id']
-            final = d.wait_state(mig, ('done', 'failed'), timeout=300)
-            ok(final['state'] == 'done', 'a migration run for the run view (%s)' % final['error'])
+            mig['traced'] = d.submit(**migration(memory='1G', backing='hugetlb-1g', wss='512M',
+                                                 label='mig'))['id']
+            mig['untraced'] = d.submit(**migration(trace=False, label='mig-untraced'))['id']
+            for what, rid in mig.items():
+                final = d.wait_state(rid, ('done', 'failed'), timeout=300)
+                ok(final['state'] == 'done', 'the %s migration run for the run view (%s)' % (what, final['error']))
+        else:
+            skip('real migrations need root, libvirtd and QEMU')
+        standin = {'phases': s.submit(**migration(postcopy=True, trace=False, label='standin'))['id'],
+                   'old': s.submit(**migration(wss=0, label='standin-old'))['id']}
+        for rid in standin.values():
+            final = s.wait_state(rid, ('done', 'failed'), timeout=60)
+            ok(final['state'] == 'done', 'a stand-in migration run (%s)' % final['error'])
         p = subprocess.run(['node', os.path.join(HERE, 'web', 'test-web.mjs'),
                             'http://127.0.0.1:%d' % d.port, artifacts, json.dumps(ids), os.uname().release,
-                            'http://127.0.0.1:%d' % t.port, t.token, str(mig), d.token],
+                            'http://127.0.0.1:%d' % t.port, t.token, json.dumps(mig), d.token,
+                            'http://127.0.0.1:%d' % s.port, json.dumps(standin)],
                            capture_output=True, text=True, timeout=600)
         results = [json.loads(l) for l in p.stdout.splitlines() if l.startswith('{')]
         for r in results:
             ok(r['ok'], r['desc'])
             if not r['ok']:
                 diag(r['detail'])
-        ok(p.returncode == 0 and len(results) >= 15, 'the browser test ran all its checks (%d)' % len(results))
+        ok(p.returncode == 0 and len(results) >= 40 and results[-1]['desc'] == 'with the token the run is scheduled '
+           'and cancelled from the page', 'the browser test ran all its checks (%d)' % len(results))
         if p.stderr.strip():
             diag(p.stderr[-2000:])
         shots = sorted(f for f in os.listdir(artifacts) if f.endswith('.png'))
@@ -60,6 +85,7 @@ def main():
     finally:
         d.cleanup()
         t.cleanup()
+        s.cleanup()
     done()
 
 

@@ -44,15 +44,26 @@ async function api(path, options = {}) {
 	return body;
 }
 
-function fmtNs(v) {
-	if (v === null || v === undefined) return '-';
-	const units = [[1e9, 's'], [1e6, 'ms'], [1e3, 'µs'], [1, 'ns']];
-	for (const [scale, unit] of units)
-		if (Math.abs(v) >= scale || unit === 'ns') return (v / scale).toPrecision(3) + ' ' + unit;
+// 3 significant digits, never in exponent notation (1230, not 1.23e+3).
+function fmt3(v) {
+	return String(Number(v.toPrecision(3)));
 }
 
+function fmtNs(v) {
+	if (typeof v !== 'number' || !Number.isFinite(v)) return '-';
+	const units = [[1e9, 's'], [1e6, 'ms'], [1e3, 'µs'], [1, 'ns']];
+	for (const [scale, unit] of units)
+		if (Math.abs(v) >= scale || unit === 'ns') return fmt3(v / scale) + ' ' + unit;
+}
+
+// A figure with its metric's unit; '-' for none (never "NaN").
 function fmtValue(metric, v) {
-	return metric.endsWith('_ns') ? fmtNs(v) : (v === null ? '-' : String(Math.round(v)));
+	if (typeof v !== 'number' || !Number.isFinite(v)) return '-';
+	if (metric.endsWith('_ns')) return fmtNs(v);
+	if (metric.endsWith('_ms')) return fmtNs(v * 1e6);
+	if (metric.endsWith('_mib_s')) return fmt3(v) + ' MiB/s';
+	if (metric.endsWith('_kib_s')) return Math.abs(v) >= 1024 ? fmt3(v / 1024) + ' MiB/s' : fmt3(v) + ' KiB/s';
+	return String(Math.round(v));
 }
 
 function stateCell(state) {
@@ -72,7 +83,7 @@ async function viewRuns(params) {
 		['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'].map(s =>
 			el('option', { value: s, selected: params.get('state') === s }, s)));
 	const kind = el('select', { name: 'kind' }, el('option', { value: '' }, 'any'),
-		el('option', { value: 'dirtylog', selected: params.get('kind') === 'dirtylog' }, 'dirtylog'));
+		Object.keys(SPEC_DESCRIPTIONS).map(k => el('option', { value: k, selected: params.get('kind') === k }, k)));
 	const label = el('input', { name: 'label', value: params.get('label') || '', size: 12 });
 	const kernel = el('select', { name: 'kernel' }, el('option', { value: '' }, 'any'));
 	try {
@@ -104,7 +115,7 @@ async function viewRuns(params) {
 			el('td', {}, el('a', { href: '#/run/' + r.id }, String(r.id))),
 			stateCell(r.state), el('td', {}, r.result || ''), el('td', {}, r.label),
 			el('td', {}, r.kernel ? r.kernel.release : ''),
-			el('td', {}, `${r.spec.vcpus} x ${r.spec.mem_per_vcpu} ${r.spec.backing}`),
+			el('td', { class: 'spec' }, describeSpec(r.kind, r.resolved_spec || r.spec)),
 			el('td', {}, r.created_at.replace('T', ' ').slice(0, 19)),
 			el('td', { class: 'muted' }, r.progress || ''))));
 		// live: every second while runs are queued or running, else now and then
@@ -112,122 +123,6 @@ async function viewRuns(params) {
 		timer = setTimeout(() => refresh().catch(showError), live ? 1000 : 5000);
 	}
 	await refresh();
-}
-
-// --- one run -------------------------------------------------------------
-
-// series: [{label, values, scale?}]; a series with scale 'right' gets an
-// axis of its own on the right (used for iteration markers).
-function plot(title, xs, series, unit, xlabel = 'iteration') {
-	const box = el('div', { class: 'card plot', 'data-testid': 'plot' }, el('h3', {}, title));
-	const colors = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df'];
-	const right = series.find(s => s.scale === 'right');
-	const opts = {
-		width: 520, height: 240,
-		scales: { x: { time: false } },
-		axes: [{ label: xlabel }, { label: unit, size: 70 }].concat(right ?
-			[{ scale: 'right', side: 1, label: right.label, grid: { show: false } }] : []),
-		series: [{ label: xlabel }].concat(series.map((s, i) => ({
-			label: s.label, stroke: colors[i % colors.length], width: 2,
-			scale: s.scale || 'y', points: { show: xs.length < 60, size: 6 },
-		}))),
-	};
-	new uPlot(opts, [xs].concat(series.map(s => s.values)), box);
-	return box;
-}
-
-async function viewRun(id) {
-	const run = await api('/runs/' + id);
-	const kernel = run.kernel || {};
-	const env = run.environment || {};
-	const head = el('div', { class: 'card' },
-		el('h2', {}, `Run ${run.id} (${run.kind})`),
-		el('p', {}, 'state ', el('strong', { class: 'state-' + run.state, 'data-testid': 'run-state' }, run.state),
-			run.result ? `, result ${run.result}` : '', run.error ? ` — ${run.error}` : ''),
-		el('p', { class: 'muted' }, `label "${run.label}", group ${run.group.id} #${run.group.index}, ` +
-			`created ${run.created_at}` + (run.progress ? `; ${run.progress}` : '')));
-	const envTable = el('table', { 'data-testid': 'environment' },
-		el('tr', {}, el('th', {}, 'kernel'), el('td', {}, `${kernel.release || '-'} ${kernel.version || ''}`)),
-		el('tr', {}, el('th', {}, 'cmdline'), el('td', {}, kernel.cmdline || env.cmdline || '-')),
-		el('tr', {}, el('th', {}, 'CPU'), el('td', {}, `${env.cpu_model || '-'}, ${env.online_cpus || '?'} CPUs`)),
-		el('tr', {}, el('th', {}, 'hugepages before / after'),
-			el('td', {}, JSON.stringify(env.hugepages_before || {}) + ' / ' + JSON.stringify(env.hugepages_after || {}))),
-		el('tr', {}, el('th', {}, 'KVM parameters'), el('td', {},
-			el('details', {}, el('summary', {}, Object.keys(env.kvm_parameters || {}).join(', ') || '-'),
-				el('pre', {}, JSON.stringify(env.kvm_parameters || {}, null, 1))))));
-	view.replaceChildren(head,
-		el('div', { class: 'card' }, el('h3', {}, 'Spec'), el('pre', {}, JSON.stringify(run.resolved_spec || run.spec, null, 1))),
-		el('div', { class: 'card' }, el('h3', {}, 'Environment'), envTable));
-
-	if (run.state === 'queued' || run.state === 'running') {
-		const msg = el('span', { class: 'error', 'data-testid': 'cancel-error' });
-		head.append(el('button', { type: 'button', 'data-testid': 'cancel', onclick: async () => {
-			try {
-				// JSON like every POST: migbenchd refuses other types
-				await api(`/runs/${id}/cancel`, { method: 'POST', body: '{}',
-					headers: { 'Content-Type': 'application/json' } });
-			} catch (e) {
-				msg.textContent = e.message;
-				return;
-			}
-			route();
-		} }, 'Cancel run'), ' ', msg);
-		timer = setTimeout(() => route(), 1000);
-		return;
-	}
-	const samples = (await api(`/runs/${id}/samples`)).samples;
-	const byMetric = {};
-	for (const s of samples) (byMetric[s.metric] = byMetric[s.metric] || []).push(s);
-	const perIteration = (metric) => {
-		const rows = (byMetric[metric] || []).filter(s => s.iteration > 0 && s.seq === 0);
-		return { xs: rows.map(s => s.iteration), values: rows.map(s => s.value) };
-	};
-	const plots = el('div', { class: 'plots' });
-	for (const [title, metrics] of [
-		['Clearing the dirty log', ['clear_dirty_log_ns']],
-		['Getting the dirty log', ['get_dirty_log_ns']],
-		['Dirtying memory, slowest vCPU', ['dirty_memory_ns']],
-		['Dirty ring harvest and reset', ['dirty_ring_harvest_ns', 'dirty_ring_reset_ns']]]) {
-		const series = metrics.map(m => Object.assign({ label: m }, perIteration(m))).filter(s => s.xs.length);
-		if (!series.length) continue;
-		// the unit that keeps the axis readable: µs below a millisecond
-		const max = Math.max(...series.flatMap(s => s.values));
-		const [scale, unit] = max >= 1e6 ? [1e6, 'ms'] : [1e3, 'µs'];
-		series.forEach(s => { s.values = s.values.map(v => v / scale); });
-		plots.append(plot(`${title} (${unit})`, series[0].xs, series, unit));
-	}
-	if (run.kind === 'migration') {
-		const t = (byMetric.job_t_ms || []).map(s => s.value / 1000);
-		const iterations = (byMetric.job_t_ms || []).map(s => s.iteration);
-		if (t.length) {
-			plots.append(plot('Migration: memory remaining (MiB) and iteration', t, [
-				{ label: 'remaining', values: (byMetric.job_memory_remaining_bytes || []).map(s => s.value / 1048576) },
-				{ label: 'iteration', values: iterations, scale: 'right' }], 'MiB', 'seconds'));
-			plots.append(plot('Migration: dirty rate (pages/s) and transfer (MiB/s)', t, [
-				{ label: 'dirty pages/s', values: (byMetric.job_dirty_rate_pps || []).map(s => s.value) },
-				{ label: 'MiB/s', values: (byMetric.job_bps || []).map(s => s.value / 1048576), scale: 'right' }],
-				'pages/s', 'seconds'));
-		}
-		for (const [title, metric] of [
-			['QEMU KVM_GET_DIRTY_LOG per call (µs)', 'qemu_get_dirty_log_ns'],
-			['QEMU KVM_CLEAR_DIRTY_LOG per call (µs)', 'qemu_clear_dirty_log_ns'],
-			['QEMU memslot updates disabling dirty logging, the zap (µs)', 'qemu_disable_dirty_log_ns']]) {
-			const calls = byMetric[metric] || [];
-			if (calls.length)
-				plots.append(plot(title, calls.map((_, i) => i + 1),
-					[{ label: metric, values: calls.map(s => s.value / 1000) }], 'µs', 'call'));
-		}
-	}
-	const zap = (byMetric.disable_dirty_log_ns || byMetric.qemu_disable_dirty_log_ns || [])[0];
-	const summary = el('table', { 'data-testid': 'summary' }, el('tr', {},
-		['metric', 'n', 'min', 'median', 'mean', 'p95', 'max'].map(h => el('th', {}, h))),
-		// the job_* series are plotted above, not figures to summarise
-		Object.entries(run.summary || {}).filter(([m]) => !m.startsWith('job_')).map(([m, s]) => el('tr', {}, el('td', {}, m),
-			el('td', { class: 'num' }, s.n), ['min', 'median', 'mean', 'p95', 'max'].map(k =>
-				el('td', { class: 'num' }, fmtValue(m, s[k]))))));
-	view.append(el('div', { class: 'card' }, el('h3', {}, 'Disabling dirty logging (zap / huge-page recovery)'),
-		el('p', { 'data-testid': 'zap' }, zap ? fmtNs(zap.value) : 'not measured')),
-		plots, el('div', { class: 'card' }, el('h3', {}, 'Summary'), summary));
 }
 
 // --- compare -------------------------------------------------------------
@@ -309,6 +204,11 @@ async function viewCompare(params) {
 		el('table', { 'data-testid': 'compare-rows' }, el('tr', {},
 			['metric', 'over', 'base', 'new', 'delta (95% CI)', 'p', 'verdict', 'values (grey base, blue new; bar: median, line: its 95% CI)']
 				.map(h => el('th', {}, h))), rows),
+		(model.missing || []).length ? el('div', { class: 'card' }, el('h3', {}, 'Not measured'),
+			el('ul', { class: 'not-measured', 'data-testid': 'compare-missing' }, model.missing.map(m =>
+				el('li', { 'data-metric': m.metric, 'data-side': m.side }, el('code', {}, m.metric),
+					`: ${m.side} side, ${m.runs_without} of ${m.runs} runs: ` +
+					m.reasons.map(r => m.reasons.length > 1 ? `${r.reason} (${r.runs})` : r.reason).join('; '))))) : null,
 		model.warnings.length ? el('div', { class: 'card' }, el('h3', {}, 'Warnings'),
 			el('ul', { class: 'warnings', 'data-testid': 'warnings' }, model.warnings.map(w => el('li', {}, w)))) : null,
 		el('div', { class: 'card' }, el('h3', {}, 'Report for the cover letter'),

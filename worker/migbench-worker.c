@@ -103,12 +103,15 @@ static void write_samples(const struct mb_samples *samples)
 	}
 }
 
-static void write_head(struct json_object *spec, struct json_object *environment)
+static void write_head(const struct mb_run_result *res)
 {
 	struct json_object *head = json_object_new_object();
 
-	json_object_object_add(head, "spec", json_object_get(spec));
-	json_object_object_add(head, "environment", json_object_get(environment));
+	json_object_object_add(head, "spec", json_object_get(res->spec));
+	json_object_object_add(head, "environment", json_object_get(res->environment));
+	/* {} rather than nothing: the daemon then knows nothing is missing */
+	json_object_object_add(head, "missing", res->missing ? json_object_get(res->missing) :
+				  json_object_new_object());
 	printf("R %s\n", json_object_to_json_string_ext(head, JSON_C_TO_STRING_PLAIN));
 	json_object_put(head);
 }
@@ -139,7 +142,7 @@ static int run(const struct mb_engine *engine, struct json_object *spec_json,
 	status = engine->run(spec, &opts, &res);
 	/* failed runs still report their environment; only done runs samples */
 	if (res.environment)
-		write_head(res.spec, res.environment);
+		write_head(&res);
 	if (status == MB_RUN_OK)
 		write_samples(&res.samples);
 	finish(status, status == MB_RUN_OK ? "" : res.error.message);

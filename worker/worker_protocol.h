@@ -4,11 +4,15 @@
  * migbenchd to read:
  *
  *   P <text>                          progress
- *   R <json>                          {"spec": resolved, "environment": {...}}
+ *   R <json>                          {"spec": resolved, "environment": {...},
+ *                                      "missing": {"<metric>": "<why>", ...}}
  *   S <metric> <iteration> <seq> <value>
  *   X <outcome> <error text>          last line; outcome below
  *
- * The samples come after the run is over, never during it.
+ * The samples come after the run is over, never during it, and so does
+ * the R line: "missing" names every metric the run should have and did
+ * not measure, with the reason ({} when none is missing); such a metric
+ * has no S line, never a 0.
  */
 #ifndef MIGBENCH_WORKER_PROTOCOL_H
 #define MIGBENCH_WORKER_PROTOCOL_H

@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: MIT
 // The dashboards in Debian's Chromium, driven by playwright-core.  Prints
 // one JSON line per check for test-web.py; screenshots go to ARTIFACTS.
-// usage: node test-web.mjs URL ARTIFACTS RUNS-JSON RELEASE TOKEN-URL TOKEN MIGRATION URL-TOKEN
+// usage: node test-web.mjs URL ARTIFACTS RUNS-JSON RELEASE TOKEN-URL TOKEN MIGRATIONS-JSON URL-TOKEN
+//                           STAND-IN-URL STAND-INS-JSON
+// MIGRATIONS-JSON: {"traced": id, "untraced": id} of real migrations, {} when
+// this host cannot run them; STAND-INS-JSON: {"phases": id, "old": id} of
+// runs made by tests/migration-standin.py, the first with phases and
+// the guest's progress, the second without.
 import { chromium } from 'playwright-core';
+import { checkMigrationView } from './migration-view.mjs';
 
-const [url, artifacts, runsJson, release, tokenUrl, token, migration, urlToken] = process.argv.slice(2);
+const [url, artifacts, runsJson, release, tokenUrl, token, migrationsJson, urlToken,
+       standinUrl, standinsJson] = process.argv.slice(2);
 const runs = JSON.parse(runsJson);
+const migrations = JSON.parse(migrationsJson), standins = JSON.parse(standinsJson);
 const check = (ok, desc, detail) => console.log(JSON.stringify({ ok: !!ok, desc, detail: detail || '' }));
 
 const browser = await chromium.launch({
@@ -31,6 +39,35 @@ async function visit(page, hash, selector, name) {
 	await page.waitForTimeout(300);	// let charts draw
 	await page.screenshot({ path: `${artifacts}/${name}.png`, fullPage: true });
 	check(errors.length === 0, `${name} view loads with no console errors`, errors.join('; '));
+	const text = await page.textContent('main');
+	check(!/undefined|NaN/.test(text), `${name} view shows no "undefined" or "NaN"`,
+	      (text.match(/.{0,60}(undefined|NaN).{0,60}/) || [''])[0]);
+}
+
+// Every chart on the page drawn with data: no empty or broken canvas.
+async function paintedCanvases(page) {
+	return page.$$eval('.uplot canvas', canvases => canvases.map(c => {
+		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		let n = 0;
+		for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
+		return n;
+	}));
+}
+
+const api = async (base, path) => (await fetch(base + '/api/v1' + path)).json();
+
+// The runs list describes each run's spec by its kind, from the spec's own values.
+async function checkSpecCells(page, base, ids, name) {
+	for (const id of ids) {
+		const run = await api(base, `/runs/${id}`), s = run.resolved_spec || run.spec;
+		const cell = await page.textContent(`tr[data-run="${id}"] td.spec`);
+		const want = run.kind === 'migration' ?
+			[`migration ${s.vcpus} vCPU ${s.memory} ${s.backing} → ${s.destination}`,
+			 s.rate_mib_s ? `rate ${s.rate_mib_s} MiB/s` : null, s.trace === false ? 'not traced' : null] :
+			[`dirtylog ${s.vcpus} x ${s.mem_per_vcpu} ${s.backing}`, `${s.iterations} iteration`];
+		check(cell.startsWith(want[0]) && want.every(w => w === null || cell.includes(w)),
+		      `${name}: run ${id} (${run.kind}) is described by its own spec keys`, `"${cell}", wanted ${want}`);
+	}
 }
 
 try {
@@ -40,6 +77,7 @@ try {
 	const listed = await page.$$eval('tr[data-run]', rows => rows.map(r => Number(r.dataset.run)));
 	check(runs.every(id => listed.includes(id)), 'runs view lists the runs created through the API',
 	      `listed ${listed}`);
+	await checkSpecCells(page, url, [runs[0], ...Object.values(migrations)], 'runs view');
 
 	// Queued and running runs update in place, without a reload.
 	const live = await (await fetch(`${url}/api/v1/runs`, { method: 'POST',
@@ -52,29 +90,50 @@ try {
 	      `first seen ${first}`);
 
 	await visit(page, `/run/${runs[0]}`, '.uplot canvas', 'run');
-	const painted = await page.$$eval('.uplot canvas', canvases => canvases.map(c => {
-		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-		let n = 0;
-		for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
-		return n;
-	}));
+	const painted = await paintedCanvases(page);
 	check(painted.length >= 3 && painted.every(n => n > 200),
 	      'run view draws its per-iteration plots with data', `painted pixels ${painted}`);
 	check(/\d/.test(await page.textContent('[data-testid=zap]')), 'run view shows the zap time');
+	check(await page.$('[data-testid=not-measured]') === null, 'a run that measured everything lists nothing as not measured');
 
-	if (Number(migration)) {
-		await visit(page, `/run/${migration}`, '.uplot canvas', 'run-migration');
+	for (const [what, id] of Object.entries(migrations)) {
+		const run = await api(url, `/runs/${id}`);
+		await visit(page, `/run/${id}`, '.uplot canvas', `run-migration-${what}`);
 		const titles = await page.$$eval('.plot h3', hs => hs.map(h => h.textContent));
-		const drawn = await page.$$eval('.uplot canvas', canvases => canvases.map(c => {
-			const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-			let n = 0;
-			for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
-			return n;
-		}));
-		check(titles.some(t => t.startsWith('Migration: memory remaining')) &&
-		      titles.some(t => t.startsWith('QEMU KVM_')) && drawn.every(n => n > 200),
-		      'a migration run shows its job statistics and traced ioctls, drawn', titles.join('; '));
+		const drawn = await paintedCanvases(page);
+		check(titles.some(t => t.startsWith('Migration: memory remaining')) && drawn.every(n => n > 200) &&
+		      (what === 'untraced' || titles.some(t => t.startsWith('QEMU KVM_'))),
+		      `the ${what} migration shows its job statistics${what === 'traced' ? ' and traced ioctls' : ''}, ` +
+		      'every chart drawn', `${titles.join('; ')}; painted ${drawn}`);
+		check((await page.textContent('[data-testid=spec-description]')).startsWith(
+			`migration ${run.spec.vcpus} vCPU ${run.spec.memory} ${run.spec.backing} → local`),
+		      `the ${what} migration's view describes its spec`);
+		const listedGaps = await page.$$eval('[data-testid=not-measured] li', lis =>
+			Object.fromEntries(lis.map(li => [li.dataset.metric, li.textContent])));
+		const missing = run.missing || {};
+		check(Object.keys(listedGaps).sort().join() === Object.keys(missing).sort().join() &&
+		      Object.entries(missing).every(([m, why]) => listedGaps[m] === `${m}: ${why}`),
+		      `the ${what} migration's "not measured" list is the run's missing metrics with their reasons`,
+		      `listed ${JSON.stringify(listedGaps)}, run ${JSON.stringify(missing)}`);
+		if (what === 'untraced')
+			check(listedGaps.qemu_clear_dirty_log_ns === 'qemu_clear_dirty_log_ns: trace is off in the spec' &&
+			      (await page.textContent('[data-testid=zap]')) === 'not measured: trace is off in the spec',
+			      'an untraced migration shows its dirty-log ioctls and the zap as not measured, with why');
+		await checkMigrationView(page, url, id, `${what} migration`, check);
 	}
+
+	// runs of the stand-in: one with phases and the guest's progress, one without
+	const stand = await openPage(standinUrl);
+	await visit(stand, '/runs', 'table[data-testid=runs] tbody tr', 'runs-standin');
+	await checkSpecCells(stand, standinUrl, Object.values(standins), 'stand-in runs view');
+	await visit(stand, `/run/${standins.phases}`, '[data-testid=guest-plot] canvas', 'run-standin-phases');
+	const by = await checkMigrationView(stand, standinUrl, standins.phases, 'stand-in with phases', check);
+	check(by.migration_postcopy_ms && by.guest_stall_ms && (await stand.$$('[data-testid=job-plot] li[data-mark]')).length >= 5,
+	      'the stand-in run has every phase, iterations and a stall to show');
+	check((await paintedCanvases(stand)).every(n => n > 200), 'stand-in with phases: every chart drawn');
+	await visit(stand, `/run/${standins.old}`, '[data-testid=job-plot] canvas', 'run-standin-old');
+	await checkMigrationView(stand, standinUrl, standins.old, 'stand-in without phases', check);
+	check((await paintedCanvases(stand)).every(n => n > 200), 'stand-in without phases: every chart drawn');
 
 	await visit(page, '/host', '[data-testid=kernel]', 'host');
 	check((await page.textContent('[data-testid=kernel]')).startsWith(release), 'host view shows this kernel');

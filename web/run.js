@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+// The run view: state, spec, environment, what was not measured and why,
+// the plots of its samples, and the summary.  A migration's job
+// statistics carry its phases and iterations as marks, and the guest's
+// own progress per vCPU has a chart of its own when the run recorded it.
+'use strict';
+
+const fmtSeconds = v => fmt3(v) + ' s';
+
+// The first value of a once-per-run metric; undefined when not recorded.
+function firstValue(byMetric, metric) {
+	const rows = byMetric[metric];
+	return rows && rows.length ? rows[0].value : undefined;
+}
+
+// A migration's phases (bands) and the start of each iteration (lines),
+// in seconds after the job started, from what the run recorded: a phase
+// whose figures are missing is left out, not drawn from a guess.
+function migrationMarks(byMetric) {
+	const dest = firstValue(byMetric, 'migration_dest_start_ms');
+	const precopy = firstValue(byMetric, 'migration_precopy_ms');
+	const postcopy = firstValue(byMetric, 'migration_postcopy_ms');
+	const total = firstValue(byMetric, 'migration_total_ms');
+	const bands = [], lines = [];
+	if (dest !== undefined) bands.push({ kind: 'dest-start', label: 'destination start', from: 0, to: dest });
+	if (dest !== undefined && precopy !== undefined) {
+		bands.push({ kind: 'precopy', label: 'precopy', from: dest, to: dest + precopy });
+		if (postcopy !== undefined)
+			bands.push({ kind: 'postcopy', label: 'postcopy', from: dest + precopy, to: dest + precopy + postcopy });
+	}
+	for (const s of byMetric.migration_iteration_t_ms || [])
+		lines.push({ kind: 'iteration', at: s.value, label: '#' + s.iteration, title: 'iteration ' + s.iteration });
+	// the end is the job's total time; without it, where the last phase ends
+	const end = total !== undefined ? total : bands.length ? bands[bands.length - 1].to : undefined;
+	if (end !== undefined && (bands.length || lines.length))
+		lines.push({ kind: 'end', at: end, label: 'end', title: 'end' });
+	const toSeconds = m => Object.assign({}, m, m.at !== undefined ? { at: m.at / 1000 } :
+		{ from: m.from / 1000, to: m.to / 1000 });
+	return { bands: bands.map(toSeconds), lines: lines.map(toSeconds) };
+}
+
+// guest_write_rate_kib_s per vCPU (iteration) against guest_t_ms, both by
+// window (seq); a window one vCPU lacks is a gap, not a 0.
+function guestChart(byMetric, marks, missing) {
+	const t = new Map((byMetric.guest_t_ms || []).map(s => [s.seq, s.value]));
+	const rates = byMetric.guest_write_rate_kib_s || [];
+	if (!t.size || !rates.length) return null;
+	const windows = [...t.keys()].sort((a, b) => t.get(a) - t.get(b));
+	const vcpus = [...new Set(rates.map(s => s.iteration))].sort((a, b) => a - b);
+	const series = vcpus.map(v => {
+		const byWindow = new Map(rates.filter(s => s.iteration === v).map(s => [s.seq, s.value / 1024]));
+		return { label: 'vCPU ' + v, values: windows.map(w => byWindow.has(w) ? byWindow.get(w) : null) };
+	});
+	const chart = plot('Guest: writes per vCPU (MiB/s) in 10 ms windows', windows.map(w => t.get(w) / 1000),
+		series, 'MiB/s', 'seconds', { marks, fmtX: fmtSeconds, testid: 'guest-plot' });
+	const stall = byMetric.guest_stall_ms || [];
+	const side = el('div', { class: 'card', 'data-testid': 'guest-stall' }, el('h3', {}, 'Longest guest stall'),
+		stall.length ? el('p', {}, el('strong', {}, fmtValue('guest_stall_ms', Math.max(...stall.map(s => s.value)))),
+			' without progress on a vCPU during the migration') :
+			el('p', { class: 'muted' }, missing.guest_stall_ms ? 'not measured: ' + missing.guest_stall_ms :
+				'not recorded by this run'));
+	return [chart, side];
+}
+
+function migrationPlots(byMetric, missing) {
+	const out = [];
+	const t = (byMetric.job_t_ms || []).map(s => s.value / 1000);
+	const marks = migrationMarks(byMetric);
+	if (t.length) {
+		out.push(plot('Migration: memory remaining (MiB) and iteration', t, [
+			{ label: 'remaining', values: (byMetric.job_memory_remaining_bytes || []).map(s => s.value / 1048576) },
+			{ label: 'iteration', values: (byMetric.job_t_ms || []).map(s => s.iteration), scale: 'right' }],
+			'MiB', 'seconds', { marks, fmtX: fmtSeconds, testid: 'job-plot' }));
+		out.push(plot('Migration: dirty rate (pages/s) and transfer (MiB/s)', t, [
+			{ label: 'dirty pages/s', values: (byMetric.job_dirty_rate_pps || []).map(s => s.value) },
+			{ label: 'MiB/s', values: (byMetric.job_bps || []).map(s => s.value / 1048576), scale: 'right' }],
+			'pages/s', 'seconds'));
+	}
+	out.push(...(guestChart(byMetric, marks, missing) || []));
+	for (const [title, metric] of [
+		['QEMU KVM_GET_DIRTY_LOG per call (µs)', 'qemu_get_dirty_log_ns'],
+		['QEMU KVM_CLEAR_DIRTY_LOG per call (µs)', 'qemu_clear_dirty_log_ns'],
+		['QEMU memslot updates disabling dirty logging, the zap (µs)', 'qemu_disable_dirty_log_ns']]) {
+		const calls = byMetric[metric] || [];
+		if (calls.length)
+			out.push(plot(title, calls.map((_, i) => i + 1),
+				[{ label: metric, values: calls.map(s => s.value / 1000) }], 'µs', 'call'));
+	}
+	return out;
+}
+
+// Each metric the run should have and did not measure, with why.
+function notMeasured(missing) {
+	const names = Object.keys(missing).sort();
+	if (!names.length) return null;
+	return el('div', { class: 'card' }, el('h3', {}, 'Not measured'),
+		el('p', { class: 'muted' }, 'These metrics have no value in this run (not 0): why, as the run said.'),
+		el('ul', { class: 'not-measured', 'data-testid': 'not-measured' }, names.map(m =>
+			el('li', { 'data-metric': m }, el('code', {}, m), ': ', missing[m]))));
+}
+
+// Time series and instants: plotted above, not figures to summarise.
+const NOT_SUMMARISED = /^(job_|guest_t_ms$|migration_iteration_t_ms$)/;
+
+async function viewRun(id) {
+	const run = await api('/runs/' + id);
+	const kernel = run.kernel || {};
+	const env = run.environment || {};
+	const missing = run.missing || {};
+	const head = el('div', { class: 'card' },
+		el('h2', {}, `Run ${run.id} (${run.kind})`),
+		el('p', { 'data-testid': 'spec-description' }, describeSpec(run.kind, run.resolved_spec || run.spec)),
+		el('p', {}, 'state ', el('strong', { class: 'state-' + run.state, 'data-testid': 'run-state' }, run.state),
+			run.result ? `, result ${run.result}` : '', run.error ? ` — ${run.error}` : ''),
+		el('p', { class: 'muted' }, `label "${run.label}", group ${run.group.id} #${run.group.index}, ` +
+			`created ${run.created_at}` + (run.progress ? `; ${run.progress}` : '')));
+	const envTable = el('table', { 'data-testid': 'environment' },
+		el('tr', {}, el('th', {}, 'kernel'), el('td', {}, `${kernel.release || '-'} ${kernel.version || ''}`)),
+		el('tr', {}, el('th', {}, 'cmdline'), el('td', {}, kernel.cmdline || env.cmdline || '-')),
+		el('tr', {}, el('th', {}, 'CPU'), el('td', {}, `${env.cpu_model || '-'}, ${env.online_cpus || '?'} CPUs`)),
+		el('tr', {}, el('th', {}, 'hugepages before / after'),
+			el('td', {}, JSON.stringify(env.hugepages_before || {}) + ' / ' + JSON.stringify(env.hugepages_after || {}))),
+		el('tr', {}, el('th', {}, 'KVM parameters'), el('td', {},
+			el('details', {}, el('summary', {}, Object.keys(env.kvm_parameters || {}).join(', ') || '-'),
+				el('pre', {}, JSON.stringify(env.kvm_parameters || {}, null, 1))))));
+	view.replaceChildren(head,
+		el('div', { class: 'card' }, el('h3', {}, 'Spec'), el('pre', {}, JSON.stringify(run.resolved_spec || run.spec, null, 1))),
+		el('div', { class: 'card' }, el('h3', {}, 'Environment'), envTable));
+	const gaps = notMeasured(missing);
+	if (gaps) view.append(gaps);
+
+	if (run.state === 'queued' || run.state === 'running') {
+		const msg = el('span', { class: 'error', 'data-testid': 'cancel-error' });
+		head.append(el('button', { type: 'button', 'data-testid': 'cancel', onclick: async () => {
+			try {
+				// JSON like every POST: migbenchd refuses other types
+				await api(`/runs/${id}/cancel`, { method: 'POST', body: '{}',
+					headers: { 'Content-Type': 'application/json' } });
+			} catch (e) {
+				msg.textContent = e.message;
+				return;
+			}
+			route();
+		} }, 'Cancel run'), ' ', msg);
+		timer = setTimeout(() => route(), 1000);
+		return;
+	}
+	const samples = (await api(`/runs/${id}/samples`)).samples;
+	const byMetric = {};
+	for (const s of samples) (byMetric[s.metric] = byMetric[s.metric] || []).push(s);
+	const perIteration = (metric) => {
+		const rows = (byMetric[metric] || []).filter(s => s.iteration > 0 && s.seq === 0);
+		return { xs: rows.map(s => s.iteration), values: rows.map(s => s.value) };
+	};
+	const plots = el('div', { class: 'plots' });
+	for (const [title, metrics] of [
+		['Clearing the dirty log', ['clear_dirty_log_ns']],
+		['Getting the dirty log', ['get_dirty_log_ns']],
+		['Dirtying memory, slowest vCPU', ['dirty_memory_ns']],
+		['Dirty ring harvest and reset', ['dirty_ring_harvest_ns', 'dirty_ring_reset_ns']]]) {
+		const series = metrics.map(m => Object.assign({ label: m }, perIteration(m))).filter(s => s.xs.length);
+		if (!series.length) continue;
+		// the unit that keeps the axis readable: µs below a millisecond
+		const max = Math.max(...series.flatMap(s => s.values));
+		const [scale, unit] = max >= 1e6 ? [1e6, 'ms'] : [1e3, 'µs'];
+		series.forEach(s => { s.values = s.values.map(v => v / scale); });
+		plots.append(plot(`${title} (${unit})`, series[0].xs, series, unit));
+	}
+	if (run.kind === 'migration')
+		plots.append(...migrationPlots(byMetric, missing));
+	const zapMetric = byMetric.disable_dirty_log_ns ? 'disable_dirty_log_ns' : 'qemu_disable_dirty_log_ns';
+	const zap = (byMetric[zapMetric] || [])[0];
+	const summary = el('table', { 'data-testid': 'summary' }, el('tr', {},
+		['metric', 'n', 'min', 'median', 'mean', 'p95', 'max'].map(h => el('th', {}, h))),
+		Object.entries(run.summary || {}).filter(([m]) => !NOT_SUMMARISED.test(m)).map(([m, s]) => el('tr', {},
+			el('td', {}, m), el('td', { class: 'num' }, s.n), ['min', 'median', 'mean', 'p95', 'max'].map(k =>
+				el('td', { class: 'num' }, fmtValue(m, s[k]))))));
+	view.append(el('div', { class: 'card' }, el('h3', {}, 'Disabling dirty logging (zap / huge-page recovery)'),
+		el('p', { 'data-testid': 'zap' }, zap ? fmtNs(zap.value) :
+			missing[zapMetric] ? 'not measured: ' + missing[zapMetric] : 'not measured')),
+		plots, el('div', { class: 'card' }, el('h3', {}, 'Summary'), summary));
+}
