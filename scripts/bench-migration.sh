@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Benchmark (not a test): what tracing QEMU's dirty-log ioctls costs a
-# migration.  Queues N migrations with tracing and N without (the queue
-# interleaves the two groups), then prints the ratio of the median total
-# migration times and the comparison of the two groups.
+# migration and its guest.  Queues N migrations with tracing and N without
+# (the queue interleaves the two groups), then prints the ratios of the
+# median total, precopy and downtime, the guest's longest stall with and
+# without tracing, and the comparison of the two groups.
 set -euo pipefail
 source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
@@ -42,9 +43,14 @@ failed=$(api GET '/api/v1/runs?state=failed' | python3 -c 'import json, sys; pri
 api GET '/api/v1/compare?base=trace-off&new=trace-on&vary=trace&format=json' | python3 -c '
 import json, sys
 m = json.load(sys.stdin)
-for r in m["metrics"]:
-    if r["metric"] == "migration_total_ms":
-        b, n = r["base"]["median"], r["new"]["median"]
-        print("median migration_total_ms: %.0f without tracing, %.0f with: ratio %.3f (U test p %.3g, n %d+%d)"
-              % (b, n, n / b, r["u_p"], r["base"]["n"], r["new"]["n"]))'
+rows = {r["metric"]: r for r in m["metrics"]}
+# the cost of tracing on the migration, and on the guest: its longest stall
+for metric in ("migration_total_ms", "migration_precopy_ms", "migration_downtime_ms", "guest_stall_ms"):
+    r = rows.get(metric)
+    if not r:
+        print("%s: not measured on both sides" % metric)
+        continue
+    b, n = r["base"]["median"], r["new"]["median"]
+    print("median %s: %.0f without tracing, %.0f with: ratio %s (U test p %.3g, n %d+%d)"
+          % (metric, b, n, "%.3f" % (n / b) if b else "n/a", r["u_p"], r["base"]["n"], r["new"]["n"]))'
 api GET '/api/v1/compare?base=trace-off&new=trace-on&vary=trace&format=text'

@@ -83,10 +83,16 @@ async function checkMarks(page, testid, by, name, check) {
 			box.uplot.valToPos(b.to, 'x', true) - box.uplot.valToPos(b.from, 'x', true), b);
 		if (width < 4)	/* a phase too short to see at this scale: listed only */
 			continue;
-		const f = await painted(page, testid, b.kind, [0.25, 0.5, 0.75].map(q => b.from + q * (b.to - b.from)));
+		// off round fractions: a band from 0 to 4 s would put every probe on a grid line
+		const f = await painted(page, testid, b.kind, [0.23, 0.52, 0.77].map(q => b.from + q * (b.to - b.from)));
 		check(f > 0.5, `${name}: the ${b.kind} band is painted in its legend colour (${(f * 100).toFixed(0)}% of a column)`);
 	}
-	for (const l of want.lines) {
+	const px = await page.$eval(`[data-testid=${testid}]`, (box, ats) =>
+		ats.map(a => box.uplot.valToPos(a, 'x', true)), want.lines.map(l => l.at));
+	for (const [i, l] of want.lines.entries()) {
+		/* a line drawn over by a later one within 4 px (iterations 4 ms apart): listed only */
+		if (px.slice(i + 1).some(p => Math.abs(p - px[i]) < 4))
+			continue;
 		const f = await painted(page, testid, l.kind, [l.at]);
 		check(f > 0.25, `${name}: the ${l.kind} line at ${l.at} s is painted (${(f * 100).toFixed(0)}% of its column)`);
 	}
