@@ -16,6 +16,7 @@
 #include "ioctltrace.h"
 #include "libvirtd.h"
 #include "migration.h"
+#include "remotedest.h"
 
 #define DOMAIN_NAME	"migbench-migration"
 #define LOG_DIRTY	0x1u	/* KVM_MEM_LOG_DIRTY_PAGES */
@@ -30,6 +31,7 @@ struct run {
 	virDomainPtr dom;
 	char serial[512], log[512];
 	char migrate_uri[300];	/* a local destination's QEMU listens here */
+	char *dest_xml;		/* another host's: the guest without the source's files */
 };
 
 static enum mb_run_status fail(struct run *r, enum mb_run_status st, const char *fmt, ...)
@@ -285,7 +287,7 @@ static enum mb_run_status migrate_live(struct run *r)
 	size_t events_before = read_memslot_events(r->log, &ev);
 	struct mb_migration_opts o = {
 		.dest_uri = r->have_dst ? r->dst.uri : s->destination, .dest_conn = r->dc,
-		.migrate_uri = r->have_dst ? r->migrate_uri : NULL,
+		.migrate_uri = r->have_dst ? r->migrate_uri : NULL, .dest_xml = r->dest_xml,
 		.max_bandwidth_mib_s = s->max_bandwidth,
 		.downtime_limit_ms = (uint32_t)s->downtime_limit_ms,
 		.auto_converge = s->auto_converge, .postcopy = s->postcopy,
@@ -341,6 +343,9 @@ static enum mb_run_status migrate_live(struct run *r)
 
 static void teardown(struct run *r)
 {
+	if (r->dom && r->dc && !r->have_dst)	/* no libvirtd of ours takes it down there */
+		mb_remotedest_destroy(r->dc, r->dom);
+	free(r->dest_xml);
 	if (r->dom) {
 		virDomainDestroy(r->dom);	/* fails harmlessly once it moved */
 		virDomainFree(r->dom);
@@ -391,6 +396,8 @@ enum mb_run_status mb_migration_run(const struct mb_migspec *spec,
 	}
 	progress(&r, "libvirtd ready");
 	st = start_guest(&r);
+	if (!st && !r.have_dst && mb_remotedest_xml(r.dom, &r.dest_xml))
+		st = fail(&r, MB_RUN_FAILED, "the guest's description for %s", spec->destination);
 	if (!st)
 		st = migrate_live(&r);
 out:
