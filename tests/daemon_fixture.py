@@ -98,10 +98,12 @@ class Reply:
 
 class Daemon:
     """migbenchd in a temp dir; args are extra flags, config extra config-file keys.
-    Migration runs keep their private state in the temp dir too (state/)."""
+    Migration runs keep their private state in the temp dir too (state/).
+    wrap: a command that runs the rest of its arguments, for a daemon in
+    namespaces of the test's (it must exec, so the daemon keeps its pid)."""
 
     def __init__(self, *args, token=None, data_dir=None, db=None, env=None, sock_dir=None,
-                 config=None):
+                 config=None, wrap=None):
         self.dir = data_dir or tempfile.mkdtemp(prefix='migbench-test-')
         self.own_dir = data_dir is None
         # the data dir is private (0700): a socket others must reach goes in sock_dir
@@ -125,7 +127,8 @@ class Daemon:
             os.chmod(tf, 0o600)
             cmd += ['--token-file', tf]
         self.log = open(os.path.join(self.dir, 'migbenchd.log'), 'ab')
-        self.proc = subprocess.Popen(cmd + list(args), stdout=self.log, stderr=self.log,
+        self.proc = subprocess.Popen(list(wrap or []) + cmd + list(args), stdout=self.log,
+                                     stderr=self.log,
                                      env=dict(os.environ, **(env or {})))
         self.wait_ready()
 
@@ -248,3 +251,29 @@ def long_run(**extra):
 def worker_pids():
     out = subprocess.run(['pgrep', '-x', 'migbench-worker'], capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
+
+
+def workers_of(daemon_pid):
+    """The migbench-worker processes whose parent is daemon_pid: other
+    daemons on this host may have theirs."""
+    out = []
+    for p in os.listdir('/proc'):
+        try:
+            with open('/proc/%s/stat' % p) as f:
+                stat_line = f.read()
+        except OSError:
+            continue
+        comm = stat_line[stat_line.index('(') + 1:stat_line.rindex(')')]
+        if comm == 'migbench-worker' and int(stat_line[stat_line.rindex(')') + 2:].split()[1]) == daemon_pid:
+            out.append(int(p))
+    return out
+
+
+def wait_until(cond, seconds):
+    """Poll cond every 0.2 s for up to seconds; its last answer."""
+    end = time.time() + seconds
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.2)
+    return cond()

@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_fixture import (BUILD, MIGBENCHD, Daemon, HUGE_1G, ok, diag, done, require_kvm,
-                            skip_all)
+                            skip_all, wait_until, workers_of)
 
 USER = 'mbtest-lv'
 GUEST = os.path.join(BUILD, 'engine', 'libvirt', 'mbguest.elf')
@@ -140,20 +140,6 @@ def guests(state_dir):
     return [int(p) for p in r.stdout.split() if int(p) in our_pids(state_dir)]
 
 
-def workers_of(daemon_pid):
-    out = []
-    for p in os.listdir('/proc'):
-        try:
-            with open('/proc/%s/stat' % p) as f:
-                stat_line = f.read()
-        except OSError:
-            continue
-        comm = stat_line[stat_line.index('(') + 1:stat_line.rindex(')')]
-        if comm == 'migbench-worker' and int(stat_line[stat_line.rindex(')') + 2:].split()[1]) == daemon_pid:
-            out.append(int(p))
-    return out
-
-
 def trace_instances(worker):
     name = 'migbench-%d' % worker
     return [name] if os.path.exists(os.path.join(TRACEFS, name)) else []
@@ -168,15 +154,6 @@ def start_migration(d, label):
         diag('run %s: %s' % (label, d.run(run['id'])['error']), d.log_text()[-2000:])
         raise
     return run
-
-
-def wait_until(cond, seconds):
-    end = time.time() + seconds
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(0.2)
-    return cond()
 
 
 def check_config_refusals(tmp):

@@ -80,6 +80,9 @@ static void *migrate_main(void *arg)
 	if (m->o->migrate_uri)
 		virTypedParamsAddString(&params, &nparams, &maxparams,
 					VIR_MIGRATE_PARAM_URI, m->o->migrate_uri);
+	if (m->o->dest_xml)
+		virTypedParamsAddString(&params, &nparams, &maxparams,
+					VIR_MIGRATE_PARAM_DEST_XML, m->o->dest_xml);
 	if (m->o->max_bandwidth_mib_s)
 		virTypedParamsAddULLong(&params, &nparams, &maxparams,
 					VIR_MIGRATE_PARAM_BANDWIDTH, m->o->max_bandwidth_mib_s);

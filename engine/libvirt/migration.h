@@ -19,6 +19,7 @@ struct mb_migration_opts {
 	const char *dest_uri;		/* libvirt URI of the destination */
 	/* where QEMU's stream goes (VIR_MIGRATE_PARAM_URI, unix:///PATH); NULL: libvirt's choice */
 	const char *migrate_uri;
+	const char *dest_xml;		/* the domain there (VIR_MIGRATE_PARAM_DEST_XML); NULL: as here */
 	virConnectPtr dest_conn;	/* optional: for the completed job's figures */
 	uint64_t max_bandwidth_mib_s;	/* 0: libvirt's default */
 	uint32_t downtime_limit_ms;	/* 0: QEMU's default */

@@ -20,6 +20,7 @@
 #include "migfigures.h"
 #include "migration.h"
 #include "qemutrace.h"
+#include "remotedest.h"
 
 #define DOMAIN_NAME	"migbench-migration"
 /* after the migration, the guest's progress is watched this much longer */
@@ -37,6 +38,7 @@ struct run {
 	char migrate_uri[300];	/* a local destination's QEMU listens here */
 	uint64_t progress_gpa;	/* the guest's progress block; 0: the guest has none */
 	struct mb_guest_progress gp;
+	char *dest_xml;		/* another host's: the guest without the source's files */
 };
 
 static enum mb_run_status fail(struct run *r, enum mb_run_status st, const char *fmt, ...)
@@ -367,7 +369,7 @@ static enum mb_run_status migrate_live(struct run *r)
 	struct mb_migration_result m = { 0 };
 	struct mb_migration_opts o = {
 		.dest_uri = r->have_dst ? r->dst.uri : s->destination, .dest_conn = r->dc,
-		.migrate_uri = r->have_dst ? r->migrate_uri : NULL,
+		.migrate_uri = r->have_dst ? r->migrate_uri : NULL, .dest_xml = r->dest_xml,
 		.max_bandwidth_mib_s = s->max_bandwidth,
 		.downtime_limit_ms = (uint32_t)s->downtime_limit_ms,
 		.auto_converge = s->auto_converge, .postcopy = s->postcopy,
@@ -445,6 +447,9 @@ static void watch_guest(struct run *r)
 static void teardown(struct run *r)
 {
 	mb_guest_progress_free(&r->gp);	/* reads QEMU's memory: before QEMU goes */
+	if (r->dom && r->dc && !r->have_dst)	/* no libvirtd of ours takes it down there */
+		mb_remotedest_destroy(r->dc, r->dom);
+	free(r->dest_xml);
 	if (r->dom) {
 		virDomainDestroy(r->dom);	/* fails harmlessly once it moved */
 		virDomainFree(r->dom);
@@ -496,6 +501,8 @@ enum mb_run_status mb_migration_run(const struct mb_migspec *spec,
 	progress(&r, "libvirtd ready");
 	r.gp.src[0].fd = r.gp.src[1].fd = -1;
 	st = start_guest(&r);
+	if (!st && !r.have_dst && mb_remotedest_xml(r.dom, &r.dest_xml))
+		st = fail(&r, MB_RUN_FAILED, "the guest's description for %s", spec->destination);
 	if (!st) {
 		watch_guest(&r);
 		measure_dirty_rate(&r);
