@@ -136,9 +136,13 @@ static void check_phases(const char *name, const struct mb_run_result *res, enum
 	       "%s: phases: %llu ms until the first RAM byte, %llu ms of precopy, %llu ms in all",
 	       name, (unsigned long long)start, (unsigned long long)pre, (unsigned long long)total);
 	tap_ok(marks >= 2, "%s: when each iteration began (%zu)", name, marks);
-	if (v == POSTCOPY)
+	if (v == POSTCOPY) {
 		tap_ok(npost == 1 && post > 0, "%s: it switched to postcopy, %llu ms until the end",
 		       name, (unsigned long long)post);
+		tap_ok(missing(res, MB_GUEST_STALL_MS) && !count(&res->samples, MB_GUEST_STALL_MS, &max),
+		       "%s: the destination's memory is not read in postcopy, and the stall is "
+		       "named missing (%s)", name, missing(res, MB_GUEST_STALL_MS));
+	}
 	else
 		tap_ok(ndown == 1 && !npost, "%s: downtime %llu ms, no postcopy phase", name,
 		       (unsigned long long)down);

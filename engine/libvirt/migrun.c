@@ -309,12 +309,20 @@ static void measure_dirty_rate(struct run *r)
 static void guest_figures(struct run *r, const struct mb_migration_result *m)
 {
 	uint64_t to = m->end_ns + AFTER_MS * 1000000ULL, stall;
+	bool source_only = (!r->have_dst || r->spec->postcopy) && !m->aborted;
 
 	if (!r->gp.running)
 		return;
 	mb_guest_progress_stop(&r->gp);
+	/* with the source's memory alone, progress ends where the source stopped */
+	if (source_only)
+		to = m->stopped_ms.known ? m->start_ns + m->stopped_ms.v * 1000000ULL : m->start_ns;
 	mb_guest_progress_samples(&r->gp, m->start_ns, to, &r->res->samples);
-	if (!r->have_dst && !m->aborted)
+	if (r->have_dst && source_only)
+		mb_run_missing(r->res, MB_GUEST_STALL_MS, "with postcopy the destination's memory is "
+			       "not read (a read from outside would fault pages in under QEMU's "
+			       "userfaultfd), so progress after the source stopped is unknown");
+	else if (source_only)
 		mb_run_missing(r->res, MB_GUEST_STALL_MS, "the destination is another host: its "
 			       "QEMU's memory cannot be read from here, so progress after the "
 			       "switch-over is unknown");
@@ -438,8 +446,14 @@ static void watch_guest(struct run *r)
 	}
 	qemu_files(&r->src, pidfile, sizeof(pidfile), log, sizeof(log));
 	qemu_files(&r->dst, dpid, sizeof(dpid), dlog, sizeof(dlog));
+	/*
+	 * In postcopy the destination's memory is under QEMU's userfaultfd: a
+	 * read from outside can fault a page in before QEMU places it, and
+	 * QEMU then dies (postcopy_place_page: File exists).  Not read then.
+	 */
 	if (mb_guest_progress_start(&r->gp, r->spec->vcpus, r->progress_gpa, pidfile, log,
-				    r->have_dst ? dpid : NULL, r->have_dst ? dlog : NULL,
+				    r->have_dst && !r->spec->postcopy ? dpid : NULL,
+				    r->have_dst && !r->spec->postcopy ? dlog : NULL,
 				    err, sizeof(err)))
 		mark_guest_missing(r, err);
 }
