@@ -64,8 +64,18 @@ def remote_host_main(top, addr):
     and sshd; 'ready' on stdout, then until SIGTERM."""
     for name, target in REMOTE_BINDS:
         subprocess.run(['mount', '--bind', os.path.join(top, name), target], check=True)
-    # the source's files (the daemon's state in /tmp) are not on another machine
+    # the source's files (the daemon's state in /tmp) are not on another machine;
+    # the guest kernel is, at the same path (as on lab machines): the build
+    # directory stays where QEMU there will look, even when the clone is in /tmp
+    build = os.path.realpath(BUILD)
+    keep = build.startswith('/tmp/')
+    if keep:
+        os.makedirs('/run/mb-build', 0o755, exist_ok=True)
+        subprocess.run(['mount', '--bind', build, '/run/mb-build'], check=True)
     subprocess.run(['mount', '-t', 'tmpfs', '-o', 'mode=1777', 'remote-tmp', '/tmp'], check=True)
+    if keep:
+        os.makedirs(build, 0o755, exist_ok=True)
+        subprocess.run(['mount', '--move', '/run/mb-build', build], check=True)
     os.makedirs('/run/sshd', 0o755, exist_ok=True)     # sshd's privilege separation
     os.makedirs('/run/libvirt', 0o755, exist_ok=True)
     env = {'PATH': SYSTEM_PATH, 'LANG': 'C'}
