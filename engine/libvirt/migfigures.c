@@ -7,7 +7,8 @@
  * QEMU reports a dirty rate of 0 until it has computed one, which it does
  * only at a bitmap sync 1 s or more after the previous one (and with a
  * dirty ring its counter stayed 0 here even then): a 0 from it is no
- * measurement.  Its rates are kept from the first that is not 0.
+ * measurement, and with a dirty ring it went back to 0 between rates
+ * here.  Only its rates that are not 0 are kept.
  */
 static const char *const rate_zero = "QEMU reported 0 pages/s: it computes its dirty rate only at "
 	"a bitmap sync 1 s or more after the previous one; see dirty_rate_calc_mib_s and "
@@ -27,7 +28,7 @@ static void job_samples(const struct mb_migration_result *m, struct mb_run_resul
 		mb_samples_add(s, MB_JOB_MEMORY_REMAINING_BYTES, it, (uint32_t)i, j->remaining);
 		mb_samples_add(s, MB_JOB_BPS, it, (uint32_t)i, j->bps);
 		rate_seen |= j->dirty_rate != 0;
-		if (rate_seen)
+		if (j->dirty_rate)
 			mb_samples_add(s, MB_JOB_DIRTY_RATE_PPS, it, (uint32_t)i, j->dirty_rate);
 	}
 	if (!rate_seen)
