@@ -75,12 +75,19 @@ def main():
            ('migration_dirty_rate_pps' in m) != ('migration_dirty_rate_pps' in (final['missing'] or {})),
            'the final figures and phases are stored under their names; QEMU\'s dirty rate stored '
            'or named missing, never both (%s)' % (final['missing'] or {}).get('migration_dirty_rate_pps', 'stored'))
-        # taken while QEMU moves RAM (every 100 ms), none before the first byte
-        t = m.get('job_t_ms', [])
+        # taken once QEMU reports RAM figures: never the 0 remaining libvirt
+        # says while the destination starts
+        rows = d.get('/api/v1/runs/%d/samples' % run['id']).json()['samples']
+        by_seq = {(r['metric'], r['seq']): r['value'] for r in rows}
+        t = sorted((r['seq'], r['value']) for r in rows if r['metric'] == 'job_t_ms')
         start = (m.get('migration_dest_start_ms') or [None])[0]
-        ok(len(t) >= 2 and start is not None and min(t) >= start,
-           'the job statistics time series while RAM moves (%d samples from %s ms, the first '
-           'byte at %s ms)' % (len(t), min(t) if t else None, start))
+        early = [by_seq.get(('job_memory_remaining_bytes', q)) for q, ms in t
+                 if start is not None and ms <= start]
+        ok(len(t) >= 2 and start is not None and all(v for v in early) and
+           t[0][1] >= start - 1000,
+           'the job statistics time series while QEMU moves RAM (%d samples from %s ms, the '
+           'first byte at %s ms), none saying 0 remaining before then (%s)'
+           % (len(t), t[0][1] if t else None, start, early))
         traced = len(m.get('qemu_get_dirty_log_ns', [])) + len(m.get('qemu_clear_dirty_log_ns', []))
         ok(traced > 0 and all(v > 0 for v in m.get('qemu_get_dirty_log_ns', []) +
                               m.get('qemu_clear_dirty_log_ns', [])),
