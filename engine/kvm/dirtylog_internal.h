@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "backing.h"
+#include "clock.h"
 #include "dirtylog.h"
 #include "hugepages.h"
 #include "vm.h"
@@ -47,14 +48,6 @@ struct engine {
 	bool quit;
 	bool vcpu_failed;
 };
-
-static inline uint64_t mb_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 int vcpu_threads_start(struct engine *e);
 /* Stop every vCPU, in KVM_RUN or not, and join the threads. */

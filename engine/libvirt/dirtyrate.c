@@ -7,15 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #include <libvirt/virterror.h>
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
-}
 
 /* calc_status and the rate; false when libvirt gives no record. */
 static bool poll_once(virDomainPtr dom, int *status, long long *mb_s)
@@ -45,7 +39,7 @@ int mb_dirty_rate_calc(virDomainPtr dom, unsigned int seconds, bool ring,
 	uint64_t deadline;
 
 	memset(out, 0, sizeof(*out));
-	out->start_ns = mono_ns();
+	out->start_ns = mb_now_ns();
 	if (virDomainStartDirtyRateCalc(dom, (int)seconds, flags) < 0) {
 		virErrorPtr e = virGetLastError();
 
@@ -56,7 +50,7 @@ int mb_dirty_rate_calc(virDomainPtr dom, unsigned int seconds, bool ring,
 	}
 	out->end_ns = out->start_ns + (uint64_t)seconds * 1000000000ULL;
 	deadline = out->end_ns + 10ULL * 1000000000ULL;
-	while (mono_ns() < deadline) {
+	while (mb_now_ns() < deadline) {
 		long long mb_s;
 		int status;
 

@@ -9,19 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #include "qemulog.h"
 
 #define PROGRESS_MAGIC	0x4742504du	/* mbguest/main.c */
 #define MAX_READINGS	(3600u * 1000u / MB_PROGRESS_PERIOD_MS)	/* an hour */
 #define PAGE_KIB	4u
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
-}
 
 /* Find the QEMU and where the block is in it; 0 once it can be read. */
 static int open_source(struct mb_progress_source *s, uint64_t gpa)
@@ -99,7 +93,7 @@ static void *reader_main(void *arg)
 		/* the destination appears during the migration: look every 100 ms */
 		if (p->src[1].fd < 0 && tick++ % 10 == 0)
 			open_source(&p->src[1], p->gpa);
-		t = mono_ns();
+		t = mb_now_ns();
 		for (int i = 0; i < 2; i++)
 			if (read_source(&p->src[i], p->cpus, got)) {
 				any = true;
@@ -196,22 +190,28 @@ static uint64_t total(const struct mb_guest_progress *p, size_t i)
 	return sum;
 }
 
-int mb_guest_progress_rate(const struct mb_guest_progress *p, uint64_t from_ns, uint64_t to_ns,
+int mb_guest_progress_rate(struct mb_guest_progress *p, uint64_t from_ns, uint64_t to_ns,
 			   double *mib_s)
 {
-	size_t a = p->n, b = p->n;
+	int ret = -ENODATA;
+	size_t a, b;
 
+	/* asked while the reader runs: it may move the readings meanwhile */
+	pthread_mutex_lock(&p->lock);
+	a = b = p->n;
 	for (size_t i = 0; i < p->n; i++) {
 		if (a == p->n && p->t_ns[i] >= from_ns)
 			a = i;
 		if (p->t_ns[i] <= to_ns)
 			b = i;
 	}
-	if (a == p->n || b == p->n || b <= a || p->t_ns[b] == p->t_ns[a])
-		return -ENODATA;
-	*mib_s = (double)(total(p, b) - total(p, a)) * PAGE_KIB / 1024.0 /
-		 ((double)(p->t_ns[b] - p->t_ns[a]) / 1e9);
-	return 0;
+	if (a < p->n && b < p->n && b > a && p->t_ns[b] > p->t_ns[a]) {
+		*mib_s = (double)(total(p, b) - total(p, a)) * PAGE_KIB / 1024.0 /
+			 ((double)(p->t_ns[b] - p->t_ns[a]) / 1e9);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return ret;
 }
 
 int mb_guest_progress_stall(const struct mb_guest_progress *p, uint64_t from_ns, uint64_t to_ns,

@@ -54,7 +54,7 @@ void mb_guest_progress_stop(struct mb_guest_progress *p);
 void mb_guest_progress_free(struct mb_guest_progress *p);
 
 /* All vCPUs' writes between two CLOCK_MONOTONIC times, in MiB/s; -ENODATA without readings. */
-int mb_guest_progress_rate(const struct mb_guest_progress *p, uint64_t from_ns, uint64_t to_ns,
+int mb_guest_progress_rate(struct mb_guest_progress *p, uint64_t from_ns, uint64_t to_ns,
 			   double *mib_s);
 
 /*

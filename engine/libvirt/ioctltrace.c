@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define TRACEFS "/sys/kernel/tracing"
 #define MAX_THREADS 4096
 
@@ -49,14 +51,6 @@ static uint64_t rdtsc(void)
 
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (uint64_t)hi << 32 | lo;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
 /* "comm-TID [cpu] flags TIMESTAMP: sys_ioctl(...)", TIMESTAMP ticks or s.us */
@@ -262,7 +256,7 @@ int mb_ioctl_trace_start(struct mb_ioctl_trace *t, pid_t pid, const char *skip_p
 	/* TSC ticks, for sub-microsecond calls; tracefs would print us */
 	t->tsc = write_to(t->instance, "trace_clock", "x86-tsc") == 0;
 	t->tsc0 = rdtsc();
-	t->ns0 = mono_ns();
+	t->ns0 = mb_now_ns();
 	if ((ret = write_to(t->instance, "buffer_size_kb", "16384")) ||
 	    (ret = write_to(t->instance, "options/event-fork", "1")) ||
 	    (ret = add_threads(t, pid, skip_prefix)) ||
@@ -298,7 +292,7 @@ void mb_ioctl_trace_stop(struct mb_ioctl_trace *t)
 		write_to(t->instance, "events/syscalls/sys_exit_ioctl/enable", "0");
 	}
 	if (t->reading) {	/* the reader drains what is left, then ends */
-		uint64_t ticks = rdtsc() - t->tsc0, ns = mono_ns() - t->ns0;
+		uint64_t ticks = rdtsc() - t->tsc0, ns = mb_now_ns() - t->ns0;
 
 		__atomic_store_n(&t->stopping, true, __ATOMIC_RELEASE);
 		pthread_join(t->reader, NULL);

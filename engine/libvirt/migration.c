@@ -11,6 +11,8 @@
 
 #include <libvirt/virterror.h>
 
+#include "clock.h"
+
 #define SAMPLE_MS 100
 #define FIRST_BYTE_SAMPLE_MS 10
 
@@ -29,17 +31,9 @@ struct migrate_thread {
 	int timer, cb_iteration, cb_lifecycle;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
-}
-
 static uint64_t since_ms(const struct mb_migration_result *r)
 {
-	return (now_ns() - r->start_ns) / 1000000;
+	return (mb_now_ns() - r->start_ns) / 1000000;
 }
 
 /*
@@ -313,7 +307,9 @@ int mb_migrate(virDomainPtr dom, const struct mb_migration_opts *o,
 	virConnectPtr control_conn = NULL;
 	virDomainPtr control;
 	pthread_t thread;
+	char postcopy_error[300] = "";	/* the migration thread writes m.error */
 	bool postcopy_asked = false;
+	int ret = 0;
 
 	memset(r, 0, sizeof(*r));
 	pthread_once(&event_impl_once, event_impl_register);
@@ -321,29 +317,22 @@ int mb_migrate(virDomainPtr dom, const struct mb_migration_opts *o,
 	control = control_handle(dom, &control_conn);
 	if (!control) {
 		snprintf(r->error, sizeof(r->error), "cannot open a second connection to the source");
-		if (control_conn)
-			virConnectClose(control_conn);
-		pthread_mutex_destroy(&m.lock);
-		return -EIO;
+		ret = -EIO;
+		goto out;
 	}
 	if (o->downtime_limit_ms &&
 	    virDomainMigrateSetMaxDowntime(dom, o->downtime_limit_ms, 0) < 0) {
 		snprintf(r->error, sizeof(r->error), "downtime_limit_ms: libvirt refused %u ms",
 			 o->downtime_limit_ms);
-		virDomainFree(control);
-		virConnectClose(control_conn);
-		pthread_mutex_destroy(&m.lock);
-		return -EINVAL;
+		ret = -EINVAL;
+		goto out;
 	}
 	events_start(&m, control_conn, control);
-	r->start_ns = now_ns();
+	r->start_ns = mb_now_ns();
 	if (pthread_create(&thread, NULL, migrate_main, &m)) {
 		snprintf(r->error, sizeof(r->error), "cannot start the migration thread");
-		events_stop(&m, control_conn);
-		virDomainFree(control);
-		virConnectClose(control_conn);
-		pthread_mutex_destroy(&m.lock);
-		return -EAGAIN;
+		ret = -EAGAIN;
+		goto out;
 	}
 	while (!__atomic_load_n(&m.done, __ATOMIC_ACQUIRE)) {
 		/* finely until the first RAM byte, which ends the destination's start */
@@ -359,29 +348,26 @@ int mb_migrate(virDomainPtr dom, const struct mb_migration_opts *o,
 			if (virDomainMigrateStartPostCopy(control, 0) < 0) {
 				virErrorPtr e = virGetLastError();
 
-				snprintf(m.error, sizeof(m.error), "switching to postcopy: %s",
+				snprintf(postcopy_error, sizeof(postcopy_error), "switching to postcopy: %s",
 					 e && e->message ? e->message : "libvirt refused");
 			}
 		}
 		usleep((moving ? SAMPLE_MS : FIRST_BYTE_SAMPLE_MS) * 1000);
 	}
 	pthread_join(thread, NULL);
-	r->end_ns = now_ns();
+	r->end_ns = mb_now_ns();
 	completed_stats(control, r);
-	events_stop(&m, control_conn);
-	virDomainFree(control);
-	virConnectClose(control_conn);
-	pthread_mutex_destroy(&m.lock);
 	for (size_t i = 0; i < r->n; i++)
 		if (!r->iterations.known || r->series[i].iteration > r->iterations.v)
 			r->iterations = (struct mb_figure){ r->series[i].iteration, true };
 	if (m.ret < 0 && r->aborted) {	/* the abort we asked for */
 		r->total_ms = (struct mb_figure){ (r->end_ns - r->start_ns) / 1000000, true };
-		return 0;
+		goto out;
 	}
 	if (m.ret < 0) {
 		snprintf(r->error, sizeof(r->error), "%s", m.error);
-		return -EIO;
+		ret = -EIO;
+		goto out;
 	}
 	if (r->n && !r->dirty_rate_pps.known)
 		r->dirty_rate_pps = (struct mb_figure){ r->series[r->n - 1].dirty_rate, true };
@@ -395,9 +381,16 @@ int mb_migrate(virDomainPtr dom, const struct mb_migration_opts *o,
 			virDomainFree(moved);
 		}
 	}
-	if (m.error[0] && o->postcopy_after_iterations)	/* migrated, but not as asked */
-		snprintf(r->error, sizeof(r->error), "%s", m.error);
-	return 0;
+	/* migrated, but not the way it was asked to */
+	snprintf(r->error, sizeof(r->error), "%s", postcopy_error);
+out:
+	events_stop(&m, control_conn);
+	if (control)
+		virDomainFree(control);
+	if (control_conn)
+		virConnectClose(control_conn);
+	pthread_mutex_destroy(&m.lock);
+	return ret;
 }
 
 void mb_migration_result_free(struct mb_migration_result *r)

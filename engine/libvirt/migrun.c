@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
@@ -15,6 +14,7 @@
 #include "dirtyrate.h"
 #include "domain.h"
 #include "guestprogress.h"
+#include "clock.h"
 #include "hostinfo.h"
 #include "libvirtd.h"
 #include "migfigures.h"
@@ -273,23 +273,18 @@ static void measure_dirty_rate(struct run *r)
 	char err[400], msg[200];
 	double guest;
 
+	progress(r, "measuring the guest's dirty rate");
 	if (!s->dirty_rate_calc_s)
 		mb_run_missing(r->res, MB_DIRTY_RATE_CALC_MIB_S, "dirty_rate_calc_s is 0");
-	progress(r, "measuring the guest's dirty rate");
-	if (s->dirty_rate_calc_s) {
-		if (mb_dirty_rate_calc(r->dom, seconds, s->dirty_ring_entries != 0, &dr, err,
-				       sizeof(err)))
-			mb_run_missing(r->res, MB_DIRTY_RATE_CALC_MIB_S, "%s", err);
-		else
-			mb_samples_add(&r->res->samples, MB_DIRTY_RATE_CALC_MIB_S, 0, 0, dr.mib_s);
-	}
+	else if (mb_dirty_rate_calc(r->dom, seconds, s->dirty_ring_entries != 0, &dr, err,
+				    sizeof(err)))
+		mb_run_missing(r->res, MB_DIRTY_RATE_CALC_MIB_S, "%s", err);
+	else
+		mb_samples_add(&r->res->samples, MB_DIRTY_RATE_CALC_MIB_S, 0, 0, dr.mib_s);
 	if (!r->gp.running)
 		return;
 	if (!dr.end_ns) {	/* no calculation: the guest's own count over as long */
-		struct timespec t;
-
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		dr.start_ns = (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+		dr.start_ns = mb_now_ns();
 		dr.end_ns = dr.start_ns + seconds * 1000000000ULL;
 		sleep(seconds + 1);
 	}
@@ -437,6 +432,7 @@ static void mark_guest_missing(struct run *r, const char *why)
 static void watch_guest(struct run *r)
 {
 	char pidfile[600], log[600], dpid[600], dlog[600], err[400];
+	bool read_dst = r->have_dst && !r->spec->postcopy;
 
 	if (!r->progress_gpa) {
 		mark_guest_missing(r, r->spec->guest_kernel[0] ?
@@ -452,8 +448,7 @@ static void watch_guest(struct run *r)
 	 * QEMU then dies (postcopy_place_page: File exists).  Not read then.
 	 */
 	if (mb_guest_progress_start(&r->gp, r->spec->vcpus, r->progress_gpa, pidfile, log,
-				    r->have_dst && !r->spec->postcopy ? dpid : NULL,
-				    r->have_dst && !r->spec->postcopy ? dlog : NULL,
+				    read_dst ? dpid : NULL, read_dst ? dlog : NULL,
 				    err, sizeof(err)))
 		mark_guest_missing(r, err);
 }
