@@ -2,6 +2,7 @@
 #include "connection.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,5 +90,32 @@ int read_token(const char *file)
 	fclose(f);
 	token[strcspn(token, "\r\n")] = '\0';
 	target.token = token;
+	return 0;
+}
+
+void add_query(char *path, size_t size, const char *name, const char *value)
+{
+	snprintf(path + strlen(path), size - strlen(path), "%c%s=",
+		 strchr(path, '?') ? '&' : '?', name);
+	for (const char *p = value; *p; p++)
+		snprintf(path + strlen(path), size - strlen(path),
+			 strchr("-._~", *p) || (*p >= '0' && *p <= '9') ||
+			 ((*p | 32) >= 'a' && (*p | 32) <= 'z') ? "%c" : "%%%02X",
+			 (unsigned char)*p);
+}
+
+int id_arg(int argc, char **argv, const char *what, long long *id)
+{
+	char *end;
+
+	if (optind >= argc) {
+		fprintf(stderr, PROG ": %s needs a %s ID\n", argv[0], what);
+		return EXIT_USAGE;
+	}
+	*id = strtoll(argv[optind], &end, 10);
+	if (*end || *id < 1) {
+		fprintf(stderr, PROG ": '%s' is not a %s ID\n", argv[optind], what);
+		return EXIT_USAGE;
+	}
 	return 0;
 }

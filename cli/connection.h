@@ -25,6 +25,10 @@ int call(const char *method, const char *path, const char *body, struct http_res
 int get_json(const char *path, struct json_object **out);
 /* A member as text; "-" when absent or null. */
 const char *str(struct json_object *o, const char *key);
+/* Append ?name=value (or &...) to path, the value percent-encoded. */
+void add_query(char *path, size_t size, const char *name, const char *value);
+/* argv[optind] as the ID of a what ("run", "campaign"); 0 or EXIT_USAGE, said. */
+int id_arg(int argc, char **argv, const char *what, long long *id);
 /* Read the bearer token from file; -1 after saying why. */
 int read_token(const char *file);
 

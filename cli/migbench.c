@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "campaign.h"
 #include "connection.h"
 #include "engine.h"
 #include "follow.h"
@@ -41,6 +42,11 @@ static void usage(FILE *out)
 		"  compare --base SEL --new SEL [--format text|markdown|csv|json] [--alpha A] [--vary KEYS]\n"
 		"                      compare two groups of done runs (SEL: a label, kernel:RELEASE,\n"
 		"                      tag:KEY=VALUE or runs:1,2,3); text is ready for a cover letter\n"
+		"  campaign start FILE|-   boot each of a campaign's kernels in turn and make\n"
+		"                      its runs there (FILE: the JSON of POST /campaigns)\n"
+		"  campaign ls | show ID [--json] | abort ID | report ID [--format F]\n"
+		"                      campaigns, one with its steps, stop one after the run\n"
+		"                      going on, its comparison report (text by default)\n"
 		"  host                this host as migbenchd sees it\n"
 		"  kernels             kernels runs were measured on\n"
 		"\n"
@@ -220,17 +226,6 @@ usage:
 }
 
 /* Append ?name=value (or &name=value), the value percent-encoded. */
-static void add_query(char *path, size_t size, const char *name, const char *value)
-{
-	snprintf(path + strlen(path), size - strlen(path), "%c%s=",
-		 strchr(path, '?') ? '&' : '?', name);
-	for (const char *p = value; *p; p++)
-		snprintf(path + strlen(path), size - strlen(path),
-			 strchr("-._~", *p) || (*p >= '0' && *p <= '9') ||
-			 ((*p | 32) >= 'a' && (*p | 32) <= 'z') ? "%c" : "%%%02X",
-			 (unsigned char)*p);
-}
-
 static int cmd_ls(int argc, char **argv)
 {
 	static const char *const filters[] = { "state", "kind", "label", "kernel",
@@ -273,18 +268,7 @@ static int cmd_ls(int argc, char **argv)
 
 static int run_id_arg(int argc, char **argv, long long *id)
 {
-	char *end;
-
-	if (optind >= argc) {
-		fprintf(stderr, PROG ": %s needs a run ID\n", argv[0]);
-		return EXIT_USAGE;
-	}
-	*id = strtoll(argv[optind], &end, 10);
-	if (*end || *id < 1) {
-		fprintf(stderr, PROG ": '%s' is not a run ID\n", argv[optind]);
-		return EXIT_USAGE;
-	}
-	return 0;
+	return id_arg(argc, argv, "run", id);
 }
 
 /* "COMMAND ID [--FLAG]": the run ID, and whether the one flag was given. */
@@ -456,6 +440,7 @@ static const struct command commands[] = {
 	{ "samples", cmd_samples },
 	{ "cancel", cmd_cancel },
 	{ "compare", cmd_compare },
+	{ "campaign", cmd_campaign },
 	{ "host", cmd_host },
 	{ "kernels", cmd_kernels },
 	{ NULL, NULL },

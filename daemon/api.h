@@ -7,6 +7,7 @@
 
 #include "access.h"
 #include "cache.h"
+#include "campaign.h"
 #include "error.h"
 #include "http.h"
 #include "run_limits.h"
@@ -22,6 +23,8 @@ struct app {
 	const struct limits *limits;
 	const struct mb_site_policy *site;	/* what runs may use */
 	struct response_cache *runs_cache;	/* GET /runs pages */
+	struct campaigns *campaigns;
+	const struct campaign_policy *campaign_policy;
 };
 
 struct route {
@@ -43,8 +46,18 @@ enum MHD_Result api_run_get(struct http_request *r, int64_t id);
 enum MHD_Result api_run_samples(struct http_request *r, int64_t id);
 enum MHD_Result api_run_cancel(struct http_request *r, int64_t id);
 
+/* api_campaigns.c */
+enum MHD_Result api_campaigns_create(struct http_request *r, int64_t id);
+enum MHD_Result api_campaigns_list(struct http_request *r, int64_t id);
+enum MHD_Result api_campaign_get(struct http_request *r, int64_t id);
+enum MHD_Result api_campaign_abort(struct http_request *r, int64_t id);
+enum MHD_Result api_campaign_report(struct http_request *r, int64_t id);
+
 /* api_compare.c */
 enum MHD_Result api_compare(struct http_request *r, int64_t id);
+struct compare_source;
+/* The store's runs, as comparisons read them (ctx: the store). */
+void api_compare_source(struct app *app, struct compare_source *src);
 
 /* api_host.c */
 enum MHD_Result api_health(struct http_request *r, int64_t id);

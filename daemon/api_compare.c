@@ -54,6 +54,14 @@ static void source_describe(void *ctx, const char *kind, struct json_object *spe
 	mb_engine_describe(e, spec, command);
 }
 
+void api_compare_source(struct app *app, struct compare_source *src)
+{
+	*src = (struct compare_source){
+		.ctx = app->st, .select = source_select, .run = source_run,
+		.samples = source_samples, .describe = source_describe,
+	};
+}
+
 enum MHD_Result api_compare(struct http_request *r, int64_t unused)
 {
 	static const char *const allowed[] = { "base", "new", "format", "alpha", "vary", NULL };
@@ -61,10 +69,7 @@ enum MHD_Result api_compare(struct http_request *r, int64_t unused)
 	struct compare_request req = { .alpha = 0.05 };
 	const char *format = http_query(r, "format"), *alpha = http_query(r, "alpha");
 	struct app *app = r->app;
-	struct compare_source src = {
-		.ctx = app->st, .select = source_select, .run = source_run,
-		.samples = source_samples, .describe = source_describe,
-	};
+	struct compare_source src;
 	struct mb_error err = { 0 };
 	struct json_object *model;
 	enum MHD_Result reply;
@@ -100,6 +105,7 @@ enum MHD_Result api_compare(struct http_request *r, int64_t unused)
 	if (!known)
 		return http_reply_problem(r, 400, "format",
 					  "format: must be json, text, markdown or csv");
+	api_compare_source(app, &src);
 	model = compare_build(&src, &req, &err);
 	if (!model)
 		return api_reply_error(r, &err, "the comparison");

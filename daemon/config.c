@@ -35,7 +35,10 @@ static void usage(void)
 	       "                     \"host_names\": [...], \"limits\": {...}}, and, there only,\n"
 	       "                     \"guest_kernel_dir\" (DATA_DIR/guest-kernels),\n"
 	       "                     \"migration_state_dir\" (" MB_SITE_DEFAULT_STATE_DIR "),\n"
-	       "                     \"destination_query_allow\" ([]: libvirt URI parameters)\n"
+	       "                     \"destination_query_allow\" ([]: libvirt URI parameters),\n"
+	       "                     \"allow_reboot\" (false: campaigns may reboot the host),\n"
+	       "                     \"host_kernel_dir\" (/boot: campaigns' kernels),\n"
+	       "                     \"boot_attempts\" (2: boots of a campaign step that fail)\n"
 	       "                     host_names: more names clients may use in the Host header\n"
 	       "                     (besides localhost and the listen addresses)\n"
 	       "                     limits: {\"guest_memory_per_run\": \"16G\",\n"
@@ -167,9 +170,11 @@ static int load_file(struct config *cfg, const char *path, char *err,
 		     size_t err_len)
 {
 	static const char *const keys[] = { "db", "data_dir", "token_file", "worker",
-					    "guest_kernel_dir", "migration_state_dir" };
+					    "guest_kernel_dir", "migration_state_dir",
+					    "host_kernel_dir" };
 	char **fields[] = { &cfg->db, &cfg->data_dir, &cfg->token_file, &cfg->worker,
-			    &cfg->guest_kernel_dir, &cfg->migration_state_dir };
+			    &cfg->guest_kernel_dir, &cfg->migration_state_dir,
+			    &cfg->host_kernel_dir };
 	struct json_object *obj;
 	char jerr[256];
 	int ret = 0;
@@ -216,6 +221,25 @@ static int load_file(struct config *cfg, const char *path, char *err,
 		} else if (!strcmp(key, "destination_query_allow")) {
 			known = true;
 			ret = set_query_allow(cfg, value, path, err, err_len);
+		}
+		if (!strcmp(key, "allow_reboot")) {
+			known = true;
+			if (!json_object_is_type(value, json_type_boolean)) {
+				snprintf(err, err_len, "--config %s: allow_reboot: must be true or false",
+					 path);
+				ret = -EINVAL;
+			}
+			cfg->campaigns.allow_reboot = json_object_get_boolean(value);
+		}
+		if (!strcmp(key, "boot_attempts")) {
+			known = true;
+			if (!json_object_is_type(value, json_type_int) ||
+			    json_object_get_int64(value) < 1 || json_object_get_int64(value) > 10) {
+				snprintf(err, err_len, "--config %s: boot_attempts: must be an integer "
+					 "from 1 to 10", path);
+				ret = -EINVAL;
+			}
+			cfg->campaigns.boot_attempts = (int)json_object_get_int64(value);
 		}
 		if (!strcmp(key, "host_names")) {
 			known = true;
@@ -305,6 +329,15 @@ static int set_defaults(struct config *cfg, char *err, size_t err_len)
 	}
 	if (!ret && !cfg->migration_state_dir)
 		ret = set_string(&cfg->migration_state_dir, MB_SITE_DEFAULT_STATE_DIR);
+	if (!ret && !cfg->host_kernel_dir)
+		ret = set_string(&cfg->host_kernel_dir, "/boot");
+	if (!ret && cfg->host_kernel_dir[0] != '/') {
+		snprintf(err, err_len, "host_kernel_dir must be an absolute path");
+		ret = -EINVAL;
+	}
+	if (!cfg->campaigns.boot_attempts)
+		cfg->campaigns.boot_attempts = 2;
+	cfg->campaigns.host_kernel_dir = cfg->host_kernel_dir;
 	if (!ret && (cfg->guest_kernel_dir[0] != '/' || cfg->migration_state_dir[0] != '/')) {
 		snprintf(err, err_len, "guest_kernel_dir and migration_state_dir must be absolute paths");
 		ret = -EINVAL;
@@ -475,6 +508,7 @@ void config_free(struct config *cfg)
 	free(cfg->token);
 	free(cfg->guest_kernel_dir);
 	free(cfg->migration_state_dir);
+	free(cfg->host_kernel_dir);
 	clear_query_allow(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "campaign_spec.h"
 #include "run_limits.h"
 #include "site.h"
 
@@ -33,6 +34,9 @@ struct config {
 	char *migration_state_dir;	/* default MB_SITE_DEFAULT_STATE_DIR */
 	char *query_allow[MB_SITE_MAX_QUERY + 1];	/* destination_query_allow */
 	struct mb_site_policy site;	/* points into the above */
+	/* config file only: kernel campaigns, which reboot the host */
+	struct campaign_policy campaigns;	/* host_kernel_dir points into it */
+	char *host_kernel_dir;		/* default /boot */
 };
 
 /* 0, 1 when --help was printed, or -errno with err filled in. */

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include "api.h"
+#include "campaign.h"
 #include "config.h"
 #include "queue.h"
 #include "notify.h"
@@ -112,7 +113,12 @@ int main(int argc, char **argv)
 	if (ret)
 		fprintf(stderr, PROG ": cleaning up after an earlier run: %s\n",
 			strerror(-ret));
-	ret = queue_start(st, cfg.worker, &cfg.limits, &cfg.site, &app.queue);
+	ret = campaigns_open(st, &cfg.campaigns, &app.campaigns);
+	if (ret) {
+		fprintf(stderr, PROG ": reading this boot for campaigns: %s\n", strerror(-ret));
+		goto out;
+	}
+	ret = queue_start(st, cfg.worker, &cfg.limits, &cfg.site, app.campaigns, &app.queue);
 	if (ret) {
 		fprintf(stderr, PROG ": starting the run queue: %s\n", strerror(-ret));
 		goto out;
@@ -122,6 +128,7 @@ int main(int argc, char **argv)
 	app.access.host_names = (const char *const *)cfg.host_names;
 	app.limits = &cfg.limits;
 	app.site = &cfg.site;
+	app.campaign_policy = &cfg.campaigns;
 	app.runs_cache = cache_new(32);
 	if (!app.runs_cache) {
 		ret = -ENOMEM;
@@ -139,6 +146,7 @@ int main(int argc, char **argv)
 out:
 	http_stop(srv);
 	queue_stop(app.queue);
+	campaigns_close(app.campaigns);
 	cache_free(app.runs_cache);
 	store_close(st);
 	config_free(&cfg);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "adaptive.h"
+#include "campaign.h"
 #include "engine.h"
 #include "holdings.h"
 #include "summaries.h"
@@ -29,6 +30,7 @@ struct queue {
 	char *worker_path;
 	const struct limits *limits;
 	const struct mb_site_policy *site;
+	struct campaigns *campaigns;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -388,13 +390,17 @@ static void *runner(void *arg)
 			wait_s = PAUSE_RETRY_S;
 			continue;
 		}
-		while (!(ret = store_next_queued(q->st, &id)) && id) {
+		while (!(ret = store_next_queued(q->st, campaigns_boot(q->campaigns)->boot_id,
+						 &id)) && id) {
 			ret = execute(q, id);
 			if (ret || q->unrecorded.id)
 				break;
 			if (__atomic_load_n(&q->quit, __ATOMIC_ACQUIRE))
 				return NULL;
 		}
+		/* nothing may run now: a campaign may queue, end a step, or reboot */
+		if (!ret && !q->unrecorded.id && !__atomic_load_n(&q->quit, __ATOMIC_ACQUIRE))
+			campaigns_tick(q->campaigns);
 		if (ret) {
 			char why[320];
 
@@ -409,7 +415,7 @@ static void *runner(void *arg)
 }
 
 int queue_start(struct store *st, const char *worker_path, const struct limits *limits,
-		const struct mb_site_policy *site,
+		const struct mb_site_policy *site, struct campaigns *campaigns,
 		struct queue **out)
 {
 	struct queue *q = calloc(1, sizeof(*q));
@@ -422,6 +428,7 @@ int queue_start(struct store *st, const char *worker_path, const struct limits *
 	q->st = st;
 	q->limits = limits;
 	q->site = site;
+	q->campaigns = campaigns;
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
 	ret = -pthread_create(&q->thread, NULL, runner, q);

@@ -24,9 +24,13 @@ struct queue;
  */
 int queue_recover(struct store *st, const struct mb_site_policy *site);
 
-/* site: the administrator's policy, passed to every worker; kept, not copied. */
+/*
+ * site: the administrator's policy, passed to every worker; campaigns:
+ * moved on whenever no run may run.  Both kept, not copied.
+ */
+struct campaigns;
 int queue_start(struct store *st, const char *worker_path, const struct limits *limits,
-		const struct mb_site_policy *site,
+		const struct mb_site_policy *site, struct campaigns *campaigns,
 		struct queue **out);
 /* Stop the running run (it ends 'interrupted') and the runner thread. */
 void queue_stop(struct queue *q);

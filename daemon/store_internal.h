@@ -74,6 +74,17 @@ int store_begin_write(struct store *st, const char *sql, sqlite3_stmt **s);
  */
 int store_end_write(struct store *st, int rc, bool listings_changed);
 
+/* A group of new queued runs (store_runs.c). */
+struct store_new_runs {
+	const char *kind, *spec, *label, *tags;
+	unsigned int repeat;
+	double target_ci_percent;	/* 0: a fixed group */
+	unsigned int max_repeat;
+	int64_t campaign_step;		/* 0: not a campaign's */
+	int campaign_request;
+};
+int store_insert_runs(struct store *st, const struct store_new_runs *n, int64_t *first_id);
+
 /* sqlite3 result code to negative errno. */
 int store_errno(int rc);
 /* A text column as a JSON value: parsed JSON, a string, or null. */

@@ -15,10 +15,7 @@
 	"k.cpu_model, k.kvm_parameters, r.target_ci_percent, r.max_repeat, r.missing"
 #define RUN_FROM " FROM runs r LEFT JOIN kernels k ON k.id = r.kernel_id "
 
-int store_create_runs(struct store *st, const char *kind, const char *spec,
-		      const char *label, const char *tags, unsigned int repeat,
-		      double target_ci_percent, unsigned int max_repeat,
-		      int64_t *first_id)
+int store_insert_runs(struct store *st, const struct store_new_runs *n, int64_t *first_id)
 {
 	sqlite3_stmt *s = NULL;
 	char now[32];
@@ -27,28 +24,30 @@ int store_create_runs(struct store *st, const char *kind, const char *spec,
 	store_now(now, sizeof(now));
 	rc = store_begin_write(st,
 		"INSERT INTO runs (kind, spec, label, tags, group_id, group_index, "
-		"state, created_at, target_ci_percent, max_repeat) VALUES (?1, ?2, ?3, ?4, "
-		"(SELECT COALESCE(MAX(group_id), 0) + ?6 FROM runs), ?5, 'queued', ?7, ?8, ?9)", &s);
-	for (unsigned int i = 0; rc == SQLITE_OK && i < repeat; i++) {
+		"state, created_at, target_ci_percent, max_repeat, campaign_step, campaign_request) "
+		"VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(group_id), 0) + ?6 FROM runs), ?5, "
+		"'queued', ?7, ?8, ?9, ?10, ?11)", &s);
+	for (unsigned int i = 0; rc == SQLITE_OK && i < n->repeat; i++) {
 		sqlite3_reset(s);
-		store_bind_text(s, 1, kind);
-		store_bind_text(s, 2, spec);
-		store_bind_text(s, 3, label);
-		store_bind_text(s, 4, tags);
+		store_bind_text(s, 1, n->kind);
+		store_bind_text(s, 2, n->spec);
+		store_bind_text(s, 3, n->label);
+		store_bind_text(s, 4, n->tags);
 		sqlite3_bind_int(s, 5, (int)i);
 		sqlite3_bind_int(s, 6, i == 0);	/* a new group, then the same */
 		store_bind_text(s, 7, now);
-		if (target_ci_percent > 0) {
-			sqlite3_bind_double(s, 8, target_ci_percent);
-			sqlite3_bind_int(s, 9, (int)max_repeat);
-		} else {
-			sqlite3_bind_null(s, 8);
-			sqlite3_bind_null(s, 9);
+		if (n->target_ci_percent > 0) {
+			sqlite3_bind_double(s, 8, n->target_ci_percent);
+			sqlite3_bind_int(s, 9, (int)n->max_repeat);
+		}
+		if (n->campaign_step) {
+			sqlite3_bind_int64(s, 10, n->campaign_step);
+			sqlite3_bind_int(s, 11, n->campaign_request);
 		}
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_DONE) {
 			rc = SQLITE_OK;
-			if (i == 0)
+			if (i == 0 && first_id)
 				*first_id = sqlite3_last_insert_rowid(st->writer);
 		}
 	}
@@ -56,7 +55,20 @@ int store_create_runs(struct store *st, const char *kind, const char *spec,
 	return store_end_write(st, rc, true);
 }
 
-int store_next_queued(struct store *st, int64_t *id)
+int store_create_runs(struct store *st, const char *kind, const char *spec,
+		      const char *label, const char *tags, unsigned int repeat,
+		      double target_ci_percent, unsigned int max_repeat,
+		      int64_t *first_id)
+{
+	const struct store_new_runs n = {
+		.kind = kind, .spec = spec, .label = label, .tags = tags, .repeat = repeat,
+		.target_ci_percent = target_ci_percent, .max_repeat = max_repeat,
+	};
+
+	return store_insert_runs(st, &n, first_id);
+}
+
+int store_next_queued(struct store *st, const char *boot_id, int64_t *id)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -65,9 +77,13 @@ int store_next_queued(struct store *st, int64_t *id)
 	store_lock(st);
 	/* index before group: one run of each group in turn, A B A B ... */
 	rc = sqlite3_prepare_v2(st->writer,
-		"SELECT id FROM runs WHERE state = 'queued' "
+		"SELECT id FROM runs WHERE state = 'queued' AND (campaign_step IN "
+		"(SELECT id FROM campaign_steps WHERE state = 'running' AND boot_id = ?1) OR "
+		"(campaign_step IS NULL AND NOT EXISTS (SELECT 1 FROM campaigns "
+		"WHERE state IN ('active', 'aborting')))) "
 		"ORDER BY group_index, group_id LIMIT 1", -1, &s, NULL);
 	if (rc == SQLITE_OK) {
+		store_bind_text(s, 1, boot_id);
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW)
 			*id = sqlite3_column_int64(s, 0);

@@ -53,8 +53,9 @@ static const char *name_in_dir(const char *name, const char *dir, size_t dir_len
 	return base;
 }
 
-int mb_guestfile_resolve(const char *field, const char *name, const char *dir,
-			 char *out, size_t len, struct mb_error *err)
+int mb_adminfile_open(const char *field, const char *name, const char *dir,
+		      const char *noun, const char *key, char *out, size_t len, int *fdp,
+		      struct mb_error *err)
 {
 	size_t dir_len = dir ? strlen(dir) : 0;
 	const char *base;
@@ -62,9 +63,10 @@ int mb_guestfile_resolve(const char *field, const char *name, const char *dir,
 	char why[300];
 	int dfd, fd, ret = 0;
 
+	if (fdp)
+		*fdp = -1;
 	if (!dir || dir[0] != '/')
-		return mb_fail(err, field, "this migbenchd has no guest kernel directory "
-			       "(guest_kernel_dir in its config)");
+		return mb_fail(err, field, "this migbenchd has no %s (%s in its config)", noun, key);
 	while (dir_len > 1 && dir[dir_len - 1] == '/')
 		dir_len--;
 	base = name_in_dir(name, dir, dir_len);
@@ -77,9 +79,9 @@ int mb_guestfile_resolve(const char *field, const char *name, const char *dir,
 	 */
 	dfd = mb_privdir_open(dir, MB_PRIVDIR_READABLE, why, sizeof(why));
 	if (dfd < 0)
-		return mb_fail(err, field, "the guest kernel directory %.200s must exist, be "
+		return mb_fail(err, field, "the %s %.200s must exist, be "
 			       "root's and writable by root only, like each directory above it",
-			       dir);
+			       noun, dir);
 	fd = open_beneath(dfd, base);
 	close(dfd);
 	if (fd < 0) {
@@ -92,10 +94,19 @@ int mb_guestfile_resolve(const char *field, const char *name, const char *dir,
 	else if (!root_only(&sb))
 		ret = mb_fail(err, field, "\"%.100s\" must be owned by root, writable by root "
 			      "only and readable by all", base);
-	close(fd);
+	if (!ret && fdp)
+		*fdp = fd;
+	else
+		close(fd);
 	return ret;
 not_in_dir:
 	/* the same words whether or not such a file exists elsewhere */
-	return mb_fail(err, field, "must name a file in the guest kernel directory %.200s",
-		       dir);
+	return mb_fail(err, field, "must name a file in the %s %.200s", noun, dir);
+}
+
+int mb_guestfile_resolve(const char *field, const char *name, const char *dir,
+			 char *out, size_t len, struct mb_error *err)
+{
+	return mb_adminfile_open(field, name, dir, "guest kernel directory", "guest_kernel_dir",
+				 out, len, NULL, err);
 }

@@ -22,4 +22,13 @@
 int mb_guestfile_resolve(const char *field, const char *name, const char *dir,
 			 char *out, size_t len, struct mb_error *err);
 
+/*
+ * The same rule for any directory of the administrator's: noun and key
+ * name it in messages ("host kernel directory", "host_kernel_dir").  With
+ * fdp, the file stays open (read-only) in *fdp on success.
+ */
+int mb_adminfile_open(const char *field, const char *name, const char *dir,
+		      const char *noun, const char *key, char *out, size_t len, int *fdp,
+		      struct mb_error *err);
+
 #endif
