@@ -213,7 +213,7 @@ int store_campaign_set_state(struct store *st, int64_t campaign_id, const char *
 		"WHERE id = ?1",
 		"UPDATE campaign_steps SET state = 'skipped', finished_at = ?4 "
 		"WHERE campaign_id = ?1 AND ?2 IN ('failed', 'aborted') "
-		"AND state IN ('pending', 'booting', 'boot-failed', 'running')",
+		"AND state IN ('pending', 'booting', 'running')",	/* boot-failed stays */
 		"UPDATE runs SET state = 'cancelled', result = 'cancelled', "
 		"error = 'the campaign ' || CASE ?2 WHEN 'aborting' THEN 'was aborted' "
 		"ELSE 'ended: ' || COALESCE(?3, ?2) END, finished_at = ?4 "
