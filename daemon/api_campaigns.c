@@ -143,7 +143,11 @@ enum MHD_Result api_campaign_abort(struct http_request *r, int64_t id)
 	return reply_campaign(r, id, 202);
 }
 
-/* Comparisons read a campaign's runs through selectors "C:KERNEL:REQUEST". */
+/*
+ * Comparisons read a campaign's runs through selectors "C:KERNEL:REQUEST".
+ * The message names the side itself, as store_select_runs() does; the
+ * comparison sets the field (a field here would name the side twice).
+ */
 static int select_campaign_runs(void *ctx, const char *what, const char *selector,
 				int64_t *ids, size_t max, size_t *n, bool *truncated,
 				struct mb_error *err)
@@ -152,11 +156,11 @@ static int select_campaign_runs(void *ctx, const char *what, const char *selecto
 	int kernel, request;
 
 	if (sscanf(selector, "%lld:%d:%d", &cid, &kernel, &request) != 3)
-		return mb_error_set(err, -EINVAL, what, "%s: not a campaign selector", what);
+		return mb_error_set(err, -EINVAL, NULL, "%s: not a campaign selector", what);
 	if (store_campaign_run_ids(ctx, cid, kernel, request, ids, max, n, truncated))
-		return mb_error_set(err, -EIO, what, "%s: the store failed", what);
+		return mb_error_set(err, -EIO, NULL, "%s: the store failed", what);
 	if (!*n)
-		return mb_error_set(err, -ENOENT, what, "%s: the campaign has no done runs of "
+		return mb_error_set(err, -ENOENT, NULL, "%s: the campaign has no done runs of "
 				    "this kernel yet", what);
 	return 0;
 }

@@ -8,17 +8,22 @@ migration's view marks its phases and iterations and charts the guest's
 writes per vCPU when its samples have them (and draws no such chart when
 they do not), an untraced migration lists what it did not measure and
 why, the schedule form creates a run and shows a field's error, the
-compare view shows its verdicts, and the token is used when one is
-configured.  Screenshots are kept in build/tests/artifacts/web/."""
+compare view shows its verdicts, the campaign views show campaigns
+written into a store (tests/campaign_store.py: a real one reboots its
+host), and the token is used when one is configured.  Screenshots are
+kept in build/tests/artifacts/web/."""
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import (BUILD, MIGRATION_STANDIN, Daemon, ok, diag, done, require_kvm, small_run, skip,
-                            skip_all)
+from daemon_fixture import (BUILD, MIGRATION_STANDIN, SCHEMA_VERSION, Daemon, ok, diag, done, require_kvm,
+                            small_run, skip, skip_all)
+from campaign_store import make_campaigns
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
@@ -28,6 +33,31 @@ def migration(**extra):
     spec = {'kind': 'migration', 'memory': '256M', 'backing': 'anonymous', 'wss': '128M', 'rate_mib_s': 64}
     spec.update(extra)
     return spec
+
+
+def campaign_daemon(tmp):
+    """migbenchd on a store it made, stopped, given two campaigns, and
+    started again; the campaigns, as the page must show them."""
+    Daemon(data_dir=tmp).cleanup()
+    db = os.path.join(tmp, 'migbench.db')
+    con = sqlite3.connect(db)
+    version = con.execute('PRAGMA user_version').fetchone()[0]
+    con.close()
+    ok(version == SCHEMA_VERSION, 'migbenchd made its store at schema version %d (%d)' % (SCHEMA_VERSION, version))
+    expected = make_campaigns(db)
+    c = Daemon(data_dir=tmp, token='browser-token-campaign-2468')
+    listed = c.get('/api/v1/campaigns').json()['campaigns']
+    done_one = c.get('/api/v1/campaigns/%d' % expected['done']['id']).json()
+    ok([x['id'] for x in listed] == [expected['failed']['id'], expected['done']['id']] and
+       [s['kernel'] for s in done_one['step_list']] == [0, 1, 1, 0] and done_one['steps_done'] == 4,
+       'migbenchd reads the campaigns written into its store: newest first, steps in ABBA order')
+    text = c.get('/api/v1/campaigns/%d/report?format=text' % expected['done']['id'])
+    ok(text.status == 200 and b'runs[0]: folio-v3 against base' in text.body,
+       "the done campaign's report compares its two kernels' runs")
+    refused = c.get('/api/v1/campaigns/%d/report?format=text' % expected['failed']['id'])
+    ok(refused.status == 400 and refused.json()['detail'] == 'new: the campaign has no done runs of this kernel yet',
+       "the failed campaign has no report: its second kernel has no done runs (%s)" % refused.json()['detail'])
+    return c, expected
 
 
 def main():
@@ -42,7 +72,10 @@ def main():
     t = Daemon(token='browser-token-0123456789')
     # migration runs as a stand-in worker records them (see its docstring)
     s = Daemon('--worker', MIGRATION_STANDIN)
+    campaign_dir = tempfile.mkdtemp(prefix='migbench-web-campaigns-')
+    c = None
     try:
+        c, campaigns = campaign_daemon(campaign_dir)
         ids = []
         for label in ('base', 'patched'):
             ids += d.submit(**small_run(label=label, iterations=3, repeat=3))['run_ids']
@@ -69,14 +102,15 @@ def main():
         p = subprocess.run(['node', os.path.join(HERE, 'web', 'test-web.mjs'),
                             'http://127.0.0.1:%d' % d.port, artifacts, json.dumps(ids), os.uname().release,
                             'http://127.0.0.1:%d' % t.port, t.token, json.dumps(mig), d.token,
-                            'http://127.0.0.1:%d' % s.port, json.dumps(standin)],
+                            'http://127.0.0.1:%d' % s.port, json.dumps(standin),
+                            'http://127.0.0.1:%d' % c.port, c.token, json.dumps(campaigns)],
                            capture_output=True, text=True, timeout=600)
         results = [json.loads(l) for l in p.stdout.splitlines() if l.startswith('{')]
         for r in results:
             ok(r['ok'], r['desc'])
             if not r['ok']:
                 diag(r['detail'])
-        ok(p.returncode == 0 and len(results) >= 40 and results[-1]['desc'] == 'with the token the run is scheduled '
+        ok(p.returncode == 0 and len(results) >= 70 and results[-1]['desc'] == 'with the token the run is scheduled '
            'and cancelled from the page', 'the browser test ran all its checks (%d)' % len(results))
         if p.stderr.strip():
             diag(p.stderr[-2000:])
@@ -86,6 +120,9 @@ def main():
         d.cleanup()
         t.cleanup()
         s.cleanup()
+        if c:
+            c.cleanup()
+        shutil.rmtree(campaign_dir, ignore_errors=True)
     done()
 
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// migbench dashboards: runs, one run, compare, host, schedule.  Plain
+// migbench dashboards: runs, one run, campaigns, compare, host, schedule.  Plain
 // JavaScript with no build step; every element is built with textContent
 // (never innerHTML), and all requests go to migbenchd's own API.
 'use strict';
@@ -66,6 +66,11 @@ function fmtValue(metric, v) {
 	return String(Math.round(v));
 }
 
+// A stored time ('2026-11-03T10:00:00.000Z') to the second; '-' for none.
+function fmtTime(t) {
+	return t ? t.replace('T', ' ').slice(0, 19) : '-';
+}
+
 function stateCell(state) {
 	return el('td', { class: 'state-' + state, 'data-state': state }, state);
 }
@@ -116,7 +121,7 @@ async function viewRuns(params) {
 			stateCell(r.state), el('td', {}, r.result || ''), el('td', {}, r.label),
 			el('td', {}, r.kernel ? r.kernel.release : ''),
 			el('td', { class: 'spec' }, describeSpec(r.kind, r.resolved_spec || r.spec)),
-			el('td', {}, r.created_at.replace('T', ' ').slice(0, 19)),
+			el('td', {}, fmtTime(r.created_at)),
 			el('td', { class: 'muted' }, r.progress || ''))));
 		// live: every second while runs are queued or running, else now and then
 		const live = page.runs.some(r => r.state === 'queued' || r.state === 'running');
@@ -304,6 +309,8 @@ async function route() {
 	const parts = path.split('/').filter(Boolean);
 	try {
 		if (parts[0] === 'run' && /^\d+$/.test(parts[1] || '')) await viewRun(parts[1]);
+		else if (parts[0] === 'campaigns') await viewCampaigns();
+		else if (parts[0] === 'campaign' && /^\d+$/.test(parts[1] || '')) await viewCampaign(parts[1]);
 		else if (parts[0] === 'compare') await viewCompare(params);
 		else if (parts[0] === 'host') await viewHost();
 		else if (parts[0] === 'schedule') viewSchedule();

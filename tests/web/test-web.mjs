@@ -2,16 +2,18 @@
 // The dashboards in Debian's Chromium, driven by playwright-core.  Prints
 // one JSON line per check for test-web.py; screenshots go to ARTIFACTS.
 // usage: node test-web.mjs URL ARTIFACTS RUNS-JSON RELEASE TOKEN-URL TOKEN MIGRATIONS-JSON URL-TOKEN
-//                           STAND-IN-URL STAND-INS-JSON
+//                           STAND-IN-URL STAND-INS-JSON CAMPAIGN-URL CAMPAIGN-TOKEN CAMPAIGNS-JSON
 // MIGRATIONS-JSON: {"traced": id, "untraced": id} of real migrations, {} when
 // this host cannot run them; STAND-INS-JSON: {"phases": id, "old": id} of
 // runs made by tests/migration-standin.py, the first with phases and
-// the guest's progress, the second without.
+// the guest's progress, the second without; CAMPAIGNS-JSON: what
+// tests/campaign_store.py wrote into the store of the daemon at CAMPAIGN-URL.
 import { chromium } from 'playwright-core';
+import { checkCampaignViews } from './campaign-view.mjs';
 import { checkMigrationView } from './migration-view.mjs';
 
 const [url, artifacts, runsJson, release, tokenUrl, token, migrationsJson, urlToken,
-       standinUrl, standinsJson] = process.argv.slice(2);
+       standinUrl, standinsJson, campaignUrl, campaignToken, campaignsJson] = process.argv.slice(2);
 const runs = JSON.parse(runsJson);
 const migrations = JSON.parse(migrationsJson), standins = JSON.parse(standinsJson);
 const check = (ok, desc, detail) => console.log(JSON.stringify({ ok: !!ok, desc, detail: detail || '' }));
@@ -134,6 +136,10 @@ try {
 	await visit(stand, `/run/${standins.old}`, '[data-testid=job-plot] canvas', 'run-standin-old');
 	await checkMigrationView(stand, standinUrl, standins.old, 'stand-in without phases', check);
 	check((await paintedCanvases(stand)).every(n => n > 200), 'stand-in without phases: every chart drawn');
+
+	const campaigns = await openPage(campaignUrl);
+	await checkCampaignViews(campaigns, campaignUrl, campaignToken, JSON.parse(campaignsJson), artifacts, check);
+	await campaigns.close();
 
 	await visit(page, '/host', '[data-testid=kernel]', 'host');
 	check((await page.textContent('[data-testid=kernel]')).startsWith(release), 'host view shows this kernel');
