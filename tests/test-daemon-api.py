@@ -209,7 +209,11 @@ def test_openapi(d, existing_id):
             body = json.dumps(small_run(iterations=1)) if path == '/runs' and method == 'post' else None
             h = {'Content-Type': 'application/json'} if body else {}
             rr = d.request(method.upper(), url, body, h)
-            ok(rr.status not in (404, 405) or (path == '/runs/{id}/cancel' and rr.status == 409),
+            # a campaign route answers for the id; there is no campaign of that id
+            no_campaign = path.startswith('/campaigns/') and rr.status == 404 and \
+                rr.json().get('detail', '').startswith('there is no campaign')
+            ok(rr.status not in (404, 405) or no_campaign or
+               (path == '/runs/{id}/cancel' and rr.status == 409),
                'the server answers %s %s (%d)' % (method.upper(), path, rr.status))
 
 
