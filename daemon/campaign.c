@@ -216,6 +216,27 @@ static char *run_tags(struct json_object *kernel, struct json_object *request, i
 }
 
 /*
+ * Right after a boot the KVM module may not be loaded yet (udev loads it
+ * when it gets to the CPU): a run started then fails on a missing
+ * /dev/kvm.  Wait for it, for the first minutes of a boot only.
+ */
+static bool kvm_ready(void)
+{
+	double uptime = 0;
+	FILE *f;
+
+	if (!access("/dev/kvm", F_OK))
+		return true;
+	f = fopen("/proc/uptime", "re");
+	if (f) {
+		if (fscanf(f, "%lf", &uptime) != 1)
+			uptime = 0;
+		fclose(f);
+	}
+	return uptime > 180;
+}
+
+/*
  * Queue what the step still lacks of each request (its interrupted runs
  * are made again, nothing done is repeated); *done when every request
  * has its runs and none is pending.
@@ -327,7 +348,7 @@ void campaigns_tick(struct campaigns *c)
 		snprintf(why, sizeof(why), "step %d was interrupted %d times", s.seq, s.restarts);
 		finish(c, a.id, "failed", why);
 	} else if (!strcmp(s.state, "running") && !strcmp(s.boot_id, c->boot.boot_id)) {
-		if (!ensure_runs(c, &a, &s, &done) && done) {
+		if (kvm_ready() && !ensure_runs(c, &a, &s, &done) && done) {
 			strcpy(s.state, "done");
 			if (!store_step_update(c->st, &s, NULL))
 				event(c, &s, a.id, "done", "step done");
