@@ -8,7 +8,8 @@ pkgs=(meson ninja-build gcc libc6-dev binutils pkg-config python3
       python3-scipy ministat	# references for the statistics tests
       chromium nodejs	# the dashboards' browser tests
       qemu-system-x86 libvirt-daemon-system libvirt-dev	# migrations
-      openssh-server openssh-client iproute2)	# the second host of the qemu+ssh:// test
+      openssh-server openssh-client iproute2	# the second host of the qemu+ssh:// test
+      mmdebstrap qemu-utils e2fsprogs)	# the test host's image (tests/testhost/)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
