@@ -190,7 +190,7 @@ def wait_running_run(host, cid, seq, exclude, timeout=600):
 def test_interrupted(host, image):
     a, b = image.kernels[0], image.kernels[1]
     # runs long enough to be caught running
-    runs = [dict(SMALL, iterations=400, repeat=2)]
+    runs = [dict(SMALL, iterations=100, repeat=2)]
     cid = start_campaign(host, {
         'kernels': [kernel_entry(a, 'a'), kernel_entry(b, 'b')],
         'runs': runs, 'rounds': 1, 'order': 'ABAB'})

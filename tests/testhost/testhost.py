@@ -343,7 +343,7 @@ class TestHost:
     def api(self, method, path, body=None, timeout=30):
         """migbenchd's REST API in the guest through the forwarded port,
         with the token and the Host header it answers for: (status, JSON
-        body or None)."""
+        body, the text of one that is not JSON, or None)."""
         headers = {'Host': 'localhost:%d' % self.image.guest_port,
                    'Authorization': 'Bearer ' + self.image.token}
         if body is not None:
@@ -360,8 +360,8 @@ class TestHost:
             conn.close()
         try:
             return r.status, json.loads(data) if data else None
-        except ValueError:
-            return r.status, None
+        except ValueError:	# a report in text, markdown or csv
+            return r.status, data.decode('utf-8', 'replace')
 
 
 def say(text):
