@@ -9,6 +9,7 @@ reasons instead of leaving it out."""
 import json
 import math
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -273,6 +274,7 @@ def main():
         test_missing(d, tmp)
     finally:
         d.cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)	# the fixture keeps a data dir it was given
     done()
 
 
