@@ -195,37 +195,18 @@ static int cmd_abort(int argc, char **argv)
 
 static int cmd_report(int argc, char **argv)
 {
-	static const char *const names[] = { "format", "alpha", "vary", "request", "kernel" };
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 0 }, { "alpha", required_argument, NULL, 1 },
-		{ "vary", required_argument, NULL, 2 }, { "request", required_argument, NULL, 3 },
-		{ "kernel", required_argument, NULL, 4 }, { NULL, 0, NULL, 0 },
-	};
+	static const char *const names[] = { "format", "alpha", "vary", "request", "kernel", NULL };
 	const char *values[5] = { "text", NULL, NULL, NULL, NULL };
-	struct http_response resp;
-	char path[1024];
+	char path[1024], query[960] = "";
 	long long id;
-	int o, ret;
+	int ret = query_options(argc, argv, names, values, query, sizeof(query));
 
-	optind = 0;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (o < 0 || o > 4)
-			return EXIT_USAGE;
-		values[o] = optarg;
-	}
-	ret = campaign_id(argc, argv, &id);
+	if (!ret)
+		ret = campaign_id(argc, argv, &id);
 	if (ret)
 		return ret;
-	snprintf(path, sizeof(path), API "/campaigns/%lld/report", id);
-	for (int i = 0; i < 5; i++)
-		if (values[i])
-			add_query(path, sizeof(path), names[i], values[i]);
-	ret = call("GET", path, NULL, &resp);
-	if (ret)
-		return ret;
-	fwrite(resp.body, 1, resp.body_len, stdout);
-	http_response_free(&resp);
-	return 0;
+	snprintf(path, sizeof(path), API "/campaigns/%lld/report%s", id, query);
+	return print_body(path);
 }
 
 int cmd_campaign(int argc, char **argv)

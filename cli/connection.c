@@ -119,3 +119,35 @@ int id_arg(int argc, char **argv, const char *what, long long *id)
 	}
 	return 0;
 }
+
+int query_options(int argc, char **argv, const char *const *names, const char **values,
+		  char *path, size_t size)
+{
+	struct option opts[9] = { { NULL, 0, NULL, 0 } };
+	int n, c;
+
+	for (n = 0; names[n] && n < 8; n++)
+		opts[n] = (struct option){ names[n], required_argument, NULL, n };
+	optind = 0;	/* glibc: 0 starts getopt afresh on this argv */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c < 0 || c >= n)
+			return EXIT_USAGE;
+		values[c] = optarg;
+	}
+	for (int i = 0; i < n; i++)
+		if (values[i])
+			add_query(path, size, names[i], values[i]);
+	return 0;
+}
+
+int print_body(const char *path)
+{
+	struct http_response resp;
+	int ret = call("GET", path, NULL, &resp);
+
+	if (ret)
+		return ret;
+	fwrite(resp.body, 1, resp.body_len, stdout);
+	http_response_free(&resp);
+	return 0;
+}

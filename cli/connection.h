@@ -27,6 +27,15 @@ int get_json(const char *path, struct json_object **out);
 const char *str(struct json_object *o, const char *key);
 /* Append ?name=value (or &...) to path, the value percent-encoded. */
 void add_query(char *path, size_t size, const char *name, const char *value);
+/*
+ * Each --NAME VALUE in argv (names: NULL-terminated, at most 8) into
+ * values (defaults kept where not given), then every value as a query
+ * parameter of path; optind is left after the options.  0 or EXIT_USAGE.
+ */
+int query_options(int argc, char **argv, const char *const *names, const char **values,
+		  char *path, size_t size);
+/* GET path and print the body as it came; 0 or the exit code. */
+int print_body(const char *path);
 /* argv[optind] as the ID of a what ("run", "campaign"); 0 or EXIT_USAGE, said. */
 int id_arg(int argc, char **argv, const char *what, long long *id);
 /* Read the bearer token from file; -1 after saying why. */

@@ -225,27 +225,17 @@ usage:
 	return EXIT_USAGE;
 }
 
-/* Append ?name=value (or &name=value), the value percent-encoded. */
 static int cmd_ls(int argc, char **argv)
 {
 	static const char *const filters[] = { "state", "kind", "label", "kernel",
-					       "limit", "cursor" };
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 0 }, { "kind", required_argument, NULL, 1 },
-		{ "label", required_argument, NULL, 2 }, { "kernel", required_argument, NULL, 3 },
-		{ "limit", required_argument, NULL, 4 }, { "cursor", required_argument, NULL, 5 },
-		{ NULL, 0, NULL, 0 },
-	};
+					       "limit", "cursor", NULL };
+	const char *values[6] = { NULL };
 	struct json_object *page, *runs;
 	char path[1024] = API "/runs";
-	int c, ret;
+	int ret = query_options(argc, argv, filters, values, path, sizeof(path));
 
-	optind = 0;	/* glibc: 0 starts getopt afresh on this argv */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c < 0 || c > 5)
-			return EXIT_USAGE;
-		add_query(path, sizeof(path), filters[c], optarg);
-	}
+	if (ret)
+		return ret;
 	ret = get_json(path, &page);
 	if (ret)
 		return ret;
@@ -339,18 +329,15 @@ static int call_run(const char *method, long long id, const char *what,
 
 static int cmd_samples(int argc, char **argv)
 {
-	struct http_response resp;
+	char path[96];
 	long long id;
 	bool csv;
 	int ret = id_and_flag(argc, argv, "csv", &csv, &id);
 
-	if (!ret)
-		ret = call_run("GET", id, csv ? "samples?format=csv" : "samples", NULL, &resp);
 	if (ret)
 		return ret;
-	fwrite(resp.body, 1, resp.body_len, stdout);
-	http_response_free(&resp);
-	return 0;
+	snprintf(path, sizeof(path), API "/runs/%lld/samples%s", id, csv ? "?format=csv" : "");
+	return print_body(path);
 }
 
 static int cmd_cancel(int argc, char **argv)
@@ -372,34 +359,12 @@ static int cmd_cancel(int argc, char **argv)
 
 static int cmd_compare(int argc, char **argv)
 {
-	static const char *const names[] = { "base", "new", "format", "alpha", "vary" };
-	static const struct option opts[] = {
-		{ "base", required_argument, NULL, 0 }, { "new", required_argument, NULL, 1 },
-		{ "format", required_argument, NULL, 2 }, { "alpha", required_argument, NULL, 3 },
-		{ "vary", required_argument, NULL, 4 }, { NULL, 0, NULL, 0 },
-	};
+	static const char *const names[] = { "base", "new", "format", "alpha", "vary", NULL };
 	const char *values[5] = { NULL, NULL, "text", NULL, NULL };
 	char path[2048] = API "/compare";
-	struct http_response resp;
-	int c, ret;
+	int ret = query_options(argc, argv, names, values, path, sizeof(path));
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c < 0 || c > 4)
-			return EXIT_USAGE;
-		values[c] = optarg;
-	}
-	for (int i = 0; i < 5; i++) {
-		if (!values[i])
-			continue;
-		add_query(path, sizeof(path), names[i], values[i]);
-	}
-	ret = call("GET", path, NULL, &resp);
-	if (ret)
-		return ret;
-	fwrite(resp.body, 1, resp.body_len, stdout);
-	http_response_free(&resp);
-	return 0;
+	return ret ? ret : print_body(path);
 }
 
 static int cmd_get_pretty(const char *path)

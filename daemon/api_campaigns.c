@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,35 +244,17 @@ static int parse_index(const char *s, int max, int *out)
 enum MHD_Result api_campaign_report(struct http_request *r, int64_t id)
 {
 	static const char *const allowed[] = { "format", "alpha", "vary", "request", "kernel", NULL };
-	static const char *const formats[] = { "json", "text", "markdown", "csv", NULL };
-	struct report rep = { .app = r->app, .id = id, .req = { .alpha = 0.05 } };
-	const char *alpha = http_query(r, "alpha");
+	struct report rep = { .app = r->app, .id = id };
 	struct json_object *campaign = NULL, *kernels = NULL, *runs = NULL;
 	struct mb_error err = { 0 };
 	enum MHD_Result reply;
 	int only_request = -1, only_kernel = -1, ret;
-	bool known = false;
 	char *text;
 	size_t len;
 
-	if (!api_check_query(r, allowed, &reply))
+	if (!api_check_query(r, allowed, &reply) ||
+	    !api_compare_params(r, &rep.req, &rep.format, &reply))
 		return reply;
-	rep.format = http_query(r, "format") ? http_query(r, "format") : "json";
-	for (const char *const *f = formats; *f; f++)
-		known |= !strcmp(*f, rep.format);
-	if (!known)
-		return http_reply_problem(r, 400, "format", "format: must be json, text, markdown or csv");
-	rep.req.vary = http_query(r, "vary");
-	if (rep.req.vary && strlen(rep.req.vary) > 256)
-		return http_reply_problem(r, 400, "vary", "vary: a comma-separated list of keys");
-	if (alpha) {
-		char *end;
-
-		rep.req.alpha = strtod(alpha, &end);
-		if (*end || !isfinite(rep.req.alpha) || rep.req.alpha <= 0 || rep.req.alpha > 0.5)
-			return http_reply_problem(r, 400, "alpha",
-						  "alpha: must be a number above 0 and at most 0.5");
-	}
 	ret = store_campaign_json(rep.app->st, id, &campaign);
 	if (ret == -ENOENT)
 		return http_reply_problem(r, 404, NULL, "there is no campaign %" PRId64, id);

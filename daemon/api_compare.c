@@ -62,19 +62,49 @@ void api_compare_source(struct app *app, struct compare_source *src)
 	};
 }
 
+bool api_compare_params(struct http_request *r, struct compare_request *req,
+			const char **format, enum MHD_Result *reply)
+{
+	static const char *const formats[] = { "json", "text", "markdown", "csv", NULL };
+	const char *alpha = http_query(r, "alpha");
+	bool known = false;
+
+	req->alpha = 0.05;
+	req->vary = http_query(r, "vary");
+	if (req->vary && !is_selector_text(req->vary, 256)) {
+		*reply = http_reply_problem(r, 400, "vary", "vary: a comma-separated list of keys");
+		return false;
+	}
+	if (alpha) {
+		char *end;
+
+		req->alpha = strtod(alpha, &end);
+		if (*end || !isfinite(req->alpha) || req->alpha <= 0 || req->alpha > 0.5) {
+			*reply = http_reply_problem(r, 400, "alpha",
+						    "alpha: must be a number above 0 and at most 0.5");
+			return false;
+		}
+	}
+	*format = http_query(r, "format") ? http_query(r, "format") : "json";
+	for (const char *const *f = formats; *f; f++)
+		known |= !strcmp(*f, *format);
+	if (!known)
+		*reply = http_reply_problem(r, 400, "format",
+					    "format: must be json, text, markdown or csv");
+	return known;
+}
+
 enum MHD_Result api_compare(struct http_request *r, int64_t unused)
 {
 	static const char *const allowed[] = { "base", "new", "format", "alpha", "vary", NULL };
-	static const char *const formats[] = { "json", "text", "markdown", "csv", NULL };
-	struct compare_request req = { .alpha = 0.05 };
-	const char *format = http_query(r, "format"), *alpha = http_query(r, "alpha");
+	struct compare_request req = { 0 };
 	struct app *app = r->app;
 	struct compare_source src;
 	struct mb_error err = { 0 };
 	struct json_object *model;
 	enum MHD_Result reply;
+	const char *format;
 	char *text;
-	bool known = false;
 	size_t len;
 
 	(void)unused;
@@ -82,29 +112,14 @@ enum MHD_Result api_compare(struct http_request *r, int64_t unused)
 		return reply;
 	req.base = http_query(r, "base");
 	req.new = http_query(r, "new");
-	req.vary = http_query(r, "vary");
 	if (!req.base || !is_selector_text(req.base, 512))
 		return http_reply_problem(r, 400, "base",
 			"base: name the base runs: a label, label:L, kernel:RELEASE, tag:KEY=VALUE or runs:1,2,3");
 	if (!req.new || !is_selector_text(req.new, 512))
 		return http_reply_problem(r, 400, "new",
 			"new: name the new runs: a label, label:L, kernel:RELEASE, tag:KEY=VALUE or runs:1,2,3");
-	if (req.vary && !is_selector_text(req.vary, 256))
-		return http_reply_problem(r, 400, "vary", "vary: a comma-separated list of keys");
-	if (alpha) {
-		char *end;
-
-		req.alpha = strtod(alpha, &end);
-		if (*end || !isfinite(req.alpha) || req.alpha <= 0 || req.alpha > 0.5)
-			return http_reply_problem(r, 400, "alpha",
-						  "alpha: must be a number above 0 and at most 0.5");
-	}
-	format = format ? format : "json";
-	for (const char *const *f = formats; *f; f++)
-		known |= !strcmp(*f, format);
-	if (!known)
-		return http_reply_problem(r, 400, "format",
-					  "format: must be json, text, markdown or csv");
+	if (!api_compare_params(r, &req, &format, &reply))
+		return reply;
 	api_compare_source(app, &src);
 	model = compare_build(&src, &req, &err);
 	if (!model)

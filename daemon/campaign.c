@@ -71,8 +71,10 @@ static void event(struct campaigns *c, const struct store_step *s, int64_t cid,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "migbenchd: campaign %lld%s%.0d: %s\n", (long long)cid,
-		s ? ", step " : "", s ? s->seq : 0, msg);
+	if (s)
+		fprintf(stderr, "migbenchd: campaign %lld, step %d: %s\n", (long long)cid, s->seq, msg);
+	else
+		fprintf(stderr, "migbenchd: campaign %lld: %s\n", (long long)cid, msg);
 	if (store_campaign_event(c->st, cid, s ? s->id : 0, kind, msg))
 		fprintf(stderr, "migbenchd: campaign %lld: the event could not be stored\n",
 			(long long)cid);
@@ -216,27 +218,6 @@ static char *run_tags(struct json_object *kernel, struct json_object *request, i
 }
 
 /*
- * Right after a boot the KVM module may not be loaded yet (udev loads it
- * when it gets to the CPU): a run started then fails on a missing
- * /dev/kvm.  Wait for it, for the first minutes of a boot only.
- */
-static bool kvm_ready(void)
-{
-	double uptime = 0;
-	FILE *f;
-
-	if (!access("/dev/kvm", F_OK))
-		return true;
-	f = fopen("/proc/uptime", "re");
-	if (f) {
-		if (fscanf(f, "%lf", &uptime) != 1)
-			uptime = 0;
-		fclose(f);
-	}
-	return uptime > 180;
-}
-
-/*
  * Queue what the step still lacks of each request (its interrupted runs
  * are made again, nothing done is repeated); *done when every request
  * has its runs and none is pending.
@@ -348,7 +329,7 @@ void campaigns_tick(struct campaigns *c)
 		snprintf(why, sizeof(why), "step %d was interrupted %d times", s.seq, s.restarts);
 		finish(c, a.id, "failed", why);
 	} else if (!strcmp(s.state, "running") && !strcmp(s.boot_id, c->boot.boot_id)) {
-		if (kvm_ready() && !ensure_runs(c, &a, &s, &done) && done) {
+		if (!ensure_runs(c, &a, &s, &done) && done) {
 			strcpy(s.state, "done");
 			if (!store_step_update(c->st, &s, NULL))
 				event(c, &s, a.id, "done", "step done");

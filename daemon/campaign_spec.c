@@ -29,31 +29,42 @@ static int open_file(const char *field, const char *name, const struct campaign_
 				 "host_kernel_dir", path, len, fd, err);
 }
 
+/*
+ * The image (its version string read) and the initrd (NULL: none; fd -1),
+ * both open on success, their absolute paths in the paths given.
+ */
+static int open_kernel_files(const char *image, const char *initrd,
+			     const struct campaign_policy *policy, int *image_fd, int *initrd_fd,
+			     char *image_path, char *initrd_path, char *release, size_t rlen,
+			     char *version, size_t vlen, struct mb_error *err)
+{
+	int ret = open_file("image", image, policy, image_path, PATH_MAX, image_fd, err);
+
+	*initrd_fd = -1;
+	if (!ret && hostboot_image_version(*image_fd, release, rlen, version, vlen))
+		ret = mb_fail(err, "image", "%.200s is not an x86 kernel image (bzImage) with "
+			      "a version string", image_path);
+	if (!ret && initrd)
+		ret = open_file("initrd", initrd, policy, initrd_path, PATH_MAX, initrd_fd, err);
+	if (ret && *image_fd >= 0) {
+		close(*image_fd);
+		*image_fd = -1;
+	}
+	return ret;
+}
+
 int campaign_spec_open_kernel(struct json_object *kernel, const struct campaign_policy *policy,
 			      int *image_fd, int *initrd_fd, char *release, size_t rlen,
 			      char *version, size_t vlen, struct mb_error *err)
 {
 	struct json_object *image = NULL, *initrd = NULL;
-	char path[PATH_MAX];
-	int ret;
+	char image_path[PATH_MAX], initrd_path[PATH_MAX];
 
-	*image_fd = *initrd_fd = -1;
 	json_object_object_get_ex(kernel, "image", &image);
 	json_object_object_get_ex(kernel, "initrd", &initrd);
-	ret = open_file("image", json_object_get_string(image), policy, path, sizeof(path),
-			image_fd, err);
-	if (!ret && hostboot_image_version(*image_fd, release, rlen, version, vlen))
-		ret = mb_fail(err, "image", "%.200s is not an x86 kernel image (bzImage) with "
-			      "a version string", path);
-	if (!ret && initrd)
-		ret = open_file("initrd", json_object_get_string(initrd), policy, path,
-				sizeof(path), initrd_fd, err);
-	if (ret) {
-		if (*image_fd >= 0)
-			close(*image_fd);
-		*image_fd = -1;
-	}
-	return ret;
+	return open_kernel_files(json_object_get_string(image),
+				 initrd ? json_object_get_string(initrd) : NULL, policy, image_fd,
+				 initrd_fd, image_path, initrd_path, release, rlen, version, vlen, err);
 }
 
 /* A failure inside kernels[i] or runs[i]: the field gets the prefix. */
@@ -72,9 +83,9 @@ static int parse_kernel(struct json_object *k, const struct campaign_policy *pol
 			struct mb_error *err)
 {
 	struct json_object *tags = NULL;
-	const char *label = NULL, *cmdline = NULL;
-	char path[PATH_MAX], release[128], version[256];
-	int fd;
+	const char *label = NULL, *cmdline = NULL, *image = NULL, *initrd = NULL;
+	char path[PATH_MAX], initrd_path[PATH_MAX], release[128], version[256];
+	int image_fd, initrd_fd;
 
 	if (!json_object_is_type(k, json_type_object))
 		return mb_fail(err, NULL, "must be an object {label, image, initrd, cmdline, tags}");
@@ -89,23 +100,7 @@ static int parse_kernel(struct json_object *k, const struct campaign_policy *pol
 		} else if (!strcmp(key, "image") || !strcmp(key, "initrd")) {
 			if (!text)
 				return mb_fail(err, key, "must name a file in the " HOST_KERNEL_DIR_NOUN);
-			if (open_file(key, json_object_get_string(value), policy, path,
-				      sizeof(path), &fd, err))
-				return -EINVAL;
-			if (!strcmp(key, "image")) {
-				int bad = hostboot_image_version(fd, release, sizeof(release),
-								 version, sizeof(version));
-
-				close(fd);
-				if (bad)
-					return mb_fail(err, key, "%.200s is not an x86 kernel image "
-						       "(bzImage) with a version string", path);
-				json_object_object_add(out, "release", json_object_new_string(release));
-				json_object_object_add(out, "version", json_object_new_string(version));
-			} else {
-				close(fd);
-			}
-			json_object_object_add(out, key, json_object_new_string(path));
+			*(!strcmp(key, "image") ? &image : &initrd) = json_object_get_string(value);
 		} else if (!strcmp(key, "cmdline")) {
 			if (!text || !is_cmdline(cmdline = json_object_get_string(value)) ||
 			    strlen(cmdline) > HOSTBOOT_MAX_CMDLINE)
@@ -125,9 +120,20 @@ static int parse_kernel(struct json_object *k, const struct campaign_policy *pol
 	}
 	if (!label)
 		return mb_fail(err, "label", "is required");
-	if (!json_object_object_get_ex(out, "image", NULL))
+	if (!image)
 		return mb_fail(err, "image", "is required: a file in the " HOST_KERNEL_DIR_NOUN
 			       " %.200s", policy->host_kernel_dir);
+	if (open_kernel_files(image, initrd, policy, &image_fd, &initrd_fd, path, initrd_path,
+			      release, sizeof(release), version, sizeof(version), err))
+		return -EINVAL;
+	close(image_fd);
+	if (initrd_fd >= 0)
+		close(initrd_fd);
+	json_object_object_add(out, "image", json_object_new_string(path));
+	if (initrd)
+		json_object_object_add(out, "initrd", json_object_new_string(initrd_path));
+	json_object_object_add(out, "release", json_object_new_string(release));
+	json_object_object_add(out, "version", json_object_new_string(version));
 	json_object_object_add(out, "label", json_object_new_string(label));
 	json_object_object_add(out, "cmdline", json_object_new_string(cmdline ? cmdline :
 								      booted_cmdline));

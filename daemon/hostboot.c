@@ -116,6 +116,22 @@ void hostboot_default_cmdline(const struct hostboot *b, char *out, size_t len)
 	}
 }
 
+bool hostboot_kvm_settled(void)
+{
+	double uptime = 0;
+	FILE *f;
+
+	if (!access("/dev/kvm", F_OK))
+		return true;
+	f = fopen("/proc/uptime", "re");
+	if (f) {
+		if (fscanf(f, "%lf", &uptime) != 1)
+			uptime = 0;
+		fclose(f);
+	}
+	return uptime > 180;
+}
+
 bool hostboot_can_kexec(char *why, size_t len)
 {
 	struct stat sb;

@@ -37,6 +37,14 @@ int hostboot_image_version(int fd, char *release, size_t rlen, char *version, si
 void hostboot_default_cmdline(const struct hostboot *b, char *out, size_t len);
 
 /*
+ * Whether KVM is there to run on: /dev/kvm exists, or the boot is older
+ * than a few minutes.  Right after a boot udev may not have loaded the
+ * KVM module yet (it does when it gets to the CPU), and a run started
+ * then fails on a missing /dev/kvm.
+ */
+bool hostboot_kvm_settled(void);
+
+/*
  * Whether migbenchd can reboot this host into another kernel by kexec:
  * the kernel offers kexec and migbenchd runs as a systemd service (its
  * parent is PID 1 and systemd is the init), which is what stops it and

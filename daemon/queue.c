@@ -390,7 +390,9 @@ static void *runner(void *arg)
 			wait_s = PAUSE_RETRY_S;
 			continue;
 		}
-		while (!(ret = store_next_queued(q->st, campaigns_boot(q->campaigns)->boot_id,
+		/* any run, a campaign's or not, may be the first of a boot */
+		while (hostboot_kvm_settled() &&
+		       !(ret = store_next_queued(q->st, campaigns_boot(q->campaigns)->boot_id,
 						 &id)) && id) {
 			ret = execute(q, id);
 			if (ret || q->unrecorded.id)

@@ -169,6 +169,14 @@ def test_client(d, kdir):
     p = subprocess.run([CLIENT, '--socket', d.sock, 'campaign', 'show', '9'], capture_output=True,
                        text=True, timeout=30)
     ok(p.returncode == 4, 'migbench campaign show of no campaign: exit 4')
+    p = subprocess.run([CLIENT, '--socket', d.sock, 'campaign', 'report', '--format', 'pdf', '9'],
+                       capture_output=True, text=True, timeout=30)
+    ok(p.returncode == 2 and 'format: must be json, text, markdown or csv' in p.stderr,
+       'migbench campaign report passes its options as the query: the 400 said, exit 2')
+    p = subprocess.run([CLIENT, '--socket', d.sock, 'campaign', 'report', '9', '--request', '0'],
+                       capture_output=True, text=True, timeout=30)
+    ok(p.returncode == 4 and 'there is no campaign 9' in p.stderr,
+       'migbench campaign report of no campaign: exit 4')
 
 
 def test_config_refusals(tmp):

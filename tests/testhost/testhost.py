@@ -40,6 +40,8 @@ import time
 import weakref
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from daemon_fixture import free_port  # noqa: E402
 from channels import QMP, GuestAgent, ChannelError, AgentError  # noqa: E402
 from image import prepare, Image, Kernel, PrepareError  # noqa: E402
 from lifetime import die_with_parent, exit_on_signals, signals_held  # noqa: E402
@@ -88,12 +90,6 @@ def remove_orphans():
 def qemu_opt(value):
     """A value inside a QEMU option list, where a comma is written twice."""
     return value.replace(',', ',,')
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def port_is_free(port):
