@@ -165,7 +165,11 @@ class TestHost:
         for path in (qmp, os.path.join(self.dir, 'qga.sock')):
             if os.path.exists(path):
                 os.unlink(path)
-        argv = [QEMU, '-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-smp', str(self.cpus),
+        # thread=single: one thread runs every vCPU in turn.  With a thread
+        # per vCPU, code one vCPU patches (a kernel's int3-based text
+        # patching) could still run stale on another: 6.12 oopsed on a
+        # leftover int3 in __schedule mid-campaign and reset.
+        argv = [QEMU, '-machine', 'q35', '-accel', 'tcg,thread=single', '-cpu', 'max', '-smp', str(self.cpus),
                 '-m', str(self.memory_mb), '-nographic', '-nodefaults',
                 '-kernel', self.kernel.vmlinuz, '-initrd', self.kernel.initrd,
                 '-append', self.cmdline,
