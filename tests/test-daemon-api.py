@@ -6,6 +6,7 @@ bearer token, listing and paging, the OpenAPI document against what the
 server answers, /host and /metrics."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -197,6 +198,7 @@ def test_listen_policy():
         f.write('{"listen": ["unix:/tmp/x"], "colour": "red"}')
     p = subprocess.run([MIGBENCHD, '--config', cfg], capture_output=True, text=True, timeout=30)
     ok(p.returncode == 2 and 'colour: unknown key' in p.stderr, 'an unknown config key is refused')
+    shutil.rmtree(tmp.dir, ignore_errors=True)	# made again after the daemon's cleanup
 
 
 def test_openapi(d, existing_id):
@@ -236,7 +238,8 @@ def test_notify():
     """Type=notify: READY and STATUS once listening, STOPPING on SIGTERM."""
     import socket
     import tempfile
-    path = os.path.join(tempfile.mkdtemp(prefix='migbench-notify-'), 'notify')
+    tmp = tempfile.mkdtemp(prefix='migbench-notify-')
+    path = os.path.join(tmp, 'notify')
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     s.bind(path)
     s.settimeout(10)
@@ -250,6 +253,7 @@ def test_notify():
     finally:
         d.cleanup()
         s.close()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def test_one_daemon(d):

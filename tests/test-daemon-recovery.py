@@ -5,6 +5,7 @@ hugepages, then a restart that marks the run interrupted, gives the pages
 back and keeps earlier results intact; a graceful stop during a run; a
 database from schema version 1 upgraded in place; a newer one refused."""
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -141,6 +142,7 @@ def test_upgrade():
     ok(p.returncode != 0 and
        'the database has schema version 99, newer than this migbenchd knows (%d)' % SCHEMA_VERSION in p.stderr,
        'a database from a newer migbenchd is refused, untouched')
+    shutil.rmtree(tmp, ignore_errors=True)	# the fixture keeps a data dir it was given
 
 
 def main():
