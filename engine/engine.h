@@ -95,22 +95,24 @@ struct mb_run_needs {
 	const char *samples_key;
 };
 
-/*
- * A metric adaptive repetition and reports lead with; where the run has no
- * samples of it, its fallback (e.g. getting the dirty log, which also
- * clears it without manual protect).
- */
-struct mb_headline {
-	const char *metric;
-	const char *fallback;	/* NULL: none */
-};
-
 struct mb_engine {
 	const char *kind;		/* "dirtylog" */
 	const char *title;		/* one line for --help */
 	const char *report_title;	/* "KVM dirty-log comparison" */
 	const struct mb_engine_key *keys;	/* ends with a NULL name */
-	const struct mb_headline *headline;	/* ends with a NULL metric */
+	/*
+	 * What adaptive repetition waits on: each of these metrics' medians
+	 * known to the target (samples.h for the fallback).  Ends with a NULL
+	 * metric.
+	 */
+	const struct mb_headline *headline;
+	/*
+	 * What reports show first, in this order, before the rest by name:
+	 * the headline and the figures a maintainer looks for next (the zap
+	 * paths), which adaptive repetition need not wait on.  NULL: the
+	 * headline.
+	 */
+	const struct mb_headline *report_first;
 
 	/* The engine's own spec type: its size, and its defaults. */
 	size_t spec_size;
@@ -134,6 +136,14 @@ struct mb_engine {
 	 */
 	const char *command;
 	void (*describe_key)(struct textbuf *out, const char *key, struct json_object *value);
+	/*
+	 * The kernel selftest that measures what the spec (resolved JSON)
+	 * measures, as a command line a maintainer can rerun: 0, or -ENOENT
+	 * with why the selftest cannot express it in err (its field the key
+	 * at fault).  NULL: no selftest measures this kind of run.
+	 */
+	int (*selftest)(struct json_object *spec, struct textbuf *out, struct mb_error *err);
+	const char *selftest_name;	/* "dirty_log_perf_test", for reports */
 	/* Run once; the result is filled whatever happens (see above). */
 	enum mb_run_status (*run)(void *spec, const struct mb_run_opts *opts,
 				  struct mb_run_result *res);
@@ -174,6 +184,17 @@ int mb_engine_spec_parse(const struct mb_engine *e, struct json_object *obj,
 /* The spec as a command line, keys at their defaults left out. */
 void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
 			struct textbuf *out);
+
+/*
+ * The kernel selftest's command line for a spec (e->selftest): 0, -ENOENT
+ * with why the spec has none, or -EOPNOTSUPP when the engine has no
+ * selftest at all.
+ */
+int mb_engine_selftest(const struct mb_engine *e, struct json_object *spec,
+		       struct textbuf *out, struct mb_error *err);
+
+/* What reports show first: report_first, else the headline. */
+const struct mb_headline *mb_engine_report_first(const struct mb_engine *e);
 
 /*
  * A spec from a stored or requested JSON object, straight to its resolved

@@ -91,6 +91,22 @@ void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
 	json_object_put(def);
 }
 
+int mb_engine_selftest(const struct mb_engine *e, struct json_object *spec,
+		       struct textbuf *out, struct mb_error *err)
+{
+	if (!e->selftest)
+		return mb_error_set(err, -EOPNOTSUPP, NULL, "no kernel selftest measures %s runs",
+				    e->kind);
+	if (!json_object_is_type(spec, json_type_object))
+		return mb_fail(err, NULL, "spec must be a JSON object");
+	return e->selftest(spec, out, err);
+}
+
+const struct mb_headline *mb_engine_report_first(const struct mb_engine *e)
+{
+	return e->report_first ? e->report_first : e->headline;
+}
+
 int mb_engine_normalise(const struct mb_engine *e, struct json_object *obj,
 			const struct mb_site_policy *site, struct json_object **out,
 			struct mb_error *err)

@@ -7,6 +7,7 @@
 #ifndef MIGBENCH_SAMPLES_H
 #define MIGBENCH_SAMPLES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <json-c/json.h>
@@ -22,6 +23,12 @@ enum mb_metric {
 	MB_DIRTY_RING_HARVEST_NS,
 	MB_DIRTY_RING_RESET_NS,
 	MB_DIRTY_PAGES,
+	MB_DELETE_MEMSLOT_NS,
+	MB_INVALIDATE_NS,
+	MB_MEMSLOT_METADATA_BYTES,
+	MB_MEMSLOT_METADATA_BYTES_PER_GIB,
+	MB_DIRTY_BITMAP_BYTES,
+	MB_DIRTY_BITMAP_BYTES_PER_GIB,
 	/* migration runs: final figures */
 	MB_MIGRATION_TOTAL_MS,
 	MB_MIGRATION_SETUP_MS,
@@ -79,6 +86,29 @@ struct mb_samples {
 const char *mb_metric_name(enum mb_metric m);
 /* The metric of a stored name; -1 when there is none. */
 int mb_metric_from_name(const char *name);
+/* A few words saying what it measures ("clear dirty log"), for reports. */
+const char *mb_metric_label(enum mb_metric m);
+/* The same by stored name; NULL for a name migbench does not know. */
+const char *mb_metric_label_of(const char *name);
+
+/*
+ * A metric reports and adaptive repetition lead with; where the runs have
+ * no samples of it, its fallback (getting the dirty log, which also
+ * clears it without manual protect).
+ */
+struct mb_headline {
+	const char *metric;
+	const char *fallback;	/* NULL: none */
+};
+
+/*
+ * Where metric stands in a report that leads with lead (ends with a NULL
+ * metric; may be NULL): the index of the entry it is, or whose fallback
+ * it is while has(ctx, that entry's metric) is false; else the number of
+ * entries, after them all.
+ */
+size_t mb_headline_rank(const struct mb_headline *lead, const char *metric,
+			bool (*has)(void *ctx, const char *metric), void *ctx);
 
 /* Reserve room up front so appends during a run do not allocate. */
 int mb_samples_reserve(struct mb_samples *s, size_t rows);

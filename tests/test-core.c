@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The pieces under the engine that need no KVM: size parsing, summary
- * statistics, the guest's access pattern and the dirty-log check.
+ * statistics, the guest's access pattern, the dirty-log check, and the
+ * metrics' names, labels and report order.
  */
 #include <errno.h>
 #include <math.h>
@@ -224,6 +225,48 @@ static void test_strict_json(void)
 	}
 }
 
+static bool has_clear(void *ctx, const char *metric)
+{
+	return *(bool *)ctx && !strcmp(metric, "clear_dirty_log_ns");
+}
+
+/* Every metric named and labelled, each label its own; the lead's order. */
+static void test_metrics(void)
+{
+	static const struct mb_headline lead[] = {
+		{ "clear_dirty_log_ns", "get_dirty_log_ns" }, { "disable_dirty_log_ns", NULL },
+		{ NULL, NULL },
+	};
+	size_t unlabelled = 0, shared = 0, longest = 0, unnamed = 0;
+	bool clear = true;
+
+	for (int m = 0; m < MB_NR_METRICS; m++) {
+		const char *label = mb_metric_label(m);
+
+		unlabelled += !label[0];
+		longest = strlen(label) > longest ? strlen(label) : longest;
+		for (int o = 0; o < m; o++)
+			shared += !strcmp(label, mb_metric_label(o));
+		unnamed += mb_metric_from_name(mb_metric_name(m)) != m;
+	}
+	tap_ok(!unnamed && !unlabelled && !shared && longest <= 40,
+	       "each of the %d metrics has a name and a label of its own, at most 40 characters "
+	       "(%zu unnamed, %zu without, %zu shared, longest %zu)", MB_NR_METRICS, unnamed,
+	       unlabelled, shared, longest);
+	tap_ok(!strcmp(mb_metric_label_of("delete_memslot_ns"), "delete memslot (zap all SPTEs)") &&
+	       !strcmp(mb_metric_label_of("clear_dirty_log_ns"), "clear dirty log") &&
+	       !mb_metric_label_of("no_such_metric"), "labels by name; none for an unknown name");
+	tap_ok(mb_headline_rank(lead, "clear_dirty_log_ns", has_clear, &clear) == 0 &&
+	       mb_headline_rank(lead, "disable_dirty_log_ns", has_clear, &clear) == 1 &&
+	       mb_headline_rank(lead, "get_dirty_log_ns", has_clear, &clear) == 2 &&
+	       mb_headline_rank(lead, "dirty_pages", has_clear, &clear) == 2,
+	       "report order: the lead in order, then the rest; get after them while clear is there");
+	clear = false;
+	tap_ok(mb_headline_rank(lead, "get_dirty_log_ns", has_clear, &clear) == 0 &&
+	       mb_headline_rank(NULL, "get_dirty_log_ns", has_clear, &clear) == 0,
+	       "get takes clear's place where the runs have no clear; no lead, no order");
+}
+
 int main(void)
 {
 	test_sizes();
@@ -232,5 +275,6 @@ int main(void)
 	test_write_percent();
 	test_dirty_check();
 	test_strict_json();
+	test_metrics();
 	return tap_done();
 }

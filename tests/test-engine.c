@@ -114,6 +114,35 @@ static void check_describe(const struct mb_engine *e, const char *request, const
 	json_object_put(spec);
 }
 
+static bool in_lead(const struct mb_headline *lead, const char *metric)
+{
+	for (; lead && lead->metric; lead++)
+		if (!strcmp(lead->metric, metric) || (lead->fallback && !strcmp(lead->fallback, metric)))
+			return true;
+	return false;
+}
+
+/*
+ * Reports lead with the headline, in its order, and may add figures after
+ * it that adaptive repetition does not wait on; every name a metric.
+ */
+static void check_report_first(const struct mb_engine *e)
+{
+	const struct mb_headline *first = mb_engine_report_first(e);
+	size_t n = 0, extra = 0, unknown = 0;
+	bool headline_first = true;
+
+	for (const struct mb_headline *h = e->headline; h->metric; h++, n++)
+		headline_first &= first[n].metric && !strcmp(first[n].metric, h->metric);
+	for (const struct mb_headline *f = first; f->metric; f++) {
+		extra += !in_lead(e->headline, f->metric);
+		unknown += mb_metric_from_name(f->metric) < 0 ||
+			   (f->fallback && mb_metric_from_name(f->fallback) < 0);
+	}
+	tap_ok(headline_first && !unknown, "%s: reports lead with its %zu headline metrics, in "
+	       "order, then %zu more; every one a metric", e->kind, n, extra);
+}
+
 int main(void)
 {
 	const struct mb_engine *kvm = mb_engine_find("dirtylog");
@@ -194,6 +223,14 @@ int main(void)
 	check_needs(libvirt, "{\"memory\": \"2G\", \"destination\": \"qemu+ssh://h/system\"}",
 		    MB_SIZE_1G, 2);
 	check_needs(libvirt, "{\"memory\": \"64M\", \"backing\": \"anonymous\"}", 0, 0);
+
+	check_report_first(kvm);
+	check_report_first(libvirt);
+	tap_ok(in_lead(mb_engine_report_first(kvm), "delete_memslot_ns") &&
+	       in_lead(mb_engine_report_first(kvm), "invalidate_ns") &&
+	       !in_lead(kvm->headline, "delete_memslot_ns") && !in_lead(kvm->headline, "invalidate_ns"),
+	       "dirtylog: the zap paths come next in reports, and adaptive repetition does not wait "
+	       "on them");
 
 	check_describe(kvm, "{\"backing\": \"hugetlb-1g\", \"mem_per_vcpu\": \"512M\", "
 		       "\"manual_protect\": false}",

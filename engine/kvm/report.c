@@ -4,7 +4,9 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "engine.h"
 #include "stats.h"
 
 #define NS_PER_S UINT64_C(1000000000)
@@ -93,26 +95,49 @@ static void print_cell(FILE *out, double v, bool is_time)
 		fprintf(out, " %12.0f", v);
 }
 
+static bool has_samples(void *ctx, const char *metric)
+{
+	const struct mb_samples *s = ctx;
+	int m = mb_metric_from_name(metric);
+
+	for (size_t i = 0; m >= 0 && i < s->len; i++)
+		if (s->rows[i].metric == (enum mb_metric)m)
+			return true;
+	return false;
+}
+
+static void print_summary_row(FILE *out, const struct mb_samples *samples, enum mb_metric m)
+{
+	size_t len = strlen(mb_metric_name(m));
+	bool is_time = len > 3 && !strcmp(mb_metric_name(m) + len - 3, "_ns");
+	struct mb_summary sum;
+	double *v;
+	size_t n = mb_samples_values(samples, m, &v);
+
+	if (n && mb_summarize(v, n, &sum) == 0) {
+		fprintf(out, "%-24s %5zu", mb_metric_name(m), sum.n);
+		print_cell(out, sum.min, is_time);
+		print_cell(out, sum.median, is_time);
+		print_cell(out, sum.mean, is_time);
+		print_cell(out, sum.p95, is_time);
+		print_cell(out, sum.max, is_time);
+		print_cell(out, sum.stdev, is_time);
+		fprintf(out, "  %s\n", mb_metric_label(m));
+	}
+	free(v);
+}
+
 void mb_report_summary_table(FILE *out, const struct mb_samples *samples)
 {
-	fprintf(out, "\n%-24s %5s %12s %12s %12s %12s %12s %12s\n", "metric (us; pages)",
-		"n", "min", "median", "mean", "p95", "max", "stdev");
-	for (int m = 0; m < MB_NR_METRICS; m++) {
-		struct mb_summary sum;
-		double *v;
-		size_t n = mb_samples_values(samples, m, &v);
-		bool is_time = m != MB_DIRTY_PAGES;
+	const struct mb_headline *lead = mb_engine_report_first(&mb_engine_kvm);
+	size_t last = mb_headline_rank(lead, "", has_samples, (void *)samples);
 
-		if (n && mb_summarize(v, n, &sum) == 0) {
-			fprintf(out, "%-24s %5zu", mb_metric_name(m), sum.n);
-			print_cell(out, sum.min, is_time);
-			print_cell(out, sum.median, is_time);
-			print_cell(out, sum.mean, is_time);
-			print_cell(out, sum.p95, is_time);
-			print_cell(out, sum.max, is_time);
-			print_cell(out, sum.stdev, is_time);
-			fputc('\n', out);
-		}
-		free(v);
-	}
+	fprintf(out, "\n%-24s %5s %12s %12s %12s %12s %12s %12s  %s\n", "metric (us; counts)",
+		"n", "min", "median", "mean", "p95", "max", "stdev", "what");
+	/* the engine's report order: its first metrics, then the rest as numbered */
+	for (size_t rank = 0; rank <= last; rank++)
+		for (int m = 0; m < MB_NR_METRICS; m++)
+			if (mb_headline_rank(lead, mb_metric_name(m), has_samples,
+					     (void *)samples) == rank)
+				print_summary_row(out, samples, m);
 }

@@ -16,8 +16,9 @@ void mb_report_selftest_lines(FILE *out, const struct mb_spec *spec,
 			      const struct mb_samples *samples);
 
 /*
- * One row per metric: n, min, median, mean, p95, max, stdev; times in
- * microseconds, dirty_pages in pages.
+ * One row per metric: n, min, median, mean, p95, max, stdev and what it
+ * measures; the engine's report order (headline first); times in
+ * microseconds, counts (pages, bytes) as they are.
  */
 void mb_report_summary_table(FILE *out, const struct mb_samples *samples);
 
