@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,15 +44,20 @@ static int source_samples(void *ctx, int64_t id,
 }
 
 static void source_describe(void *ctx, const char *kind, struct json_object *spec,
-			    const char **title, struct textbuf *command)
+			    struct compare_description *out)
 {
 	const struct mb_engine *e = mb_engine_find(kind);
+	struct mb_error err = { 0 };
 
 	(void)ctx;
 	if (!e || !spec)
 		return;
-	*title = e->report_title;
-	mb_engine_describe(e, spec, command);
+	out->title = e->report_title;
+	out->lead = mb_engine_report_first(e);
+	mb_engine_describe(e, spec, &out->command);
+	out->selftest_name = e->selftest ? e->selftest_name : NULL;
+	if (e->selftest && mb_engine_selftest(e, spec, &out->selftest, &err))
+		snprintf(out->selftest_none, sizeof(out->selftest_none), "%s", err.message);
 }
 
 void api_compare_source(struct app *app, struct compare_source *src)

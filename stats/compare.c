@@ -9,12 +9,13 @@
 #include <string.h>
 
 #include "compare_missing.h"
+#include "compare_model.h"
+#include "compare_warnings.h"
 #include "stats.h"
 #include "textbuf.h"
 #include "twosample.h"
 
 #define MAX_SIDE_RUNS 1000
-#define HIGH_CV 0.10
 
 struct values {
 	double *v;
@@ -28,6 +29,7 @@ struct values {
  */
 struct metric_data {
 	char name[64];
+	size_t rank;			/* in the report: the engine's lead first */
 	bool per_iteration;
 	struct values runs[2];		/* [side] */
 	struct values samples[2];
@@ -347,16 +349,9 @@ static struct json_object *describe(struct values *vals)
 	return o;
 }
 
-static double get_num(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_double(v) : NAN;
-}
-
 /* One row: a metric over runs or over iterations. */
-static struct json_object *compare_row(struct comparison *c, const char *name,
-				       const char *over, struct values *v, double alpha)
+static struct json_object *compare_row(const char *name, const char *over, struct values *v,
+				       double alpha)
 {
 	struct json_object *row = json_object_new_object(), *b, *n;
 	size_t len = strlen(name);
@@ -369,8 +364,8 @@ static struct json_object *compare_row(struct comparison *c, const char *name,
 
 	b = describe(&v[0]);
 	n = describe(&v[1]);
-	mb = get_num(b, "median");
-	mn = get_num(n, "median");
+	mb = model_num(b, "median");
+	mn = model_num(n, "median");
 	mb_mann_whitney(v[0].v, v[0].n, v[1].v, v[1].n, &u);
 	mb_welch_t(v[0].v, v[0].n, v[1].v, v[1].n, &w);
 	mb_shift_ci(v[0].v, v[0].n, v[1].v, v[1].n, 0.95, &est, &lo, &hi);
@@ -378,6 +373,8 @@ static struct json_object *compare_row(struct comparison *c, const char *name,
 	if (u.p < alpha)
 		verdict = !lower_better ? "changed" : mn < mb ? "improved" : "regressed";
 	json_object_object_add(row, "metric", json_object_new_string(name));
+	json_object_object_add(row, "label", mb_metric_label_of(name) ?
+			       json_object_new_string(mb_metric_label_of(name)) : NULL);
 	json_object_object_add(row, "over", json_object_new_string(over));
 	json_object_object_add(row, "better", json_object_new_string(lower_better ? "lower" : "none"));
 	json_object_object_add(row, "base", b);
@@ -391,13 +388,6 @@ static struct json_object *compare_row(struct comparison *c, const char *name,
 	json_object_object_add(row, "welch_df", num(w.df));
 	json_object_object_add(row, "welch_p", num(w.p));
 	json_object_object_add(row, "verdict", json_object_new_string(verdict));
-	for (int sd = 0; sd < 2; sd++) {
-		double cv = get_num(sd ? n : b, "cv");
-
-		if (cv > HIGH_CV)
-			warn(c, "%s (over %s): coefficient of variation %.0f%% on the %s side",
-			     name, over, cv * 100.0, c->s[sd].name);
-	}
 	return row;
 }
 
@@ -437,8 +427,8 @@ static struct json_object *side_json(struct side *s)
 	json_object_object_add(o, "kernel", kernel);
 	json_object_object_add(o, "hostname", json_object_new_string(env_str(e, "hostname", NULL)));
 	json_object_object_add(o, "cpu_model", json_object_new_string(env_str(e, "cpu_model", NULL)));
-	json_object_object_add(o, "online_cpus", num(get_num(e, "online_cpus")));
-	json_object_object_add(o, "mem_total_bytes", num(get_num(e, "mem_total_bytes")));
+	json_object_object_add(o, "online_cpus", num(model_num(e, "online_cpus")));
+	json_object_object_add(o, "mem_total_bytes", num(model_num(e, "mem_total_bytes")));
 	return o;
 }
 
@@ -471,9 +461,55 @@ static struct json_object *missing_json(struct comparison *c)
 	return list;
 }
 
+/* A metric the report has a row of: some runs of each side measured it. */
+static bool has_row(void *ctx, const char *name)
+{
+	struct comparison *c = ctx;
+
+	for (size_t i = 0; i < c->nm; i++)
+		if (!strcmp(c->m[i].name, name))
+			return c->m[i].runs[0].n && c->m[i].runs[1].n;
+	return false;
+}
+
+/* The engine's lead first (a maintainer reads those), then the rest by name. */
 static int cmp_metric(const void *a, const void *b)
 {
-	return strcmp(((const struct metric_data *)a)->name, ((const struct metric_data *)b)->name);
+	const struct metric_data *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void order_metrics(struct comparison *c, const struct mb_headline *lead)
+{
+	for (size_t i = 0; i < c->nm; i++)
+		c->m[i].rank = mb_headline_rank(lead, c->m[i].name, has_row, c);
+	qsort(c->m, c->nm, sizeof(*c->m), cmp_metric);
+}
+
+/*
+ * {"name", "command"} or {"name", "command": null, "reason"}; null
+ * without a selftest.
+ */
+static struct json_object *selftest_json(struct compare_description *d)
+{
+	struct json_object *o;
+	size_t len;
+	char *line = textbuf_take(&d->selftest, &len);
+
+	if (!d->selftest_name) {
+		free(line);
+		return NULL;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(d->selftest_name));
+	json_object_object_add(o, "command", line && *line ? json_object_new_string(line) : NULL);
+	json_object_object_add(o, "reason", line && *line ? NULL :
+			       json_object_new_string(d->selftest_none));
+	free(line);
+	return o;
 }
 
 struct json_object *compare_build(const struct compare_source *src,
@@ -482,9 +518,7 @@ struct json_object *compare_build(const struct compare_source *src,
 	struct comparison *c = calloc(1, sizeof(*c));
 	struct json_object *out = NULL, *rows;
 	double alpha = req->alpha > 0 ? req->alpha : 0.05;
-	double min_p_runs = 0;
-	struct textbuf command = { 0 };
-	const char *title = "";
+	struct compare_description desc = { .title = "" };
 	char *command_text;
 	size_t command_len;
 
@@ -511,15 +545,15 @@ struct json_object *compare_build(const struct compare_source *src,
 		goto done;
 	}
 	environment_warnings(c, req->vary);
-	for (int sd = 0; sd < 2; sd++)
-		if (c->s[sd].truncated)
-			warn(c, "%s: more than %d runs match; the oldest %d are compared",
-			     c->s[sd].name, MAX_SIDE_RUNS, MAX_SIDE_RUNS);
-	qsort(c->m, c->nm, sizeof(*c->m), cmp_metric);
+	if (c->s[0].truncated || c->s[1].truncated)
+		warn(c, "more than %d runs match on the %s; the oldest %d of a side are compared",
+		     MAX_SIDE_RUNS, c->s[0].truncated && c->s[1].truncated ? "base and new sides" :
+		     c->s[0].truncated ? "base side" : "new side", MAX_SIDE_RUNS);
+	src->describe(src->ctx, c->s[0].kind, c->s[0].specs[0], &desc);
+	order_metrics(c, desc.lead);
 	rows = json_object_new_array();
 	for (size_t i = 0; i < c->nm; i++) {
 		struct metric_data *m = &c->m[i];
-		struct json_object *row;
 
 		/*
 		 * the job statistics are a time series, guest_t_ms and
@@ -528,31 +562,22 @@ struct json_object *compare_build(const struct compare_source *src,
 		if (!m->runs[0].n || !m->runs[1].n || !strncmp(m->name, "job_", 4) ||
 		    !strcmp(m->name, "guest_t_ms") || !strcmp(m->name, "migration_iteration_t_ms"))
 			continue;
-		row = compare_row(c, m->name, "runs", m->runs, alpha);
-		min_p_runs = fmax(min_p_runs, get_num(row, "u_min_p"));
-		json_object_array_add(rows, row);
+		json_object_array_add(rows, compare_row(m->name, "runs", m->runs, alpha));
 		if (m->per_iteration)
-			json_object_array_add(rows, compare_row(c, m->name, "iterations",
-								m->samples, alpha));
+			json_object_array_add(rows, compare_row(m->name, "iterations", m->samples,
+								alpha));
 	}
-	if (json_object_array_length(rows) > 1)
-		warn(c, "%zu comparisons at alpha %g: about %.1f would show a significant "
-		     "change by chance alone", json_object_array_length(rows), alpha,
-		     (double)json_object_array_length(rows) * alpha);
-	if (min_p_runs >= alpha)
-		warn(c, "with %zu base and %zu new runs the U test cannot reach p < %g "
-		     "(smallest possible p %.3f); the per-run rows cannot be significant",
-		     c->s[0].n, c->s[1].n, alpha, min_p_runs);
+	compare_warn_rows(rows, alpha, c->warnings);
 	out = json_object_new_object();
 	json_object_object_add(out, "base", side_json(&c->s[0]));
 	json_object_object_add(out, "new", side_json(&c->s[1]));
 	json_object_object_add(out, "kind", json_object_new_string(c->s[0].kind));
 	json_object_object_add(out, "spec", json_object_get(c->s[0].specs[0]));
-	src->describe(src->ctx, c->s[0].kind, c->s[0].specs[0], &title, &command);
-	command_text = textbuf_take(&command, &command_len);
-	json_object_object_add(out, "title", json_object_new_string(title));
+	command_text = textbuf_take(&desc.command, &command_len);
+	json_object_object_add(out, "title", json_object_new_string(desc.title));
 	json_object_object_add(out, "command", json_object_new_string(command_text ? command_text : ""));
 	free(command_text);
+	json_object_object_add(out, "selftest", selftest_json(&desc));
 	json_object_object_add(out, "vary", json_object_new_string(req->vary ? req->vary : ""));
 	json_object_object_add(out, "test", json_object_new_string(
 		"Mann-Whitney U, two-sided; Welch's t for means"));

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "samples.h"
 #include "textbuf.h"
 
 struct compare_request {
@@ -24,6 +25,21 @@ struct compare_request {
 	double alpha;		/* significance level, default 0.05 */
 	const char *vary;	/* comma-separated spec keys (or kvm params
 				 * as module.param) allowed to differ */
+};
+
+/*
+ * What the runs' engine says of their spec, for the report (filled by
+ * compare_source.describe; compare_build frees the buffers).
+ */
+struct compare_description {
+	const char *title;		/* "KVM dirty-log comparison" */
+	struct textbuf command;		/* the spec as migbench's command line */
+	const char *selftest_name;	/* the kernel selftest that measures such
+					 * runs ("dirty_log_perf_test"); NULL: none */
+	struct textbuf selftest;	/* its command line for this spec, or empty */
+	char selftest_none[512];	/* why this spec has none */
+	/* the metrics shown first, in order (samples.h); NULL: by name only */
+	const struct mb_headline *lead;
 };
 
 /*
@@ -41,9 +57,9 @@ struct compare_source {
 	int (*samples)(void *ctx, int64_t id,
 		       int (*fn)(void *fctx, const char *metric, uint32_t iteration, double value),
 		       void *fctx);
-	/* The report's title and the spec as a command line, by the runs' kind. */
+	/* What the engine of the runs' kind says of their spec (resolved). */
 	void (*describe)(void *ctx, const char *kind, struct json_object *spec,
-			 const char **title, struct textbuf *command);
+			 struct compare_description *out);
 };
 
 /*

@@ -2,61 +2,54 @@
 #include "compare_report.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare_model.h"
+#include "samples.h"
 #include "textbuf.h"
 
-static struct json_object *get(struct json_object *o, const char *key)
+static bool ends_with(const char *s, const char *suffix)
 {
-	struct json_object *v = NULL;
+	size_t n = strlen(s), k = strlen(suffix);
 
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-static double num(struct json_object *o, const char *key)
-{
-	struct json_object *v = get(o, key);
-
-	return v ? json_object_get_double(v) : NAN;
-}
-
-static const char *str(struct json_object *o, const char *key)
-{
-	struct json_object *v = get(o, key);
-
-	return v ? json_object_get_string(v) : "";
+	return n >= k && !strcmp(s + n - k, suffix);
 }
 
 /*
  * 3 significant digits with a unit chosen from the metric's: 1.83ms,
- * 13.1us, 2.09s for times (*_ns, *_ms); plain counts otherwise.
+ * 13.1us, 2.09s for times (*_ns, *_ms); 32.0KiB, 2.00MiB for bytes
+ * (*_bytes, *_bytes_per_gib); plain counts otherwise.
  */
 static void format_value(const char *metric, double v, char *out, size_t len)
 {
-	static const struct { double scale; const char *unit; } units[] = {
+	static const struct unit { double scale; const char *name; } times[] = {
 		{ 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" }, { 1, "ns" },
+	}, bytes[] = {
+		{ 1073741824.0, "GiB" }, { 1048576.0, "MiB" }, { 1024.0, "KiB" }, { 1, "B" },
 	};
-	size_t n = strlen(metric);
-	double ns;
+	const struct unit *units = times;
 
 	if (!isfinite(v)) {
 		snprintf(out, len, "-");
 		return;
 	}
-	if (n < 3 || (strcmp(metric + n - 3, "_ns") && strcmp(metric + n - 3, "_ms"))) {
+	if (ends_with(metric, "_ms"))
+		v *= 1e6;
+	else if (ends_with(metric, "_bytes") || ends_with(metric, "_bytes_per_gib"))
+		units = bytes;
+	else if (!ends_with(metric, "_ns")) {
 		snprintf(out, len, "%.0f", v);
 		return;
 	}
-	ns = strcmp(metric + n - 3, "_ms") ? v : v * 1e6;
 	for (size_t i = 0; i < 4; i++) {
-		if (fabs(ns) >= units[i].scale || i == 3) {
-			double x = ns / units[i].scale;
+		if (fabs(v) >= units[i].scale || i == 3) {
+			double x = v / units[i].scale;
 
 			snprintf(out, len, x >= 100 ? "%.0f%s" : x >= 10 ? "%.1f%s" : "%.2f%s",
-				 x, units[i].unit);
+				 x, units[i].name);
 			return;
 		}
 	}
@@ -120,14 +113,14 @@ static void wrap(struct textbuf *b, const char *prefix, const char *indent, cons
 
 static void side_line(struct textbuf *b, const char *name, struct json_object *side)
 {
-	struct json_object *tags = get(side, "tags"), *commit = get(tags, "base-commit");
+	struct json_object *tags = model_get(side, "tags"), *commit = model_get(tags, "base-commit");
 	char line[512];
 
 	snprintf(line, sizeof(line), "%s \"%s\"%s%s%s, %zu run%s",
-		 str(get(side, "kernel"), "release"), str(side, "label"),
+		 model_str(model_get(side, "kernel"), "release"), model_str(side, "label"),
 		 commit ? " (base-commit " : "", commit ? json_object_get_string(commit) : "",
-		 commit ? ")" : "", json_object_array_length(get(side, "runs")),
-		 json_object_array_length(get(side, "runs")) == 1 ? "" : "s");
+		 commit ? ")" : "", json_object_array_length(model_get(side, "runs")),
+		 json_object_array_length(model_get(side, "runs")) == 1 ? "" : "s");
 	wrap(b, name, "      ", line);
 }
 
@@ -137,126 +130,177 @@ static void side_line(struct textbuf *b, const char *name, struct json_object *s
  */
 static void missing_line(struct json_object *e, char *out, size_t len)
 {
-	struct json_object *reasons = get(e, "reasons");
+	struct json_object *reasons = model_get(e, "reasons");
 	size_t n = json_object_array_length(reasons);
 	int at;
 
-	at = snprintf(out, len, "%s side, %.0f of %.0f run%s:", str(e, "side"),
-		      num(e, "runs_without"), num(e, "runs"), num(e, "runs") == 1 ? "" : "s");
+	at = snprintf(out, len, "%s side, %.0f of %.0f run%s:", model_str(e, "side"),
+		      model_num(e, "runs_without"), model_num(e, "runs"), model_num(e, "runs") == 1 ? "" : "s");
 	for (size_t i = 0; i < n && at >= 0 && (size_t)at < len; i++) {
 		struct json_object *r = json_object_array_get_idx(reasons, i);
 
 		if (n == 1)
-			at += snprintf(out + at, len - (size_t)at, " %s", str(r, "reason"));
+			at += snprintf(out + at, len - (size_t)at, " %s", model_str(r, "reason"));
 		else
 			at += snprintf(out + at, len - (size_t)at, "%s %s (%.0f run%s)", i ? ";" : "",
-				       str(r, "reason"), num(r, "runs"), num(r, "runs") == 1 ? "" : "s");
+				       model_str(r, "reason"), model_num(r, "runs"), model_num(r, "runs") == 1 ? "" : "s");
 	}
+}
+
+/*
+ * The kernel selftest's equivalent command line, or why there is none;
+ * "" when no selftest measures such runs.
+ */
+static void selftest_line(struct json_object *m, char *out, size_t len)
+{
+	struct json_object *t = model_get(m, "selftest");
+
+	if (!t)
+		snprintf(out, len, "%s", "");
+	else if (model_get(t, "command"))
+		snprintf(out, len, "%s", model_str(t, "command"));
+	else
+		snprintf(out, len, "no %s equivalent (%s)", model_str(t, "name"), model_str(t, "reason"));
+}
+
+/* "clear_dirty_log_ns  clear dirty log": the metric, and what it measures. */
+static void metric_line(struct textbuf *b, struct json_object *r)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line), "%s%s%s", model_str(r, "metric"), model_get(r, "label") ? "  " : "",
+		 model_str(r, "label"));
+	ascii(b, line, strnlen(line, REPORT_WIDTH));
+	textbuf_append(b, "\n", 1);
+}
+
+/* "- metric (what it measures), " before a missing_line(); quote: markdown's "`". */
+static void missing_name(struct json_object *e, const char *quote, char *out, size_t len)
+{
+	const char *label = mb_metric_label_of(model_str(e, "metric"));
+
+	snprintf(out, len, "- %s%s%s%s%s%s, ", quote, model_str(e, "metric"), quote, label ? " (" : "",
+		 label ? label : "", label ? ")" : "");
 }
 
 static void text_report(struct json_object *m, struct textbuf *b)
 {
-	struct json_object *base = get(m, "base"), *rows = get(m, "metrics");
-	char host[256], test[160];
+	struct json_object *base = model_get(m, "base"), *rows = model_get(m, "metrics");
+	char host[256], test[160], line[1024];
 
 	snprintf(test, sizeof(test), "Mann-Whitney U (two-sided), alpha %g; medians shown",
-		 num(m, "alpha"));
-	wrap(b, "migbench: ", "      ", str(m, "title"));
+		 model_num(m, "alpha"));
+	wrap(b, "migbench: ", "      ", model_str(m, "title"));
 	side_line(b, "base: ", base);
-	side_line(b, "new:  ", get(m, "new"));
-	snprintf(host, sizeof(host), "%s, %.0f CPUs, %.1f GiB", str(base, "cpu_model"),
-		 num(base, "online_cpus"), num(base, "mem_total_bytes") / (1 << 30));
+	side_line(b, "new:  ", model_get(m, "new"));
+	snprintf(host, sizeof(host), "%s, %.0f CPUs, %.1f GiB", model_str(base, "cpu_model"),
+		 model_num(base, "online_cpus"), model_num(base, "mem_total_bytes") / (1 << 30));
 	wrap(b, "host: ", "      ", host);
-	wrap(b, "spec: ", "        ", str(m, "command")[0] ? str(m, "command") : "-");
-	if (str(m, "vary")[0])
-		wrap(b, "vary: ", "      ", str(m, "vary"));
+	wrap(b, "spec: ", "        ", model_str(m, "command")[0] ? model_str(m, "command") : "-");
+	selftest_line(m, line, sizeof(line));
+	if (line[0])
+		wrap(b, "selftest: ", "            ", line);
+	if (model_str(m, "vary")[0])
+		wrap(b, "vary: ", "      ", model_str(m, "vary"));
 	wrap(b, "test: ", "      ", test);
 	textbuf_printf(b, "\n%-27s %9s %9s %8s %7s\n", "metric", "base", "new",
 		       "delta", "p");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object *r = json_object_array_get_idx(rows, i);
-		bool runs = !strcmp(str(r, "over"), "runs");
+		bool runs = !strcmp(model_str(r, "over"), "runs");
 		char bv[32], nv[32], dv[32], pv[16];
-		double delta = num(r, "delta_pct");
+		double delta = model_num(r, "delta_pct");
 
-		format_value(str(r, "metric"), num(get(r, "base"), "median"), bv, sizeof(bv));
-		format_value(str(r, "metric"), num(get(r, "new"), "median"), nv, sizeof(nv));
+		/* a metric's rows under one line naming it: per run, then all iterations */
+		if (!i || strcmp(model_str(r, "metric"), model_str(json_object_array_get_idx(rows, i - 1),
+							    "metric")))
+			metric_line(b, r);
+
+		format_value(model_str(r, "metric"), model_num(model_get(r, "base"), "median"), bv, sizeof(bv));
+		format_value(model_str(r, "metric"), model_num(model_get(r, "new"), "median"), nv, sizeof(nv));
 		if (isfinite(delta))
 			snprintf(dv, sizeof(dv), "%+.1f%%", delta);
 		else
 			snprintf(dv, sizeof(dv), "-");
-		format_p(num(r, "u_p"), pv, sizeof(pv));
+		format_p(model_num(r, "u_p"), pv, sizeof(pv));
 		textbuf_printf(b, "%-27.27s %9s %9s %8s %7s %s\n",
-			       runs ? str(r, "metric") : "  (all iterations)", bv, nv, dv, pv,
-			       str(r, "verdict"));
+			       runs ? "  per run" : "  all iterations", bv, nv, dv, pv,
+			       model_str(r, "verdict"));
 	}
-	textbuf_printf(b, "\nOne value per run (its median over iterations) unless marked\n"
-		       "\"all iterations\"; ~ means no significant change.\n");
-	for (size_t i = 0; i < json_object_array_length(get(m, "missing")); i++) {
-		struct json_object *e = json_object_array_get_idx(get(m, "missing"), i);
-		char line[1024], prefix[80];
+	textbuf_printf(b, "\n");
+	wrap(b, "", "", "per run: one value per run, its median over iterations; all "
+	     "iterations: every iteration of every run; ~ means no significant change.");
+	for (size_t i = 0; i < json_object_array_length(model_get(m, "missing")); i++) {
+		struct json_object *e = json_object_array_get_idx(model_get(m, "missing"), i);
+		char prefix[160];
 
 		if (!i)
 			textbuf_printf(b, "\nNot measured (no value, not 0):\n");
 		missing_line(e, line, sizeof(line));
-		snprintf(prefix, sizeof(prefix), "- %s, ", str(e, "metric"));
+		missing_name(e, "", prefix, sizeof(prefix));
 		wrap(b, prefix, "  ", line);
 	}
-	for (size_t i = 0; i < json_object_array_length(get(m, "warnings")); i++) {
+	for (size_t i = 0; i < json_object_array_length(model_get(m, "warnings")); i++) {
 		if (!i)
 			textbuf_printf(b, "\nWarnings:\n");
 		wrap(b, "- ", "  ", json_object_get_string(
-			json_object_array_get_idx(get(m, "warnings"), i)));
+			json_object_array_get_idx(model_get(m, "warnings"), i)));
 	}
 }
 
 static void markdown_report(struct json_object *m, struct textbuf *b)
 {
-	struct json_object *rows = get(m, "metrics");
+	struct json_object *rows = model_get(m, "metrics");
+	char line[1024], name[160];
 
 	textbuf_printf(b, "**migbench: %s** (Mann-Whitney U, two-sided, "
 		       "alpha %g)\n\n| | kernel | label | runs |\n|---|---|---|---|\n",
-		       str(m, "title"), num(m, "alpha"));
+		       model_str(m, "title"), model_num(m, "alpha"));
 	for (int sd = 0; sd < 2; sd++) {
-		struct json_object *s = get(m, sd ? "new" : "base");
+		struct json_object *s = model_get(m, sd ? "new" : "base");
 
 		textbuf_printf(b, "| %s | %s | %s | %zu |\n", sd ? "new" : "base",
-			       str(get(s, "kernel"), "release"), str(s, "label"),
-			       json_object_array_length(get(s, "runs")));
+			       model_str(model_get(s, "kernel"), "release"), model_str(s, "label"),
+			       json_object_array_length(model_get(s, "runs")));
 	}
-	textbuf_printf(b, "\nHost: %s. Spec: `%s`\n\n", str(get(m, "base"), "cpu_model"),
-		       str(m, "command"));
-	textbuf_printf(b, "| metric | over | base median | new median | delta | delta 95%% CI "
-		       "| p (U) | p (Welch) | verdict |\n|---|---|---:|---:|---:|---|---:|---:|---|\n");
+	textbuf_printf(b, "\nHost: %s. Spec: `%s`\n\n", model_str(model_get(m, "base"), "cpu_model"),
+		       model_str(m, "command"));
+	selftest_line(m, line, sizeof(line));
+	if (line[0] && model_get(model_get(m, "selftest"), "command"))
+		textbuf_printf(b, "Kernel selftest: `%s`\n\n", line);
+	else if (line[0])
+		textbuf_printf(b, "Kernel selftest: %s\n\n", line);
+	textbuf_printf(b, "| metric | what | over | base median | new median | delta | delta 95%% CI "
+		       "| p (U) | p (Welch) | verdict |\n|---|---|---|---:|---:|---:|---|---:|---:|---|\n");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
-		struct json_object *r = json_object_array_get_idx(rows, i), *ci = get(r, "delta_pct_ci");
+		struct json_object *r = json_object_array_get_idx(rows, i), *ci = model_get(r, "delta_pct_ci");
 		char bv[32], nv[32], up[16], wp[16];
 
-		format_value(str(r, "metric"), num(get(r, "base"), "median"), bv, sizeof(bv));
-		format_value(str(r, "metric"), num(get(r, "new"), "median"), nv, sizeof(nv));
-		format_p(num(r, "u_p"), up, sizeof(up));
-		format_p(num(r, "welch_p"), wp, sizeof(wp));
-		textbuf_printf(b, "| %s | %s | %s | %s | %+.1f%% | ", str(r, "metric"), str(r, "over"),
-			       bv, nv, num(r, "delta_pct"));
+		format_value(model_str(r, "metric"), model_num(model_get(r, "base"), "median"), bv, sizeof(bv));
+		format_value(model_str(r, "metric"), model_num(model_get(r, "new"), "median"), nv, sizeof(nv));
+		format_p(model_num(r, "u_p"), up, sizeof(up));
+		format_p(model_num(r, "welch_p"), wp, sizeof(wp));
+		textbuf_printf(b, "| %s | %s | %s | %s | %s | %+.1f%% | ", model_str(r, "metric"),
+			       model_str(r, "label"), model_str(r, "over"), bv, nv, model_num(r, "delta_pct"));
 		if (ci)
 			textbuf_printf(b, "%+.1f%% .. %+.1f%%", json_object_get_double(
 				json_object_array_get_idx(ci, 0)), json_object_get_double(
 				json_object_array_get_idx(ci, 1)));
 		else
 			textbuf_printf(b, "-");
-		textbuf_printf(b, " | %s | %s | %s |\n", up, wp, str(r, "verdict"));
+		textbuf_printf(b, " | %s | %s | %s |\n", up, wp, model_str(r, "verdict"));
 	}
-	for (size_t i = 0; i < json_object_array_length(get(m, "missing")); i++) {
-		struct json_object *e = json_object_array_get_idx(get(m, "missing"), i);
-		char line[1024];
+	for (size_t i = 0; i < json_object_array_length(model_get(m, "missing")); i++) {
+		struct json_object *e = json_object_array_get_idx(model_get(m, "missing"), i);
 
 		missing_line(e, line, sizeof(line));
-		textbuf_printf(b, "%s- `%s`, %s\n", i ? "" : "\n**Not measured** (no value, not 0)\n\n",
-			       str(e, "metric"), line);
+		missing_name(e, "`", name, sizeof(name));
+		textbuf_printf(b, "%s%s%s\n", i ? "" : "\n**Not measured** (no value, not 0)\n\n",
+			       name, line);
 	}
-	for (size_t i = 0; i < json_object_array_length(get(m, "warnings")); i++)
+	for (size_t i = 0; i < json_object_array_length(model_get(m, "warnings")); i++)
 		textbuf_printf(b, "%s- %s\n", i ? "" : "\n**Warnings**\n\n", json_object_get_string(
-			json_object_array_get_idx(get(m, "warnings"), i)));
+			json_object_array_get_idx(model_get(m, "warnings"), i)));
 }
 
 static void csv_number(struct textbuf *b, double v)
@@ -267,13 +311,26 @@ static void csv_number(struct textbuf *b, double v)
 		textbuf_printf(b, ",");
 }
 
+/* A text field, quoted where it holds a comma, a quote or a newline (RFC 4180). */
+static void csv_text(struct textbuf *b, const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		textbuf_append(b, s, strlen(s));
+		return;
+	}
+	textbuf_append(b, "\"", 1);
+	for (; *s; s++)
+		textbuf_append(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);	/* a quote twice */
+	textbuf_append(b, "\"", 1);
+}
+
 static void csv_report(struct json_object *m, struct textbuf *b)
 {
 	static const char *const stats[] = { "n", "median", "mean", "stdev", "min", "max",
 					     "p95", "p99" };
-	struct json_object *rows = get(m, "metrics");
+	struct json_object *rows = model_get(m, "metrics");
 
-	textbuf_printf(b, "metric,over");
+	textbuf_printf(b, "metric,over,label");
 	for (int sd = 0; sd < 2; sd++) {
 		for (size_t k = 0; k < 8; k++)
 			textbuf_printf(b, ",%s_%s", sd ? "new" : "base", stats[k]);
@@ -282,23 +339,24 @@ static void csv_report(struct json_object *m, struct textbuf *b)
 	}
 	textbuf_printf(b, ",delta_pct,delta_pct_ci_lo,delta_pct_ci_hi,u_p,welch_p,verdict\n");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
-		struct json_object *r = json_object_array_get_idx(rows, i), *ci = get(r, "delta_pct_ci");
+		struct json_object *r = json_object_array_get_idx(rows, i), *ci = model_get(r, "delta_pct_ci");
 
-		textbuf_printf(b, "%s,%s", str(r, "metric"), str(r, "over"));
+		textbuf_printf(b, "%s,%s,", model_str(r, "metric"), model_str(r, "over"));
+		csv_text(b, model_str(r, "label"));
 		for (int sd = 0; sd < 2; sd++) {
-			struct json_object *side = get(r, sd ? "new" : "base"), *mci = get(side, "median_ci");
+			struct json_object *side = model_get(r, sd ? "new" : "base"), *mci = model_get(side, "median_ci");
 
 			for (size_t k = 0; k < 8; k++)
-				csv_number(b, num(side, stats[k]));
+				csv_number(b, model_num(side, stats[k]));
 			csv_number(b, mci ? json_object_get_double(json_object_array_get_idx(mci, 0)) : NAN);
 			csv_number(b, mci ? json_object_get_double(json_object_array_get_idx(mci, 1)) : NAN);
 		}
-		csv_number(b, num(r, "delta_pct"));
+		csv_number(b, model_num(r, "delta_pct"));
 		csv_number(b, ci ? json_object_get_double(json_object_array_get_idx(ci, 0)) : NAN);
 		csv_number(b, ci ? json_object_get_double(json_object_array_get_idx(ci, 1)) : NAN);
-		csv_number(b, num(r, "u_p"));
-		csv_number(b, num(r, "welch_p"));
-		textbuf_printf(b, ",%s\n", str(r, "verdict"));
+		csv_number(b, model_num(r, "u_p"));
+		csv_number(b, model_num(r, "welch_p"));
+		textbuf_printf(b, ",%s\n", model_str(r, "verdict"));
 	}
 }
 

@@ -3,9 +3,13 @@
 """Kernel A/B comparison through migbenchd: reports on a fixed data set
 against golden files (text: ASCII, no tabs, at most 75 columns), the
 model's tests against SciPy on the same values, selectors, mismatched
-specs named, bad requests, and the client; and migration runs where some
+specs named, bad requests, and the client; migration runs where some
 did not measure a metric, which every format names with the runs'
-reasons instead of leaving it out."""
+reasons instead of leaving it out; and dirty-log runs with the zap
+metrics and a spread that hides changes: the headline first (getting the
+dirty log where nothing clears it), then the zap paths, then the rest,
+each metric with its label, the high spread in one warning, and no
+dirty_log_perf_test line for a spec it cannot run, with why."""
 import json
 import math
 import os
@@ -81,6 +85,25 @@ def make_db(path):
     con.close()
 
 
+# What reports lead with, per engine (engine/*/engine_*.c): a metric, and
+# the one that takes its place where no row of it exists.
+LEAD = {'dirtylog': [('clear_dirty_log_ns', 'get_dirty_log_ns'), ('disable_dirty_log_ns', None),
+                     ('delete_memslot_ns', None), ('invalidate_ns', None)],
+        'migration': [('qemu_clear_dirty_log_ns', 'qemu_get_dirty_log_ns'),
+                      ('qemu_disable_dirty_log_ns', None), ('migration_total_ms', None)]}
+
+
+def report_order(kind, metrics, rows):
+    """metrics as a report lists them: the engine's lead in order, a
+    fallback where its metric has no row, then the rest by name."""
+    def rank(m):
+        for i, (first, fallback) in enumerate(LEAD[kind]):
+            if m == first or (m == fallback and first not in rows):
+                return i
+        return len(LEAD[kind])
+    return sorted(metrics, key=lambda m: (rank(m), m))
+
+
 MIG_SPEC = {"vcpus": 2, "memory": "1G", "backing": "hugetlb-1g", "wss": "512M", "access": "sequential",
             "rate_mib_s": 64, "destination": "local", "max_bandwidth": 0, "downtime_limit_ms": 0,
             "postcopy": False, "auto_converge": False, "dirty_ring_entries": 0,
@@ -131,7 +154,8 @@ def expected_missing():
            'qemu_clear_dirty_log_ns': lambda r: r[4] is not None}
     named = {m: (lambda r: r[5]) for m in TRACED}
     out = []
-    for metric in sorted(set(has) | set(named)):
+    rows = {m for m in has if all(any(has[m](r) for r in runs) for runs in sides.values())}
+    for metric in report_order('migration', set(has) | set(named), rows):
         measured = has.get(metric, lambda r: False)
         anywhere = any(measured(r) for r in MIGRATIONS)
         for side, runs in sides.items():
@@ -144,6 +168,81 @@ def expected_missing():
                 out.append({'metric': metric, 'side': side, 'runs_without': len(without), 'runs': len(runs),
                             'reasons': reasons})
     return out
+
+
+# Dirty-log runs that time the zap paths, without manual protect: per run,
+# get_dirty_log_ns and dirty_memory_ns for iterations 1..3, then populate,
+# disable, delete_memslot and invalidate once.  dirty_memory_ns spreads on
+# both sides, populate_ns on the new one and invalidate_ns on the base.
+ZAP_SPEC = dict(SPEC, manual_protect=False, initially_set=False, zap=['disable', 'invalidate', 'delete'],
+                invalidate='dontneed')
+ZAP_RUNS = {
+    'zap-base': [([410000, 415000, 409000], [800000, 1200000, 950000], 52000000, 250000, 3100000, 900000),
+                 ([412000, 418000, 411000], [700000, 1100000, 1300000], 51500000, 252000, 3150000, 1400000),
+                 ([409000, 414000, 416000], [900000, 850000, 1250000], 52300000, 248000, 3080000, 1100000),
+                 ([413000, 410000, 412000], [1000000, 760000, 1150000], 51800000, 251000, 3120000, 700000)],
+    'zap-new': [([300000, 305000, 298000], [750000, 1250000, 990000], 40000000, 249000, 1900000, 880000),
+                ([302000, 299000, 304000], [820000, 1180000, 700000], 61000000, 250500, 1950000, 910000),
+                ([301000, 306000, 300000], [1300000, 900000, 860000], 52000000, 248500, 1920000, 905000),
+                ([303000, 297000, 302000], [690000, 1010000, 1220000], 47000000, 251500, 1880000, 895000)]}
+
+
+def add_zap_runs(path):
+    """The ZAP_RUNS into a database migbenchd has brought up to date."""
+    con = sqlite3.connect(path, timeout=30)
+    first = con.execute('SELECT MAX(id), MAX(group_id) FROM runs').fetchone()
+    spec = json.dumps(ZAP_SPEC)
+    n = 0
+    for kernel, (label, runs) in enumerate(ZAP_RUNS.items(), 1):
+        for gets, dirty, populate, disable, delete, invalidate in runs:
+            n += 1
+            rid = first[0] + n
+            con.execute("INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, group_index, "
+                        "state, result, kernel_id, environment, created_at, started_at, finished_at, missing) "
+                        "VALUES (?, 'dirtylog', ?, ?, ?, '{}', ?, 0, 'done', 'ok', ?, ?, ?, ?, ?, '{}')",
+                        (rid, spec, spec, label, first[1] + n, kernel,
+                         json.dumps(env('6.12.0-rc1' if kernel == 1 else '6.12.0-rc1+', 'Y')),
+                         '2026-11-03T00:00:00.000Z', '2026-11-03T00:00:01.000Z', '2026-11-03T00:00:09.000Z'))
+            rows = [(rid, 'get_dirty_log_ns', it + 1, 0, v) for it, v in enumerate(gets)]
+            rows += [(rid, 'dirty_memory_ns', it + 1, 0, v) for it, v in enumerate(dirty)]
+            rows += [(rid, 'dirty_pages', it + 1, 0, 262144) for it in range(3)]
+            rows += [(rid, m, 0, 0, v) for m, v in (('populate_ns', populate), ('disable_dirty_log_ns', disable),
+                                                    ('delete_memslot_ns', delete), ('invalidate_ns', invalidate),
+                                                    ('memslot_metadata_bytes', 2097152))]
+            con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+
+
+def test_zap(d, tmp):
+    add_zap_runs(os.path.join(tmp, 'migbench.db'))
+    m = compare(d, base='zap-base', new='zap-new').json()
+    per_run = [r['metric'] for r in m['metrics'] if r['over'] == 'runs']
+    ok(per_run == report_order('dirtylog', per_run, set(per_run)) and per_run[:4] ==
+       ['get_dirty_log_ns', 'disable_dirty_log_ns', 'delete_memslot_ns', 'invalidate_ns'],
+       'headline first (get dirty log where nothing clears it), disable, the zap paths, the rest '
+       'by name (%s)' % ', '.join(per_run))
+    order = [(r['metric'], r['over']) for r in m['metrics']]
+    ok(order == sorted(order, key=lambda mo: (per_run.index(mo[0]), mo[1] != 'runs')),
+       'a metric over all iterations right after it over the runs')
+    ok(all(r['label'] for r in m['metrics']) and
+       {r['metric']: r['label'] for r in m['metrics']}['delete_memslot_ns'] == 'delete memslot (zap all SPTEs)',
+       'every row has its label')
+    spread = [w for w in m['warnings'] if 'coefficient of variation' in w]
+    noisy = {(r['metric'], r['over'], side) for r in m['metrics'] for side in ('base', 'new')
+             if r[side]['cv'] is not None and r[side]['cv'] > 0.10}
+    ok(len(spread) == 1 and len(noisy) >= 4 and
+       all(metric in spread[0] for metric, _, _ in noisy),
+       'the %d rows and sides with a spread over 10%% in one warning' % len(noisy))
+    ok(m['selftest'] == {'name': 'dirty_log_perf_test', 'command': None,
+                         'reason': 'zap: the selftest has no invalidate step'},
+       'no dirty_log_perf_test line for a zap with an invalidation, and why (%s)' % m['selftest'])
+    text = compare(d, base='zap-base', new='zap-new', format='text').body.decode('ascii', 'replace')
+    ok(all(len(l) <= 75 for l in text.splitlines()) and not any(l.endswith(' ') for l in text.splitlines()),
+       'its text report: no line over 75 columns, no trailing blanks')
+    ok(golden('compare-zap.txt', text), 'text report of the zap paths matches tests/data/compare-zap.txt')
+    ok(golden('compare-zap.md', compare(d, base='zap-base', new='zap-new', format='markdown').body.decode()),
+       'markdown report of the zap paths matches tests/data/compare-zap.md')
 
 
 def compare(d, **q):
@@ -163,6 +262,7 @@ def golden(name, text):
 def test_missing(d, tmp):
     add_migrations(os.path.join(tmp, 'migbench.db'))
     m = compare(d, base='traced', new='untraced', vary='trace').json()
+    ok(m['selftest'] is None, 'migration runs: no kernel selftest line')
     got = [dict(e, reasons={r['reason']: r['runs'] for r in e['reasons']}) for e in m['missing']]
     ok(got == expected_missing(), 'each metric runs of a side lack, with their reasons counted')
     if got != expected_missing():
@@ -269,9 +369,15 @@ def main():
         ok(out.returncode == 0 and out.stdout == text, 'migbench compare prints the text report')
         out = subprocess.run([CLIENT, '--socket', d.sock, 'compare', '--format', 'csv', '--base', 'base',
                               '--new', 'patched'], capture_output=True, text=True)
-        ok(out.returncode == 0 and out.stdout.startswith('metric,over,base_n'), 'migbench compare --format csv')
+        ok(out.returncode == 0 and out.stdout.startswith('metric,over,label,base_n'), 'migbench compare --format csv')
         ok(m['missing'] == [], 'runs that measured every metric: nothing listed as missing')
+        ok(m['selftest'] == {'name': 'dirty_log_perf_test',
+                             'command': 'dirty_log_perf_test -v 2 -b 512M -s anonymous_hugetlb_1gb -i 3',
+                             'reason': None},
+           'the dirty_log_perf_test line for the spec: 2 vCPUs of 512M on 1GiB pages, 3 iterations '
+           '(%s)' % m['selftest'])
         test_missing(d, tmp)
+        test_zap(d, tmp)
     finally:
         d.cleanup()
         shutil.rmtree(tmp, ignore_errors=True)	# the fixture keeps a data dir it was given

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+#include "compare_warnings.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare_model.h"
+#include "textbuf.h"
+
+#define MAX_GROUPS 16
+
+static const char *metric(struct json_object *row)
+{
+	return model_str(row, "metric");
+}
+
+static bool per_run(struct json_object *row)
+{
+	return !strcmp(model_str(row, "over"), "runs");
+}
+
+static void add(struct json_object *warnings, struct textbuf *b)
+{
+	size_t len;
+	char *text = textbuf_take(b, &len);
+
+	if (text)
+		json_object_array_add(warnings, json_object_new_string(text));
+	free(text);
+}
+
+/* "a (new 12%), b over iterations (base 15%, new 11%)" */
+static void high_spread(struct json_object *rows, struct json_object *warnings)
+{
+	static const char *const sides[] = { "base", "new" };
+	struct textbuf b = { 0 };
+	size_t listed = 0;
+
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		struct json_object *row = json_object_array_get_idx(rows, i);
+		bool open = false;
+
+		for (int sd = 0; sd < 2; sd++) {
+			double cv = model_num(model_get(row, sides[sd]), "cv");
+
+			if (!(cv > COMPARE_HIGH_CV))
+				continue;
+			if (!open)
+				textbuf_printf(&b, "%s%s%s (", listed++ ? ", " : "coefficient of "
+					       "variation over 10%, which can hide a change: ", metric(row),
+					       per_run(row) ? "" : " over iterations");
+			textbuf_printf(&b, "%s%s %.0f%%", open ? ", " : "", sides[sd], cv * 100.0);
+			open = true;
+		}
+		if (open)
+			textbuf_printf(&b, ")");
+	}
+	if (listed)
+		add(warnings, &b);
+}
+
+/* Per-run rows alike in their numbers of runs, and so in the smallest p. */
+struct few {
+	double base, new, min_p;
+	size_t rows;
+};
+
+static struct few *group_of(struct few *g, size_t *n, double base, double new, double min_p)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (g[i].base == base && g[i].new == new)
+			return &g[i];
+	if (*n == MAX_GROUPS)
+		return NULL;
+	g[*n] = (struct few){ base, new, min_p, 0 };
+	return &g[(*n)++];
+}
+
+/*
+ * The per-run rows whose smallest possible U-test p is not below alpha:
+ * with every row alike, one sentence; otherwise each number of runs with
+ * its rows.
+ */
+static void too_few_runs(struct json_object *rows, double alpha, struct json_object *warnings)
+{
+	struct few groups[MAX_GROUPS];
+	struct textbuf b = { 0 };
+	size_t n = 0, per_run_rows = 0, weak = 0;
+
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		struct json_object *row = json_object_array_get_idx(rows, i);
+		struct few *g;
+
+		if (!per_run(row))
+			continue;
+		per_run_rows++;
+		if (!(model_num(row, "u_min_p") >= alpha))
+			continue;
+		g = group_of(groups, &n, model_num(model_get(row, "base"), "n"),
+			     model_num(model_get(row, "new"), "n"), model_num(row, "u_min_p"));
+		if (g)
+			g->rows++;
+		weak++;
+	}
+	if (!weak)
+		return;
+	if (n == 1 && weak == per_run_rows) {
+		textbuf_printf(&b, "with %.0f base and %.0f new runs the U test cannot reach p < %g "
+			       "(smallest possible p %.3f); the per-run rows cannot be significant",
+			       groups[0].base, groups[0].new, alpha, groups[0].min_p);
+		add(warnings, &b);
+		return;
+	}
+	textbuf_printf(&b, "too few runs for the U test to reach p < %g in these per-run rows:", alpha);
+	for (size_t k = 0; k < n; k++) {
+		bool first = true;
+
+		textbuf_printf(&b, "%s %.0f base and %.0f new runs (smallest possible p %.3f): ",
+			       k ? ";" : "", groups[k].base, groups[k].new, groups[k].min_p);
+		for (size_t i = 0; i < json_object_array_length(rows); i++) {
+			struct json_object *row = json_object_array_get_idx(rows, i);
+
+			if (!per_run(row) || !(model_num(row, "u_min_p") >= alpha) ||
+			    model_num(model_get(row, "base"), "n") != groups[k].base ||
+			    model_num(model_get(row, "new"), "n") != groups[k].new)
+				continue;
+			textbuf_printf(&b, "%s%s", first ? "" : ", ", metric(row));
+			first = false;
+		}
+	}
+	add(warnings, &b);
+}
+
+void compare_warn_rows(struct json_object *rows, double alpha, struct json_object *warnings)
+{
+	size_t n = json_object_array_length(rows);
+
+	high_spread(rows, warnings);
+	too_few_runs(rows, alpha, warnings);
+	if (n > 1) {
+		struct textbuf b = { 0 };
+
+		textbuf_printf(&b, "%zu comparisons at alpha %g: about %.1f would show a significant "
+			       "change by chance alone", n, alpha, (double)n * alpha);
+		add(warnings, &b);
+	}
+}
