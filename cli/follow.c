@@ -34,7 +34,8 @@ static struct unit unit_for(const char *metric, double median)
 		u = times;
 	else if (n > 3 && !strcmp(metric + n - 3, "_ms"))
 		u = times, scale = 1e6;
-	else if (n > 6 && !strcmp(metric + n - 6, "_bytes"))
+	else if ((n > 6 && !strcmp(metric + n - 6, "_bytes")) ||
+		 (n > 14 && !strcmp(metric + n - 14, "_bytes_per_gib")))
 		u = bytes;
 	if (!u)
 		return (struct unit){ "", 1 };
@@ -71,9 +72,13 @@ static void print_missing(struct json_object *run)
 		printf("  %-27s %s\n", metric, json_object_get_string(why));
 }
 
+/*
+ * One row per metric in the order the daemon gives them (its engine's
+ * headline first), numbers right after the name, then what it measures.
+ */
 void print_summary(struct json_object *run)
 {
-	struct json_object *summary, *median;
+	struct json_object *summary, *median, *labels = NULL;
 
 	if (output == OUTPUT_JSON) {
 		puts(json_object_to_json_string_ext(run, JSON_C_TO_STRING_PRETTY));
@@ -83,8 +88,9 @@ void print_summary(struct json_object *run)
 		print_missing(run);
 		return;
 	}
-	printf("  %-27s %5s %12s %12s %12s %12s\n", "metric", "n", "min", "median",
-	       "p95", "max");
+	json_object_object_get_ex(run, "metric_labels", &labels);
+	printf("  %-27s %5s %12s %12s %12s %12s  %s\n", "metric", "n", "min", "median",
+	       "p95", "max", "what");
 	json_object_object_foreach(summary, metric, s) {
 		struct unit u = unit_for(metric, json_object_object_get_ex(s, "median", &median) ?
 					 json_object_get_double(median) : 0);
@@ -94,6 +100,8 @@ void print_summary(struct json_object *run)
 		print_value(s, "median", u);
 		print_value(s, "p95", u);
 		print_value(s, "max", u);
+		if (strcmp(str(labels, metric), "-"))
+			printf("  %s", str(labels, metric));
 		putchar('\n');
 	}
 	print_missing(run);

@@ -279,6 +279,22 @@ static int id_and_flag(int argc, char **argv, const char *flag, bool *set,
 	return run_id_arg(argc, argv, id);
 }
 
+/* The spec as migbench's command line, and the kernel selftest's or why there is none. */
+static void print_commands(struct json_object *run)
+{
+	struct json_object *selftest = NULL;
+
+	if (strcmp(str(run, "command"), "-"))
+		printf("  command %s\n", str(run, "command"));
+	if (!json_object_object_get_ex(run, "selftest", &selftest) || !selftest)
+		return;
+	if (strcmp(str(selftest, "command"), "-"))
+		printf("  selftest %s\n", str(selftest, "command"));
+	else
+		printf("  selftest: no %s equivalent (%s)\n", str(selftest, "name"),
+		       str(selftest, "reason"));
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	struct json_object *run, *k;
@@ -307,6 +323,7 @@ static int cmd_show(int argc, char **argv)
 		       k ? str(k, "release") : "-", str(run, "created_at"),
 		       str(run, "started_at"), str(run, "finished_at"));
 		printf("  spec %s\n", str(run, "spec"));
+		print_commands(run);
 		print_summary(run);
 	}
 	json_object_put(run);

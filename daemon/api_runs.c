@@ -9,11 +9,22 @@
 #include <strings.h>
 
 #include "engine.h"
+#include "run_description.h"
 #include "run_request.h"
 #include "strict_json.h"
 
 #define DEFAULT_LIMIT	50
 #define MAX_LIMIT	500
+
+/* A run as a reply holds it: the stored record, and what its engine says of it. */
+static int read_run(struct app *app, int64_t id, struct json_object **run)
+{
+	int ret = store_run_json(app->st, id, run);
+
+	if (!ret)
+		run_describe(*run);
+	return ret;
+}
 
 static const char *const run_states[] = { "queued", "running", "done", "failed",
 					   "cancelled", "interrupted", NULL };
@@ -100,7 +111,7 @@ enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 	if (ret)
 		return api_reply_failure(r, ret, "storing a new run");
 	/* read back before the runner can pick it up: the reply is "queued" */
-	ret = store_run_json(app->st, first, &run);
+	ret = read_run(app, first, &run);
 	queue_kick(app->queue);
 	if (ret)
 		return api_reply_failure(r, ret, "reading the new run back");
@@ -228,7 +239,7 @@ enum MHD_Result api_run_get(struct http_request *r, int64_t id)
 
 	if (!api_check_query(r, NULL, &reply))
 		return reply;
-	ret = store_run_json(app->st, id, &run);
+	ret = read_run(app, id, &run);
 	if (ret == -ENOENT)
 		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
 	if (ret)
@@ -317,7 +328,7 @@ enum MHD_Result api_run_cancel(struct http_request *r, int64_t id)
 		 * the reply is the run as it was when the cancel was accepted */
 		struct json_object *run = NULL;
 
-		if (!store_run_json(app->st, id, &run) && queue_cancel_running(app->queue, id) == 0)
+		if (!read_run(app, id, &run) && queue_cancel_running(app->queue, id) == 0)
 			return http_reply_json(r, 202, run, NULL);
 		json_object_put(run);
 		return http_reply_problem(r, 409, NULL, "run %lld is finishing", (long long)id);
@@ -327,7 +338,7 @@ enum MHD_Result api_run_cancel(struct http_request *r, int64_t id)
 	{
 		struct json_object *run;
 
-		ret = store_run_json(app->st, id, &run);
+		ret = read_run(app, id, &run);
 		if (ret)
 			return api_reply_failure(r, ret, "reading the cancelled run");
 		return http_reply_json(r, 200, run, NULL);

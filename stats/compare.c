@@ -349,6 +349,14 @@ static struct json_object *describe(struct values *vals)
 	return o;
 }
 
+/* What the metric measures, in a few words; null for a name migbench does not know. */
+static struct json_object *label_json(const char *metric)
+{
+	const char *label = mb_metric_label_of(metric);
+
+	return label ? json_object_new_string(label) : NULL;
+}
+
 /* One row: a metric over runs or over iterations. */
 static struct json_object *compare_row(const char *name, const char *over, struct values *v,
 				       double alpha)
@@ -373,8 +381,7 @@ static struct json_object *compare_row(const char *name, const char *over, struc
 	if (u.p < alpha)
 		verdict = !lower_better ? "changed" : mn < mb ? "improved" : "regressed";
 	json_object_object_add(row, "metric", json_object_new_string(name));
-	json_object_object_add(row, "label", mb_metric_label_of(name) ?
-			       json_object_new_string(mb_metric_label_of(name)) : NULL);
+	json_object_object_add(row, "label", label_json(name));
 	json_object_object_add(row, "over", json_object_new_string(over));
 	json_object_object_add(row, "better", json_object_new_string(lower_better ? "lower" : "none"));
 	json_object_object_add(row, "base", b);
@@ -454,8 +461,10 @@ static struct json_object *missing_json(struct comparison *c)
 				continue;
 			e = compare_missing_entry(m->name, c->s[sd].name, c->s[sd].n,
 						  m->runs[sd].n, m->why[sd]);
-			if (e)
-				json_object_array_add(list, e);
+			if (!e)
+				continue;
+			json_object_object_add(e, "label", label_json(m->name));
+			json_object_array_add(list, e);
 		}
 	}
 	return list;

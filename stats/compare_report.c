@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "compare_model.h"
-#include "samples.h"
 #include "textbuf.h"
 
 static bool ends_with(const char *s, const char *suffix)
@@ -177,10 +176,10 @@ static void metric_line(struct textbuf *b, struct json_object *r)
 /* "- metric (what it measures), " before a missing_line(); quote: markdown's "`". */
 static void missing_name(struct json_object *e, const char *quote, char *out, size_t len)
 {
-	const char *label = mb_metric_label_of(model_str(e, "metric"));
+	bool label = model_get(e, "label") != NULL;
 
 	snprintf(out, len, "- %s%s%s%s%s%s, ", quote, model_str(e, "metric"), quote, label ? " (" : "",
-		 label ? label : "", label ? ")" : "");
+		 model_str(e, "label"), label ? ")" : "");
 }
 
 static void text_report(struct json_object *m, struct textbuf *b)

@@ -79,6 +79,18 @@ def main():
         rc, out, _ = client(d, 'show', '1')
         ok(rc == 0 and out.startswith('run 1 (dirtylog), label cli') and 'state done, result ok' in out,
            'show prints the run for people')
+        run1 = d.get('/api/v1/runs/1').json()
+        ok(run1['selftest']['command'] == 'dirty_log_perf_test -b 8M' and
+           '\n  command %s\n' % run1['command'] in out and run1['command'].startswith('migbench-dirtylog') and
+           '\n  selftest dirty_log_perf_test -b 8M\n' in out,
+           "show prints migbench's command line and dirty_log_perf_test's for 1 vCPU of 8M, 2 iterations")
+        rows = [l.split(None, 6) for l in out.splitlines()[out.splitlines().index(
+            [l for l in out.splitlines() if l.split()[:2] == ['metric', 'n']][0]) + 1:] if l.startswith('  ')]
+        lead = [r[0] for r in rows[:2]]
+        ok(lead in (['clear_dirty_log_ns', 'disable_dirty_log_ns'], ['get_dirty_log_ns', 'disable_dirty_log_ns']) and
+           all(len(r) == 7 and r[6] == run1['metric_labels'][r[0]] for r in rows if r[0] in run1['summary']),
+           'its summary: clearing (or getting) the dirty log, then disabling it, first; each row ends with '
+           'what the metric measures (%s)' % ', '.join(r[0] for r in rows))
         rc, out, _ = client(d, 'samples', '1', '--csv')
         api = d.get('/api/v1/runs/1/samples?format=csv').body.decode()
         ok(rc == 0 and out == api and out.startswith('metric,iteration,seq,value\n'),

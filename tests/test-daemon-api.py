@@ -140,9 +140,11 @@ def test_listing_is_fresh(d):
     run = d.get('/api/v1/runs?label=fresh').json()['runs'][0]
     ok(run['state'] == 'cancelled', 'and cancelled as soon as it is')
     full = d.run(rid)
-    ok({k: v for k, v in full.items() if k not in ('environment', 'kernel')} ==
-       {k: v for k, v in run.items() if k != 'kernel'},
-       'a listed run has the fields of GET /runs/{id} but the environment')
+    described = ('command', 'selftest', 'metric_labels')	# from its engine, for one run's readers
+    ok({k: v for k, v in full.items() if k not in ('environment', 'kernel') + described} ==
+       {k: v for k, v in run.items() if k != 'kernel'} and all(k in full for k in described),
+       "a listed run has the fields of GET /runs/{id} but the environment and its engine's "
+       "command lines and labels")
 
 
 def test_token():

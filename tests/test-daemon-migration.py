@@ -131,8 +131,10 @@ def main():
            'compared with the traced run: each traced metric missing on the new side, with why, and no row')
         text = d.get('/api/v1/compare?base=runs:%d&new=runs:%d&vary=trace&format=text'
                      % (traced_id, run['id'])).body.decode()
+        words = ' '.join(text.split())	# the lines as wrapped at 75 columns, joined
         ok('\nNot measured (no value, not 0):\n' in text and
-           all('- %s, new side, 1 of 1 run: trace is off in the spec\n' % k in text for k in TRACED) and
+           all('- %s (%s), new side, 1 of 1 run: trace is off in the spec' % (k, new_gaps[k]['label']) in words
+               for k in TRACED) and
            '\nspec: migration wss=512M rate_mib_s=64\n' in text and '\nvary: trace\n' in text,
            'the text report names its spec and says what the new side did not measure, and why')
         if 'Not measured' not in text:
@@ -140,7 +142,8 @@ def main():
         md = d.get('/api/v1/compare?base=runs:%d&new=runs:%d&vary=trace&format=markdown'
                    % (traced_id, run['id'])).body.decode()
         ok('**Not measured** (no value, not 0)' in md and
-           '- `qemu_clear_dirty_log_ns`, new side, 1 of 1 run: trace is off in the spec\n' in md,
+           '- `qemu_clear_dirty_log_ns` (QEMU clear dirty log), new side, 1 of 1 run: trace is off in the spec\n'
+           in md,
            'so does the markdown report')
 
         # the same through the command-line client, as a user types it

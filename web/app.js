@@ -63,6 +63,11 @@ function fmtValue(metric, v) {
 	if (metric.endsWith('_ms')) return fmtNs(v * 1e6);
 	if (metric.endsWith('_mib_s')) return fmt3(v) + ' MiB/s';
 	if (metric.endsWith('_kib_s')) return Math.abs(v) >= 1024 ? fmt3(v / 1024) + ' MiB/s' : fmt3(v) + ' KiB/s';
+	if (metric.endsWith('_bytes') || metric.endsWith('_bytes_per_gib')) {
+		for (const [scale, unit] of [[2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB']])
+			if (Math.abs(v) >= scale) return fmt3(v / scale) + ' ' + unit;
+		return String(Math.round(v)) + ' B';
+	}
 	return String(Math.round(v));
 }
 
@@ -191,8 +196,8 @@ async function viewCompare(params) {
 		return showError(e);
 	}
 	const text = await api('/compare?' + q + '&format=text');
-	const rows = model.metrics.map(r => el('tr', { 'data-verdict': r.verdict },
-		el('td', {}, r.metric), el('td', {}, r.over),
+	const rows = model.metrics.map(r => el('tr', { 'data-verdict': r.verdict, 'data-metric': r.metric },
+		el('td', {}, r.metric, r.label ? el('div', { class: 'muted' }, r.label) : null), el('td', {}, r.over),
 		el('td', { class: 'num' }, fmtValue(r.metric, r.base.median)),
 		el('td', { class: 'num' }, fmtValue(r.metric, r.new.median)),
 		el('td', { class: 'num' }, r.delta_pct === null ? '-' : r.delta_pct.toFixed(1) + '%',
@@ -202,23 +207,25 @@ async function viewCompare(params) {
 		el('td', { class: 'verdict-' + r.verdict }, r.verdict), el('td', {}, dotPlot(r))));
 	const download = el('a', { href: API + '/compare?' + q + '&format=text', download: 'migbench-compare.txt' },
 		'Download');
-	view.append(
+	// a part the comparison has nothing for is left out, not shown as "null"
+	view.append(...[
 		el('p', {}, `base: ${model.base.kernel.release} "${model.base.label}", ${model.base.runs.length} runs; ` +
 			`new: ${model.new.kernel.release} "${model.new.label}", ${model.new.runs.length} runs; ${model.test}, ` +
 			`alpha ${model.alpha}`),
+		...specCommands(model.command, model.selftest),
 		el('table', { 'data-testid': 'compare-rows' }, el('tr', {},
 			['metric', 'over', 'base', 'new', 'delta (95% CI)', 'p', 'verdict', 'values (grey base, blue new; bar: median, line: its 95% CI)']
 				.map(h => el('th', {}, h))), rows),
 		(model.missing || []).length ? el('div', { class: 'card' }, el('h3', {}, 'Not measured'),
 			el('ul', { class: 'not-measured', 'data-testid': 'compare-missing' }, model.missing.map(m =>
 				el('li', { 'data-metric': m.metric, 'data-side': m.side }, el('code', {}, m.metric),
-					`: ${m.side} side, ${m.runs_without} of ${m.runs} runs: ` +
+					(m.label ? ` (${m.label})` : '') + `: ${m.side} side, ${m.runs_without} of ${m.runs} runs: ` +
 					m.reasons.map(r => m.reasons.length > 1 ? `${r.reason} (${r.runs})` : r.reason).join('; '))))) : null,
 		model.warnings.length ? el('div', { class: 'card' }, el('h3', {}, 'Warnings'),
 			el('ul', { class: 'warnings', 'data-testid': 'warnings' }, model.warnings.map(w => el('li', {}, w)))) : null,
 		el('div', { class: 'card' }, el('h3', {}, 'Report for the cover letter'),
 			el('button', { type: 'button', onclick: () => navigator.clipboard.writeText(text) }, 'Copy'), ' ', download,
-			el('pre', { 'data-testid': 'report' }, text)));
+			el('pre', { 'data-testid': 'report' }, text))].filter(Boolean));
 }
 
 // --- host ----------------------------------------------------------------

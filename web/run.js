@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The run view: state, spec, environment, what was not measured and why,
-// the plots of its samples, and the summary.  A migration's job
+// The run view: state, spec (with migbench's command line and the kernel
+// selftest's), environment, what was not measured and why, the plots of
+// its samples, and the summary, its headline metrics first.  A migration's job
 // statistics carry its phases and iterations as marks, and the guest's
 // own progress per vCPU has a chart of its own when the run recorded it.
 'use strict';
@@ -110,6 +111,7 @@ async function viewRun(id) {
 	const head = el('div', { class: 'card' },
 		el('h2', {}, `Run ${run.id} (${run.kind})`),
 		el('p', { 'data-testid': 'spec-description' }, describeSpec(run.kind, run.resolved_spec || run.spec)),
+		specCommands(run.command, run.selftest),
 		el('p', {}, 'state ', el('strong', { class: 'state-' + run.state, 'data-testid': 'run-state' }, run.state),
 			run.result ? `, result ${run.result}` : '', run.error ? ` — ${run.error}` : ''),
 		el('p', { class: 'muted' }, `label "${run.label}", group ${run.group.id} #${run.group.index}, ` +
@@ -170,10 +172,12 @@ async function viewRun(id) {
 		plots.append(...migrationPlots(byMetric, missing));
 	const zapMetric = byMetric.disable_dirty_log_ns ? 'disable_dirty_log_ns' : 'qemu_disable_dirty_log_ns';
 	const zap = (byMetric[zapMetric] || [])[0];
+	const labels = run.metric_labels || {};
 	const summary = el('table', { 'data-testid': 'summary' }, el('tr', {},
-		['metric', 'n', 'min', 'median', 'mean', 'p95', 'max'].map(h => el('th', {}, h))),
-		Object.entries(run.summary || {}).filter(([m]) => !NOT_SUMMARISED.test(m)).map(([m, s]) => el('tr', {},
-			el('td', {}, m), el('td', { class: 'num' }, s.n), ['min', 'median', 'mean', 'p95', 'max'].map(k =>
+		['metric', 'what', 'n', 'min', 'median', 'mean', 'p95', 'max'].map(h => el('th', {}, h))),
+		Object.entries(run.summary || {}).filter(([m]) => !NOT_SUMMARISED.test(m)).map(([m, s]) => el('tr', { 'data-metric': m },
+			el('td', {}, m), el('td', { class: 'muted' }, labels[m] || ''), el('td', { class: 'num' }, s.n),
+			['min', 'median', 'mean', 'p95', 'max'].map(k =>
 				el('td', { class: 'num' }, fmtValue(m, s[k]))))));
 	view.append(el('div', { class: 'card' }, el('h3', {}, 'Disabling dirty logging (zap / huge-page recovery)'),
 		el('p', { 'data-testid': 'zap' }, zap ? fmtNs(zap.value) :

@@ -3,6 +3,7 @@
 // things (a dirty-log run has mem_per_vcpu, a migration memory and a
 // destination).  A key the spec lacks is left out, never shown as
 // "undefined"; a kind this page does not know is shown as key=value.
+// And the spec as command lines to rerun, as migbenchd gives them.
 'use strict';
 
 // needs: the keys of the first part, which names the essentials
@@ -30,6 +31,21 @@ const SPEC_DESCRIPTIONS = {
 
 function has(v) {
 	return v !== undefined && v !== null && v !== '';
+}
+
+// migbench's command line and the kernel selftest's that measures the same
+// (or why the selftest cannot), from a run or a comparison; nothing for
+// what the daemon did not give.
+function specCommands(command, selftest) {
+	const out = [];
+	if (command)
+		out.push(el('p', { 'data-testid': 'command' }, 'migbench: ', el('code', {}, command)));
+	if (selftest && selftest.command)
+		out.push(el('p', { 'data-testid': 'selftest' }, `kernel selftest: `, el('code', {}, selftest.command)));
+	else if (selftest)
+		out.push(el('p', { 'data-testid': 'selftest', class: 'muted' },
+			`kernel selftest: no ${selftest.name} equivalent (${selftest.reason})`));
+	return out;
 }
 
 function describeSpec(kind, spec) {

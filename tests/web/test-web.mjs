@@ -72,6 +72,26 @@ async function checkSpecCells(page, base, ids, name) {
 	}
 }
 
+// dirty_log_perf_test's command line for the keys these runs set, written
+// out from the selftest's flags (test-selftest.c covers every key).
+function selftestLine(s) {
+	const backings = { thp: 'anonymous_thp', 'hugetlb-2m': 'anonymous_hugetlb_2mb',
+			   'hugetlb-1g': 'anonymous_hugetlb_1gb', shmem: 'shmem' };
+	return ['dirty_log_perf_test', s.vcpus !== 1 && `-v ${s.vcpus}`, s.mem_per_vcpu !== '1G' && `-b ${s.mem_per_vcpu}`,
+		backings[s.backing] && `-s ${backings[s.backing]}`, s.iterations !== 2 && `-i ${s.iterations}`]
+		.filter(Boolean).join(' ');
+}
+
+// The run view's command lines: migbench's, and the selftest's or why none.
+async function checkCommands(page, base, id, name) {
+	const run = await api(base, `/runs/${id}`), s = run.resolved_spec || run.spec;
+	const command = await page.textContent('[data-testid=command]');
+	const selftest = await page.textContent('[data-testid=selftest]');
+	check(command === 'migbench: ' + run.command && run.command.startsWith('migbench-dirtylog'),
+	      `${name}: the run view shows migbench's command line`, command);
+	return { run, spec: s, selftest };
+}
+
 try {
 	const page = await openPage(url);
 
@@ -97,6 +117,18 @@ try {
 	      'run view draws its per-iteration plots with data', `painted pixels ${painted}`);
 	check(/\d/.test(await page.textContent('[data-testid=zap]')), 'run view shows the zap time');
 	check(await page.$('[data-testid=not-measured]') === null, 'a run that measured everything lists nothing as not measured');
+	{
+		const { run, spec, selftest } = await checkCommands(page, url, runs[0], 'run view');
+		check(selftest === 'kernel selftest: ' + selftestLine(spec) && run.selftest.command === selftestLine(spec),
+		      'run view shows the dirty_log_perf_test command line for its spec', `${selftest}; spec ${JSON.stringify(spec)}`);
+		const rows = await page.$$eval('[data-testid=summary] tr[data-metric]', trs =>
+			trs.map(tr => [tr.dataset.metric, tr.children[1].textContent]));
+		const lead = rows.map(r => r[0]).slice(0, 2);
+		check((lead[0] === 'clear_dirty_log_ns' || (lead[0] === 'get_dirty_log_ns' && !run.summary.clear_dirty_log_ns)) &&
+		      lead[1] === 'disable_dirty_log_ns' && rows.every(([m, what]) => what && what === run.metric_labels[m]),
+		      'run view summary: clearing (or getting) the dirty log, then disabling it, first; each metric with its label',
+		      JSON.stringify(rows));
+	}
 
 	for (const [what, id] of Object.entries(migrations)) {
 		const run = await api(url, `/runs/${id}`);
@@ -149,8 +181,22 @@ try {
 	check(verdicts.length >= 5 && verdicts.every(v => ['improved', 'regressed', 'changed', '~'].includes(v)),
 	      'compare view shows a verdict row per metric', `verdicts ${verdicts}`);
 	check(await page.$$eval('svg.dots circle', c => c.length) >= 10, 'compare view draws the distributions');
+	check(!/\bnull\b/.test(await page.textContent('main')), 'compare view shows no "null" for a part it has nothing for');
 	check((await page.textContent('[data-testid=report]')).startsWith('migbench: KVM dirty-log comparison'),
 	      'compare view shows the cover-letter report');
+	{
+		const model = await api(url, '/compare?base=base&new=patched');
+		const selftest = await page.textContent('[data-testid=selftest]');
+		const shown = await page.$$eval('[data-testid=compare-rows] tr[data-metric]', trs =>
+			trs.map(tr => [tr.dataset.metric, tr.querySelector('td div.muted').textContent]));
+		check(JSON.stringify(shown) === JSON.stringify(model.metrics.map(r => [r.metric, r.label])) &&
+		      ['clear_dirty_log_ns', 'get_dirty_log_ns'].includes(shown[0][0]),
+		      "compare view: the model's rows in its order, the headline first, each with its label",
+		      JSON.stringify(shown.map(r => r[0])));
+		check(model.selftest.command === selftestLine(model.spec) && selftest === 'kernel selftest: ' + model.selftest.command &&
+		      (await page.textContent('[data-testid=report]')).includes('\nselftest: ' + model.selftest.command + '\n'),
+		      'compare view and its report show the dirty_log_perf_test command line', selftest);
+	}
 
 	await visit(page, '/schedule', 'form[data-testid=schedule]', 'schedule');
 	await page.fill('#token', urlToken);
@@ -173,6 +219,12 @@ try {
 	const made = await (await fetch(`${url}/api/v1/runs/${id}`)).json();
 	check(made.label === 'from-browser' && made.spec.vcpus === 1, 'submitting the form creates the run',
 	      JSON.stringify(made).slice(0, 200));
+	{
+		await page.waitForSelector('[data-testid=selftest]');
+		const { selftest } = await checkCommands(page, url, id, 'a run with one iteration');
+		check(selftest === 'kernel selftest: no dirty_log_perf_test equivalent (iterations: the selftest runs at least 2)' &&
+		      made.selftest.command === null, 'a spec the selftest cannot run (one iteration) shows why, and no line', selftest);
+	}
 	check(errors.length === 0, 'no console errors while scheduling', errors.join('; '));
 
 	// With a token: entered once, kept for the session, sent with changes.
