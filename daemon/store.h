@@ -109,8 +109,8 @@ struct json_object *store_kernels_json(struct store *st);
 int store_count_states(struct store *st, const char *const *states,
 		       long *counts, unsigned int n);
 
-/* Samples */
-int store_add_samples(struct store *st, int64_t id,
+/* Samples; set names the kvm_stat rows' statistics (mb_sample_name). */
+int store_add_samples(struct store *st, int64_t id, const struct mb_samples *set,
 		      const struct mb_sample *rows, size_t n);
 /*
  * The run's samples as a JSON document or CSV, read a page at a time as

@@ -72,6 +72,7 @@ enum mb_key_type {
 	MB_KEY_NAME,		/* one of a few words */
 	MB_KEY_TEXT,		/* free text: a path, a URI */
 	MB_KEY_CPU_LIST,	/* "0,1,2" */
+	MB_KEY_NAME_LIST,	/* "disable,delete", in order; "none" for [] */
 };
 
 struct mb_engine_key {

@@ -76,6 +76,18 @@ static const struct bad_case bad_json[] = {
 	{ "{\"vcpus\": 2, \"pin\": [0]}", "pin",
 	  "pin: lists 1 CPUs; give one per vCPU (2), plus optionally one for the main thread" },
 	{ "{\"pin\": [7]}", "pin", "pin: CPU 7 is not online (0..3)" },
+	{ "{\"zap\": \"delete\"}", "zap", "zap: must be an array of step names, got string" },
+	{ "{\"zap\": [1]}", "zap", "zap: step 0 must be a string, got int" },
+	{ "{\"zap\": [\"remove\"]}", "zap",
+	  "zap: must be one of \"disable\", \"touch\", \"invalidate\", \"delete\", got \"remove\"" },
+	{ "{\"zap\": [\"disable\", \"disable\"]}", "zap", "zap: lists \"disable\" twice" },
+	{ "{\"zap\": [\"delete\", \"disable\"]}", "zap",
+	  "zap: lists \"disable\" after \"delete\", when no memslot is left" },
+	{ "{\"zap\": [\"delete\"], \"vcpus_run_during_disable\": true}", "vcpus_run_during_disable",
+	  "vcpus_run_during_disable: needs \"disable\" in zap" },
+	{ "{\"invalidate\": \"dontneed\"}", "invalidate", "invalidate: needs \"invalidate\" in zap" },
+	{ "{\"invalidate\": \"munmap\", \"zap\": [\"invalidate\"]}", "invalidate",
+	  "invalidate: must be one of \"mprotect\", \"dontneed\", got \"munmap\"" },
 	{ "[1, 2]", "", "spec must be a JSON object, got array" },
 };
 

@@ -135,6 +135,10 @@ static void *vcpu_thread_main(void *arg)
 		args->iteration = pass;
 		args->write_percent = pass ? e->spec.write_percent : 100;
 		args->random_access = pass && e->spec.access == MB_ACCESS_RANDOM;
+		if (pass == e->touch_pass) {	/* zap step touch: read it all, in order */
+			args->write_percent = 0;
+			args->random_access = false;
+		}
 		ret = run_pass(t, pass);
 		t->written[pass] = args->pages_written;
 

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stats.h"
 
@@ -98,13 +99,19 @@ void mb_report_summary_table(FILE *out, const struct mb_samples *samples)
 	fprintf(out, "\n%-24s %5s %12s %12s %12s %12s %12s %12s\n", "metric (us; pages)",
 		"n", "min", "median", "mean", "p95", "max", "stdev");
 	for (int m = 0; m < MB_NR_METRICS; m++) {
+		const char *name = mb_metric_name(m);
+		size_t len = strlen(name);
+		bool is_time = len > 3 && !strcmp(name + len - 3, "_ns");
 		struct mb_summary sum;
 		double *v;
-		size_t n = mb_samples_values(samples, m, &v);
-		bool is_time = m != MB_DIRTY_PAGES;
+		size_t n;
+
+		if (m == MB_KVM_STAT)
+			continue;	/* per phase: mb_report_kvm_stats() */
+		n = mb_samples_values(samples, m, &v);
 
 		if (n && mb_summarize(v, n, &sum) == 0) {
-			fprintf(out, "%-24s %5zu", mb_metric_name(m), sum.n);
+			fprintf(out, "%-24s %5zu", name, sum.n);
 			print_cell(out, sum.min, is_time);
 			print_cell(out, sum.median, is_time);
 			print_cell(out, sum.mean, is_time);

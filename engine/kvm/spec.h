@@ -24,6 +24,24 @@ enum mb_auto_bool {
 	MB_TRUE = 1,
 };
 
+/* What a run zaps after its iterations, in the order listed (key zap). */
+enum mb_zap_step {
+	MB_ZAP_DISABLE,		/* disable dirty logging: disable_dirty_log_ns */
+	MB_ZAP_TOUCH,		/* the guest reads every page: huge mappings come back */
+	MB_ZAP_INVALIDATE,	/* mmu-notifier invalidation: invalidate_ns */
+	MB_ZAP_DELETE,		/* delete the test memslots: delete_memslot_ns */
+	MB_NR_ZAP_STEPS,
+};
+
+/* How the invalidation is made (key invalidate). */
+enum mb_invalidate {
+	MB_INVALIDATE_MPROTECT,	/* mprotect read-only, then back (mmu_stress_test) */
+	MB_INVALIDATE_DONTNEED,	/* madvise(MADV_DONTNEED) */
+};
+
+extern const char *const mb_zap_step_names[];
+extern const char *const mb_invalidate_names[];
+
 struct mb_spec {
 	unsigned int vcpus;
 	uint64_t mem_per_vcpu;
@@ -40,7 +58,13 @@ struct mb_spec {
 	uint64_t dirty_ring_entries;
 	unsigned int nr_pin;
 	int pin[MB_MAX_VCPUS + 1];	/* vCPU i -> pin[i]; one more: main */
+	unsigned int nr_zap;
+	enum mb_zap_step zap[MB_NR_ZAP_STEPS];	/* each step at most once */
+	enum mb_invalidate invalidate;
 };
+
+/* Whether the spec's zap list has step. */
+bool mb_spec_zaps(const struct mb_spec *spec, enum mb_zap_step step);
 
 void mb_spec_init(struct mb_spec *spec);
 

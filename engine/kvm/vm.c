@@ -301,20 +301,24 @@ int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
 			      a->first_page * MB_GUEST_PAGE_SIZE;
 	}
 
-	for (unsigned int i = 0; i < vm->nr_slots; i++) {
-		ret = kvm_vm_set_memslot(vm->vm_fd, MB_FIRST_TEST_SLOT + i, 0,
-					 mb_vm_slot_gpa(vm, i), vm->slot_bytes,
-					 mb_vm_slot_hva(vm, i));
-		if (ret) {
-			failed(err, ret, "KVM_SET_USER_MEMORY_REGION (test memory)");
-			goto fail;
-		}
-	}
 	return 0;
 
 fail:
 	mb_vm_destroy(vm);
 	return ret;
+}
+
+int mb_vm_add_test_slots(struct mb_vm *vm, struct mb_error *err)
+{
+	for (unsigned int i = 0; i < vm->nr_slots; i++) {
+		int ret = kvm_vm_set_memslot(vm->vm_fd, MB_FIRST_TEST_SLOT + i, 0,
+					     mb_vm_slot_gpa(vm, i), vm->slot_bytes,
+					     mb_vm_slot_hva(vm, i));
+
+		if (ret)
+			return failed(err, ret, "KVM_SET_USER_MEMORY_REGION (test memory)");
+	}
+	return 0;
 }
 
 void mb_vm_destroy(struct mb_vm *vm)

@@ -59,6 +59,11 @@ struct mb_vm {
  */
 int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
 		 struct mb_error *err);
+/*
+ * The test memslots, apart from mb_vm_create() so that what the kernel
+ * allocates for them alone can be measured.
+ */
+int mb_vm_add_test_slots(struct mb_vm *vm, struct mb_error *err);
 void mb_vm_destroy(struct mb_vm *vm);
 
 static inline uint64_t mb_vm_slot_gpa(const struct mb_vm *vm, unsigned int i)

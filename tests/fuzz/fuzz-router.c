@@ -51,6 +51,7 @@ static const char *const host_names[] = { "bench.example.org", NULL };
 static void seed_store(struct store *st)
 {
 	struct mb_sample rows[64];
+	struct mb_samples none = { 0 };
 	int64_t id;
 
 	if (store_create_runs(st, "dirtylog", "{\"vcpus\": 1}", "seed", "{}", 1, 0, 0, &id))
@@ -58,7 +59,7 @@ static void seed_store(struct store *st)
 	for (unsigned int i = 0; i < 64; i++)
 		rows[i] = (struct mb_sample){ .metric = (enum mb_metric)(i % 4),
 					      .iteration = i / 4, .value = i * 1000 };
-	if (store_add_samples(st, id, rows, 64) ||
+	if (store_add_samples(st, id, &none, rows, 64) ||
 	    store_run_finish(st, id, "done", "ok", NULL, "{}"))
 		abort();
 }
