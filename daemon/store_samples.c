@@ -129,6 +129,12 @@ static int read_page(struct store_samples_cursor *c)
 		if (c->csv)
 			textbuf_printf(&c->page, "%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
 				       metric, it, seq, v);
+		else if (metric && !strncmp(metric, MB_KVM_STAT_PREFIX, strlen(MB_KVM_STAT_PREFIX)))
+			/* a KVM statistic's seq is the phase it was read after */
+			textbuf_printf(&c->page, "%s\n{\"metric\": \"%s\", \"iteration\": %" PRId64
+				       ", \"seq\": %" PRId64 ", \"phase\": \"%s\", \"value\": %" PRId64 "}",
+				       c->first ? "" : ",", metric, it, seq,
+				       mb_phase_name((unsigned int)seq), v);
 		else
 			textbuf_printf(&c->page, "%s\n{\"metric\": \"%s\", \"iteration\": %" PRId64
 				       ", \"seq\": %" PRId64 ", \"value\": %" PRId64 "}",
