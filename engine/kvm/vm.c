@@ -197,6 +197,11 @@ static int setup_system_memory(struct mb_vm *vm, uint64_t nr_pd,
 		vm->sys_mem = NULL;
 		return failed(err, -errno, "mmap of guest system memory");
 	}
+	/*
+	 * 4KiB pages only, so that KVM's huge-mapping counts (pages_2m,
+	 * pages_1g) are the test memory's alone.
+	 */
+	madvise(vm->sys_mem, vm->sys_size, MADV_NOHUGEPAGE);
 	build_gdt(vm);
 	build_page_tables(vm, nr_pd);
 	memcpy(gpa_ptr(vm, CODE_GPA), mb_guest_code, mb_guest_code_size);
