@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "compare_missing.h"
+#include "samples.h"
 #include "stats.h"
 #include "textbuf.h"
 #include "twosample.h"
@@ -126,6 +127,9 @@ static int load_sample(void *ctx, const char *name, uint32_t iteration, double v
 {
 	struct run_loader *l = ctx;
 
+	/* KVM's statistics are counts per phase, shown by the run, not compared */
+	if (!strncmp(name, MB_KVM_STAT_PREFIX, strlen(MB_KVM_STAT_PREFIX)))
+		return 0;
 	if (!l->m || strcmp(name, l->m->name)) {
 		end_metric(l);
 		l->m = metric(l->c, name);
