@@ -60,6 +60,10 @@ static int check_list(const struct mb_engine *e, const char *key, struct json_ob
 	if (!n)
 		return mb_fail(err, key, "an empty list sweeps nothing: give one value, or a list "
 			       "of the values to sweep");
+	/* before the values are compared with each other: a long list costs its square */
+	if (n > SWEEP_MAX_COMBINATIONS)
+		return mb_fail(err, key, "a sweep takes at most %d values, got %zu",
+			       SWEEP_MAX_COMBINATIONS, n);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *v = json_object_array_get_idx(list, i);
 

@@ -250,6 +250,8 @@ BAD = [
     ('too many combinations', {'vcpus': [1, 2], 'iterations': list(range(1, 34))}, 'iterations', 'is',
      'iterations: the sweep would make 66 combinations (2 vcpus x 33 iterations), more than 64: '
      'sweep fewer values'),
+    ('a list too long to compare', {'seed': list(range(10000))}, 'seed', 'is',
+     'seed: a sweep takes at most 64 values, got 10000'),
     ('a bad value in a list', {'vcpus': [1, 0]}, 'vcpus[1]', 'is',
      'vcpus[1]: must be between 1 and 512, got 0'),
     ('a bad name in a list', {'backing': ['anonymous', 'hugetlb-3m']}, 'backing[1]', 'starts',
