@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "compare_missing.h"
+#include "compare_row.h"
+#include "compare_specs.h"
+#include "compare_sweep.h"
 #include "samples.h"
 #include "stats.h"
 #include "textbuf.h"
-#include "twosample.h"
 
 #define MAX_SIDE_RUNS 1000
 #define HIGH_CV 0.10
@@ -48,10 +50,16 @@ struct side {
 	bool truncated;			/* more than MAX_SIDE_RUNS matched */
 };
 
-struct comparison {
-	struct side s[2];
+struct metric_set {
 	struct metric_data *m;
 	size_t nm;
+};
+
+struct comparison {
+	struct side s[2];
+	struct metric_set all;		/* every run of a side */
+	struct compare_sweep *sweep;	/* NULL: each side's specs agree */
+	struct metric_set *at;		/* a sweep: the runs of each point */
 	struct json_object *warnings;
 };
 
@@ -90,36 +98,52 @@ static void warn(struct comparison *c, const char *fmt, ...)
 	json_object_array_add(c->warnings, json_object_new_string(msg));
 }
 
-static struct metric_data *metric(struct comparison *c, const char *name)
+static struct metric_data *find_metric(struct metric_set *set, const char *name)
 {
-	struct metric_data *m;
+	for (size_t i = 0; i < set->nm; i++)
+		if (!strcmp(set->m[i].name, name))
+			return &set->m[i];
+	return NULL;
+}
 
-	for (size_t i = 0; i < c->nm; i++)
-		if (!strcmp(c->m[i].name, name))
-			return &c->m[i];
-	m = realloc(c->m, (c->nm + 1) * sizeof(*m));
+static struct metric_data *metric(struct metric_set *set, const char *name)
+{
+	struct metric_data *m = find_metric(set, name);
+
+	if (m)
+		return m;
+	m = realloc(set->m, (set->nm + 1) * sizeof(*m));
 	if (!m)
 		return NULL;
-	c->m = m;
-	m = &c->m[c->nm++];
+	set->m = m;
+	m = &set->m[set->nm++];
 	memset(m, 0, sizeof(*m));
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	return m;
 }
 
-/* One run's samples as they come, grouped by metric. */
+/*
+ * One run's samples as they come, grouped by metric, into the metrics of
+ * its side and, in a sweep, of its point.
+ */
 struct run_loader {
 	struct comparison *c;
 	int side;
-	struct metric_data *m;		/* the metric being read */
+	struct metric_set *point;	/* NULL: not a sweep */
+	struct metric_data *m, *pm;	/* the metric being read, and at the point */
 	struct values run;		/* its values in this run */
 };
 
 /* The metric of a run is read: its median goes into runs[]. */
 static void end_metric(struct run_loader *l)
 {
-	if (l->m && l->run.n)
-		push(&l->m->runs[l->side], median_of(l->run.v, l->run.n));
+	if (l->m && l->run.n) {
+		double median = median_of(l->run.v, l->run.n);
+
+		push(&l->m->runs[l->side], median);
+		if (l->pm)
+			push(&l->pm->runs[l->side], median);
+	}
 	l->run.n = 0;
 }
 
@@ -132,14 +156,20 @@ static int load_sample(void *ctx, const char *name, uint32_t iteration, double v
 		return 0;
 	if (!l->m || strcmp(name, l->m->name)) {
 		end_metric(l);
-		l->m = metric(l->c, name);
-		if (!l->m)
+		l->m = metric(&l->c->all, name);
+		l->pm = l->point ? metric(l->point, name) : NULL;
+		if (!l->m || (l->point && !l->pm))
 			return -ENOMEM;
 	}
 	if (iteration > 0)
 		l->m->per_iteration = true;
 	if (push(&l->run, value) || push(&l->m->samples[l->side], value))
 		return -ENOMEM;
+	if (l->pm) {
+		l->pm->per_iteration = l->m->per_iteration;
+		if (push(&l->pm->samples[l->side], value))
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -154,7 +184,7 @@ static const char *run_str(struct json_object *run, const char *key)
 static int load_missing(struct comparison *c, int side, struct json_object *missing)
 {
 	json_object_object_foreach(missing, name, why) {
-		struct metric_data *m = metric(c, name);
+		struct metric_data *m = metric(&c->all, name);
 
 		if (!m)
 			return -ENOMEM;
@@ -163,16 +193,14 @@ static int load_missing(struct comparison *c, int side, struct json_object *miss
 	return 0;
 }
 
-/* Each run: its spec and environment, all samples, each run's median into runs[]. */
-static int load_side(const struct compare_source *src, struct comparison *c, int side_index,
+/* Each run: its spec and environment, what it did not measure. */
+static int load_runs(const struct compare_source *src, struct comparison *c, int side_index,
 		     struct mb_error *err)
 {
 	struct side *side = &c->s[side_index];
 
 	for (size_t r = 0; r < side->n; r++) {
-		struct run_loader l = { .c = c, .side = side_index };
 		struct json_object *run = src->run(src->ctx, side->ids[r]), *v;
-		int ret;
 
 		if (!run)
 			return mb_error_set(err, -EIO, NULL, "run %lld cannot be read",
@@ -193,6 +221,22 @@ static int load_side(const struct compare_source *src, struct comparison *c, int
 				side->tags = json_object_get(v);
 		}
 		json_object_put(run);
+	}
+	return 0;
+}
+
+/* Each run's samples; each run's median of each metric into runs[]. */
+static int load_samples(const struct compare_source *src, struct comparison *c, int side_index,
+			struct mb_error *err)
+{
+	struct side *side = &c->s[side_index];
+
+	for (size_t r = 0; r < side->n; r++) {
+		struct run_loader l = { .c = c, .side = side_index };
+		int ret;
+
+		if (c->sweep)
+			l.point = &c->at[compare_sweep_point_of(c->sweep, side_index, r)];
 		ret = src->samples(src->ctx, side->ids[r], load_sample, &l);
 		end_metric(&l);
 		free(l.run.v);
@@ -203,206 +247,37 @@ static int load_side(const struct compare_source *src, struct comparison *c, int
 	return 0;
 }
 
-static bool in_csv(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-		if (!strncmp(p, word, n) && (p[n] == ',' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
-/* Spec keys that differ between any two runs and are not being varied. */
-static int check_specs(struct comparison *c, const char *vary, struct mb_error *err)
-{
-	struct json_object *ref = c->s[0].specs[0];
-	char keys[400] = "";
-
-	if (!ref)
-		return mb_fail(err, "base", "run %lld has no recorded spec", (long long)c->s[0].ids[0]);
-	for (int sd = 0; sd < 2; sd++) {
-		for (size_t r = 0; r < c->s[sd].n; r++) {
-			struct json_object *spec = c->s[sd].specs[r];
-
-			json_object_object_foreach(ref, key, val) {
-				struct json_object *other = NULL;
-
-				if (spec)
-					json_object_object_get_ex(spec, key, &other);
-				if (json_object_equal(val, other) || in_csv(vary, key) ||
-				    in_csv(keys, key))
-					continue;
-				snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys),
-					 "%s%s", keys[0] ? "," : "", key);
-			}
-		}
-	}
-	if (!keys[0])
-		return 0;
-	{
-		char shown[600] = "";	/* "a, b" for people; the list is "a,b" */
-
-		for (const char *k = keys; *k; k++)
-			snprintf(shown + strlen(shown), sizeof(shown) - strlen(shown),
-				 *k == ',' ? ", " : "%c", *k);
-		return mb_fail(err, NULL,
-			       "the runs' specs differ in %s; compare like with like, or name the "
-			       "key being varied (vary=%s)", shown, keys);
-	}
-}
-
-static const char *env_str(struct json_object *env, const char *a, const char *b)
-{
-	struct json_object *v = NULL;
-
-	if (!json_object_object_get_ex(env, a, &v))
-		return "";
-	if (b && !json_object_object_get_ex(v, b, &v))
-		return "";
-	return json_object_get_string(v);
-}
-
-static void environment_warnings(struct comparison *c, const char *vary)
-{
-	struct json_object *e0 = c->s[0].envs[0], *p0 = NULL;
-	char params[400] = "";
-	bool host = false, cpu = false;
-
-	for (int sd = 0; sd < 2; sd++) {
-		for (size_t r = 0; r < c->s[sd].n; r++) {
-			struct json_object *e = c->s[sd].envs[r], *p = NULL;
-
-			host |= strcmp(env_str(e, "hostname", NULL), env_str(e0, "hostname", NULL)) != 0;
-			cpu |= strcmp(env_str(e, "cpu_model", NULL), env_str(e0, "cpu_model", NULL)) != 0;
-			json_object_object_get_ex(e0, "kvm_parameters", &p0);
-			json_object_object_get_ex(e, "kvm_parameters", &p);
-			json_object_object_foreach(p0, module, params0) {
-				struct json_object *pm = NULL;
-
-				if (p)
-					json_object_object_get_ex(p, module, &pm);
-				json_object_object_foreach(params0, name, v0) {
-					struct json_object *v = NULL;
-					char full[160];
-
-					if (pm)
-						json_object_object_get_ex(pm, name, &v);
-					snprintf(full, sizeof(full), "%s.%s", module, name);
-					if (json_object_equal(v0, v) || in_csv(vary, full) ||
-					    in_csv(params, full))
-						continue;
-					snprintf(params + strlen(params), sizeof(params) - strlen(params),
-						 "%s%s", params[0] ? "," : "", full);
-				}
-			}
-		}
-	}
-	if (host)
-		warn(c, "the runs were measured on different hosts");
-	if (cpu)
-		warn(c, "the runs were measured on different CPU models");
-	if (params[0])
-		warn(c, "KVM module parameters differ between runs: %s", params);
-}
-
-static struct json_object *num(double v)
-{
-	if (!isfinite(v))
-		return NULL;
-	if (v == floor(v) && fabs(v) < 9e15)
-		return json_object_new_int64((int64_t)v);
-	return json_object_new_double(v);
-}
-
-static struct json_object *pair(double lo, double hi)
-{
-	struct json_object *a;
-
-	if (!isfinite(lo) || !isfinite(hi))
-		return NULL;
-	a = json_object_new_array();
-	json_object_array_add(a, num(lo));
-	json_object_array_add(a, num(hi));
-	return a;
-}
-
-static struct json_object *describe(struct values *vals)
-{
-	double *sorted = malloc(vals->n * sizeof(double)), lo, hi;
-	struct json_object *o;
-	struct mb_summary s;
-
-	memcpy(sorted, vals->v, vals->n * sizeof(double));
-	mb_summarize(sorted, vals->n, &s);
-	o = mb_summary_to_json(&s);	/* n, min, median, mean, p95, max, stdev */
-	json_object_object_add(o, "p99", num(mb_quantile_sorted(sorted, s.n, 0.99)));
-	json_object_object_add(o, "cv", num(s.mean != 0 ? s.stdev / s.mean : NAN));
-	mb_median_ci(sorted, s.n, 0.95, &lo, &hi);
-	json_object_object_add(o, "median_ci", pair(lo, hi));
-	if (s.n <= 1000) {	/* for plots of the distributions; bounded */
-		struct json_object *values = json_object_new_array_ext((int)s.n);
-
-		for (size_t i = 0; i < vals->n; i++)
-			json_object_array_add(values, num(vals->v[i]));
-		json_object_object_add(o, "values", values);
-	}
-	free(sorted);
-	return o;
-}
-
-static double get_num(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_double(v) : NAN;
-}
-
-/* One row: a metric over runs or over iterations. */
+/* One row (compare_row.c), and its coefficients of variation over 10% warned of. */
 static struct json_object *compare_row(struct comparison *c, const char *name,
-				       const char *over, struct values *v, double alpha)
+				       const char *over, struct values *v, double alpha,
+				       const char *where)
 {
-	struct json_object *row = json_object_new_object(), *b, *n;
-	size_t len = strlen(name);
-	bool lower_better = len > 3 && (!strcmp(name + len - 3, "_ns") ||
-					!strcmp(name + len - 3, "_ms"));
-	double est, lo, hi, mb, mn, delta;
-	struct mb_utest u;
-	struct mb_welch w;
-	const char *verdict = "~";
+	struct json_object *row = compare_row_make(name, over, v[0].v, v[0].n, v[1].v, v[1].n,
+						   alpha);
 
-	b = describe(&v[0]);
-	n = describe(&v[1]);
-	mb = get_num(b, "median");
-	mn = get_num(n, "median");
-	mb_mann_whitney(v[0].v, v[0].n, v[1].v, v[1].n, &u);
-	mb_welch_t(v[0].v, v[0].n, v[1].v, v[1].n, &w);
-	mb_shift_ci(v[0].v, v[0].n, v[1].v, v[1].n, 0.95, &est, &lo, &hi);
-	delta = mb != 0 ? (mn - mb) / mb * 100.0 : NAN;
-	if (u.p < alpha)
-		verdict = !lower_better ? "changed" : mn < mb ? "improved" : "regressed";
-	json_object_object_add(row, "metric", json_object_new_string(name));
-	json_object_object_add(row, "over", json_object_new_string(over));
-	json_object_object_add(row, "better", json_object_new_string(lower_better ? "lower" : "none"));
-	json_object_object_add(row, "base", b);
-	json_object_object_add(row, "new", n);
-	json_object_object_add(row, "delta_pct", num(delta));
-	json_object_object_add(row, "delta_pct_ci",
-			       mb != 0 ? pair(lo / mb * 100.0, hi / mb * 100.0) : NULL);
-	json_object_object_add(row, "u_p", num(u.p));
-	json_object_object_add(row, "u_min_p", num(u.min_p));
-	json_object_object_add(row, "welch_t", num(w.t));
-	json_object_object_add(row, "welch_df", num(w.df));
-	json_object_object_add(row, "welch_p", num(w.p));
-	json_object_object_add(row, "verdict", json_object_new_string(verdict));
 	for (int sd = 0; sd < 2; sd++) {
-		double cv = get_num(sd ? n : b, "cv");
+		struct json_object *side = NULL;
+		double cv;
 
+		json_object_object_get_ex(row, sd ? "new" : "base", &side);
+		cv = compare_get_number(side, "cv");
 		if (cv > HIGH_CV)
-			warn(c, "%s (over %s): coefficient of variation %.0f%% on the %s side",
-			     name, over, cv * 100.0, c->s[sd].name);
+			warn(c, "%s (over %s%s%s): coefficient of variation %.0f%% on the %s side",
+			     name, over, where ? ", " : "", where ? where : "", cv * 100.0,
+			     c->s[sd].name);
 	}
 	return row;
+}
+
+static void free_metrics(struct metric_set *set)
+{
+	for (size_t i = 0; i < set->nm; i++)
+		for (int sd = 0; sd < 2; sd++) {
+			free(set->m[i].runs[sd].v);
+			free(set->m[i].samples[sd].v);
+			json_object_put(set->m[i].why[sd]);
+		}
+	free(set->m);
 }
 
 static void free_comparison(struct comparison *c)
@@ -414,13 +289,11 @@ static void free_comparison(struct comparison *c)
 		}
 		json_object_put(c->s[sd].tags);
 	}
-	for (size_t i = 0; i < c->nm; i++)
-		for (int sd = 0; sd < 2; sd++) {
-			free(c->m[i].runs[sd].v);
-			free(c->m[i].samples[sd].v);
-			json_object_put(c->m[i].why[sd]);
-		}
-	free(c->m);
+	free_metrics(&c->all);
+	for (size_t p = 0; c->sweep && p < compare_sweep_points(c->sweep); p++)
+		free_metrics(&c->at[p]);
+	free(c->at);
+	compare_sweep_free(c->sweep);
 	json_object_put(c->warnings);
 	free(c);
 }
@@ -436,13 +309,13 @@ static struct json_object *side_json(struct side *s)
 	json_object_object_add(o, "label", json_object_new_string(s->label));
 	json_object_object_add(o, "tags", json_object_get(s->tags));
 	json_object_object_add(o, "runs", ids);
-	json_object_object_add(kernel, "release", json_object_new_string(env_str(e, "kernel", "release")));
-	json_object_object_add(kernel, "version", json_object_new_string(env_str(e, "kernel", "version")));
+	json_object_object_add(kernel, "release", json_object_new_string(compare_env_str(e, "kernel", "release")));
+	json_object_object_add(kernel, "version", json_object_new_string(compare_env_str(e, "kernel", "version")));
 	json_object_object_add(o, "kernel", kernel);
-	json_object_object_add(o, "hostname", json_object_new_string(env_str(e, "hostname", NULL)));
-	json_object_object_add(o, "cpu_model", json_object_new_string(env_str(e, "cpu_model", NULL)));
-	json_object_object_add(o, "online_cpus", num(get_num(e, "online_cpus")));
-	json_object_object_add(o, "mem_total_bytes", num(get_num(e, "mem_total_bytes")));
+	json_object_object_add(o, "hostname", json_object_new_string(compare_env_str(e, "hostname", NULL)));
+	json_object_object_add(o, "cpu_model", json_object_new_string(compare_env_str(e, "cpu_model", NULL)));
+	json_object_object_add(o, "online_cpus", compare_number(compare_get_number(e, "online_cpus")));
+	json_object_object_add(o, "mem_total_bytes", compare_number(compare_get_number(e, "mem_total_bytes")));
 	return o;
 }
 
@@ -454,9 +327,9 @@ static struct json_object *missing_json(struct comparison *c)
 {
 	struct json_object *list = json_object_new_array();
 
-	for (size_t i = 0; i < c->nm; i++) {
+	for (size_t i = 0; i < c->all.nm; i++) {
 		for (int sd = 0; sd < 2; sd++) {
-			struct metric_data *m = &c->m[i];
+			struct metric_data *m = &c->all.m[i];
 			struct json_object *e;
 
 			/*
@@ -480,17 +353,116 @@ static int cmp_metric(const void *a, const void *b)
 	return strcmp(((const struct metric_data *)a)->name, ((const struct metric_data *)b)->name);
 }
 
+/*
+ * Figures to compare: the job statistics are a time series, guest_t_ms
+ * and migration_iteration_t_ms its clock.
+ */
+static bool comparable(const struct metric_data *m)
+{
+	return m->runs[0].n && m->runs[1].n && strncmp(m->name, "job_", 4) &&
+	       strcmp(m->name, "guest_t_ms") && strcmp(m->name, "migration_iteration_t_ms");
+}
+
+/* The per-run row whose U test has the largest smallest-possible p. */
+struct reach {
+	double min_p;
+	size_t n[2];
+	const char *where;
+};
+
+/*
+ * Per metric, the rows over runs then over iterations; in a sweep each
+ * of them once per point (with its values), in the points' order.
+ */
+static void add_rows(struct comparison *c, struct json_object *rows, double alpha,
+		     struct reach *reach)
+{
+	size_t points = c->sweep ? compare_sweep_points(c->sweep) : 1;
+
+	for (size_t i = 0; i < c->all.nm; i++) {
+		if (!comparable(&c->all.m[i]))
+			continue;
+		for (int over = 0; over < 2; over++) {
+			for (size_t p = 0; p < points; p++) {
+				struct metric_data *m = c->sweep ? find_metric(&c->at[p], c->all.m[i].name) :
+						       &c->all.m[i];
+				const char *where = c->sweep ? compare_sweep_label(c->sweep, p) : NULL;
+				struct json_object *row;
+
+				if (!m || !m->runs[0].n || !m->runs[1].n || (over && !m->per_iteration))
+					continue;
+				row = compare_row(c, m->name, over ? "iterations" : "runs",
+						  over ? m->samples : m->runs, alpha, where);
+				if (c->sweep)
+					json_object_object_add(row, "point",
+							       compare_sweep_values(c->sweep, p));
+				if (!over && compare_get_number(row, "u_min_p") > reach->min_p)
+					*reach = (struct reach){ compare_get_number(row, "u_min_p"),
+						 { m->runs[0].n, m->runs[1].n }, where };
+				json_object_array_add(rows, row);
+			}
+		}
+	}
+}
+
+/* Split both sides by the keys that differ within one; the points one side lacks, said. */
+static int make_sweep(struct comparison *c, const char *keys, struct mb_error *err)
+{
+	struct json_object *const *const specs[2] = { c->s[0].specs, c->s[1].specs };
+	const size_t n[2] = { c->s[0].n, c->s[1].n };
+	int ret = compare_sweep_make(keys, specs, n, &c->sweep, err);
+
+	if (ret)
+		return ret;
+	c->at = calloc(compare_sweep_points(c->sweep), sizeof(*c->at));
+	if (!c->at)
+		return mb_error_set(err, -ENOMEM, NULL, "out of memory");
+	for (size_t p = 0; p < compare_sweep_points(c->sweep); p++)
+		for (int sd = 0; sd < 2; sd++)
+			if (!compare_sweep_runs(c->sweep, p, sd))
+				warn(c, "%s: only the %s side has runs there; not compared",
+				     compare_sweep_label(c->sweep, p), c->s[!sd].name);
+	return 0;
+}
+
+/* The spec the report shows: a sweep's with each swept key's values as a list. */
+static void add_spec(const struct compare_source *src, struct comparison *c,
+		     struct json_object *out)
+{
+	struct json_object *spec = c->s[0].specs[0], *plain = NULL;
+	struct textbuf command = { 0 };
+	const char *title = "";
+	char *command_text;
+	size_t command_len;
+
+	if (c->sweep) {
+		const int64_t *const ids[2] = { c->s[0].ids, c->s[1].ids };
+
+		json_object_object_add(out, "spec", compare_sweep_spec(c->sweep, spec, true));
+		json_object_object_add(out, "sweep", compare_sweep_json(c->sweep, ids));
+		/* the command line without the swept keys; the report's sweep line has them */
+		spec = plain = compare_sweep_spec(c->sweep, spec, false);
+	} else {
+		json_object_object_add(out, "spec", json_object_get(spec));
+	}
+	src->describe(src->ctx, c->s[0].kind, spec, &title, &command);
+	json_object_put(plain);
+	command_text = textbuf_take(&command, &command_len);
+	json_object_object_add(out, "title", json_object_new_string(title));
+	json_object_object_add(out, "command", json_object_new_string(command_text ? command_text : ""));
+	free(command_text);
+}
+
 struct json_object *compare_build(const struct compare_source *src,
 				  const struct compare_request *req, struct mb_error *err)
 {
 	struct comparison *c = calloc(1, sizeof(*c));
 	struct json_object *out = NULL, *rows;
 	double alpha = req->alpha > 0 ? req->alpha : 0.05;
-	double min_p_runs = 0;
-	struct textbuf command = { 0 };
-	const char *title = "";
-	char *command_text;
-	size_t command_len;
+	struct reach reach = { 0 };
+	char split[400] = "";
+	struct json_object *const *specs[2];
+	size_t n[2];
 
 	if (!c) {
 		mb_error_set(err, -ENOMEM, NULL, "out of memory");
@@ -504,59 +476,54 @@ struct json_object *compare_build(const struct compare_source *src,
 
 		if (src->select(src->ctx, side->name, side->selector, side->ids, MAX_SIDE_RUNS,
 				&side->n, &side->truncated, err) ||
-		    load_side(src, c, sd, err)) {
+		    load_runs(src, c, sd, err)) {
 			snprintf(err->field, sizeof(err->field), "%s", side->name);
 			goto done;
 		}
+		specs[sd] = side->specs;
+		n[sd] = side->n;
 	}
-	if (check_specs(c, req->vary, err)) {
+	if (!specs[0][0]) {
+		mb_fail(err, "base", "run %lld has no recorded spec", (long long)c->s[0].ids[0]);
+		goto done;
+	}
+	if (compare_check_specs(specs, n, req->vary, split, sizeof(split), err) ||
+	    (split[0] && make_sweep(c, split, err))) {
 		if (!err->field[0])
 			snprintf(err->field, sizeof(err->field), "vary");
 		goto done;
 	}
-	environment_warnings(c, req->vary);
+	for (int sd = 0; sd < 2; sd++)
+		if (load_samples(src, c, sd, err)) {
+			snprintf(err->field, sizeof(err->field), "%s", c->s[sd].name);
+			goto done;
+		}
+	compare_environment_warnings((struct json_object *const *const[2]){ c->s[0].envs,
+				     c->s[1].envs }, n, req->vary, c->warnings);
 	for (int sd = 0; sd < 2; sd++)
 		if (c->s[sd].truncated)
 			warn(c, "%s: more than %d runs match; the oldest %d are compared",
 			     c->s[sd].name, MAX_SIDE_RUNS, MAX_SIDE_RUNS);
-	qsort(c->m, c->nm, sizeof(*c->m), cmp_metric);
+	qsort(c->all.m, c->all.nm, sizeof(*c->all.m), cmp_metric);
 	rows = json_object_new_array();
-	for (size_t i = 0; i < c->nm; i++) {
-		struct metric_data *m = &c->m[i];
-		struct json_object *row;
-
-		/*
-		 * the job statistics are a time series, guest_t_ms and
-		 * migration_iteration_t_ms its clock: not figures to compare
-		 */
-		if (!m->runs[0].n || !m->runs[1].n || !strncmp(m->name, "job_", 4) ||
-		    !strcmp(m->name, "guest_t_ms") || !strcmp(m->name, "migration_iteration_t_ms"))
-			continue;
-		row = compare_row(c, m->name, "runs", m->runs, alpha);
-		min_p_runs = fmax(min_p_runs, get_num(row, "u_min_p"));
-		json_object_array_add(rows, row);
-		if (m->per_iteration)
-			json_object_array_add(rows, compare_row(c, m->name, "iterations",
-								m->samples, alpha));
-	}
+	add_rows(c, rows, alpha, &reach);
 	if (json_object_array_length(rows) > 1)
 		warn(c, "%zu comparisons at alpha %g: about %.1f would show a significant "
 		     "change by chance alone", json_object_array_length(rows), alpha,
 		     (double)json_object_array_length(rows) * alpha);
-	if (min_p_runs >= alpha)
+	if (reach.min_p >= alpha && !c->sweep)
 		warn(c, "with %zu base and %zu new runs the U test cannot reach p < %g "
 		     "(smallest possible p %.3f); the per-run rows cannot be significant",
-		     c->s[0].n, c->s[1].n, alpha, min_p_runs);
+		     c->s[0].n, c->s[1].n, alpha, reach.min_p);
+	else if (reach.min_p >= alpha)
+		warn(c, "with %zu base and %zu new runs at %s the U test cannot reach p < %g "
+		     "(smallest possible p %.3f); the per-run rows there cannot be significant",
+		     reach.n[0], reach.n[1], reach.where, alpha, reach.min_p);
 	out = json_object_new_object();
 	json_object_object_add(out, "base", side_json(&c->s[0]));
 	json_object_object_add(out, "new", side_json(&c->s[1]));
 	json_object_object_add(out, "kind", json_object_new_string(c->s[0].kind));
-	json_object_object_add(out, "spec", json_object_get(c->s[0].specs[0]));
-	src->describe(src->ctx, c->s[0].kind, c->s[0].specs[0], &title, &command);
-	command_text = textbuf_take(&command, &command_len);
-	json_object_object_add(out, "title", json_object_new_string(title));
-	json_object_object_add(out, "command", json_object_new_string(command_text ? command_text : ""));
-	free(command_text);
+	add_spec(src, c, out);
 	json_object_object_add(out, "vary", json_object_new_string(req->vary ? req->vary : ""));
 	json_object_object_add(out, "test", json_object_new_string(
 		"Mann-Whitney U, two-sided; Welch's t for means"));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare_sweep_report.h"
 #include "textbuf.h"
 
 static struct json_object *get(struct json_object *o, const char *key)
@@ -171,6 +172,8 @@ static void text_report(struct json_object *m, struct textbuf *b)
 	if (str(m, "vary")[0])
 		wrap(b, "vary: ", "      ", str(m, "vary"));
 	wrap(b, "test: ", "      ", test);
+	if (compare_sweep_text(m, b))	/* a sweep: a table per metric, a row per value */
+		goto notes;
 	textbuf_printf(b, "\n%-27s %9s %9s %8s %7s\n", "metric", "base", "new",
 		       "delta", "p");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
@@ -190,6 +193,7 @@ static void text_report(struct json_object *m, struct textbuf *b)
 			       runs ? str(r, "metric") : "  (all iterations)", bv, nv, dv, pv,
 			       str(r, "verdict"));
 	}
+notes:
 	textbuf_printf(b, "\nOne value per run (its median over iterations) unless marked\n"
 		       "\"all iterations\"; ~ means no significant change.\n");
 	for (size_t i = 0; i < json_object_array_length(get(m, "missing")); i++) {
@@ -226,6 +230,8 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 	}
 	textbuf_printf(b, "\nHost: %s. Spec: `%s`\n\n", str(get(m, "base"), "cpu_model"),
 		       str(m, "command"));
+	if (compare_sweep_markdown(m, b))	/* a sweep: a table per metric, a row per value */
+		goto notes;
 	textbuf_printf(b, "| metric | over | base median | new median | delta | delta 95%% CI "
 		       "| p (U) | p (Welch) | verdict |\n|---|---|---:|---:|---:|---|---:|---:|---|\n");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
@@ -246,6 +252,7 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 			textbuf_printf(b, "-");
 		textbuf_printf(b, " | %s | %s | %s |\n", up, wp, str(r, "verdict"));
 	}
+notes:
 	for (size_t i = 0; i < json_object_array_length(get(m, "missing")); i++) {
 		struct json_object *e = json_object_array_get_idx(get(m, "missing"), i);
 		char line[1024];
@@ -274,6 +281,7 @@ static void csv_report(struct json_object *m, struct textbuf *b)
 	struct json_object *rows = get(m, "metrics");
 
 	textbuf_printf(b, "metric,over");
+	compare_sweep_csv_header(m, b);
 	for (int sd = 0; sd < 2; sd++) {
 		for (size_t k = 0; k < 8; k++)
 			textbuf_printf(b, ",%s_%s", sd ? "new" : "base", stats[k]);
@@ -285,6 +293,7 @@ static void csv_report(struct json_object *m, struct textbuf *b)
 		struct json_object *r = json_object_array_get_idx(rows, i), *ci = get(r, "delta_pct_ci");
 
 		textbuf_printf(b, "%s,%s", str(r, "metric"), str(r, "over"));
+		compare_sweep_csv_row(r, b);
 		for (int sd = 0; sd < 2; sd++) {
 			struct json_object *side = get(r, sd ? "new" : "base"), *mci = get(side, "median_ci");
 
@@ -329,4 +338,21 @@ char *compare_report(struct json_object *model, const char *format, size_t *len)
 	else
 		return NULL;
 	return textbuf_take(&b, len);
+}
+
+/* The text table's cells and wrapping, for the sweep's tables (compare_sweep_report.c). */
+void compare_report_value(const char *metric, double v, char *out, size_t len)
+{
+	format_value(metric, v, out, len);
+}
+
+void compare_report_p(double p, char *out, size_t len)
+{
+	format_p(p, out, len);
+}
+
+void compare_report_wrap(struct textbuf *b, const char *prefix, const char *indent,
+			 const char *text)
+{
+	wrap(b, prefix, indent, text);
 }

@@ -3,9 +3,10 @@
 """Kernel A/B comparison through migbenchd: reports on a fixed data set
 against golden files (text: ASCII, no tabs, at most 75 columns), the
 model's tests against SciPy on the same values, selectors, mismatched
-specs named, bad requests, and the client; and migration runs where some
+specs named, bad requests, and the client; migration runs where some
 did not measure a metric, which every format names with the runs'
-reasons instead of leaving it out."""
+reasons instead of leaving it out; and two vCPU sweeps, compared value
+by value (a table per metric, a row per value) against golden files."""
 import json
 import math
 import os
@@ -119,6 +120,69 @@ def add_migrations(path):
         con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
     con.commit()
     con.close()
+
+
+# a vCPU sweep on each kernel: per vcpus, per run clear_dirty_log_ns for
+# iterations 1..3 and disable_dirty_log_ns
+SWEEP_RUNS = {
+    'base': {1: BASE[:3], 2: [([2 * v for v in c], 2 * z) for c, z in BASE[2:]]},
+    'new': {1: NEW[:3], 2: [([int(1.9 * v) for v in c], z) for c, z in NEW[2:]]},
+}
+
+
+def add_sweeps(path):
+    """Two sweeps of vcpus 1 and 2, as migbenchd stores them (a plain spec
+    and the sweep's id and values on each run), into an up-to-date store."""
+    con = sqlite3.connect(path, timeout=30)
+    rid, gid = con.execute('SELECT MAX(id), MAX(group_id) FROM runs').fetchone()
+    sweep_ids = {}
+    for n, (side, release) in enumerate((('base', '6.12.0-rc1'), ('new', '6.12.0-rc1+')), 1):
+        kernel = con.execute('SELECT id FROM kernels WHERE release = ?', (release,)).fetchone()[0]
+        sweep_ids[side] = 10 + n
+        for vcpus, data in SWEEP_RUNS[side].items():
+            gid += 1
+            spec = json.dumps(dict(SPEC, vcpus=vcpus))
+            for i, (clears, disable) in enumerate(data):
+                rid += 1
+                con.execute("INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, "
+                            "group_index, state, result, kernel_id, environment, created_at, started_at, "
+                            "finished_at, missing, sweep_id, sweep_point) VALUES (?, 'dirtylog', ?, ?, ?, "
+                            "'{}', ?, ?, 'done', 'ok', ?, ?, ?, ?, ?, '{}', ?, ?)",
+                            (rid, spec, spec, 'sweep-' + side, gid, i, kernel,
+                             json.dumps(env(release, 'Y')), '2026-11-03T00:00:00.000Z',
+                             '2026-11-03T00:00:01.000Z', '2026-11-03T00:00:02.000Z', sweep_ids[side],
+                             json.dumps({'vcpus': vcpus})))
+                rows = [(rid, 'clear_dirty_log_ns', it + 1, 0, v) for it, v in enumerate(clears)]
+                rows.append((rid, 'disable_dirty_log_ns', 0, 0, disable))
+                con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+    return sweep_ids
+
+
+def test_sweep(d, tmp):
+    sweeps = add_sweeps(os.path.join(tmp, 'migbench.db'))
+    q = {'base': 'sweep:%d' % sweeps['base'], 'new': 'sweep:%d' % sweeps['new']}
+    m = compare(d, **q).json()
+    rows = {(r['metric'], r['over'], r['point']['vcpus']): r for r in m['metrics']}
+    ok(sorted(rows) == sorted((metric, over, v) for metric, over in
+                              (('clear_dirty_log_ns', 'runs'), ('clear_dirty_log_ns', 'iterations'),
+                               ('disable_dirty_log_ns', 'runs')) for v in (1, 2)),
+       'a sweep of vcpus 1 and 2 on each side: each row once per value')
+    good = True
+    for v in (1, 2):
+        per_run = {side: [float(np.median(c)) for c, _ in SWEEP_RUNS[side][v]] for side in ('base', 'new')}
+        row = rows[('clear_dirty_log_ns', 'runs', v)]
+        u = stats.mannwhitneyu(per_run['base'], per_run['new'], alternative='two-sided')
+        want = (np.median(per_run['new']) - np.median(per_run['base'])) / np.median(per_run['base']) * 100
+        good &= math.isclose(row['u_p'], u.pvalue, rel_tol=1e-9) and math.isclose(row['delta_pct'], want)
+    ok(good, 'per value: U p as SciPy and the delta of the medians, on that value\'s runs only')
+    text = compare(d, format='text', **q).body.decode('ascii', 'replace')
+    ok(all(len(l) <= 75 for l in text.splitlines()) and not any(l.endswith(' ') for l in text.splitlines()),
+       'the sweep\'s text report: no line over 75 columns, no trailing blanks')
+    for fmt, name in (('text', 'compare-sweep.txt'), ('markdown', 'compare-sweep.md'), ('csv', 'compare-sweep.csv')):
+        ok(golden(name, compare(d, format=fmt, **q).body.decode()),
+           'the sweep\'s %s report matches tests/data/%s' % (fmt, name))
 
 
 def expected_missing():
@@ -272,6 +336,7 @@ def main():
         ok(out.returncode == 0 and out.stdout.startswith('metric,over,base_n'), 'migbench compare --format csv')
         ok(m['missing'] == [], 'runs that measured every metric: nothing listed as missing')
         test_missing(d, tmp)
+        test_sweep(d, tmp)
     finally:
         d.cleanup()
         shutil.rmtree(tmp, ignore_errors=True)	# the fixture keeps a data dir it was given

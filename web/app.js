@@ -164,9 +164,12 @@ async function viewCompare(params) {
 	const runs = (await api('/runs?state=done&limit=500')).runs;
 	const labels = [...new Set(runs.map(r => r.label).filter(Boolean))];
 	const kernels = [...new Set(runs.map(r => r.kernel && r.kernel.release).filter(Boolean))];
+	const sweeps = [...new Map(runs.filter(r => r.sweep).map(r => [r.sweep.id, r])).values()];
 	const choice = (name, current) => el('select', { name },
 		labels.map(l => el('option', { value: l, selected: current === l }, 'label ' + l)),
-		kernels.map(k => el('option', { value: 'kernel:' + k, selected: current === 'kernel:' + k }, 'kernel ' + k)));
+		kernels.map(k => el('option', { value: 'kernel:' + k, selected: current === 'kernel:' + k }, 'kernel ' + k)),
+		sweeps.map(r => el('option', { value: 'sweep:' + r.sweep.id, selected: current === 'sweep:' + r.sweep.id },
+			`sweep ${r.sweep.id} (${r.sweep.keys.join(', ')}${r.label ? ', ' + r.label : ''})`)));
 	const base = choice('base', params.get('base') || labels[0]);
 	const nw = choice('new', params.get('new') || labels[1] || labels[0]);
 	const vary = el('input', { name: 'vary', value: params.get('vary') || '', placeholder: 'e.g. backing' });
@@ -192,7 +195,8 @@ async function viewCompare(params) {
 	}
 	const text = await api('/compare?' + q + '&format=text');
 	const rows = model.metrics.map(r => el('tr', { 'data-verdict': r.verdict },
-		el('td', {}, r.metric), el('td', {}, r.over),
+		el('td', {}, r.metric, r.point ? el('div', { class: 'muted', 'data-testid': 'point' },
+			sweepPointText(model.sweep.keys, r.point)) : null), el('td', {}, r.over),
 		el('td', { class: 'num' }, fmtValue(r.metric, r.base.median)),
 		el('td', { class: 'num' }, fmtValue(r.metric, r.new.median)),
 		el('td', { class: 'num' }, r.delta_pct === null ? '-' : r.delta_pct.toFixed(1) + '%',
@@ -202,10 +206,12 @@ async function viewCompare(params) {
 		el('td', { class: 'verdict-' + r.verdict }, r.verdict), el('td', {}, dotPlot(r))));
 	const download = el('a', { href: API + '/compare?' + q + '&format=text', download: 'migbench-compare.txt' },
 		'Download');
-	view.append(
+	// the DOM's append writes null as "null": what a model lacks is left out
+	view.append(...[
 		el('p', {}, `base: ${model.base.kernel.release} "${model.base.label}", ${model.base.runs.length} runs; ` +
 			`new: ${model.new.kernel.release} "${model.new.label}", ${model.new.runs.length} runs; ${model.test}, ` +
 			`alpha ${model.alpha}`),
+		model.sweep ? sweepCharts(model) : null,
 		el('table', { 'data-testid': 'compare-rows' }, el('tr', {},
 			['metric', 'over', 'base', 'new', 'delta (95% CI)', 'p', 'verdict', 'values (grey base, blue new; bar: median, line: its 95% CI)']
 				.map(h => el('th', {}, h))), rows),
@@ -218,7 +224,8 @@ async function viewCompare(params) {
 			el('ul', { class: 'warnings', 'data-testid': 'warnings' }, model.warnings.map(w => el('li', {}, w)))) : null,
 		el('div', { class: 'card' }, el('h3', {}, 'Report for the cover letter'),
 			el('button', { type: 'button', onclick: () => navigator.clipboard.writeText(text) }, 'Copy'), ' ', download,
-			el('pre', { 'data-testid': 'report' }, text)));
+			el('pre', { 'data-testid': 'report' }, text)),
+	].filter(Boolean));
 }
 
 // --- host ----------------------------------------------------------------

@@ -45,7 +45,16 @@ int64_t queue_running_id(struct queue *q)
 	return 0;
 }
 
+bool queue_paused(struct queue *q, char *why, size_t len)
+{
+	(void)q;
+	if (len)
+		why[0] = '\0';
+	return false;
+}
+
 static struct app app;
+static struct limits limits;
 static const char *const host_names[] = { "bench.example.org", NULL };
 
 static void seed_store(struct store *st)
@@ -78,6 +87,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	}
 	seed_store(app.st);
+	limits_default(&limits);
+	app.limits = &limits;
 	app.runs_cache = cache_new(32);
 	app.access.token = TOKEN;
 	app.access.host_names = host_names;

@@ -3,17 +3,21 @@
 // one JSON line per check for test-web.py; screenshots go to ARTIFACTS.
 // usage: node test-web.mjs URL ARTIFACTS RUNS-JSON RELEASE TOKEN-URL TOKEN MIGRATIONS-JSON URL-TOKEN
 //                           STAND-IN-URL STAND-INS-JSON CAMPAIGN-URL CAMPAIGN-TOKEN CAMPAIGNS-JSON
+//                           SWEEPS-JSON
 // MIGRATIONS-JSON: {"traced": id, "untraced": id} of real migrations, {} when
 // this host cannot run them; STAND-INS-JSON: {"phases": id, "old": id} of
 // runs made by tests/migration-standin.py, the first with phases and
 // the guest's progress, the second without; CAMPAIGNS-JSON: what
-// tests/campaign_store.py wrote into the store of the daemon at CAMPAIGN-URL.
+// tests/campaign_store.py wrote into the store of the daemon at CAMPAIGN-URL;
+// SWEEPS-JSON: {"base": id, "new": id, "new_vcpus1": [run ids]} of two sweeps
+// of vcpus 1 and 2 made at URL.
 import { chromium } from 'playwright-core';
 import { checkCampaignViews } from './campaign-view.mjs';
 import { checkMigrationView } from './migration-view.mjs';
+import { checkSweepView } from './sweep-view.mjs';
 
 const [url, artifacts, runsJson, release, tokenUrl, token, migrationsJson, urlToken,
-       standinUrl, standinsJson, campaignUrl, campaignToken, campaignsJson] = process.argv.slice(2);
+       standinUrl, standinsJson, campaignUrl, campaignToken, campaignsJson, sweepsJson] = process.argv.slice(2);
 const runs = JSON.parse(runsJson);
 const migrations = JSON.parse(migrationsJson), standins = JSON.parse(standinsJson);
 const check = (ok, desc, detail) => console.log(JSON.stringify({ ok: !!ok, desc, detail: detail || '' }));
@@ -151,6 +155,9 @@ try {
 	check(await page.$$eval('svg.dots circle', c => c.length) >= 10, 'compare view draws the distributions');
 	check((await page.textContent('[data-testid=report]')).startsWith('migbench: KVM dirty-log comparison'),
 	      'compare view shows the cover-letter report');
+	check(await page.$('[data-testid=sweep-charts]') === null, 'and no sweep charts when nothing is swept');
+
+	await checkSweepView(page, visit, paintedCanvases, url, JSON.parse(sweepsJson), check);
 
 	await visit(page, '/schedule', 'form[data-testid=schedule]', 'schedule');
 	await page.fill('#token', urlToken);
