@@ -66,7 +66,7 @@ int spec_flags_set_sweep(const struct mb_engine *e, struct json_object *obj, con
 	struct json_object *list;
 	const char *p = text;
 
-	if (!text || !strchr(text, ',') || k->type == MB_KEY_CPU_LIST || k->type == MB_KEY_TEXT)
+	if (!text || !strchr(text, ',') || mb_key_is_list(k) || k->type == MB_KEY_TEXT)
 		return spec_flags_set(e, obj, key, text, err);
 	list = json_object_new_array();
 	do {

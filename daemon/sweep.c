@@ -15,7 +15,7 @@ static const char *value_text(struct json_object *v)
 
 /*
  * Whether a request's value of key is a sweep: a list where the key's own
- * value is not one, a list of lists where it is (pin).  Keys the engine
+ * value is not one, a list of lists where it is (pin, zap).  Keys the engine
  * does not know are left to it to refuse.
  */
 static bool is_sweep(const struct mb_engine *e, const char *key, struct json_object *v)
@@ -24,7 +24,7 @@ static bool is_sweep(const struct mb_engine *e, const char *key, struct json_obj
 
 	if (!k || !json_object_is_type(v, json_type_array))
 		return false;
-	if (k->type != MB_KEY_CPU_LIST)
+	if (!mb_key_is_list(k))
 		return true;
 	return json_object_array_length(v) > 0 &&
 	       json_object_is_type(json_object_array_get_idx(v, 0), json_type_array);
@@ -68,9 +68,8 @@ static int check_list(const struct mb_engine *e, const char *key, struct json_ob
 		struct json_object *v = json_object_array_get_idx(list, i);
 
 		snprintf(field, sizeof(field), "%.30s[%zu]", key, i);
-		if (mb_engine_key(e, key)->type == MB_KEY_CPU_LIST &&
-		    !json_object_is_type(v, json_type_array))
-			return mb_fail(err, field, "a sweep of %s is a list of CPU lists, such as "
+		if (mb_key_is_list(mb_engine_key(e, key)) && !json_object_is_type(v, json_type_array))
+			return mb_fail(err, field, "a sweep of %s is a list of its lists, such as "
 				       "[[0, 1], [2, 3]]", key);
 		for (size_t j = 0; j < i; j++)
 			if (json_object_equal(v, json_object_array_get_idx(list, j)))

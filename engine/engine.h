@@ -155,6 +155,12 @@ const struct mb_engine *mb_engine_default(void);
 /* "\"dirtylog\" or \"migration\"", for messages. */
 void mb_engine_kinds(char *buf, size_t len);
 
+/* Whether a key's own value is a list (a sweep of it is a list of lists). */
+static inline bool mb_key_is_list(const struct mb_engine_key *k)
+{
+	return k->type == MB_KEY_CPU_LIST || k->type == MB_KEY_NAME_LIST;
+}
+
 /* The key of that name; NULL if the engine has none. */
 const struct mb_engine_key *mb_engine_key(const struct mb_engine *e, const char *name);
 

@@ -108,7 +108,9 @@ def check_specs(d, runs):
             con.execute('SELECT id, spec, sweep_id, sweep_point FROM runs WHERE sweep_id IS NOT NULL')}
     con.close()
     ok(sorted(rows) == sorted(runs), 'the store links exactly the 8 sweep runs to their sweeps')
-    plain = all(not isinstance(v, (list, dict)) for spec, _, _ in rows.values() for v in spec.values())
+    # zap's own value is a list of steps: one value, not a sweep
+    plain = all(not isinstance(v, (list, dict)) or (k == 'zap' and all(isinstance(x, str) for x in v))
+                for spec, _, _ in rows.values() for k, v in spec.items())
     ok(plain and all(spec['vcpus'] == point['vcpus'] == runs[i]['sweep']['point']['vcpus'] and
                      spec['mem_per_vcpu'] == '64M' and spec['iterations'] == 1
                      for i, (spec, _, point) in rows.items()),
@@ -259,7 +261,9 @@ BAD = [
     ('a value of the wrong type in a list', {'iterations': [1, '2']}, 'iterations[1]', 'starts',
      'iterations[1]: '),
     ('a CPU list swept with a number', {'pin': [[0], 1]}, 'pin[1]', 'is',
-     'pin[1]: a sweep of pin is a list of CPU lists, such as [[0, 1], [2, 3]]'),
+     'pin[1]: a sweep of pin is a list of its lists, such as [[0, 1], [2, 3]]'),
+    ('zap steps swept with a name', {'zap': [['delete'], 'disable']}, 'zap[1]', 'is',
+     'zap[1]: a sweep of zap is a list of its lists, such as [[0, 1], [2, 3]]'),
     ('a list on repeat', {'repeat': [1, 2]}, 'repeat', 'is',
      'repeat: cannot be swept: lists sweep the spec keys of the run\'s kind; one request has one repeat'),
     ('a list on label', {'label': ['a', 'b']}, 'label', 'starts', 'label: cannot be swept: '),
