@@ -36,7 +36,8 @@ static void usage(FILE *out)
 		"                      migration); KEY is any key of its spec (run --help\n"
 		"                      lists them); --wait follows them to the end\n"
 		"  ls [--state S] [--kind K] [--label L] [--kernel RELEASE] [--limit N] [--cursor C]\n"
-		"  show ID [--json]    one run: state, kernel, spec and summary\n"
+		"  show ID [--json]    one run: state, kernel, spec, huge mappings, kernel memory\n"
+		"                      and summary\n"
 		"  samples ID [--csv]  every sample of a run\n"
 		"  cancel ID           cancel a queued run, stop a running one\n"
 		"  compare --base SEL --new SEL [--format text|markdown|csv|json] [--alpha A] [--vary KEYS]\n"
@@ -307,6 +308,7 @@ static int cmd_show(int argc, char **argv)
 		       k ? str(k, "release") : "-", str(run, "created_at"),
 		       str(run, "started_at"), str(run, "finished_at"));
 		printf("  spec %s\n", str(run, "spec"));
+		print_dirtylog_facts(run);
 		print_summary(run);
 	}
 	json_object_put(run);
