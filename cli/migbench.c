@@ -38,7 +38,8 @@ static void usage(FILE *out)
 		"                      them to the end\n"
 		"  ls [--state S] [--kind K] [--label L] [--kernel RELEASE] [--sweep ID]\n"
 		"     [--limit N] [--cursor C]\n"
-		"  show ID [--json]    one run: state, kernel, spec and summary\n"
+		"  show ID [--json]    one run: state, kernel, spec, sweep, huge mappings,\n"
+		"                      kernel memory and summary\n"
 		"  samples ID [--csv]  every sample of a run\n"
 		"  cancel ID           cancel a queued run, stop a running one\n"
 		"  compare --base SEL --new SEL [--format text|markdown|csv|json] [--alpha A] [--vary KEYS]\n"
@@ -343,6 +344,7 @@ static int cmd_show(int argc, char **argv)
 		printf("  spec %s\n", str(run, "spec"));
 		if (json_object_object_get_ex(run, "sweep", &k) && k)
 			printf("  sweep %s: %s\n", str(k, "id"), str(k, "point"));
+		print_dirtylog_facts(run);
 		print_summary(run);
 	}
 	json_object_put(run);

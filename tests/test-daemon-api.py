@@ -63,6 +63,8 @@ def test_run_end_to_end(d):
        ['populate', 'enable', 'iteration', 'iteration', 'disable', 'delete'] and
        all(set(s) == {'metric', 'iteration', 'seq', 'phase', 'value'} for s in stats),
        "KVM's statistics stored with the phase each was read after (%d rows)" % len(stats))
+    ok(stats and not [m for m in summary if m.startswith('kvm_stat.')],
+       "KVM's statistics are not summarised: counts per phase have no median")
     csv = d.get('/api/v1/runs/%d/samples?format=csv' % run['id'])
     lines = csv.body.decode().splitlines()
     ok(csv.content_type.startswith('text/csv') and lines[0] == 'metric,iteration,seq,value' and

@@ -56,9 +56,19 @@ function fmtNs(v) {
 		if (Math.abs(v) >= scale || unit === 'ns') return fmt3(v / scale) + ' ' + unit;
 }
 
+// Bytes in binary units: 36 KiB, 4.5 MiB; '-' for none.
+function fmtBytes(v) {
+	if (typeof v !== 'number' || !Number.isFinite(v)) return '-';
+	const units = [[2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB'], [1, 'B']];
+	for (const [scale, unit] of units)
+		if (Math.abs(v) >= scale || unit === 'B') return fmt3(v / scale) + ' ' + unit;
+}
+
 // A figure with its metric's unit; '-' for none (never "NaN").
 function fmtValue(metric, v) {
 	if (typeof v !== 'number' || !Number.isFinite(v)) return '-';
+	if (metric.endsWith('_bytes')) return fmtBytes(v);
+	if (metric.endsWith('_bytes_per_gib')) return fmtBytes(v) + '/GiB';
 	if (metric.endsWith('_ns')) return fmtNs(v);
 	if (metric.endsWith('_ms')) return fmtNs(v * 1e6);
 	if (metric.endsWith('_mib_s')) return fmt3(v) + ' MiB/s';

@@ -3,7 +3,7 @@
 // one JSON line per check for test-web.py; screenshots go to ARTIFACTS.
 // usage: node test-web.mjs URL ARTIFACTS RUNS-JSON RELEASE TOKEN-URL TOKEN MIGRATIONS-JSON URL-TOKEN
 //                           STAND-IN-URL STAND-INS-JSON CAMPAIGN-URL CAMPAIGN-TOKEN CAMPAIGNS-JSON
-//                           SWEEPS-JSON
+//                           SWEEPS-JSON ZAP-RUN
 // MIGRATIONS-JSON: {"traced": id, "untraced": id} of real migrations, {} when
 // this host cannot run them; STAND-INS-JSON: {"phases": id, "old": id} of
 // runs made by tests/migration-standin.py, the first with phases and
@@ -11,13 +11,16 @@
 // tests/campaign_store.py wrote into the store of the daemon at CAMPAIGN-URL;
 // SWEEPS-JSON: {"base": id, "new": id, "new_vcpus1": [run ids]} of two sweeps
 // of vcpus 1 and 2 made at URL.
+// ZAP-RUN: a dirty-log run at URL through every zap step.
 import { chromium } from 'playwright-core';
 import { checkCampaignViews } from './campaign-view.mjs';
+import { checkDirtylogView } from './dirtylog-view.mjs';
 import { checkMigrationView } from './migration-view.mjs';
 import { checkSweepView } from './sweep-view.mjs';
 
 const [url, artifacts, runsJson, release, tokenUrl, token, migrationsJson, urlToken,
-       standinUrl, standinsJson, campaignUrl, campaignToken, campaignsJson, sweepsJson] = process.argv.slice(2);
+       standinUrl, standinsJson, campaignUrl, campaignToken, campaignsJson, sweepsJson,
+       zapRun] = process.argv.slice(2);
 const runs = JSON.parse(runsJson);
 const migrations = JSON.parse(migrationsJson), standins = JSON.parse(standinsJson);
 const check = (ok, desc, detail) => console.log(JSON.stringify({ ok: !!ok, desc, detail: detail || '' }));
@@ -101,6 +104,9 @@ try {
 	      'run view draws its per-iteration plots with data', `painted pixels ${painted}`);
 	check(/\d/.test(await page.textContent('[data-testid=zap]')), 'run view shows the zap time');
 	check(await page.$('[data-testid=not-measured]') === null, 'a run that measured everything lists nothing as not measured');
+	await checkDirtylogView(page, url, runs[0], 'run view', check);
+	await visit(page, `/run/${zapRun}`, '[data-testid=dirtylog-facts]', 'run-zap-steps');
+	await checkDirtylogView(page, url, Number(zapRun), 'run view of every zap step', check);
 
 	for (const [what, id] of Object.entries(migrations)) {
 		const run = await api(url, `/runs/${id}`);
