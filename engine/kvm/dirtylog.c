@@ -181,6 +181,7 @@ static enum mb_run_status prepare(struct engine *e)
 		.nr_vcpus = e->spec.vcpus,
 		.pages_per_vcpu = e->spec.mem_per_vcpu / MB_GUEST_PAGE_SIZE,
 		.nr_slots = e->spec.memslots,
+		.test_page_size = mb_spec_guest_page_bytes(&e->spec),
 		.dirty_ring_entries = (uint32_t)e->spec.dirty_ring_entries,
 	};
 	enum mb_run_status status;
