@@ -210,8 +210,10 @@ static enum mb_run_status prepare(struct engine *e)
 		return fail(e, ret == -ENOENT || ret == -EACCES ?
 			       MB_RUN_UNAVAILABLE : MB_RUN_FAILED,
 			    "creating the guest: %s", err.message);
-	for (unsigned int i = 0; i < e->spec.vcpus; i++)
+	for (unsigned int i = 0; i < e->spec.vcpus; i++) {
 		e->vm.args[i].seed = e->spec.seed;
+		e->vm.args[i].pattern_loop = e->ring;
+	}
 	if (alloc_run_state(e))
 		return fail(e, MB_RUN_FAILED, "out of memory for run state");
 	if (e->spec.nr_pin == e->spec.vcpus + 1) {
