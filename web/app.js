@@ -264,6 +264,7 @@ async function viewHost() {
 const SPEC_FIELDS = [
 	['vcpus', 'number', '1'], ['mem_per_vcpu', 'text', '64M'],
 	['backing', ['anonymous', 'thp', 'hugetlb-2m', 'hugetlb-1g', 'shmem'], 'hugetlb-1g'],
+	['guest_page_size', ['4k', '2m'], '4k'],
 	['iterations', 'number', '4'], ['write_percent', 'number', '100'],
 	['access', ['sequential', 'random'], 'sequential'], ['seed', 'number', '1'],
 	['manual_protect', ['auto', 'true', 'false'], 'auto'], ['initially_set', ['auto', 'true', 'false'], 'auto'],

@@ -203,6 +203,7 @@ static enum mb_run_status prepare(struct engine *e)
 		.nr_vcpus = e->spec.vcpus,
 		.pages_per_vcpu = e->spec.mem_per_vcpu / MB_GUEST_PAGE_SIZE,
 		.nr_slots = e->spec.memslots,
+		.test_page_size = mb_spec_guest_page_bytes(&e->spec),
 		.dirty_ring_entries = (uint32_t)e->spec.dirty_ring_entries,
 	};
 	enum mb_run_status status;
@@ -235,8 +236,10 @@ static enum mb_run_status prepare(struct engine *e)
 	if (status)
 		return status;
 	open_vmstats(e);
-	for (unsigned int i = 0; i < e->spec.vcpus; i++)
+	for (unsigned int i = 0; i < e->spec.vcpus; i++) {
 		e->vm.args[i].seed = e->spec.seed;
+		e->vm.args[i].pattern_loop = e->ring;
+	}
 	if (alloc_run_state(e))
 		return dirtylog_fail(e, MB_RUN_FAILED, "out of memory for run state");
 	if (e->spec.nr_pin == e->spec.vcpus + 1) {

@@ -14,11 +14,13 @@
 #include "hostinfo.h"
 #include "kmem.h"
 #include "spec.h"
+#include "vm.h"
 
 static const struct mb_engine_key keys[] = {
 	{ "vcpus", MB_KEY_UINT, "vCPUs, 1 .. online CPUs (1)" },
 	{ "mem_per_vcpu", MB_KEY_SIZE, "test memory per vCPU, a multiple of 4KiB (1G)" },
 	{ "backing", MB_KEY_NAME, "anonymous, thp, hugetlb-2m, hugetlb-1g or shmem (anonymous)" },
+	{ "guest_page_size", MB_KEY_NAME, "page size of the guest's mapping of its test memory, 4k (the selftest's) or 2m (4k)" },
 	{ "iterations", MB_KEY_UINT, "passes with dirty logging on (2)" },
 	{ "write_percent", MB_KEY_UINT, "pages written rather than read, 0 .. 100 (100)" },
 	{ "access", MB_KEY_NAME, "sequential or random (sequential)" },
@@ -98,7 +100,9 @@ static void needs(const void *p, struct mb_run_needs *out)
 	memset(out, 0, sizeof(*out));
 	out->hugepages[0].page_size = mb_backing_hugepage_size(spec->backing);
 	out->hugepages[0].pages = mb_backing_hugepages_needed(spec->backing, pages * 4096);
-	out->memory_bytes = pages * 4096;
+	/* the guest's own memory too: its page tables grow with 4KiB pages */
+	out->memory_bytes = pages * 4096 +
+			    mb_vm_system_bytes(spec->vcpus, pages, mb_spec_guest_page_bytes(spec));
 	out->memory_key = "mem_per_vcpu";
 	/*
 	 * Per pass at most: dirtying, get or clear (one sample per call and

@@ -45,10 +45,18 @@ struct spec_key {
 
 #define F(field) offsetof(struct mb_spec, field)
 
+const char *const mb_guest_page_size_names[] = {
+	[MB_GUEST_PAGE_4K] = "4k",
+	[MB_GUEST_PAGE_2M] = "2m",
+	NULL,
+};
+
 static const struct spec_key keys[] = {
 	{ "vcpus", KEY_UINT, F(vcpus), 1, MB_MAX_VCPUS, NULL },
 	{ "mem_per_vcpu", KEY_SIZE, F(mem_per_vcpu), 4096, 1ULL << 40, NULL },
 	{ "backing", KEY_ENUM, F(backing), 0, 0, mb_backing_names },
+	{ "guest_page_size", KEY_ENUM, F(guest_page_size), 0, 0,
+	  mb_guest_page_size_names },
 	{ "iterations", KEY_UINT, F(iterations), 1, MB_MAX_ITERATIONS, NULL },
 	{ "write_percent", KEY_UINT, F(write_percent), 0, 100, NULL },
 	{ "access", KEY_ENUM, F(access), 0, 0, mb_access_names },
@@ -76,6 +84,7 @@ void mb_spec_init(struct mb_spec *spec)
 	spec->vcpus = 1;
 	spec->mem_per_vcpu = 1ULL << 30;
 	spec->backing = MB_BACKING_ANONYMOUS;
+	spec->guest_page_size = MB_GUEST_PAGE_4K;
 	spec->iterations = 2;
 	spec->write_percent = 100;
 	spec->access = MB_ACCESS_SEQUENTIAL;
@@ -447,6 +456,8 @@ struct json_object *mb_spec_to_json(const struct mb_spec *spec)
 	json_object_object_add(obj, "mem_per_vcpu", json_object_new_string(size));
 	json_object_object_add(obj, "backing",
 			       json_object_new_string(mb_backing_name(spec->backing)));
+	json_object_object_add(obj, "guest_page_size",
+			       json_object_new_string(mb_guest_page_size_names[spec->guest_page_size]));
 	json_object_object_add(obj, "iterations",
 			       json_object_new_int64(spec->iterations));
 	json_object_object_add(obj, "write_percent",

@@ -17,6 +17,19 @@
 #define MB_MAX_VCPUS		512
 #define MB_MAX_MEMSLOTS		512
 #define MB_MAX_ITERATIONS	100000
+/*
+ * How the guest's page tables map the test memory.  4KiB pages are what
+ * dirty_log_perf_test's guest uses; with 2MiB pages a shadow MMU has fewer
+ * guest page tables to shadow, so the two can time differently there.
+ */
+enum mb_guest_page_size {
+	MB_GUEST_PAGE_4K,
+	MB_GUEST_PAGE_2M,
+};
+
+/* By enum value, NULL-terminated: "4k", "2m". */
+extern const char *const mb_guest_page_size_names[];
+
 /* For options whose default depends on what the kernel supports. */
 enum mb_auto_bool {
 	MB_AUTO = -1,
@@ -46,6 +59,7 @@ struct mb_spec {
 	unsigned int vcpus;
 	uint64_t mem_per_vcpu;
 	enum mb_backing backing;
+	enum mb_guest_page_size guest_page_size;
 	unsigned int iterations;
 	unsigned int write_percent;
 	enum mb_access access;
@@ -97,6 +111,11 @@ bool mb_spec_key_is_bool(const char *key);
 static inline uint64_t mb_spec_total_pages(const struct mb_spec *spec)
 {
 	return spec->vcpus * (spec->mem_per_vcpu / 4096);
+}
+
+static inline uint64_t mb_spec_guest_page_bytes(const struct mb_spec *spec)
+{
+	return spec->guest_page_size == MB_GUEST_PAGE_2M ? 2ULL << 20 : 4096;
 }
 
 #endif
