@@ -25,6 +25,9 @@ static struct unit unit_for(const char *metric, double median)
 	static const struct unit bytes[] = {
 		{ "GiB", 1073741824.0 }, { "MiB", 1048576.0 }, { "KiB", 1024.0 }, { "B", 1 },
 	};
+	static const struct unit bytes_per_gib[] = {
+		{ "GiB/GiB", 1073741824.0 }, { "MiB/GiB", 1048576.0 }, { "KiB/GiB", 1024.0 }, { "B/GiB", 1 },
+	};
 	size_t n = strlen(metric);
 	const struct unit *u = NULL;
 	double scale = 1;
@@ -37,6 +40,8 @@ static struct unit unit_for(const char *metric, double median)
 	else if ((n > 6 && !strcmp(metric + n - 6, "_bytes")) ||
 		 (n > 14 && !strcmp(metric + n - 14, "_bytes_per_gib")))
 		u = bytes;
+	else if (n > 14 && !strcmp(metric + n - 14, "_bytes_per_gib"))
+		u = bytes_per_gib;
 	if (!u)
 		return (struct unit){ "", 1 };
 	for (int i = 0; i < count; i++)
@@ -89,13 +94,13 @@ void print_summary(struct json_object *run)
 		return;
 	}
 	json_object_object_get_ex(run, "metric_labels", &labels);
-	printf("  %-27s %5s %12s %12s %12s %12s  %s\n", "metric", "n", "min", "median",
+	printf("  %-31s %5s %12s %12s %12s %12s  %s\n", "metric", "n", "min", "median",
 	       "p95", "max", "what");
 	json_object_object_foreach(summary, metric, s) {
 		struct unit u = unit_for(metric, json_object_object_get_ex(s, "median", &median) ?
 					 json_object_get_double(median) : 0);
 
-		printf("  %-27s %5s", metric, str(s, "n"));
+		printf("  %-31s %5s", metric, str(s, "n"));
 		print_value(s, "min", u);
 		print_value(s, "median", u);
 		print_value(s, "p95", u);
@@ -105,6 +110,47 @@ void print_summary(struct json_object *run)
 		putchar('\n');
 	}
 	print_missing(run);
+}
+
+/* The median of a metric of the summary as "36KiB"; false when it has none. */
+static bool summary_figure(struct json_object *summary, const char *metric, char *out, size_t len)
+{
+	struct json_object *s, *median;
+	struct unit u;
+	double v;
+
+	if (!summary || !json_object_object_get_ex(summary, metric, &s) ||
+	    !json_object_object_get_ex(s, "median", &median) || !median)
+		return false;
+	v = json_object_get_double(median);
+	u = unit_for(metric, v);
+	snprintf(out, len, "%.3g%s", v / u.per, u.name);
+	return true;
+}
+
+void print_dirtylog_facts(struct json_object *run)
+{
+	static const struct { const char *what, *total, *per_gib; } memory[] = {
+		{ "memslot metadata", "memslot_metadata_bytes", "memslot_metadata_bytes_per_gib" },
+		{ "dirty bitmap", "dirty_bitmap_bytes", "dirty_bitmap_bytes_per_gib" },
+	};
+	struct json_object *env, *huge, *summary = NULL;
+	char total[32], per_gib[32];
+	unsigned int shown = 0;
+
+	if (json_object_object_get_ex(run, "environment", &env) && env &&
+	    json_object_object_get_ex(env, "huge_mappings", &huge) && huge)
+		printf("  huge mappings: %s\n", str(huge, "statement"));
+	json_object_object_get_ex(run, "summary", &summary);
+	for (size_t i = 0; i < sizeof(memory) / sizeof(memory[0]); i++) {
+		if (!summary_figure(summary, memory[i].total, total, sizeof(total)) ||
+		    !summary_figure(summary, memory[i].per_gib, per_gib, sizeof(per_gib)))
+			continue;	/* not measured: print_summary() says why */
+		printf("%s%s %s (%s)", shown++ ? ", " : "  kernel memory: ", memory[i].what, total,
+		       per_gib);
+	}
+	if (shown)
+		putchar('\n');
 }
 
 static bool finished(const char *state)

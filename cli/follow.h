@@ -16,6 +16,12 @@ extern enum output output;
 void print_summary(struct json_object *run);
 
 /*
+ * A dirty-log run's huge-mappings statement and the kernel memory of its
+ * memslots (total and per GiB of test memory), a line each, when it has them.
+ */
+void print_dirtylog_facts(struct json_object *run);
+
+/*
  * Follow the runs (an array of ids) until each has finished: a bar on a
  * terminal, lines otherwise; each one's summary at its end.  0 when all
  * ended done, else the exit code.

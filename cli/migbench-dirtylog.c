@@ -197,13 +197,11 @@ static int print_result(const struct cli *cli, const struct mb_spec *spec,
 		json_object_put(obj);
 	} else {
 		mb_report_selftest_lines(stdout, spec, &res->samples);
+		mb_report_after_lines(stdout, spec, &res->samples, res->environment, res->missing);
 		if (cli->summary)
 			mb_report_summary_table(stdout, &res->samples);
 		/* a metric the run lacks is said so, with why, rather than left out */
-		if (res->missing) {
-			json_object_object_foreach(res->missing, metric, why)
-				printf("%s not measured: %s\n", metric, json_object_get_string(why));
-		}
+		mb_report_missing(stdout, res->missing);
 	}
 	return fflush(stdout) ? EXIT_RUN_FAILED : 0;
 }

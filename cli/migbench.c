@@ -34,14 +34,18 @@ static void usage(FILE *out)
 		"      [--repeat N] [--wait] [--raw | --json]\n"
 		"                      queue runs of an engine (dirtylog, the default, or\n"
 		"                      migration); KEY is any key of its spec (run --help\n"
-		"                      lists them); --wait follows them to the end\n"
-		"  ls [--state S] [--kind K] [--label L] [--kernel RELEASE] [--limit N] [--cursor C]\n"
-		"  show ID [--json]    one run: state, kernel, spec and summary\n"
+		"                      lists them), VALUE,VALUE,... a sweep; --wait follows\n"
+		"                      them to the end\n"
+		"  ls [--state S] [--kind K] [--label L] [--kernel RELEASE] [--sweep ID]\n"
+		"     [--limit N] [--cursor C]\n"
+		"  show ID [--json]    one run: state, kernel, spec, sweep, huge mappings,\n"
+		"                      kernel memory and summary\n"
 		"  samples ID [--csv]  every sample of a run\n"
 		"  cancel ID           cancel a queued run, stop a running one\n"
 		"  compare --base SEL --new SEL [--format text|markdown|csv|json] [--alpha A] [--vary KEYS]\n"
 		"                      compare two groups of done runs (SEL: a label, kernel:RELEASE,\n"
-		"                      tag:KEY=VALUE or runs:1,2,3); text is ready for a cover letter\n"
+		"                      tag:KEY=VALUE, sweep:ID or runs:1,2,3); text is ready for a\n"
+		"                      cover letter, a sweep's with a table per metric\n"
 		"  campaign start FILE|-   boot each of a campaign's kernels in turn and make\n"
 		"                      its runs there (FILE: the JSON of POST /campaigns)\n"
 		"  campaign ls | show ID [--json] | abort ID | report ID [--format F]\n"
@@ -104,11 +108,43 @@ static void run_usage(FILE *out, const struct mb_engine *engine)
 		spec_flags_usage(out, e);
 		fputc('\n', out);
 	}
-	fprintf(out, "--wait follows the runs and prints their summaries, times in ns/us/ms/s;\n"
+	fprintf(out, "A VALUE of values separated by commas (--vcpus 1,2,4 --backing hugetlb-2m,\n"
+		     "hugetlb-1g) sweeps the key: a group of --repeat runs per combination,\n"
+		     "interleaved; a CPU list (--pin 0,1) or free text is one value, swept as a\n"
+		     "list of lists or of strings in a --spec file.\n"
+		     "--wait follows the runs and prints their summaries, times in ns/us/ms/s;\n"
 		     "--raw prints them as stored numbers, --json prints each run as JSON.\n");
 }
 
 enum { RUN_KEY_BASE = 1000 };
+
+/* "queued run 7", and for a sweep's runs their values: "queued run 7 (vcpus=2)". */
+static void print_queued(struct json_object *run, struct json_object *ids)
+{
+	struct json_object *groups = NULL;
+
+	if (!json_object_object_get_ex(run, "sweep_groups", &groups) ||
+	    !json_object_is_type(groups, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(ids); i++)
+			printf("queued run %s\n", json_object_get_string(json_object_array_get_idx(ids, i)));
+		return;
+	}
+	for (size_t g = 0; g < json_object_array_length(groups); g++) {
+		struct json_object *group = json_object_array_get_idx(groups, g), *point, *gids;
+		char values[256] = "";
+
+		if (!json_object_object_get_ex(group, "point", &point) ||
+		    !json_object_is_type(point, json_type_object) ||
+		    !json_object_object_get_ex(group, "run_ids", &gids))
+			continue;
+		json_object_object_foreach(point, key, value)
+			snprintf(values + strlen(values), sizeof(values) - strlen(values), "%s%s=%s",
+				 values[0] ? ", " : "", key, json_object_get_string(value));
+		for (size_t i = 0; i < json_object_array_length(gids); i++)
+			printf("queued run %s (%s)\n",
+			       json_object_get_string(json_object_array_get_idx(gids, i)), values);
+	}
+}
 
 static int cmd_run(int argc, char **argv)
 {
@@ -146,8 +182,8 @@ static int cmd_run(int argc, char **argv)
 	optind = 0;	/* glibc: 0 starts getopt afresh on this argv */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c >= RUN_KEY_BASE) {
-			if (spec_flags_set(engine, spec, spec_flags_key(engine, c, RUN_KEY_BASE),
-					   optarg, &err))
+			if (spec_flags_set_sweep(engine, spec, spec_flags_key(engine, c, RUN_KEY_BASE),
+						 optarg, &err))
 				goto bad;
 			continue;
 		}
@@ -208,8 +244,7 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, PROG ": migbenchd sent an unexpected reply\n");
 		return EXIT_FAILED;
 	}
-	for (size_t i = 0; i < json_object_array_length(ids); i++)
-		printf("queued run %s\n", json_object_get_string(json_object_array_get_idx(ids, i)));
+	print_queued(run, ids);
 	fflush(stdout);
 	ret = wait ? wait_runs(ids) : 0;
 	json_object_put(run);
@@ -227,9 +262,9 @@ usage:
 
 static int cmd_ls(int argc, char **argv)
 {
-	static const char *const filters[] = { "state", "kind", "label", "kernel",
+	static const char *const filters[] = { "state", "kind", "label", "kernel", "sweep",
 					       "limit", "cursor", NULL };
-	const char *values[6] = { NULL };
+	const char *values[7] = { NULL };
 	struct json_object *page, *runs;
 	char path[1024] = API "/runs";
 	int ret = query_options(argc, argv, filters, values, path, sizeof(path));
@@ -323,6 +358,9 @@ static int cmd_show(int argc, char **argv)
 		       k ? str(k, "release") : "-", str(run, "created_at"),
 		       str(run, "started_at"), str(run, "finished_at"));
 		printf("  spec %s\n", str(run, "spec"));
+		if (json_object_object_get_ex(run, "sweep", &k) && k)
+			printf("  sweep %s: %s\n", str(k, "id"), str(k, "point"));
+		print_dirtylog_facts(run);
 		print_commands(run);
 		print_summary(run);
 	}

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "spec_flags.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #define MAX_KEYS 64
@@ -55,4 +57,36 @@ int spec_flags_set(const struct mb_engine *e, struct json_object *obj, const cha
 	if (!ret)
 		json_object_object_add(obj, key, v);
 	return ret;
+}
+
+int spec_flags_set_sweep(const struct mb_engine *e, struct json_object *obj, const char *key,
+			 const char *text, struct mb_error *err)
+{
+	const struct mb_engine_key *k = mb_engine_key(e, key);
+	struct json_object *list;
+	const char *p = text;
+
+	if (!text || !strchr(text, ',') || mb_key_is_list(k) || k->type == MB_KEY_TEXT)
+		return spec_flags_set(e, obj, key, text, err);
+	list = json_object_new_array();
+	do {
+		char value[256];
+		size_t n = strcspn(p, ",");
+		struct json_object *v;
+
+		if (!n || n >= sizeof(value)) {
+			json_object_put(list);
+			return mb_fail(err, key, "a sweep is values separated by commas, such as "
+				       "1,2,4; got \"%.64s\"", text);
+		}
+		snprintf(value, sizeof(value), "%.*s", (int)n, p);
+		if (e->value_from_text(key, value, &v, err)) {
+			json_object_put(list);
+			return -EINVAL;
+		}
+		json_object_array_add(list, v);
+		p += n;
+	} while (*p++ == ',');
+	json_object_object_add(obj, key, list);
+	return 0;
 }

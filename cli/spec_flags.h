@@ -31,4 +31,13 @@ void spec_flags_usage(FILE *out, const struct mb_engine *e);
 int spec_flags_set(const struct mb_engine *e, struct json_object *obj, const char *key,
 		   const char *text, struct mb_error *err);
 
+/*
+ * As spec_flags_set(), where values separated by commas ("--vcpus 1,2,4")
+ * make a sweep: a list of the values (migbench run).  Only for keys whose
+ * own values hold no comma: a CPU list ("--pin 0,1") or free text (a URI,
+ * a command line) is one value, and is swept from a --spec file.
+ */
+int spec_flags_set_sweep(const struct mb_engine *e, struct json_object *obj, const char *key,
+			 const char *text, struct mb_error *err);
+
 #endif

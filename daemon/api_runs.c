@@ -37,10 +37,21 @@ static bool in_list(const char *s, const char *const *list)
 	return false;
 }
 
+/* The spec of each combination: one, unless the request is a sweep. */
+static size_t nr_specs(const struct run_request *req)
+{
+	return req->sweep ? req->sweep->n : 1;
+}
+
+static struct json_object *spec_at(const struct run_request *req, size_t i)
+{
+	return req->sweep ? json_object_array_get_idx(req->sweep->specs, i) : req->spec;
+}
+
 /*
- * The configured limits: one run's needs (400 naming the spec key), then
- * room in the queue for all of the request's runs (429); false with the
- * reply sent when it is not within them.
+ * The configured limits: each run's needs (400 naming the spec key, and
+ * the value of a sweep), then room in the queue for all of the request's
+ * runs (429); false with the reply sent when it is not within them.
  */
 static bool within_limits(struct http_request *r, const struct run_request *req,
 			  enum MHD_Result *reply)
@@ -48,41 +59,106 @@ static bool within_limits(struct http_request *r, const struct run_request *req,
 	static const char *const queued[] = { "queued" };
 	struct app *app = r->app;
 	const struct limits *l = app->limits;
-	struct mb_error err = { 0 };
-	struct mb_run_needs needs;
+	uint64_t runs = (uint64_t)req->repeat * nr_specs(req);
 	long waiting;
 	int ret;
 
-	if (mb_engine_spec_needs(req->engine, req->spec, app->site, &needs, &err) ||
-	    limits_check_run(l, &needs, &err)) {
-		*reply = api_reply_error(r, &err, "checking a run request's limits");
-		return false;
+	for (size_t i = 0; i < nr_specs(req); i++) {
+		struct mb_error err = { 0 };
+		struct mb_run_needs needs;
+
+		if (mb_engine_spec_needs(req->engine, spec_at(req, i), app->site, &needs, &err) ||
+		    limits_check_run(l, &needs, &err)) {
+			if (req->sweep)
+				sweep_blame(req->sweep, i, &err);
+			*reply = api_reply_error(r, &err, "checking a run request's limits");
+			return false;
+		}
 	}
 	ret = store_count_states(app->st, queued, &waiting, 1);
 	if (ret) {
 		*reply = api_reply_failure(r, ret, "counting queued runs");
 		return false;
 	}
-	if ((uint64_t)waiting + req->repeat > l->queued_runs) {
+	if ((uint64_t)waiting + runs > l->queued_runs) {
 		*reply = http_reply_problem_headers(r, 429,
 			(const char *const[]){ "Retry-After", "60", NULL },
-			"%ld runs are queued; %u more would pass the limit queued_runs = %llu: "
-			"try again when some have run", waiting, req->repeat,
+			"%ld runs are queued; %llu more would pass the limit queued_runs = %llu: "
+			"try again when some have run", waiting, (unsigned long long)runs,
 			(unsigned long long)l->queued_runs);
 		return false;
 	}
 	return true;
 }
 
+static const char *json_text(struct json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+}
+
+/* One group per combination, all in one transaction; first_ids[] of each group. */
+static int store_request(struct app *app, const struct run_request *req, int64_t *first_ids)
+{
+	const char *tags = req->tags ? json_text(req->tags) : "{}";
+	struct store_sweep_point points[SWEEP_MAX_COMBINATIONS];
+
+	if (!req->sweep)
+		return store_create_runs(app->st, req->engine->kind, json_text(req->spec),
+					 req->label, tags, req->repeat, req->target_ci_percent,
+					 req->max_repeat, first_ids);
+	/* json-c keeps one text per object: the specs' and points' texts stay apart */
+	for (size_t i = 0; i < req->sweep->n; i++)
+		points[i] = (struct store_sweep_point){
+			.spec = json_text(json_object_array_get_idx(req->sweep->specs, i)),
+			.point = json_text(json_object_array_get_idx(req->sweep->points, i)),
+		};
+	return store_create_sweep(app->st, req->engine->kind, points, req->sweep->n, req->label,
+				  tags, req->repeat, req->target_ci_percent, req->max_repeat,
+				  first_ids);
+}
+
+/*
+ * What POST /runs answers besides the first run: every run id, and for a
+ * sweep each combination's values with the runs of its group.
+ */
+static void add_run_ids(struct json_object *run, const struct run_request *req,
+			const int64_t *first_ids)
+{
+	struct json_object *ids = json_object_new_array(), *groups = NULL;
+
+	if (req->sweep)
+		groups = json_object_new_array();
+	for (size_t g = 0; g < nr_specs(req); g++) {
+		struct json_object *gids = json_object_new_array(), *group;
+
+		for (unsigned int i = 0; i < req->repeat; i++) {
+			json_object_array_add(ids, json_object_new_int64(first_ids[g] + i));
+			json_object_array_add(gids, json_object_new_int64(first_ids[g] + i));
+		}
+		if (!groups) {
+			json_object_put(gids);
+			continue;
+		}
+		group = json_object_new_object();
+		json_object_object_add(group, "point", json_object_get(
+			json_object_array_get_idx(req->sweep->points, g)));
+		json_object_object_add(group, "run_ids", gids);
+		json_object_array_add(groups, group);
+	}
+	json_object_object_add(run, "run_ids", ids);
+	if (groups)
+		json_object_object_add(run, "sweep_groups", groups);
+}
+
 enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 {
 	struct app *app = r->app;
-	struct json_object *obj, *spec_json, *run, *ids;
+	struct json_object *obj, *run;
 	struct run_request req;
 	struct mb_error err = { 0 };
+	int64_t first_ids[SWEEP_MAX_COMBINATIONS];
 	char why[512], location[64];
 	enum MHD_Result reply;
-	int64_t first = 0;
 	int ret;
 
 	(void)unused;
@@ -92,34 +168,31 @@ enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 		return http_reply_problem(r, 400, NULL, "%s", why);
 	if (run_request_parse(obj, app->site, &req, &err)) {
 		reply = api_reply_error(r, &err, "parsing a run request");
+		run_request_free(&req);
 		json_object_put(obj);
 		return reply;
 	}
-	spec_json = req.spec;
 	if (!within_limits(r, &req, &reply)) {
-		json_object_put(spec_json);
+		run_request_free(&req);
 		json_object_put(obj);
 		return reply;
 	}
-	ret = store_create_runs(app->st, req.engine->kind,
-		json_object_to_json_string_ext(spec_json, JSON_C_TO_STRING_PLAIN),
-		req.label, req.tags ? json_object_to_json_string_ext(req.tags,
-						JSON_C_TO_STRING_PLAIN) : "{}",
-		req.repeat, req.target_ci_percent, req.max_repeat, &first);
-	json_object_put(spec_json);
+	ret = store_request(app, &req, first_ids);
+	if (ret) {
+		run_request_free(&req);
+		json_object_put(obj);
+		return api_reply_failure(r, ret, "storing a new run");
+	}
+	/* read back before the runner can pick it up: the reply is "queued" */
+	ret = read_run(app, first_ids[0], &run);
+	queue_kick(app->queue);
+	if (!ret)
+		add_run_ids(run, &req, first_ids);
+	run_request_free(&req);
 	json_object_put(obj);
 	if (ret)
-		return api_reply_failure(r, ret, "storing a new run");
-	/* read back before the runner can pick it up: the reply is "queued" */
-	ret = read_run(app, first, &run);
-	queue_kick(app->queue);
-	if (ret)
 		return api_reply_failure(r, ret, "reading the new run back");
-	ids = json_object_new_array();
-	for (unsigned int i = 0; i < req.repeat; i++)
-		json_object_array_add(ids, json_object_new_int64(first + i));
-	json_object_object_add(run, "run_ids", ids);
-	snprintf(location, sizeof(location), API_PREFIX "/runs/%lld", (long long)first);
+	snprintf(location, sizeof(location), API_PREFIX "/runs/%lld", (long long)first_ids[0]);
 	return http_reply_json(r, 202, run, (const char *const[]){ "Location", location, NULL });
 }
 
@@ -160,11 +233,12 @@ static bool parse_positive(const char *s, int64_t max, int64_t *out)
 
 enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 {
-	static const char *const allowed[] = { "state", "kind", "label", "kernel",
+	static const char *const allowed[] = { "state", "kind", "label", "kernel", "sweep",
 					       "limit", "cursor", NULL };
 	struct run_filter f = { .limit = DEFAULT_LIMIT };
 	struct app *app = r->app;
 	const char *limit = http_query(r, "limit"), *cursor = http_query(r, "cursor");
+	const char *sweep = http_query(r, "sweep");
 	enum MHD_Result reply;
 	int64_t v, next = 0;
 	char link[1024], key[1200], *text;
@@ -195,9 +269,11 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 	}
 	if (cursor && !parse_positive(cursor, INT64_MAX / 2, &f.cursor))
 		return http_reply_problem(r, 400, "cursor", "cursor: must be a positive integer");
-	snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%u\x1f%lld",
+	if (sweep && !parse_positive(sweep, INT64_MAX / 2, &f.sweep))
+		return http_reply_problem(r, 400, "sweep", "sweep: must be a sweep id (a positive integer)");
+	snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%u\x1f%lld\x1f%lld",
 		 f.state ? f.state : "", f.kind ? f.kind : "", f.label ? f.label : "",
-		 f.kernel ? f.kernel : "", f.limit, (long long)f.cursor);
+		 f.kernel ? f.kernel : "", f.limit, (long long)f.cursor, (long long)f.sweep);
 	generation = store_generation(app->st);	/* before the query */
 	text = cache_get(app->runs_cache, key, generation, &len, &next);
 	if (!text) {
@@ -225,6 +301,9 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 				 "&%s=%s", names[i], enc);
 		}
 	}
+	if (f.sweep)
+		snprintf(link + strlen(link), sizeof(link) - strlen(link), "&sweep=%lld",
+			 (long long)f.sweep);
 	snprintf(link + strlen(link), sizeof(link) - strlen(link), ">; rel=\"next\"");
 	return http_reply(r, 200, "application/json", text, len, HTTP_BODY_FREE,
 			  (const char *const[]){ "Link", link, NULL });

@@ -188,11 +188,25 @@ static int parse_run(struct json_object *r, const struct mb_site_policy *site,
 					       "a campaign's runs are labelled with their kernel's label" :
 					       "a campaign's runs take a fixed repeat");
 	}
-	if (run_request_parse(r, site, &req, err))
+	if (run_request_parse(r, site, &req, err)) {
+		run_request_free(&req);
 		return -EINVAL;
+	}
+	/*
+	 * A step queues and makes again each request's runs as one group: a
+	 * sweep's groups would each need that bookkeeping; one request per
+	 * value does the same.
+	 */
+	if (req.sweep) {
+		mb_fail(err, req.sweep->keys[0], "a campaign's run request takes one value per "
+			"spec key: sweeps (lists) are for POST /runs; give the campaign one run "
+			"request per value");
+		run_request_free(&req);
+		return -EINVAL;
+	}
 	if (mb_engine_spec_needs(req.engine, req.spec, site, &needs, err) ||
 	    limits_check_run(limits, &needs, err)) {
-		json_object_put(req.spec);
+		run_request_free(&req);
 		return -EINVAL;
 	}
 	json_object_object_add(out, "kind", json_object_new_string(req.engine->kind));

@@ -73,6 +73,14 @@ static int get_count(const char *key, struct json_object *value, unsigned int *o
 static int run_key(struct run_request *req, const char *key, struct json_object *value,
 		   struct mb_error *err)
 {
+	/* tags is an object: a list there is only the wrong type */
+	static const char *const run_keys[] = { "kind", "label", "repeat", "target_ci_percent",
+						"max_repeat" };
+
+	for (size_t i = 0; i < sizeof(run_keys) / sizeof(run_keys[0]); i++)
+		if (!strcmp(key, run_keys[i]) && json_object_is_type(value, json_type_array))
+			return mb_fail(err, key, "cannot be swept: lists sweep the spec keys of "
+				       "the run's kind; one request has one %s", key);
 	if (!strcmp(key, "kind")) {
 		if (!json_object_is_type(value, json_type_string) ||
 		    !(req->engine = mb_engine_find(json_object_get_string(value)))) {
@@ -158,8 +166,18 @@ int run_request_parse(struct json_object *obj, const struct mb_site_policy *site
 	if (!ret)
 		ret = check_adaptive(req, err);
 	if (!ret)
+		ret = sweep_parse(req->engine, keys, site, &req->sweep, err);
+	if (!ret && !req->sweep)
 		ret = mb_engine_normalise(req->engine, keys, site, &req->spec, err);
 	json_object_put(keys);
 	return ret;
+}
+
+void run_request_free(struct run_request *req)
+{
+	json_object_put(req->spec);
+	sweep_free(req->sweep);
+	req->spec = NULL;
+	req->sweep = NULL;
 }
 

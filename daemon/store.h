@@ -17,7 +17,7 @@
 #include "error.h"
 #include "samples.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 
@@ -32,6 +32,7 @@ int store_check_integrity(struct store *st, char *err, size_t err_len);
 /* Runs */
 struct run_filter {
 	const char *state, *kind, *label, *kernel;	/* NULL: any */
+	int64_t sweep;		/* 0: any */
 	int64_t cursor;		/* list ids below this; 0: from the newest */
 	unsigned int limit;
 };
@@ -41,6 +42,20 @@ int store_create_runs(struct store *st, const char *kind, const char *spec,
 		      const char *label, const char *tags, unsigned int repeat,
 		      double target_ci_percent, unsigned int max_repeat,
 		      int64_t *first_id);
+
+/* One combination of a sweep: its plain spec, and its values of the swept keys ({"vcpus": 2}). */
+struct store_sweep_point {
+	const char *spec;
+	const char *point;
+};
+/*
+ * A sweep: one group of repeat runs per point, in one transaction, all
+ * with one new sweep id; each group's first run id in first_ids[].
+ */
+int store_create_sweep(struct store *st, const char *kind,
+		       const struct store_sweep_point *points, size_t n, const char *label,
+		       const char *tags, unsigned int repeat, double target_ci_percent,
+		       unsigned int max_repeat, int64_t *first_ids);
 
 /* What adaptive repetition needs to know about a run's group. */
 struct group_state {
@@ -109,8 +124,8 @@ struct json_object *store_kernels_json(struct store *st);
 int store_count_states(struct store *st, const char *const *states,
 		       long *counts, unsigned int n);
 
-/* Samples */
-int store_add_samples(struct store *st, int64_t id,
+/* Samples; set names the kvm_stat rows' statistics (mb_sample_name). */
+int store_add_samples(struct store *st, int64_t id, const struct mb_samples *set,
 		      const struct mb_sample *rows, size_t n);
 /*
  * The run's samples as a JSON document or CSV, read a page at a time as
@@ -129,7 +144,7 @@ int store_run_values(struct store *st, int64_t id, store_values_fn fn, void *ctx
 /* Comparisons (store_select.c) */
 /*
  * The done runs a selector names, oldest first: LABEL, label:L,
- * kernel:RELEASE, tag:KEY=VALUE or runs:1,2,3.  At most max, *truncated
+ * kernel:RELEASE, tag:KEY=VALUE, sweep:ID or runs:1,2,3.  At most max, *truncated
  * when more match.  -EINVAL for a bad selector, -ENOENT when none match,
  * with the message in err naming what (the request field).
  */

@@ -82,8 +82,12 @@ struct store_new_runs {
 	unsigned int max_repeat;
 	int64_t campaign_step;		/* 0: not a campaign's */
 	int campaign_request;
+	const char *sweep_point;	/* JSON {"key": value}; NULL: not a sweep's */
 };
 int store_insert_runs(struct store *st, const struct store_new_runs *n, int64_t *first_id);
+/* Several groups in one transaction; each group's first run id in first_ids[]. */
+int store_insert_groups(struct store *st, const struct store_new_runs *groups, size_t n,
+			int64_t *first_ids);
 
 /* sqlite3 result code to negative errno. */
 int store_errno(int rc);

@@ -12,61 +12,9 @@
 	"r.result, r.error, r.progress, r.group_id, r.group_index, " \
 	"r.created_at, r.started_at, r.finished_at, r.summary, r.environment, " \
 	"k.id, k.release, k.version, k.cmdline, k.boot_id, k.hostname, " \
-	"k.cpu_model, k.kvm_parameters, r.target_ci_percent, r.max_repeat, r.missing"
+	"k.cpu_model, k.kvm_parameters, r.target_ci_percent, r.max_repeat, r.missing, " \
+	"r.sweep_id, r.sweep_point"
 #define RUN_FROM " FROM runs r LEFT JOIN kernels k ON k.id = r.kernel_id "
-
-int store_insert_runs(struct store *st, const struct store_new_runs *n, int64_t *first_id)
-{
-	sqlite3_stmt *s = NULL;
-	char now[32];
-	int rc;
-
-	store_now(now, sizeof(now));
-	rc = store_begin_write(st,
-		"INSERT INTO runs (kind, spec, label, tags, group_id, group_index, "
-		"state, created_at, target_ci_percent, max_repeat, campaign_step, campaign_request) "
-		"VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(group_id), 0) + ?6 FROM runs), ?5, "
-		"'queued', ?7, ?8, ?9, ?10, ?11)", &s);
-	for (unsigned int i = 0; rc == SQLITE_OK && i < n->repeat; i++) {
-		sqlite3_reset(s);
-		store_bind_text(s, 1, n->kind);
-		store_bind_text(s, 2, n->spec);
-		store_bind_text(s, 3, n->label);
-		store_bind_text(s, 4, n->tags);
-		sqlite3_bind_int(s, 5, (int)i);
-		sqlite3_bind_int(s, 6, i == 0);	/* a new group, then the same */
-		store_bind_text(s, 7, now);
-		if (n->target_ci_percent > 0) {
-			sqlite3_bind_double(s, 8, n->target_ci_percent);
-			sqlite3_bind_int(s, 9, (int)n->max_repeat);
-		}
-		if (n->campaign_step) {
-			sqlite3_bind_int64(s, 10, n->campaign_step);
-			sqlite3_bind_int(s, 11, n->campaign_request);
-		}
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_DONE) {
-			rc = SQLITE_OK;
-			if (i == 0 && first_id)
-				*first_id = sqlite3_last_insert_rowid(st->writer);
-		}
-	}
-	sqlite3_finalize(s);
-	return store_end_write(st, rc, true);
-}
-
-int store_create_runs(struct store *st, const char *kind, const char *spec,
-		      const char *label, const char *tags, unsigned int repeat,
-		      double target_ci_percent, unsigned int max_repeat,
-		      int64_t *first_id)
-{
-	const struct store_new_runs n = {
-		.kind = kind, .spec = spec, .label = label, .tags = tags, .repeat = repeat,
-		.target_ci_percent = target_ci_percent, .max_repeat = max_repeat,
-	};
-
-	return store_insert_runs(st, &n, first_id);
-}
 
 int store_next_queued(struct store *st, const char *boot_id, int64_t *id)
 {
@@ -320,6 +268,28 @@ static void add_columns(struct json_object *o, sqlite3_stmt *s, const struct col
 						 store_text_column(s, cols->index));
 }
 
+/* A sweep's run: its sweep id, the swept keys and its values of them; NULL otherwise. */
+static struct json_object *sweep_json(sqlite3_stmt *s)
+{
+	struct json_object *o, *point, *keys;
+
+	if (sqlite3_column_type(s, 28) == SQLITE_NULL)
+		return NULL;
+	o = json_object_new_object();
+	point = store_json_column(s, 29);
+	keys = json_object_new_array();
+	if (json_object_is_type(point, json_type_object)) {
+		json_object_object_foreach(point, key, value) {
+			(void)value;
+			json_object_array_add(keys, json_object_new_string(key));
+		}
+	}
+	add(o, "id", json_object_new_int64(sqlite3_column_int64(s, 28)));
+	add(o, "keys", keys);
+	add(o, "point", point);
+	return o;
+}
+
 static struct json_object *run_row_json(sqlite3_stmt *s, bool full)
 {
 	struct json_object *o = json_object_new_object(), *group, *kernel = NULL;
@@ -351,6 +321,7 @@ static struct json_object *run_row_json(sqlite3_stmt *s, bool full)
 		add(group, "max_repeat", json_object_new_int64(sqlite3_column_int64(s, 26)));
 	}
 	add(o, "group", group);
+	add(o, "sweep", sweep_json(s));
 	add_columns(o, s, times);
 	if (full)
 		add(o, "environment", store_json_column(s, 16));
@@ -429,6 +400,13 @@ static void run_row_text(struct textbuf *b, sqlite3_stmt *s)
 		textbuf_printf(b, ",\"target_ci_percent\":%.17g,\"max_repeat\":%lld",
 			       sqlite3_column_double(s, 25), (long long)sqlite3_column_int64(s, 26));
 	textbuf_append(b, "}", 1);
+	{
+		struct json_object *sweep = sweep_json(s);
+
+		textbuf_printf(b, ",\"sweep\":%s", sweep ? json_object_to_json_string_ext(
+					sweep, JSON_C_TO_STRING_PLAIN) : "null");
+		json_object_put(sweep);
+	}
 	text_field(b, "created_at", s, 12);
 	text_field(b, "started_at", s, 13);
 	text_field(b, "finished_at", s, 14);
@@ -464,7 +442,8 @@ int store_list_runs_text(struct store *st, const struct run_filter *f,
 		"SELECT " RUN_COLUMNS RUN_FROM
 		"WHERE (?1 IS NULL OR r.state = ?1) AND (?2 IS NULL OR r.kind = ?2) "
 		"AND (?3 IS NULL OR r.label = ?3) AND (?4 IS NULL OR k.release = ?4) "
-		"AND (?5 = 0 OR r.id < ?5) ORDER BY r.id DESC LIMIT ?6",
+		"AND (?5 = 0 OR r.id < ?5) AND (?7 = 0 OR r.sweep_id = ?7) "
+		"ORDER BY r.id DESC LIMIT ?6",
 		-1, &s, NULL) != SQLITE_OK)
 		return -EIO;
 	store_bind_text(s, 1, f->state);
@@ -473,6 +452,7 @@ int store_list_runs_text(struct store *st, const struct run_filter *f,
 	store_bind_text(s, 4, f->kernel);
 	sqlite3_bind_int64(s, 5, f->cursor);
 	sqlite3_bind_int(s, 6, (int)f->limit + 1);	/* one more: is there a next page? */
+	sqlite3_bind_int64(s, 7, f->sweep);
 	textbuf_append(&b, "{\"runs\":[", 9);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		if (n++ == f->limit) {

@@ -27,17 +27,18 @@ static int prepare_insert(sqlite3 *db, unsigned int rows, sqlite3_stmt **s)
 	return sqlite3_prepare_v2(db, sql, -1, s, NULL);
 }
 
-static int insert_rows(sqlite3_stmt *s, int64_t id, const struct mb_sample *rows,
-		       unsigned int n)
+static int insert_rows(sqlite3_stmt *s, int64_t id, const struct mb_samples *set,
+		       const struct mb_sample *rows, unsigned int n)
 {
 	int rc;
 
 	for (unsigned int i = 0; i < n; i++) {
+		char name[sizeof(MB_KVM_STAT_PREFIX) + MB_KVM_STAT_NAME_MAX];
 		int col = (int)i * 5;
 
 		sqlite3_bind_int64(s, col + 1, id);
-		sqlite3_bind_text(s, col + 2, mb_metric_name(rows[i].metric), -1,
-				  SQLITE_STATIC);
+		sqlite3_bind_text(s, col + 2, mb_sample_name(set, &rows[i], name, sizeof(name)), -1,
+				  SQLITE_TRANSIENT);
 		sqlite3_bind_int64(s, col + 3, rows[i].iteration);
 		sqlite3_bind_int64(s, col + 4, rows[i].seq);
 		sqlite3_bind_int64(s, col + 5, (int64_t)rows[i].value);
@@ -47,7 +48,7 @@ static int insert_rows(sqlite3_stmt *s, int64_t id, const struct mb_sample *rows
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-int store_add_samples(struct store *st, int64_t id,
+int store_add_samples(struct store *st, int64_t id, const struct mb_samples *set,
 		      const struct mb_sample *rows, size_t n)
 {
 	sqlite3_stmt *many = NULL, *one = NULL;
@@ -61,9 +62,9 @@ int store_add_samples(struct store *st, int64_t id,
 	if (rc == SQLITE_OK)
 		rc = prepare_insert(st->writer, 1, &one);
 	for (; rc == SQLITE_OK && i + ROWS_PER_INSERT <= n; i += ROWS_PER_INSERT)
-		rc = insert_rows(many, id, rows + i, ROWS_PER_INSERT);
+		rc = insert_rows(many, id, set, rows + i, ROWS_PER_INSERT);
 	for (; rc == SQLITE_OK && i < n; i++)
-		rc = insert_rows(one, id, rows + i, 1);
+		rc = insert_rows(one, id, set, rows + i, 1);
 	sqlite3_finalize(many);
 	sqlite3_finalize(one);
 	return store_end_write(st, rc, false);
@@ -128,6 +129,12 @@ static int read_page(struct store_samples_cursor *c)
 		if (c->csv)
 			textbuf_printf(&c->page, "%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
 				       metric, it, seq, v);
+		else if (metric && !strncmp(metric, MB_KVM_STAT_PREFIX, strlen(MB_KVM_STAT_PREFIX)))
+			/* a KVM statistic's seq is the phase it was read after */
+			textbuf_printf(&c->page, "%s\n{\"metric\": \"%s\", \"iteration\": %" PRId64
+				       ", \"seq\": %" PRId64 ", \"phase\": \"%s\", \"value\": %" PRId64 "}",
+				       c->first ? "" : ",", metric, it, seq,
+				       mb_phase_name((unsigned int)seq), v);
 		else
 			textbuf_printf(&c->page, "%s\n{\"metric\": \"%s\", \"iteration\": %" PRId64
 				       ", \"seq\": %" PRId64 ", \"value\": %" PRId64 "}",

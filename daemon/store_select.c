@@ -47,7 +47,15 @@ int store_select_runs(struct store *st, const char *what, const char *sel,
 		}
 		return 0;
 	}
-	if (!strncmp(sel, "kernel:", 7)) {
+	if (!strncmp(sel, "sweep:", 6)) {
+		char *end;
+
+		if (sel[6] < '1' || sel[6] > '9' || strtoll(sel + 6, &end, 10) < 1 || *end)
+			return mb_error_set(err, -EINVAL, NULL,
+					    "%s: sweep: wants a sweep id such as sweep:3", what);
+		sql = "SELECT id FROM runs WHERE state = 'done' AND sweep_id = ?1 ORDER BY id";
+		arg = sel + 6;
+	} else if (!strncmp(sel, "kernel:", 7)) {
 		sql = "SELECT r.id FROM runs r JOIN kernels k ON k.id = r.kernel_id "
 		      "WHERE r.state = 'done' AND k.release = ?1 ORDER BY r.id";
 		arg = sel + 7;

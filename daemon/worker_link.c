@@ -124,11 +124,14 @@ static bool next_number(char **p, char stop, unsigned long long *v)
 	return true;
 }
 
-/* "<metric> <iteration> <seq> <value>"; by hand, it is the hot path. */
-static int parse_sample(char *line, struct mb_sample *out)
+/*
+ * "<metric> <iteration> <seq> <value>"; by hand, it is the hot path.  A
+ * KVM statistic ("kvm_stat.<name>") gets its name's index in set.
+ */
+static int parse_sample(char *line, struct mb_samples *set, struct mb_sample *out)
 {
 	static __thread char last_name[64];
-	static __thread int last_metric = -1;
+	static __thread int last_metric = -1, last_stat;
 	unsigned long long it, seq, value;
 	char *p = strchr(line, ' ');
 
@@ -136,13 +139,21 @@ static int parse_sample(char *line, struct mb_sample *out)
 		return -EPROTO;
 	*p++ = '\0';
 	if (last_metric < 0 || strcmp(line, last_name)) {
+		size_t plen = strlen(MB_KVM_STAT_PREFIX);
+
 		last_metric = mb_metric_from_name(line);
-		snprintf(last_name, sizeof(last_name), "%s", line);
+		if (last_metric < 0 && !strncmp(line, MB_KVM_STAT_PREFIX, plen)) {
+			last_stat = mb_samples_stat(set, line + plen);
+			last_metric = last_stat < 0 ? -1 : MB_KVM_STAT;
+		}
+		snprintf(last_name, sizeof(last_name), "%s", last_metric < 0 ? "" : line);
 	}
 	if (last_metric < 0 || !next_number(&p, ' ', &it) || !next_number(&p, ' ', &seq) ||
-	    !next_number(&p, '\0', &value) || it > UINT32_MAX || seq > UINT32_MAX)
+	    !next_number(&p, '\0', &value) || it > UINT32_MAX || seq > UINT32_MAX ||
+	    (last_metric == MB_KVM_STAT && seq >= MB_NR_PHASES))
 		return -EPROTO;
-	*out = (struct mb_sample){ last_metric, (uint32_t)it, (uint32_t)seq, value };
+	*out = (struct mb_sample){ last_metric, (uint32_t)it, (uint32_t)seq, value,
+				   last_metric == MB_KVM_STAT ? (uint16_t)last_stat : 0 };
 	return 0;
 }
 
@@ -150,6 +161,8 @@ static int cmp_sample_key(const void *a, const void *b)
 {
 	const struct mb_sample *x = a, *y = b;
 
+	if (x->stat != y->stat)	/* kvm_stat rows: by name index, then the key */
+		return x->stat < y->stat ? -1 : 1;
 	if (x->iteration != y->iteration)
 		return x->iteration < y->iteration ? -1 : 1;
 	return (x->seq > y->seq) - (x->seq < y->seq);
@@ -218,7 +231,7 @@ static int store_held(struct store *st, int64_t id, struct mb_samples *held,
 	for (size_t i = 0; !ret && i < held->len; i += SAMPLE_BATCH) {
 		size_t n = held->len - i < SAMPLE_BATCH ? held->len - i : SAMPLE_BATCH;
 
-		ret = store_add_samples(st, id, sorted + i, n);
+		ret = store_add_samples(st, id, held, sorted + i, n);
 		if (!ret)
 			*stored += n;
 	}
@@ -299,11 +312,12 @@ void worker_read(struct store *st, int64_t id, int fd, pid_t pid, uint64_t max_s
 			}
 			if (received == 1)
 				clock_gettime(CLOCK_MONOTONIC, &first_sample);
-			if (parse_sample(line + 2, &s) ||
+			if (parse_sample(line + 2, &batch, &s) ||
 			    mb_samples_add(&batch, s.metric, s.iteration, s.seq, s.value)) {
 				o->protocol_error = true;
 				break;
 			}
+			batch.rows[batch.len - 1].stat = s.stat;
 			if (batch.len == SAMPLE_HOLD)
 				flush_held(st, id, &batch, o);
 			break;

@@ -72,6 +72,7 @@ enum mb_key_type {
 	MB_KEY_NAME,		/* one of a few words */
 	MB_KEY_TEXT,		/* free text: a path, a URI */
 	MB_KEY_CPU_LIST,	/* "0,1,2" */
+	MB_KEY_NAME_LIST,	/* "disable,delete", in order; "none" for [] */
 };
 
 struct mb_engine_key {
@@ -163,6 +164,12 @@ const struct mb_engine *mb_engine_at(unsigned int index);
 const struct mb_engine *mb_engine_default(void);
 /* "\"dirtylog\" or \"migration\"", for messages. */
 void mb_engine_kinds(char *buf, size_t len);
+
+/* Whether a key's own value is a list (a sweep of it is a list of lists). */
+static inline bool mb_key_is_list(const struct mb_engine_key *k)
+{
+	return k->type == MB_KEY_CPU_LIST || k->type == MB_KEY_NAME_LIST;
+}
 
 /* The key of that name; NULL if the engine has none. */
 const struct mb_engine_key *mb_engine_key(const struct mb_engine *e, const char *name);

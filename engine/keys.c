@@ -53,6 +53,27 @@ int mb_key_value_from_text(const struct mb_engine_key *k, const char *text,
 		*out = list;
 		return 0;
 	}
+	case MB_KEY_NAME_LIST: {
+		struct json_object *list = json_object_new_array();
+		const char *p = text;
+
+		if (!strcmp(text, "none")) {
+			*out = list;
+			return 0;
+		}
+		do {
+			size_t n = strcspn(p, ",");
+
+			if (!n) {
+				json_object_put(list);
+				return mb_fail(err, k->name, "must be names separated by commas, such as disable,delete");
+			}
+			json_object_array_add(list, json_object_new_string_len(p, (int)n));
+			p += n;
+		} while (*p++ == ',');
+		*out = list;
+		return 0;
+	}
 	case MB_KEY_NAME:
 	case MB_KEY_TEXT:
 		*out = json_object_new_string(text);

@@ -63,6 +63,11 @@ int kvm_vm_set_memslot(int vm_fd, uint32_t slot, uint32_t flags,
 	return __kvm_ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
 }
 
+int kvm_vm_get_stats_fd(int vm_fd)
+{
+	return __kvm_ioctl(vm_fd, KVM_GET_STATS_FD, NULL);
+}
+
 int kvm_vm_get_dirty_log(int vm_fd, uint32_t slot, void *bitmap)
 {
 	struct kvm_dirty_log log = { .slot = slot, .dirty_bitmap = bitmap };

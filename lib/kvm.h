@@ -21,6 +21,8 @@ int kvm_vm_create(int kvm_fd);
 int kvm_vm_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0);
 int kvm_vm_set_memslot(int vm_fd, uint32_t slot, uint32_t flags,
 		       uint64_t gpa, uint64_t size, void *hva);
+/* The VM's binary statistics (a new fd), or a negative errno. */
+int kvm_vm_get_stats_fd(int vm_fd);
 int kvm_vm_get_dirty_log(int vm_fd, uint32_t slot, void *bitmap);
 int kvm_vm_clear_dirty_log(int vm_fd, uint32_t slot, uint64_t first_page,
 			   uint32_t num_pages, void *bitmap);

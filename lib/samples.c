@@ -2,6 +2,8 @@
 #include "samples.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +50,7 @@ static const char *const metric_names[MB_NR_METRICS] = {
 	[MB_JOB_MEMORY_REMAINING_BYTES] = "job_memory_remaining_bytes",
 	[MB_JOB_DIRTY_RATE_PPS] = "job_dirty_rate_pps",
 	[MB_JOB_BPS] = "job_bps",
+	[MB_KVM_STAT] = "kvm_stat",
 };
 
 /*
@@ -99,6 +102,21 @@ static const char *const metric_labels[MB_NR_METRICS] = {
 	[MB_JOB_BPS] = "job transfer rate",
 };
 
+static const char *const phase_names[MB_NR_PHASES] = {
+	[MB_PHASE_POPULATE] = "populate",
+	[MB_PHASE_ENABLE] = "enable",
+	[MB_PHASE_ITERATION] = "iteration",
+	[MB_PHASE_DISABLE] = "disable",
+	[MB_PHASE_TOUCH] = "touch",
+	[MB_PHASE_INVALIDATE] = "invalidate",
+	[MB_PHASE_DELETE] = "delete",
+};
+
+const char *mb_phase_name(unsigned int phase)
+{
+	return phase < MB_NR_PHASES ? phase_names[phase] : "unknown";
+}
+
 const char *mb_metric_name(enum mb_metric m)
 {
 	return m < MB_NR_METRICS ? metric_names[m] : "unknown";
@@ -106,8 +124,9 @@ const char *mb_metric_name(enum mb_metric m)
 
 int mb_metric_from_name(const char *name)
 {
+	/* a family is stored by its members' names only */
 	for (int m = 0; m < MB_NR_METRICS; m++)
-		if (!strcmp(metric_names[m], name))
+		if (m != MB_KVM_STAT && !strcmp(metric_names[m], name))
 			return m;
 	return -1;
 }
@@ -119,6 +138,7 @@ const char *mb_metric_label(enum mb_metric m)
 
 const char *mb_metric_label_of(const char *name)
 {
+	/* kvm_stat.<name> is a family's member, no metric: no label */
 	int m = mb_metric_from_name(name);
 
 	return m < 0 ? NULL : mb_metric_label((enum mb_metric)m);
@@ -160,8 +180,63 @@ int mb_samples_add(struct mb_samples *s, enum mb_metric metric,
 		if (ret)
 			return ret;
 	}
-	s->rows[s->len++] = (struct mb_sample){ metric, iteration, seq, value };
+	s->rows[s->len++] = (struct mb_sample){ metric, iteration, seq, value, 0 };
 	return 0;
+}
+
+static bool stat_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || n >= MB_KVM_STAT_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      name[i] == '_'))
+			return false;
+	return true;
+}
+
+int mb_samples_stat(struct mb_samples *s, const char *name)
+{
+	char **names, *copy;
+
+	for (uint16_t i = 0; i < s->nr_stat_names; i++)
+		if (!strcmp(s->stat_names[i], name))
+			return i;
+	if (!stat_name_ok(name))
+		return -EINVAL;
+	if (s->nr_stat_names >= MB_MAX_KVM_STATS)
+		return -E2BIG;
+	names = realloc(s->stat_names, (s->nr_stat_names + 1) * sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	s->stat_names = names;
+	copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	names[s->nr_stat_names] = copy;
+	return s->nr_stat_names++;
+}
+
+int mb_samples_add_stat(struct mb_samples *s, uint16_t stat, uint32_t reading,
+			enum mb_phase phase, uint64_t value)
+{
+	int ret = mb_samples_add(s, MB_KVM_STAT, reading, phase, value);
+
+	if (!ret)
+		s->rows[s->len - 1].stat = stat;
+	return ret;
+}
+
+const char *mb_sample_name(const struct mb_samples *s, const struct mb_sample *row,
+			   char *buf, size_t len)
+{
+	if (row->metric != MB_KVM_STAT)
+		return mb_metric_name(row->metric);
+	snprintf(buf, len, MB_KVM_STAT_PREFIX "%s",
+		 row->stat < s->nr_stat_names ? s->stat_names[row->stat] : "unknown");
+	return buf;
 }
 
 void mb_samples_free(struct mb_samples *s)
@@ -169,6 +244,11 @@ void mb_samples_free(struct mb_samples *s)
 	free(s->rows);
 	s->rows = NULL;
 	s->len = s->cap = 0;
+	for (uint16_t i = 0; i < s->nr_stat_names; i++)
+		free(s->stat_names[i]);
+	free(s->stat_names);
+	s->stat_names = NULL;
+	s->nr_stat_names = 0;
 }
 
 size_t mb_samples_values(const struct mb_samples *s, enum mb_metric metric,
@@ -217,12 +297,16 @@ struct json_object *mb_samples_to_json(const struct mb_samples *s)
 	for (size_t i = 0; i < s->len; i++) {
 		const struct mb_sample *r = &s->rows[i];
 		struct json_object *o = json_object_new_object();
+		char name[sizeof(MB_KVM_STAT_PREFIX) + MB_KVM_STAT_NAME_MAX];
 
 		json_object_object_add(o, "metric",
-				       json_object_new_string(mb_metric_name(r->metric)));
+				       json_object_new_string(mb_sample_name(s, r, name, sizeof(name))));
 		json_object_object_add(o, "iteration",
 				       json_object_new_int64(r->iteration));
 		json_object_object_add(o, "seq", json_object_new_int64(r->seq));
+		if (r->metric == MB_KVM_STAT)
+			json_object_object_add(o, "phase",
+					       json_object_new_string(mb_phase_name(r->seq)));
 		json_object_object_add(o, "value", json_object_new_uint64(r->value));
 		json_object_array_add(arr, o);
 	}

@@ -23,8 +23,10 @@ enum mb_metric {
 	MB_DIRTY_RING_HARVEST_NS,
 	MB_DIRTY_RING_RESET_NS,
 	MB_DIRTY_PAGES,
+	/* the zaps after the iterations (spec key zap) */
 	MB_DELETE_MEMSLOT_NS,
 	MB_INVALIDATE_NS,
+	/* kernel memory charged to the run for the test memslots */
 	MB_MEMSLOT_METADATA_BYTES,
 	MB_MEMSLOT_METADATA_BYTES_PER_GIB,
 	MB_DIRTY_BITMAP_BYTES,
@@ -66,29 +68,60 @@ enum mb_metric {
 	MB_JOB_MEMORY_REMAINING_BYTES,
 	MB_JOB_DIRTY_RATE_PPS,
 	MB_JOB_BPS,
+	/*
+	 * A family: one of KVM's own VM statistics (KVM_GET_STATS_FD), named
+	 * "kvm_stat.<name>" by the sample's stat.  iteration: the reading's
+	 * number in time order; seq: the phase it followed (enum mb_phase).
+	 * Not summarised: a count per phase has no median.
+	 */
+	MB_KVM_STAT,
 	MB_NR_METRICS,
 };
+
+#define MB_KVM_STAT_PREFIX	"kvm_stat."
+#define MB_KVM_STAT_NAME_MAX	48	/* KVM_STATS_NAME_SIZE */
+#define MB_MAX_KVM_STATS	32	/* x86 has 15; more are counted as skipped */
+
+/* What a kvm_stat reading followed. */
+enum mb_phase {
+	MB_PHASE_POPULATE,
+	MB_PHASE_ENABLE,	/* dirty logging enabled */
+	MB_PHASE_ITERATION,	/* an iteration's dirty log taken */
+	MB_PHASE_DISABLE,	/* the zap steps, as spec key zap names them */
+	MB_PHASE_TOUCH,
+	MB_PHASE_INVALIDATE,
+	MB_PHASE_DELETE,
+	MB_NR_PHASES,
+};
+
+const char *mb_phase_name(unsigned int phase);
 
 struct mb_sample {
 	enum mb_metric metric;
 	uint32_t iteration;	/* 0 for once-per-run metrics */
 	uint32_t seq;		/* call number within the iteration */
 	uint64_t value;
+	uint16_t stat;		/* MB_KVM_STAT: index in stat_names */
 };
 
 struct mb_samples {
 	struct mb_sample *rows;
 	size_t len;
 	size_t cap;
+	char **stat_names;	/* of the MB_KVM_STAT rows, without the prefix */
+	uint16_t nr_stat_names;
 };
 
 /* The stored name of a metric ("clear_dirty_log_ns"). */
 const char *mb_metric_name(enum mb_metric m);
 /* The metric of a stored name; -1 when there is none. */
 int mb_metric_from_name(const char *name);
-/* A few words saying what it measures ("clear dirty log"), for reports. */
+/*
+ * A few words saying what it measures ("clear dirty log"), for reports;
+ * "" for MB_KVM_STAT, a family that is never summarised or compared.
+ */
 const char *mb_metric_label(enum mb_metric m);
-/* The same by stored name; NULL for a name migbench does not know. */
+/* The same by stored name; NULL for a name migbench does not know and for kvm_stat.*. */
 const char *mb_metric_label_of(const char *name);
 
 /*
@@ -116,6 +149,18 @@ int mb_samples_add(struct mb_samples *s, enum mb_metric metric,
 		   uint32_t iteration, uint32_t seq, uint64_t value);
 void mb_samples_free(struct mb_samples *s);
 
+/*
+ * The index of a KVM statistic's name, added when new; -EINVAL for a
+ * name that is not lower-case letters, digits and '_', -E2BIG past
+ * MB_MAX_KVM_STATS names.
+ */
+int mb_samples_stat(struct mb_samples *s, const char *name);
+int mb_samples_add_stat(struct mb_samples *s, uint16_t stat, uint32_t reading,
+			enum mb_phase phase, uint64_t value);
+/* A row's stored metric name ("clear_dirty_log_ns", "kvm_stat.pages_1g"). */
+const char *mb_sample_name(const struct mb_samples *s, const struct mb_sample *row,
+			   char *buf, size_t len);
+
 /* Values of one metric, in order; caller frees.  Returns the count. */
 size_t mb_samples_values(const struct mb_samples *s, enum mb_metric metric,
 			 double **out);
@@ -125,7 +170,7 @@ uint64_t mb_samples_sum(const struct mb_samples *s, enum mb_metric metric,
 int mb_samples_get(const struct mb_samples *s, enum mb_metric metric,
 		   uint32_t iteration, uint64_t *value);
 
-/* [{"metric","iteration","seq","value"}, ...] */
+/* [{"metric","iteration","seq","value"}, ...], "phase" on kvm_stat rows */
 struct json_object *mb_samples_to_json(const struct mb_samples *s);
 
 #endif

@@ -36,6 +36,8 @@ seed get-samples '\x00GET\n/api/v1/runs/1/samples\nformat=csv\nHost: localhost:7
 seed get-compare '\x00GET\n/api/v1/compare\nbase=seed&new=runs:1&format=text\nHost: localhost\n\n'
 seed get-web '\x00GET\n/index.html\n\nHost: bench.example.org:7733\n\n'
 seed post-run '\x07POST\n/api/v1/runs\n\nHost: localhost\nContent-Type: application/json\n\n{"vcpus": 1, "mem_per_vcpu": "8M", "label": "f"}'
+seed post-sweep '\x07POST\n/api/v1/runs\n\nHost: localhost\nContent-Type: application/json\n\n{"vcpus": [1, 2], "backing": ["anonymous", "thp"], "pin": [[0, 1], [1, 0]], "mem_per_vcpu": "8M"}'
+seed get-compare-sweep '\x00GET\n/api/v1/compare\nbase=sweep:1&new=seed&format=markdown\nHost: localhost\n\n'
 seed post-token '\x00POST\n/api/v1/runs/1/cancel\n\nHost: 127.0.0.1:7733\nContent-Type: application/json\nAuthorization: Bearer fuzz-token-0123456789\nOrigin: http://127.0.0.1:7733\n\n{}'
 seed post-member '\x03POST\n/api/v1/runs/1/cancel\n\nHost: localhost\nContent-Type: application/json; charset=utf-8\nSec-Fetch-Site: same-origin\n\n'
 cd "$out"

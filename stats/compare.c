@@ -9,11 +9,13 @@
 #include <string.h>
 
 #include "compare_missing.h"
-#include "compare_model.h"
+#include "compare_row.h"
+#include "compare_specs.h"
+#include "compare_sweep.h"
 #include "compare_warnings.h"
+#include "samples.h"
 #include "stats.h"
 #include "textbuf.h"
-#include "twosample.h"
 
 #define MAX_SIDE_RUNS 1000
 
@@ -49,10 +51,16 @@ struct side {
 	bool truncated;			/* more than MAX_SIDE_RUNS matched */
 };
 
-struct comparison {
-	struct side s[2];
+struct metric_set {
 	struct metric_data *m;
 	size_t nm;
+};
+
+struct comparison {
+	struct side s[2];
+	struct metric_set all;		/* every run of a side */
+	struct compare_sweep *sweep;	/* NULL: each side's specs agree */
+	struct metric_set *at;		/* a sweep: the runs of each point */
 	struct json_object *warnings;
 };
 
@@ -91,36 +99,52 @@ static void warn(struct comparison *c, const char *fmt, ...)
 	json_object_array_add(c->warnings, json_object_new_string(msg));
 }
 
-static struct metric_data *metric(struct comparison *c, const char *name)
+static struct metric_data *find_metric(struct metric_set *set, const char *name)
 {
-	struct metric_data *m;
+	for (size_t i = 0; i < set->nm; i++)
+		if (!strcmp(set->m[i].name, name))
+			return &set->m[i];
+	return NULL;
+}
 
-	for (size_t i = 0; i < c->nm; i++)
-		if (!strcmp(c->m[i].name, name))
-			return &c->m[i];
-	m = realloc(c->m, (c->nm + 1) * sizeof(*m));
+static struct metric_data *metric(struct metric_set *set, const char *name)
+{
+	struct metric_data *m = find_metric(set, name);
+
+	if (m)
+		return m;
+	m = realloc(set->m, (set->nm + 1) * sizeof(*m));
 	if (!m)
 		return NULL;
-	c->m = m;
-	m = &c->m[c->nm++];
+	set->m = m;
+	m = &set->m[set->nm++];
 	memset(m, 0, sizeof(*m));
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	return m;
 }
 
-/* One run's samples as they come, grouped by metric. */
+/*
+ * One run's samples as they come, grouped by metric, into the metrics of
+ * its side and, in a sweep, of its point.
+ */
 struct run_loader {
 	struct comparison *c;
 	int side;
-	struct metric_data *m;		/* the metric being read */
+	struct metric_set *point;	/* NULL: not a sweep */
+	struct metric_data *m, *pm;	/* the metric being read, and at the point */
 	struct values run;		/* its values in this run */
 };
 
 /* The metric of a run is read: its median goes into runs[]. */
 static void end_metric(struct run_loader *l)
 {
-	if (l->m && l->run.n)
-		push(&l->m->runs[l->side], median_of(l->run.v, l->run.n));
+	if (l->m && l->run.n) {
+		double median = median_of(l->run.v, l->run.n);
+
+		push(&l->m->runs[l->side], median);
+		if (l->pm)
+			push(&l->pm->runs[l->side], median);
+	}
 	l->run.n = 0;
 }
 
@@ -128,16 +152,25 @@ static int load_sample(void *ctx, const char *name, uint32_t iteration, double v
 {
 	struct run_loader *l = ctx;
 
+	/* KVM's statistics are counts per phase, shown by the run, not compared */
+	if (!strncmp(name, MB_KVM_STAT_PREFIX, strlen(MB_KVM_STAT_PREFIX)))
+		return 0;
 	if (!l->m || strcmp(name, l->m->name)) {
 		end_metric(l);
-		l->m = metric(l->c, name);
-		if (!l->m)
+		l->m = metric(&l->c->all, name);
+		l->pm = l->point ? metric(l->point, name) : NULL;
+		if (!l->m || (l->point && !l->pm))
 			return -ENOMEM;
 	}
 	if (iteration > 0)
 		l->m->per_iteration = true;
 	if (push(&l->run, value) || push(&l->m->samples[l->side], value))
 		return -ENOMEM;
+	if (l->pm) {
+		l->pm->per_iteration = l->m->per_iteration;
+		if (push(&l->pm->samples[l->side], value))
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -152,7 +185,7 @@ static const char *run_str(struct json_object *run, const char *key)
 static int load_missing(struct comparison *c, int side, struct json_object *missing)
 {
 	json_object_object_foreach(missing, name, why) {
-		struct metric_data *m = metric(c, name);
+		struct metric_data *m = metric(&c->all, name);
 
 		if (!m)
 			return -ENOMEM;
@@ -161,16 +194,14 @@ static int load_missing(struct comparison *c, int side, struct json_object *miss
 	return 0;
 }
 
-/* Each run: its spec and environment, all samples, each run's median into runs[]. */
-static int load_side(const struct compare_source *src, struct comparison *c, int side_index,
+/* Each run: its spec and environment, what it did not measure. */
+static int load_runs(const struct compare_source *src, struct comparison *c, int side_index,
 		     struct mb_error *err)
 {
 	struct side *side = &c->s[side_index];
 
 	for (size_t r = 0; r < side->n; r++) {
-		struct run_loader l = { .c = c, .side = side_index };
 		struct json_object *run = src->run(src->ctx, side->ids[r]), *v;
-		int ret;
 
 		if (!run)
 			return mb_error_set(err, -EIO, NULL, "run %lld cannot be read",
@@ -191,6 +222,22 @@ static int load_side(const struct compare_source *src, struct comparison *c, int
 				side->tags = json_object_get(v);
 		}
 		json_object_put(run);
+	}
+	return 0;
+}
+
+/* Each run's samples; each run's median of each metric into runs[]. */
+static int load_samples(const struct compare_source *src, struct comparison *c, int side_index,
+			struct mb_error *err)
+{
+	struct side *side = &c->s[side_index];
+
+	for (size_t r = 0; r < side->n; r++) {
+		struct run_loader l = { .c = c, .side = side_index };
+		int ret;
+
+		if (c->sweep)
+			l.point = &c->at[compare_sweep_point_of(c->sweep, side_index, r)];
 		ret = src->samples(src->ctx, side->ids[r], load_sample, &l);
 		end_metric(&l);
 		free(l.run.v);
@@ -201,201 +248,15 @@ static int load_side(const struct compare_source *src, struct comparison *c, int
 	return 0;
 }
 
-static bool in_csv(const char *list, const char *word)
+static void free_metrics(struct metric_set *set)
 {
-	size_t n = strlen(word);
-
-	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-		if (!strncmp(p, word, n) && (p[n] == ',' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
-/* Spec keys that differ between any two runs and are not being varied. */
-static int check_specs(struct comparison *c, const char *vary, struct mb_error *err)
-{
-	struct json_object *ref = c->s[0].specs[0];
-	char keys[400] = "";
-
-	if (!ref)
-		return mb_fail(err, "base", "run %lld has no recorded spec", (long long)c->s[0].ids[0]);
-	for (int sd = 0; sd < 2; sd++) {
-		for (size_t r = 0; r < c->s[sd].n; r++) {
-			struct json_object *spec = c->s[sd].specs[r];
-
-			json_object_object_foreach(ref, key, val) {
-				struct json_object *other = NULL;
-
-				if (spec)
-					json_object_object_get_ex(spec, key, &other);
-				if (json_object_equal(val, other) || in_csv(vary, key) ||
-				    in_csv(keys, key))
-					continue;
-				snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys),
-					 "%s%s", keys[0] ? "," : "", key);
-			}
+	for (size_t i = 0; i < set->nm; i++)
+		for (int sd = 0; sd < 2; sd++) {
+			free(set->m[i].runs[sd].v);
+			free(set->m[i].samples[sd].v);
+			json_object_put(set->m[i].why[sd]);
 		}
-	}
-	if (!keys[0])
-		return 0;
-	{
-		char shown[600] = "";	/* "a, b" for people; the list is "a,b" */
-
-		for (const char *k = keys; *k; k++)
-			snprintf(shown + strlen(shown), sizeof(shown) - strlen(shown),
-				 *k == ',' ? ", " : "%c", *k);
-		return mb_fail(err, NULL,
-			       "the runs' specs differ in %s; compare like with like, or name the "
-			       "key being varied (vary=%s)", shown, keys);
-	}
-}
-
-static const char *env_str(struct json_object *env, const char *a, const char *b)
-{
-	struct json_object *v = NULL;
-
-	if (!json_object_object_get_ex(env, a, &v))
-		return "";
-	if (b && !json_object_object_get_ex(v, b, &v))
-		return "";
-	return json_object_get_string(v);
-}
-
-static void environment_warnings(struct comparison *c, const char *vary)
-{
-	struct json_object *e0 = c->s[0].envs[0], *p0 = NULL;
-	char params[400] = "";
-	bool host = false, cpu = false;
-
-	for (int sd = 0; sd < 2; sd++) {
-		for (size_t r = 0; r < c->s[sd].n; r++) {
-			struct json_object *e = c->s[sd].envs[r], *p = NULL;
-
-			host |= strcmp(env_str(e, "hostname", NULL), env_str(e0, "hostname", NULL)) != 0;
-			cpu |= strcmp(env_str(e, "cpu_model", NULL), env_str(e0, "cpu_model", NULL)) != 0;
-			json_object_object_get_ex(e0, "kvm_parameters", &p0);
-			json_object_object_get_ex(e, "kvm_parameters", &p);
-			json_object_object_foreach(p0, module, params0) {
-				struct json_object *pm = NULL;
-
-				if (p)
-					json_object_object_get_ex(p, module, &pm);
-				json_object_object_foreach(params0, name, v0) {
-					struct json_object *v = NULL;
-					char full[160];
-
-					if (pm)
-						json_object_object_get_ex(pm, name, &v);
-					snprintf(full, sizeof(full), "%s.%s", module, name);
-					if (json_object_equal(v0, v) || in_csv(vary, full) ||
-					    in_csv(params, full))
-						continue;
-					snprintf(params + strlen(params), sizeof(params) - strlen(params),
-						 "%s%s", params[0] ? "," : "", full);
-				}
-			}
-		}
-	}
-	if (host)
-		warn(c, "the runs were measured on different hosts");
-	if (cpu)
-		warn(c, "the runs were measured on different CPU models");
-	if (params[0])
-		warn(c, "KVM module parameters differ between runs: %s", params);
-}
-
-static struct json_object *num(double v)
-{
-	if (!isfinite(v))
-		return NULL;
-	if (v == floor(v) && fabs(v) < 9e15)
-		return json_object_new_int64((int64_t)v);
-	return json_object_new_double(v);
-}
-
-static struct json_object *pair(double lo, double hi)
-{
-	struct json_object *a;
-
-	if (!isfinite(lo) || !isfinite(hi))
-		return NULL;
-	a = json_object_new_array();
-	json_object_array_add(a, num(lo));
-	json_object_array_add(a, num(hi));
-	return a;
-}
-
-static struct json_object *describe(struct values *vals)
-{
-	double *sorted = malloc(vals->n * sizeof(double)), lo, hi;
-	struct json_object *o;
-	struct mb_summary s;
-
-	memcpy(sorted, vals->v, vals->n * sizeof(double));
-	mb_summarize(sorted, vals->n, &s);
-	o = mb_summary_to_json(&s);	/* n, min, median, mean, p95, max, stdev */
-	json_object_object_add(o, "p99", num(mb_quantile_sorted(sorted, s.n, 0.99)));
-	json_object_object_add(o, "cv", num(s.mean != 0 ? s.stdev / s.mean : NAN));
-	mb_median_ci(sorted, s.n, 0.95, &lo, &hi);
-	json_object_object_add(o, "median_ci", pair(lo, hi));
-	if (s.n <= 1000) {	/* for plots of the distributions; bounded */
-		struct json_object *values = json_object_new_array_ext((int)s.n);
-
-		for (size_t i = 0; i < vals->n; i++)
-			json_object_array_add(values, num(vals->v[i]));
-		json_object_object_add(o, "values", values);
-	}
-	free(sorted);
-	return o;
-}
-
-/* What the metric measures, in a few words; null for a name migbench does not know. */
-static struct json_object *label_json(const char *metric)
-{
-	const char *label = mb_metric_label_of(metric);
-
-	return label ? json_object_new_string(label) : NULL;
-}
-
-/* One row: a metric over runs or over iterations. */
-static struct json_object *compare_row(const char *name, const char *over, struct values *v,
-				       double alpha)
-{
-	struct json_object *row = json_object_new_object(), *b, *n;
-	size_t len = strlen(name);
-	bool lower_better = len > 3 && (!strcmp(name + len - 3, "_ns") ||
-					!strcmp(name + len - 3, "_ms"));
-	double est, lo, hi, mb, mn, delta;
-	struct mb_utest u;
-	struct mb_welch w;
-	const char *verdict = "~";
-
-	b = describe(&v[0]);
-	n = describe(&v[1]);
-	mb = model_num(b, "median");
-	mn = model_num(n, "median");
-	mb_mann_whitney(v[0].v, v[0].n, v[1].v, v[1].n, &u);
-	mb_welch_t(v[0].v, v[0].n, v[1].v, v[1].n, &w);
-	mb_shift_ci(v[0].v, v[0].n, v[1].v, v[1].n, 0.95, &est, &lo, &hi);
-	delta = mb != 0 ? (mn - mb) / mb * 100.0 : NAN;
-	if (u.p < alpha)
-		verdict = !lower_better ? "changed" : mn < mb ? "improved" : "regressed";
-	json_object_object_add(row, "metric", json_object_new_string(name));
-	json_object_object_add(row, "label", label_json(name));
-	json_object_object_add(row, "over", json_object_new_string(over));
-	json_object_object_add(row, "better", json_object_new_string(lower_better ? "lower" : "none"));
-	json_object_object_add(row, "base", b);
-	json_object_object_add(row, "new", n);
-	json_object_object_add(row, "delta_pct", num(delta));
-	json_object_object_add(row, "delta_pct_ci",
-			       mb != 0 ? pair(lo / mb * 100.0, hi / mb * 100.0) : NULL);
-	json_object_object_add(row, "u_p", num(u.p));
-	json_object_object_add(row, "u_min_p", num(u.min_p));
-	json_object_object_add(row, "welch_t", num(w.t));
-	json_object_object_add(row, "welch_df", num(w.df));
-	json_object_object_add(row, "welch_p", num(w.p));
-	json_object_object_add(row, "verdict", json_object_new_string(verdict));
-	return row;
+	free(set->m);
 }
 
 static void free_comparison(struct comparison *c)
@@ -407,13 +268,11 @@ static void free_comparison(struct comparison *c)
 		}
 		json_object_put(c->s[sd].tags);
 	}
-	for (size_t i = 0; i < c->nm; i++)
-		for (int sd = 0; sd < 2; sd++) {
-			free(c->m[i].runs[sd].v);
-			free(c->m[i].samples[sd].v);
-			json_object_put(c->m[i].why[sd]);
-		}
-	free(c->m);
+	free_metrics(&c->all);
+	for (size_t p = 0; c->sweep && p < compare_sweep_points(c->sweep); p++)
+		free_metrics(&c->at[p]);
+	free(c->at);
+	compare_sweep_free(c->sweep);
 	json_object_put(c->warnings);
 	free(c);
 }
@@ -429,13 +288,13 @@ static struct json_object *side_json(struct side *s)
 	json_object_object_add(o, "label", json_object_new_string(s->label));
 	json_object_object_add(o, "tags", json_object_get(s->tags));
 	json_object_object_add(o, "runs", ids);
-	json_object_object_add(kernel, "release", json_object_new_string(env_str(e, "kernel", "release")));
-	json_object_object_add(kernel, "version", json_object_new_string(env_str(e, "kernel", "version")));
+	json_object_object_add(kernel, "release", json_object_new_string(compare_env_str(e, "kernel", "release")));
+	json_object_object_add(kernel, "version", json_object_new_string(compare_env_str(e, "kernel", "version")));
 	json_object_object_add(o, "kernel", kernel);
-	json_object_object_add(o, "hostname", json_object_new_string(env_str(e, "hostname", NULL)));
-	json_object_object_add(o, "cpu_model", json_object_new_string(env_str(e, "cpu_model", NULL)));
-	json_object_object_add(o, "online_cpus", num(model_num(e, "online_cpus")));
-	json_object_object_add(o, "mem_total_bytes", num(model_num(e, "mem_total_bytes")));
+	json_object_object_add(o, "hostname", json_object_new_string(compare_env_str(e, "hostname", NULL)));
+	json_object_object_add(o, "cpu_model", json_object_new_string(compare_env_str(e, "cpu_model", NULL)));
+	json_object_object_add(o, "online_cpus", compare_number(compare_get_number(e, "online_cpus")));
+	json_object_object_add(o, "mem_total_bytes", compare_number(compare_get_number(e, "mem_total_bytes")));
 	return o;
 }
 
@@ -447,9 +306,9 @@ static struct json_object *missing_json(struct comparison *c)
 {
 	struct json_object *list = json_object_new_array();
 
-	for (size_t i = 0; i < c->nm; i++) {
+	for (size_t i = 0; i < c->all.nm; i++) {
 		for (int sd = 0; sd < 2; sd++) {
-			struct metric_data *m = &c->m[i];
+			struct metric_data *m = &c->all.m[i];
 			struct json_object *e;
 
 			/*
@@ -463,7 +322,7 @@ static struct json_object *missing_json(struct comparison *c)
 						  m->runs[sd].n, m->why[sd]);
 			if (!e)
 				continue;
-			json_object_object_add(e, "label", label_json(m->name));
+			json_object_object_add(e, "label", compare_label(m->name));
 			json_object_array_add(list, e);
 		}
 	}
@@ -473,12 +332,9 @@ static struct json_object *missing_json(struct comparison *c)
 /* A metric the report has a row of: some runs of each side measured it. */
 static bool has_row(void *ctx, const char *name)
 {
-	struct comparison *c = ctx;
+	struct metric_data *m = find_metric(&((struct comparison *)ctx)->all, name);
 
-	for (size_t i = 0; i < c->nm; i++)
-		if (!strcmp(c->m[i].name, name))
-			return c->m[i].runs[0].n && c->m[i].runs[1].n;
-	return false;
+	return m && m->runs[0].n && m->runs[1].n;
 }
 
 /* The engine's lead first (a maintainer reads those), then the rest by name. */
@@ -491,34 +347,126 @@ static int cmp_metric(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* The metrics in report order; a sweep's points list their rows in the same order. */
 static void order_metrics(struct comparison *c, const struct mb_headline *lead)
 {
-	for (size_t i = 0; i < c->nm; i++)
-		c->m[i].rank = mb_headline_rank(lead, c->m[i].name, has_row, c);
-	qsort(c->m, c->nm, sizeof(*c->m), cmp_metric);
+	for (size_t i = 0; i < c->all.nm; i++)
+		c->all.m[i].rank = mb_headline_rank(lead, c->all.m[i].name, has_row, c);
+	qsort(c->all.m, c->all.nm, sizeof(*c->all.m), cmp_metric);
 }
 
 /*
- * {"name", "command"} or {"name", "command": null, "reason"}; null
- * without a selftest.
+ * Figures to compare: the job statistics are a time series, guest_t_ms
+ * and migration_iteration_t_ms its clock.
  */
-static struct json_object *selftest_json(struct compare_description *d)
+static bool comparable(const struct metric_data *m)
 {
-	struct json_object *o;
-	size_t len;
-	char *line = textbuf_take(&d->selftest, &len);
+	return m->runs[0].n && m->runs[1].n && strncmp(m->name, "job_", 4) &&
+	       strcmp(m->name, "guest_t_ms") && strcmp(m->name, "migration_iteration_t_ms");
+}
 
-	if (!d->selftest_name) {
-		free(line);
-		return NULL;
+/*
+ * Per metric, the rows over runs then over iterations; in a sweep each
+ * of them once per point (with its values), in the points' order.
+ */
+static void add_rows(struct comparison *c, struct json_object *rows, double alpha)
+{
+	size_t points = c->sweep ? compare_sweep_points(c->sweep) : 1;
+
+	for (size_t i = 0; i < c->all.nm; i++) {
+		if (!comparable(&c->all.m[i]))
+			continue;
+		for (int over = 0; over < 2; over++) {
+			for (size_t p = 0; p < points; p++) {
+				struct metric_data *m = c->sweep ? find_metric(&c->at[p], c->all.m[i].name) :
+						       &c->all.m[i];
+				struct values *v;
+				struct json_object *row;
+
+				if (!m || !m->runs[0].n || !m->runs[1].n || (over && !m->per_iteration))
+					continue;
+				v = over ? m->samples : m->runs;
+				row = compare_row_make(m->name, over ? "iterations" : "runs", v[0].v,
+						       v[0].n, v[1].v, v[1].n, alpha);
+				if (c->sweep)
+					json_object_object_add(row, "point",
+							       compare_sweep_values(c->sweep, p));
+				json_object_array_add(rows, row);
+			}
+		}
 	}
-	o = json_object_new_object();
-	json_object_object_add(o, "name", json_object_new_string(d->selftest_name));
-	json_object_object_add(o, "command", line && *line ? json_object_new_string(line) : NULL);
-	json_object_object_add(o, "reason", line && *line ? NULL :
-			       json_object_new_string(d->selftest_none));
-	free(line);
-	return o;
+}
+
+/* Split both sides by the keys that differ within one; the points one side lacks, said. */
+static int make_sweep(struct comparison *c, const char *keys, struct mb_error *err)
+{
+	struct json_object *const *const specs[2] = { c->s[0].specs, c->s[1].specs };
+	const size_t n[2] = { c->s[0].n, c->s[1].n };
+	int ret = compare_sweep_make(keys, specs, n, &c->sweep, err);
+
+	if (ret)
+		return ret;
+	c->at = calloc(compare_sweep_points(c->sweep), sizeof(*c->at));
+	if (!c->at)
+		return mb_error_set(err, -ENOMEM, NULL, "out of memory");
+	for (size_t p = 0; p < compare_sweep_points(c->sweep); p++)
+		for (int sd = 0; sd < 2; sd++)
+			if (!compare_sweep_runs(c->sweep, p, sd))
+				warn(c, "%s: only the %s side has runs there; not compared",
+				     compare_sweep_label(c->sweep, p), c->s[!sd].name);
+	return 0;
+}
+
+/*
+ * What the engine says of the runs' spec; in a sweep, of the spec without
+ * the swept keys (the report's sweep line has them), and the selftest's
+ * line only where it can run every point.
+ */
+static void describe(const struct compare_source *src, struct comparison *c,
+		     struct compare_description *desc)
+{
+	struct json_object *spec = c->s[0].specs[0], *plain = NULL;
+
+	if (c->sweep)
+		spec = plain = compare_sweep_spec(c->sweep, spec, false);
+	src->describe(src->ctx, c->s[0].kind, spec, desc);
+	json_object_put(plain);
+	for (size_t p = 0; c->sweep && p < compare_sweep_points(c->sweep); p++) {
+		for (int sd = 0; sd < 2; sd++) {
+			size_t r = 0;
+
+			while (r < c->s[sd].n && compare_sweep_point_of(c->sweep, sd, r) != p)
+				r++;
+			if (r == c->s[sd].n)
+				continue;
+			if (compare_selftest_check(src, c->s[0].kind, c->s[sd].specs[r],
+						   compare_sweep_label(c->sweep, p), desc))
+				return;
+			break;
+		}
+	}
+}
+
+/* The spec the report shows (a sweep's with each swept key's values as a list), and desc's. */
+static void add_spec(struct comparison *c, struct compare_description *desc,
+		     struct json_object *out)
+{
+	char *command_text;
+	size_t command_len;
+
+	if (c->sweep) {
+		const int64_t *const ids[2] = { c->s[0].ids, c->s[1].ids };
+
+		json_object_object_add(out, "spec", compare_sweep_spec(c->sweep, c->s[0].specs[0], true));
+		json_object_object_add(out, "sweep", compare_sweep_json(c->sweep, ids));
+	} else {
+		json_object_object_add(out, "spec", json_object_get(c->s[0].specs[0]));
+	}
+	command_text = textbuf_take(&desc->command, &command_len);
+	json_object_object_add(out, "title", json_object_new_string(desc->title));
+	json_object_object_add(out, "command", json_object_new_string(command_text ? command_text : ""));
+	free(command_text);
+	json_object_object_add(out, "selftest", compare_selftest_json(desc));
 }
 
 struct json_object *compare_build(const struct compare_source *src,
@@ -528,8 +476,9 @@ struct json_object *compare_build(const struct compare_source *src,
 	struct json_object *out = NULL, *rows;
 	double alpha = req->alpha > 0 ? req->alpha : 0.05;
 	struct compare_description desc = { .title = "" };
-	char *command_text;
-	size_t command_len;
+	char split[400] = "";
+	struct json_object *const *specs[2];
+	size_t n[2];
 
 	if (!c) {
 		mb_error_set(err, -ENOMEM, NULL, "out of memory");
@@ -543,50 +492,44 @@ struct json_object *compare_build(const struct compare_source *src,
 
 		if (src->select(src->ctx, side->name, side->selector, side->ids, MAX_SIDE_RUNS,
 				&side->n, &side->truncated, err) ||
-		    load_side(src, c, sd, err)) {
+		    load_runs(src, c, sd, err)) {
 			snprintf(err->field, sizeof(err->field), "%s", side->name);
 			goto done;
 		}
+		specs[sd] = side->specs;
+		n[sd] = side->n;
 	}
-	if (check_specs(c, req->vary, err)) {
+	if (!specs[0][0]) {
+		mb_fail(err, "base", "run %lld has no recorded spec", (long long)c->s[0].ids[0]);
+		goto done;
+	}
+	if (compare_check_specs(specs, n, req->vary, split, sizeof(split), err) ||
+	    (split[0] && make_sweep(c, split, err))) {
 		if (!err->field[0])
 			snprintf(err->field, sizeof(err->field), "vary");
 		goto done;
 	}
-	environment_warnings(c, req->vary);
+	for (int sd = 0; sd < 2; sd++)
+		if (load_samples(src, c, sd, err)) {
+			snprintf(err->field, sizeof(err->field), "%s", c->s[sd].name);
+			goto done;
+		}
+	compare_environment_warnings((struct json_object *const *const[2]){ c->s[0].envs,
+				     c->s[1].envs }, n, req->vary, c->warnings);
 	if (c->s[0].truncated || c->s[1].truncated)
 		warn(c, "more than %d runs match on the %s; the oldest %d of a side are compared",
 		     MAX_SIDE_RUNS, c->s[0].truncated && c->s[1].truncated ? "base and new sides" :
 		     c->s[0].truncated ? "base side" : "new side", MAX_SIDE_RUNS);
-	src->describe(src->ctx, c->s[0].kind, c->s[0].specs[0], &desc);
+	describe(src, c, &desc);
 	order_metrics(c, desc.lead);
 	rows = json_object_new_array();
-	for (size_t i = 0; i < c->nm; i++) {
-		struct metric_data *m = &c->m[i];
-
-		/*
-		 * the job statistics are a time series, guest_t_ms and
-		 * migration_iteration_t_ms its clock: not figures to compare
-		 */
-		if (!m->runs[0].n || !m->runs[1].n || !strncmp(m->name, "job_", 4) ||
-		    !strcmp(m->name, "guest_t_ms") || !strcmp(m->name, "migration_iteration_t_ms"))
-			continue;
-		json_object_array_add(rows, compare_row(m->name, "runs", m->runs, alpha));
-		if (m->per_iteration)
-			json_object_array_add(rows, compare_row(m->name, "iterations", m->samples,
-								alpha));
-	}
-	compare_warn_rows(rows, alpha, c->warnings);
+	add_rows(c, rows, alpha);
+	compare_warn_rows(rows, alpha, c->warnings);	/* one line per kind of warning */
 	out = json_object_new_object();
 	json_object_object_add(out, "base", side_json(&c->s[0]));
 	json_object_object_add(out, "new", side_json(&c->s[1]));
 	json_object_object_add(out, "kind", json_object_new_string(c->s[0].kind));
-	json_object_object_add(out, "spec", json_object_get(c->s[0].specs[0]));
-	command_text = textbuf_take(&desc.command, &command_len);
-	json_object_object_add(out, "title", json_object_new_string(desc.title));
-	json_object_object_add(out, "command", json_object_new_string(command_text ? command_text : ""));
-	free(command_text);
-	json_object_object_add(out, "selftest", selftest_json(&desc));
+	add_spec(c, &desc, out);
 	json_object_object_add(out, "vary", json_object_new_string(req->vary ? req->vary : ""));
 	json_object_object_add(out, "test", json_object_new_string(
 		"Mann-Whitney U, two-sided; Welch's t for means"));
@@ -595,6 +538,7 @@ struct json_object *compare_build(const struct compare_source *src,
 	json_object_object_add(out, "missing", missing_json(c));
 	json_object_object_add(out, "warnings", json_object_get(c->warnings));
 done:
+	compare_description_free(&desc);
 	free_comparison(c);
 	return out;
 }

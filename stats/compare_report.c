@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "compare_model.h"
+#include "compare_sweep_report.h"
 #include "textbuf.h"
 
 static bool ends_with(const char *s, const char *suffix)
@@ -202,6 +203,8 @@ static void text_report(struct json_object *m, struct textbuf *b)
 	if (model_str(m, "vary")[0])
 		wrap(b, "vary: ", "      ", model_str(m, "vary"));
 	wrap(b, "test: ", "      ", test);
+	if (compare_sweep_text(m, b))	/* a sweep: a table per metric, a row per value */
+		goto notes;
 	textbuf_printf(b, "\n%-27s %9s %9s %8s %7s\n", "metric", "base", "new",
 		       "delta", "p");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
@@ -226,6 +229,7 @@ static void text_report(struct json_object *m, struct textbuf *b)
 			       runs ? "  per run" : "  all iterations", bv, nv, dv, pv,
 			       model_str(r, "verdict"));
 	}
+notes:
 	textbuf_printf(b, "\n");
 	wrap(b, "", "", "per run: one value per run, its median over iterations; all "
 	     "iterations: every iteration of every run; ~ means no significant change.");
@@ -269,6 +273,8 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 		textbuf_printf(b, "Kernel selftest: `%s`\n\n", line);
 	else if (line[0])
 		textbuf_printf(b, "Kernel selftest: %s\n\n", line);
+	if (compare_sweep_markdown(m, b))	/* a sweep: a table per metric, a row per value */
+		goto notes;
 	textbuf_printf(b, "| metric | what | over | base median | new median | delta | delta 95%% CI "
 		       "| p (U) | p (Welch) | verdict |\n|---|---|---|---:|---:|---:|---|---:|---:|---|\n");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
@@ -289,6 +295,7 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 			textbuf_printf(b, "-");
 		textbuf_printf(b, " | %s | %s | %s |\n", up, wp, model_str(r, "verdict"));
 	}
+notes:
 	for (size_t i = 0; i < json_object_array_length(model_get(m, "missing")); i++) {
 		struct json_object *e = json_object_array_get_idx(model_get(m, "missing"), i);
 
@@ -330,6 +337,7 @@ static void csv_report(struct json_object *m, struct textbuf *b)
 	struct json_object *rows = model_get(m, "metrics");
 
 	textbuf_printf(b, "metric,over,label");
+	compare_sweep_csv_header(m, b);
 	for (int sd = 0; sd < 2; sd++) {
 		for (size_t k = 0; k < 8; k++)
 			textbuf_printf(b, ",%s_%s", sd ? "new" : "base", stats[k]);
@@ -342,6 +350,7 @@ static void csv_report(struct json_object *m, struct textbuf *b)
 
 		textbuf_printf(b, "%s,%s,", model_str(r, "metric"), model_str(r, "over"));
 		csv_text(b, model_str(r, "label"));
+		compare_sweep_csv_row(r, b);
 		for (int sd = 0; sd < 2; sd++) {
 			struct json_object *side = model_get(r, sd ? "new" : "base"), *mci = model_get(side, "median_ci");
 
@@ -386,4 +395,21 @@ char *compare_report(struct json_object *model, const char *format, size_t *len)
 	else
 		return NULL;
 	return textbuf_take(&b, len);
+}
+
+/* The text table's cells and wrapping, for the sweep's tables (compare_sweep_report.c). */
+void compare_report_value(const char *metric, double v, char *out, size_t len)
+{
+	format_value(metric, v, out, len);
+}
+
+void compare_report_p(double p, char *out, size_t len)
+{
+	format_p(p, out, len);
+}
+
+void compare_report_wrap(struct textbuf *b, const char *prefix, const char *indent,
+			 const char *text)
+{
+	wrap(b, prefix, indent, text);
 }

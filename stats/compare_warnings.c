@@ -3,10 +3,12 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compare_model.h"
+#include "compare_sweep.h"
 #include "textbuf.h"
 
 #define MAX_GROUPS 16
@@ -21,6 +23,25 @@ static bool per_run(struct json_object *row)
 	return !strcmp(model_str(row, "over"), "runs");
 }
 
+/* " at vcpus=2, backing=hugetlb-1g": a sweep's row's point, as its label; "" for others. */
+static void point_of(struct json_object *row, char *out, size_t len)
+{
+	struct json_object *point = model_get(row, "point");
+	size_t at = 0;
+
+	out[0] = '\0';
+	if (!json_object_is_type(point, json_type_object))
+		return;
+	json_object_object_foreach(point, key, value) {
+		char v[128];
+
+		compare_sweep_value_text(value, v, sizeof(v));
+		if (at < len)
+			at += (size_t)snprintf(out + at, len - at, "%s%s=%s", at ? ", " : " at ",
+					       key, v);
+	}
+}
+
 static void add(struct json_object *warnings, struct textbuf *b)
 {
 	size_t len;
@@ -31,7 +52,7 @@ static void add(struct json_object *warnings, struct textbuf *b)
 	free(text);
 }
 
-/* "a (new 12%), b over iterations (base 15%, new 11%)" */
+/* "a (new 12%), b over iterations (base 15%, new 11%)", "c at vcpus=2 (base 14%)" */
 static void high_spread(struct json_object *rows, struct json_object *warnings)
 {
 	static const char *const sides[] = { "base", "new" };
@@ -41,16 +62,18 @@ static void high_spread(struct json_object *rows, struct json_object *warnings)
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object *row = json_object_array_get_idx(rows, i);
 		bool open = false;
+		char where[300];
 
+		point_of(row, where, sizeof(where));
 		for (int sd = 0; sd < 2; sd++) {
 			double cv = model_num(model_get(row, sides[sd]), "cv");
 
 			if (!(cv > COMPARE_HIGH_CV))
 				continue;
 			if (!open)
-				textbuf_printf(&b, "%s%s%s (", listed++ ? ", " : "coefficient of "
+				textbuf_printf(&b, "%s%s%s%s (", listed++ ? ", " : "coefficient of "
 					       "variation over 10%, which can hide a change: ", metric(row),
-					       per_run(row) ? "" : " over iterations");
+					       per_run(row) ? "" : " over iterations", where);
 			textbuf_printf(&b, "%s%s %.0f%%", open ? ", " : "", sides[sd], cv * 100.0);
 			open = true;
 		}
@@ -81,7 +104,7 @@ static struct few *group_of(struct few *g, size_t *n, double base, double new, d
 /*
  * The per-run rows whose smallest possible U-test p is not below alpha:
  * with every row alike, one sentence; otherwise each number of runs with
- * its rows.
+ * its rows (in a sweep, each with its point).
  */
 static void too_few_runs(struct json_object *rows, double alpha, struct json_object *warnings)
 {
@@ -121,12 +144,14 @@ static void too_few_runs(struct json_object *rows, double alpha, struct json_obj
 			       k ? ";" : "", groups[k].base, groups[k].new, groups[k].min_p);
 		for (size_t i = 0; i < json_object_array_length(rows); i++) {
 			struct json_object *row = json_object_array_get_idx(rows, i);
+			char where[300];
 
 			if (!per_run(row) || !(model_num(row, "u_min_p") >= alpha) ||
 			    model_num(model_get(row, "base"), "n") != groups[k].base ||
 			    model_num(model_get(row, "new"), "n") != groups[k].new)
 				continue;
-			textbuf_printf(&b, "%s%s", first ? "" : ", ", metric(row));
+			point_of(row, where, sizeof(where));
+			textbuf_printf(&b, "%s%s%s", first ? "" : ", ", metric(row), where);
 			first = false;
 		}
 	}

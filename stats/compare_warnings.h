@@ -16,7 +16,7 @@
  * whose coefficient of variation is over COMPARE_HIGH_CV on a side; the
  * per-run rows whose runs are too few for the U test to reach alpha; how
  * many rows would show a change by chance alone.  rows: the model's
- * "metrics".
+ * "metrics"; a sweep's rows are named with their "point".
  */
 void compare_warn_rows(struct json_object *rows, double alpha, struct json_object *warnings);
 

@@ -20,7 +20,11 @@ struct json_object *mb_samples_summary_json(const struct mb_samples *s)
 
 	for (int m = 0; m < MB_NR_METRICS; m++) {
 		double *v;
-		size_t n = mb_samples_values(s, m, &v);
+		size_t n;
+
+		if (m == MB_KVM_STAT)
+			continue;	/* counts per phase, not a distribution */
+		n = mb_samples_values(s, m, &v);
 
 		mb_summary_add(obj, mb_metric_name(m), v, n);
 		free(v);

@@ -12,8 +12,13 @@ METRICS = {
     'populate_ns', 'enable_dirty_log_ns', 'dirty_memory_ns',
     'get_dirty_log_ns', 'clear_dirty_log_ns', 'clear_dirty_log_call_ns',
     'disable_dirty_log_ns', 'dirty_ring_harvest_ns', 'dirty_ring_reset_ns',
-    'dirty_pages',
+    'dirty_pages', 'delete_memslot_ns', 'invalidate_ns',
+    'memslot_metadata_bytes', 'memslot_metadata_bytes_per_gib',
+    'dirty_bitmap_bytes', 'dirty_bitmap_bytes_per_gib',
 }
+# KVM's statistics: kvm_stat.<name>, read after each phase (seq), not summarised
+KVM_STAT = 'kvm_stat.'
+PHASES = ['populate', 'enable', 'iteration', 'disable', 'touch', 'invalidate', 'delete']
 ENV_KEYS = {
     'kernel', 'cmdline', 'boot_id', 'cpu_model', 'online_cpus',
     'mem_total_bytes', 'kvm_parameters', 'kvm_capabilities',
@@ -64,12 +69,32 @@ if result['spec'].get('manual_protect'):
           'manual protect run without KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 enabled')
 
 by_metric = {}
+readings = {}	# reading number: {phase}, from every kvm_stat row
 for s in result['samples']:
-    check(set(s) == {'metric', 'iteration', 'seq', 'value'}, 'sample keys %s' % sorted(s))
-    check(s['metric'] in METRICS, 'unknown metric %s' % s['metric'])
+    stat = s['metric'].startswith(KVM_STAT)
+    check(set(s) == {'metric', 'iteration', 'seq', 'value'} | ({'phase'} if stat else set()),
+          'sample keys %s' % sorted(s))
+    check(s['metric'] in METRICS or stat and s['metric'][len(KVM_STAT):].replace('_', 'a').isalnum(),
+          'unknown metric %s' % s['metric'])
     check(all(isinstance(s[k], int) and s[k] >= 0 for k in ('iteration', 'seq', 'value')),
           'sample %r' % s)
-    by_metric.setdefault(s['metric'], []).append(s['value'])
+    if stat:
+        check(s['seq'] < len(PHASES) and s.get('phase') == PHASES[s['seq']],
+              '%s: phase %r for seq %d' % (s['metric'], s.get('phase'), s['seq']))
+        readings.setdefault(s['iteration'], set()).add(s.get('phase'))
+    else:
+        by_metric.setdefault(s['metric'], []).append(s['value'])
+
+# one reading after populate, enabling, each iteration and each zap step, in time order
+if 'kvm_stat_missing' in env:
+    check(not readings and 'huge_mappings' not in env, 'kvm_stat samples although %s' % env['kvm_stat_missing'])
+else:
+    want = ['populate', 'enable'] + ['iteration'] * result['spec']['iterations'] + result['spec']['zap']
+    got = [readings[r] for r in sorted(readings)]
+    check(sorted(readings) == list(range(len(want))) and got == [{p} for p in want],
+          'kvm_stat readings %r, expected one each after %r' % (got, want))
+    check(isinstance(env.get('huge_mappings', {}).get('statement'), str) and env['huge_mappings']['statement'],
+          'environment.huge_mappings has a statement: %r' % env.get('huge_mappings'))
 
 check(not set(missing) & set(by_metric), 'metrics named missing have no samples: %s'
       % sorted(set(missing) & set(by_metric)))

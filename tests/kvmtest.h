@@ -47,6 +47,19 @@ static inline const char *kvmtest_hugepages_unavailable(uint64_t page_size,
 	return "not root, so the hugepage pool cannot be raised, and it has too few free pages";
 }
 
+static inline bool kvmtest_thp_available(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return !strstr(buf, "[never]");
+}
+
 /* A small spec that still runs every phase: 8MiB per vCPU. */
 static inline void kvmtest_small_spec(struct mb_spec *spec)
 {
@@ -105,10 +118,17 @@ static inline int kvmtest_run(const char *name, struct mb_spec *spec,
 	calls = r->memslots * (chunk ? (slot_pages + chunk - 1) / chunk : 1);
 	tap_ok(kvmtest_count(s, MB_POPULATE_NS) == 1 &&
 	       kvmtest_count(s, MB_ENABLE_DIRTY_LOG_NS) == 1 &&
-	       kvmtest_count(s, MB_DISABLE_DIRTY_LOG_NS) == 1 &&
+	       kvmtest_count(s, MB_DISABLE_DIRTY_LOG_NS) == mb_spec_zaps(r, MB_ZAP_DISABLE) &&
+	       kvmtest_count(s, MB_INVALIDATE_NS) == mb_spec_zaps(r, MB_ZAP_INVALIDATE) &&
+	       kvmtest_count(s, MB_DELETE_MEMSLOT_NS) == mb_spec_zaps(r, MB_ZAP_DELETE) &&
 	       kvmtest_count(s, MB_DIRTY_MEMORY_NS) == r->iterations &&
 	       kvmtest_count(s, MB_DIRTY_PAGES) == r->iterations,
-	       "%s: one sample per phase and iteration", name);
+	       "%s: one sample per phase, iteration and zap step", name);
+	/* every statistic read after populate, enable, each iteration and zap */
+	tap_ok(s->nr_stat_names > 0 &&
+	       kvmtest_count(s, MB_KVM_STAT) == s->nr_stat_names * (2 + r->iterations + r->nr_zap),
+	       "%s: %u KVM statistics read %u times each", name, s->nr_stat_names,
+	       2 + r->iterations + r->nr_zap);
 	tap_ok(kvmtest_count(s, MB_GET_DIRTY_LOG_NS) == (ring ? 0 : r->iterations) &&
 	       kvmtest_count(s, MB_CLEAR_DIRTY_LOG_NS) == (clear ? r->iterations : 0) &&
 	       kvmtest_count(s, MB_CLEAR_DIRTY_LOG_CALL_NS) ==
@@ -130,8 +150,8 @@ static inline int kvmtest_run(const char *name, struct mb_spec *spec,
 					 (unsigned long long)row->value,
 					 (unsigned long long)want);
 			}
-		} else if (row->value == 0 &&
-			   row->metric != MB_DIRTY_RING_HARVEST_NS) {
+		} else if (row->value == 0 && row->metric != MB_DIRTY_RING_HARVEST_NS &&
+			   strstr(mb_metric_name(row->metric), "_ns")) {
 			times_ok = false;
 			tap_diag("%s iteration %u seq %u is 0 ns",
 				 mb_metric_name(row->metric), row->iteration, row->seq);

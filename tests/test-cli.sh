@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # migbench-dirtylog as a user runs it: bad input (exit 2, message naming
-# the problem), a refused run (exit 3), the selftest's output format, and
-# the --json document.
+# the problem), a refused run (exit 3), the selftest's output format with
+# the lines that follow it, and the --json document.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
@@ -49,7 +49,9 @@ if [ -r "$pool/free_hugepages" ]; then
 	[ "$rc" -eq 3 ] || diag "exit $rc: $(cat "$tmp/err")"
 fi
 
-# Default output: dirty_log_perf_test's lines, in its order.
+# Default output: dirty_log_perf_test's lines, in its order, then the zap
+# steps it has no line for, the huge-mappings statement and the memory
+# figures (or why they were not measured).
 check_lines() {	# name regex-file args...
 	local name=$1 ref=$2
 	shift 2
@@ -70,6 +72,8 @@ check_lines() {	# name regex-file args...
 check_lines "manual protect" "$data/selftest-lines-manual.regex" --manual-protect
 check_lines "get clears" "$data/selftest-lines-get.regex" --manual-protect=false
 check_lines "dirty ring" "$data/selftest-lines-ring.regex" --dirty-ring-entries 512
+# no disable in the zap: the totals still, then each timed step in the spec's order
+check_lines "zap without disable" "$data/selftest-lines-zap.regex" --manual-protect --zap touch,invalidate,delete
 
 # --spec with flags on top, and the --json document.
 "$bin" --spec "$data/spec-small.json" --vcpus 1 --access random --quiet --json \

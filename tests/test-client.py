@@ -91,6 +91,18 @@ def main():
            all(len(r) == 7 and r[6] == run1['metric_labels'][r[0]] for r in rows if r[0] in run1['summary']),
            'its summary: clearing (or getting) the dirty log, then disabling it, first; each row ends with '
            'what the metric measures (%s)' % ', '.join(r[0] for r in rows))
+        statement = run1['environment']['huge_mappings']['statement']
+        ok(statement and '\n  huge mappings: %s\n' % statement in out, 'show prints the huge-mappings statement')
+        memory = re.findall(r'^  kernel memory: memslot metadata (\S+) \((\S+)/GiB\), dirty bitmap (\S+) \((\S+)/GiB\)$',
+                            out, re.M)
+        want = [run1['summary'].get(m, {}).get('median') for m in
+                ('memslot_metadata_bytes', 'memslot_metadata_bytes_per_gib', 'dirty_bitmap_bytes',
+                 'dirty_bitmap_bytes_per_gib')]
+        units = {'B': 1, 'KiB': 1 << 10, 'MiB': 1 << 20, 'GiB': 1 << 30}
+        shown = [float(re.match(r'[0-9.]+', f).group()) * units[re.search(r'[A-Za-z]+$', f).group()]
+                 for f in memory[0]] if len(memory) == 1 else []
+        ok(len(shown) == 4 and all(abs(a - b) <= b * 0.005 for a, b in zip(shown, want)) if None not in want
+           else not memory, 'show prints the kernel memory of the memslots in bytes (%s, %s)' % (memory, want))
         rc, out, _ = client(d, 'samples', '1', '--csv')
         api = d.get('/api/v1/runs/1/samples?format=csv').body.decode()
         ok(rc == 0 and out == api and out.startswith('metric,iteration,seq,value\n'),

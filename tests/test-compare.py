@@ -5,11 +5,13 @@ against golden files (text: ASCII, no tabs, at most 75 columns), the
 model's tests against SciPy on the same values, selectors, mismatched
 specs named, bad requests, and the client; migration runs where some
 did not measure a metric, which every format names with the runs'
-reasons instead of leaving it out; and dirty-log runs with the zap
-metrics and a spread that hides changes: the headline first (getting the
-dirty log where nothing clears it), then the zap paths, then the rest,
-each metric with its label, the high spread in one warning, and no
-dirty_log_perf_test line for a spec it cannot run, with why."""
+reasons instead of leaving it out; dirty-log runs with the zap metrics
+and a spread that hides changes: the headline first (getting the dirty
+log where nothing clears it), then the zap paths, then the rest, each
+metric with its label, the high spread in one warning, and no
+dirty_log_perf_test line for a spec it cannot run, with why; and two
+vCPU sweeps, compared value by value (a table per metric, a row per
+value) against golden files."""
 import json
 import math
 import os
@@ -140,6 +142,111 @@ def add_migrations(path):
         rows += [(rid, 'migration_downtime_ms', 0, 0, downtime)] if downtime is not None else []
         rows += [(rid, 'qemu_clear_dirty_log_ns', 0, i, v) for i, v in enumerate(calls or [])]
         con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+
+
+# a vCPU sweep on each kernel: per vcpus, per run clear_dirty_log_ns for
+# iterations 1..3 and disable_dirty_log_ns
+SWEEP_RUNS = {
+    'base': {1: BASE[:3], 2: [([2 * v for v in c], 2 * z) for c, z in BASE[2:]]},
+    'new': {1: NEW[:3], 2: [([int(1.9 * v) for v in c], z) for c, z in NEW[2:]]},
+}
+
+
+def add_sweeps(path):
+    """Two sweeps of vcpus 1 and 2, as migbenchd stores them (a plain spec
+    and the sweep's id and values on each run), into an up-to-date store."""
+    con = sqlite3.connect(path, timeout=30)
+    rid, gid = con.execute('SELECT MAX(id), MAX(group_id) FROM runs').fetchone()
+    sweep_ids = {}
+    for n, (side, release) in enumerate((('base', '6.12.0-rc1'), ('new', '6.12.0-rc1+')), 1):
+        kernel = con.execute('SELECT id FROM kernels WHERE release = ?', (release,)).fetchone()[0]
+        sweep_ids[side] = 10 + n
+        for vcpus, data in SWEEP_RUNS[side].items():
+            gid += 1
+            spec = json.dumps(dict(SPEC, vcpus=vcpus))
+            for i, (clears, disable) in enumerate(data):
+                rid += 1
+                con.execute("INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, "
+                            "group_index, state, result, kernel_id, environment, created_at, started_at, "
+                            "finished_at, missing, sweep_id, sweep_point) VALUES (?, 'dirtylog', ?, ?, ?, "
+                            "'{}', ?, ?, 'done', 'ok', ?, ?, ?, ?, ?, '{}', ?, ?)",
+                            (rid, spec, spec, 'sweep-' + side, gid, i, kernel,
+                             json.dumps(env(release, 'Y')), '2026-11-03T00:00:00.000Z',
+                             '2026-11-03T00:00:01.000Z', '2026-11-03T00:00:02.000Z', sweep_ids[side],
+                             json.dumps({'vcpus': vcpus})))
+                rows = [(rid, 'clear_dirty_log_ns', it + 1, 0, v) for it, v in enumerate(clears)]
+                rows.append((rid, 'disable_dirty_log_ns', 0, 0, disable))
+                con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+    return sweep_ids
+
+
+def test_sweep(d, tmp):
+    sweeps = add_sweeps(os.path.join(tmp, 'migbench.db'))
+    q = {'base': 'sweep:%d' % sweeps['base'], 'new': 'sweep:%d' % sweeps['new']}
+    m = compare(d, **q).json()
+    rows = {(r['metric'], r['over'], r['point']['vcpus']): r for r in m['metrics']}
+    ok(sorted(rows) == sorted((metric, over, v) for metric, over in
+                              (('clear_dirty_log_ns', 'runs'), ('clear_dirty_log_ns', 'iterations'),
+                               ('disable_dirty_log_ns', 'runs')) for v in (1, 2)),
+       'a sweep of vcpus 1 and 2 on each side: each row once per value')
+    good = True
+    for v in (1, 2):
+        per_run = {side: [float(np.median(c)) for c, _ in SWEEP_RUNS[side][v]] for side in ('base', 'new')}
+        row = rows[('clear_dirty_log_ns', 'runs', v)]
+        u = stats.mannwhitneyu(per_run['base'], per_run['new'], alternative='two-sided')
+        want = (np.median(per_run['new']) - np.median(per_run['base'])) / np.median(per_run['base']) * 100
+        good &= math.isclose(row['u_p'], u.pvalue, rel_tol=1e-9) and math.isclose(row['delta_pct'], want)
+    ok(good, 'per value: U p as SciPy and the delta of the medians, on that value\'s runs only')
+    text = compare(d, format='text', **q).body.decode('ascii', 'replace')
+    ok(all(len(l) <= 75 for l in text.splitlines()) and not any(l.endswith(' ') for l in text.splitlines()),
+       'the sweep\'s text report: no line over 75 columns, no trailing blanks')
+    for fmt, name in (('text', 'compare-sweep.txt'), ('markdown', 'compare-sweep.md'), ('csv', 'compare-sweep.csv')):
+        ok(golden(name, compare(d, format=fmt, **q).body.decode()),
+           'the sweep\'s %s report matches tests/data/%s' % (fmt, name))
+    per_run = [r['metric'] for r in m['metrics'] if r['over'] == 'runs' and r['point'] == {'vcpus': 2}]
+    ok(per_run == report_order('dirtylog', per_run, set(per_run)) and
+       all(r['label'] for r in m['metrics']), 'each value\'s rows in report order, each with its label')
+    ok(m['selftest'] == {'name': 'dirty_log_perf_test', 'reason': None,
+                         'command': 'dirty_log_perf_test -b 512M -s anonymous_hugetlb_1gb -i 3'},
+       'the dirty_log_perf_test line without the swept key, as the spec line (%s)' % m['selftest'])
+    add_page_size_runs(os.path.join(tmp, 'migbench.db'))
+    m = compare(d, base='gps-base', new='gps-new').json()
+    ok(m['sweep']['keys'] == ['guest_page_size'] and
+       m['selftest'] == {'name': 'dirty_log_perf_test', 'command': None,
+                         'reason': "at guest_page_size=2m: guest_page_size: the selftest's guest maps its "
+                                   "memory with 4KiB pages"},
+       'no dirty_log_perf_test line for a sweep with a value the selftest cannot run, and which (%s)' %
+       m['selftest'])
+    few = [w for w in m['warnings'] if 'U test' in w]
+    ok(len(few) == 1 and few[0].startswith('with 2 base and 2 new runs the U test cannot reach p < 0.05'),
+       'too few runs at every value: one warning (%s)' % few)
+
+
+def add_page_size_runs(path):
+    """Runs of each side on both guest page sizes, selected by label: a
+    sweep the comparison finds within each side."""
+    con = sqlite3.connect(path, timeout=30)
+    rid, gid = con.execute('SELECT MAX(id), MAX(group_id) FROM runs').fetchone()
+    for kernel, side in ((1, 'gps-base'), (2, 'gps-new')):
+        for size in ('4k', '2m'):
+            gid += 1
+            spec = json.dumps(dict(SPEC, guest_page_size=size))
+            for i, (clears, disable) in enumerate((BASE if kernel == 1 else NEW)[:2]):
+                rid += 1
+                con.execute("INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, "
+                            "group_index, state, result, kernel_id, environment, created_at, started_at, "
+                            "finished_at, missing) VALUES (?, 'dirtylog', ?, ?, ?, '{}', ?, ?, 'done', 'ok', "
+                            "?, ?, ?, ?, ?, '{}')",
+                            (rid, spec, spec, side, gid, i, kernel,
+                             json.dumps(env('6.12.0-rc1' if kernel == 1 else '6.12.0-rc1+', 'Y')),
+                             '2026-11-04T00:00:00.000Z', '2026-11-04T00:00:01.000Z', '2026-11-04T00:00:02.000Z'))
+                rows = [(rid, 'clear_dirty_log_ns', it + 1, 0, v) for it, v in enumerate(clears)]
+                rows.append((rid, 'disable_dirty_log_ns', 0, 0, disable))
+                con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
     con.commit()
     con.close()
 
@@ -380,6 +487,7 @@ def main():
            '(%s)' % m['selftest'])
         test_missing(d, tmp)
         test_zap(d, tmp)
+        test_sweep(d, tmp)
     finally:
         d.cleanup()
         shutil.rmtree(tmp, ignore_errors=True)	# the fixture keeps a data dir it was given

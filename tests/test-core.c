@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * The pieces under the engine that need no KVM: size parsing, summary
- * statistics, the guest's access pattern, the dirty-log check, and the
- * metrics' names, labels and report order.
+ * statistics, the guest's access pattern, the dirty-log check, the
+ * metrics' names, labels and report order, and a comparison's warnings
+ * folded one per kind.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare_warnings.h"
 #include "dirtylog.h"
 #include "guest/pattern.h"
 #include "stats.h"
@@ -243,19 +245,24 @@ static void test_metrics(void)
 	for (int m = 0; m < MB_NR_METRICS; m++) {
 		const char *label = mb_metric_label(m);
 
+		if (m == MB_KVM_STAT)	/* a family, stored by its members' names */
+			continue;
+
 		unlabelled += !label[0];
 		longest = strlen(label) > longest ? strlen(label) : longest;
 		for (int o = 0; o < m; o++)
-			shared += !strcmp(label, mb_metric_label(o));
+			shared += o != MB_KVM_STAT && !strcmp(label, mb_metric_label(o));
 		unnamed += mb_metric_from_name(mb_metric_name(m)) != m;
 	}
 	tap_ok(!unnamed && !unlabelled && !shared && longest <= 40,
 	       "each of the %d metrics has a name and a label of its own, at most 40 characters "
-	       "(%zu unnamed, %zu without, %zu shared, longest %zu)", MB_NR_METRICS, unnamed,
+	       "(%zu unnamed, %zu without, %zu shared, longest %zu)", MB_NR_METRICS - 1, unnamed,
 	       unlabelled, shared, longest);
 	tap_ok(!strcmp(mb_metric_label_of("delete_memslot_ns"), "delete memslot (zap all SPTEs)") &&
 	       !strcmp(mb_metric_label_of("clear_dirty_log_ns"), "clear dirty log") &&
-	       !mb_metric_label_of("no_such_metric"), "labels by name; none for an unknown name");
+	       !mb_metric_label_of("no_such_metric") && !mb_metric_label_of("kvm_stat.pages_1g") &&
+	       !mb_metric_label(MB_KVM_STAT)[0],
+	       "labels by name; none for an unknown name or a KVM statistic");
 	tap_ok(mb_headline_rank(lead, "clear_dirty_log_ns", has_clear, &clear) == 0 &&
 	       mb_headline_rank(lead, "disable_dirty_log_ns", has_clear, &clear) == 1 &&
 	       mb_headline_rank(lead, "get_dirty_log_ns", has_clear, &clear) == 2 &&
@@ -267,6 +274,43 @@ static void test_metrics(void)
 	       "get takes clear's place where the runs have no clear; no lead, no order");
 }
 
+/* A sweep's rows: each warning one line however many rows and points, each row named with its point. */
+static void test_warnings(void)
+{
+	static const char *const want[] = {
+		"coefficient of variation over 10%, which can hide a change: clear_dirty_log_ns "
+		"at vcpus=1 (new 15%), clear_dirty_log_ns over iterations at vcpus=2 (base 12%)",
+		"too few runs for the U test to reach p < 0.05 in these per-run rows: 3 base and "
+		"3 new runs (smallest possible p 0.100): clear_dirty_log_ns at vcpus=1, "
+		"disable_dirty_log_ns at vcpus=1",
+		"4 comparisons at alpha 0.05: about 0.2 would show a significant change by chance alone",
+	};
+	struct json_object *rows = json_tokener_parse(
+		"[{\"metric\": \"clear_dirty_log_ns\", \"over\": \"runs\", \"point\": {\"vcpus\": 1},"
+		"  \"base\": {\"n\": 3, \"cv\": 0.02}, \"new\": {\"n\": 3, \"cv\": 0.15}, \"u_min_p\": 0.1},"
+		" {\"metric\": \"clear_dirty_log_ns\", \"over\": \"runs\", \"point\": {\"vcpus\": 2},"
+		"  \"base\": {\"n\": 5, \"cv\": 0.01}, \"new\": {\"n\": 5, \"cv\": null}, \"u_min_p\": 0.0079},"
+		" {\"metric\": \"clear_dirty_log_ns\", \"over\": \"iterations\", \"point\": {\"vcpus\": 2},"
+		"  \"base\": {\"n\": 15, \"cv\": 0.12}, \"new\": {\"n\": 15, \"cv\": 0.01}, \"u_min_p\": 1e-6},"
+		" {\"metric\": \"disable_dirty_log_ns\", \"over\": \"runs\", \"point\": {\"vcpus\": 1},"
+		"  \"base\": {\"n\": 3, \"cv\": 0.01}, \"new\": {\"n\": 3, \"cv\": 0.01}, \"u_min_p\": 0.1}]");
+	struct json_object *warnings = json_object_new_array();
+	size_t n, same = 0;
+
+	compare_warn_rows(rows, 0.05, warnings);
+	n = json_object_array_length(warnings);
+	for (size_t i = 0; i < n && i < 3; i++) {
+		const char *got = json_object_get_string(json_object_array_get_idx(warnings, i));
+
+		same += !strcmp(got, want[i]);
+		if (strcmp(got, want[i]))
+			tap_diag("got: %s", got);
+	}
+	tap_ok(n == 3 && same == 3, "a sweep's warnings: one line per kind, each row with its point");
+	json_object_put(rows);
+	json_object_put(warnings);
+}
+
 int main(void)
 {
 	test_sizes();
@@ -276,5 +320,6 @@ int main(void)
 	test_dirty_check();
 	test_strict_json();
 	test_metrics();
+	test_warnings();
 	return tap_done();
 }

@@ -52,8 +52,19 @@ def test_run_end_to_end(d):
        'summary statistics per metric (dirty_pages median %s)' % summary.get('dirty_pages', {}).get('median'))
     samples = d.get('/api/v1/runs/%d/samples' % run['id'])
     rows = samples.json()['samples']
-    ok(samples.status == 200 and all(set(s) == {'metric', 'iteration', 'seq', 'value'} for s in rows) and
+    stats = [s for s in rows if s['metric'].startswith('kvm_stat.')]
+    ok(samples.status == 200 and
+       all(set(s) == {'metric', 'iteration', 'seq', 'value'} for s in rows if s not in stats) and
        sum(1 for s in rows if s['metric'] == 'dirty_pages') == 2, 'samples as JSON')
+    # populate, enable, two iterations, disable, delete: six readings of each statistic
+    pages = sorted((s for s in stats if s['metric'] == 'kvm_stat.pages_4k'),
+                   key=lambda s: s['iteration'])
+    ok([s['phase'] for s in pages] ==
+       ['populate', 'enable', 'iteration', 'iteration', 'disable', 'delete'] and
+       all(set(s) == {'metric', 'iteration', 'seq', 'phase', 'value'} for s in stats),
+       "KVM's statistics stored with the phase each was read after (%d rows)" % len(stats))
+    ok(stats and not [m for m in summary if m.startswith('kvm_stat.')],
+       "KVM's statistics are not summarised: counts per phase have no median")
     csv = d.get('/api/v1/runs/%d/samples?format=csv' % run['id'])
     lines = csv.body.decode().splitlines()
     ok(csv.content_type.startswith('text/csv') and lines[0] == 'metric,iteration,seq,value' and

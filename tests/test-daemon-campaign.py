@@ -118,6 +118,8 @@ BAD = [
      'fixed repeat'),
     ('a run with a bad spec key', ['runs', 0, 'vcpu'], 1, 'runs[0].vcpu', ''),
     ('a run over the memory limit', ['runs', 0, 'mem_per_vcpu'], '4096G', 'runs[0].mem_per_vcpu', ''),
+    ('a run sweeping a key', ['runs', 0, 'vcpus'], [1, 2], 'runs[0].vcpus',
+     "a campaign's run request takes one value per spec key: sweeps (lists) are for POST /runs"),
     ('rounds 0', ['rounds'], 0, 'rounds', '1 to 20'),
     ('rounds 21', ['rounds'], 21, 'rounds', '1 to 20'),
     ('an order unknown', ['order'], 'AABB', 'order', 'ABBA'),

@@ -24,19 +24,6 @@ static uint64_t huge_bytes(const struct mb_run_result *res)
 	return json_object_get_uint64(v);
 }
 
-static bool thp_available(void)
-{
-	char buf[128] = "";
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
-
-	if (!f)
-		return false;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return !strstr(buf, "[never]");
-}
-
 static void run_backing(enum mb_backing backing, bool engine_reserves)
 {
 	const char *name = mb_backing_name(backing);
@@ -65,7 +52,7 @@ static void run_backing(enum mb_backing backing, bool engine_reserves)
 			return;
 		}
 	}
-	if (backing == MB_BACKING_THP && !thp_available()) {
+	if (backing == MB_BACKING_THP && !kvmtest_thp_available()) {
 		tap_skip("%s: transparent hugepages are disabled on this kernel", label);
 		return;
 	}

@@ -2,7 +2,8 @@
 /*
  * Real runs on /dev/kvm across the dirty-log modes: access orders, write
  * percentages, manual protect on and off, initially-set, dirty rings
- * (small enough to fill mid-pass), several memslots and chunked clears.
+ * (small enough to fill mid-pass), several memslots and chunked clears,
+ * and both page sizes of the guest's mapping of its test memory.
  */
 #include "kvmtest.h"
 
@@ -43,7 +44,46 @@ static const struct mode_case cases[] = {
 	{ "one vCPU, 5 iterations, other seed",
 	  FLAGS("vcpus", "1", "iterations", "5", "seed", "12345",
 		"write_percent", "25"), -1, -1 },
+	{ "4KiB guest pages, sequential 100%",
+	  FLAGS("guest_page_size", "4k"), -1, -1 },
+	{ "2MiB guest pages, sequential 100%",
+	  FLAGS("guest_page_size", "2m"), -1, -1 },
+	{ "4KiB guest pages, random 50%, 2 memslots",
+	  FLAGS("guest_page_size", "4k", "access", "random", "write_percent", "50",
+		"memslots", "2"), -1, -1 },
+	{ "2MiB guest pages, random 50%, 2 memslots",
+	  FLAGS("guest_page_size", "2m", "access", "random", "write_percent", "50",
+		"memslots", "2"), -1, -1 },
+	{ "4KiB guest pages, test memory ending inside a page table",
+	  FLAGS("guest_page_size", "4k", "mem_per_vcpu", "384K", "write_percent", "0"),
+	  -1, -1 },
+	{ "2MiB guest pages, test memory ending inside a 2MiB page",
+	  FLAGS("guest_page_size", "2m", "mem_per_vcpu", "384K"), -1, -1 },
 };
+
+/* The guest page size the case asks for, or NULL. */
+static const char *asked_page_size(const struct mode_case *c)
+{
+	for (const char *const *f = c->flags; *f; f += 2)
+		if (!strcmp(f[0], "guest_page_size"))
+			return f[1];
+	return NULL;
+}
+
+/* The resolved spec the run reports names the guest page size it ran. */
+static void check_recorded_page_size(const struct mode_case *c,
+				     const struct mb_run_result *res)
+{
+	const char *want = asked_page_size(c), *got = "absent";
+	struct json_object *v;
+
+	if (!want)
+		return;
+	if (res->spec && json_object_object_get_ex(res->spec, "guest_page_size", &v))
+		got = json_object_get_string(v);
+	tap_ok(!strcmp(got, want), "%s: the resolved spec records guest_page_size \"%s\" (%s)",
+	       c->name, want, got);
+}
 
 int main(void)
 {
@@ -61,8 +101,12 @@ int main(void)
 		bad |= mb_spec_validate(&spec, mb_online_cpus(), &err);
 		if (!tap_ok(!bad, "%s: spec valid (%s)", c->name, err.message))
 			continue;
-		if (kvmtest_run(c->name, &spec, NULL, &res) &&
-		    (c->manual_protect >= 0 || c->initially_set >= 0))
+		if (!kvmtest_run(c->name, &spec, NULL, &res)) {
+			mb_run_result_free(&res);
+			continue;
+		}
+		check_recorded_page_size(c, &res);
+		if (c->manual_protect >= 0 || c->initially_set >= 0)
 			tap_ok((c->manual_protect < 0 ||
 				spec.manual_protect == c->manual_protect) &&
 			       (c->initially_set < 0 ||

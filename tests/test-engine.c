@@ -95,6 +95,24 @@ static void check_needs(const struct mb_engine *e, const char *request, uint64_t
 	json_object_put(req);
 }
 
+/* The guest memory a run holds: its test memory and the guest's own. */
+static void check_memory(const struct mb_engine *e, const char *request, uint64_t want,
+			 const char *why)
+{
+	struct json_object *req = parse(request);
+	struct mb_run_needs needs = { 0 };
+	struct mb_error err = { 0 };
+	void *spec = NULL;
+
+	if (mb_engine_spec_parse(e, req, &site, &spec, &err) == 0)
+		e->needs(spec, &needs);
+	tap_ok(spec && needs.memory_bytes == want && !strcmp(needs.memory_key, "mem_per_vcpu"),
+	       "%s: %s holds %llu bytes: %s (got %llu; %s)", e->kind, request,
+	       (unsigned long long)want, why, (unsigned long long)needs.memory_bytes, err.message);
+	free(spec);
+	json_object_put(req);
+}
+
 static void check_describe(const struct mb_engine *e, const char *request, const char *want)
 {
 	struct json_object *req = parse(request), *spec = NULL;
@@ -206,6 +224,7 @@ int main(void)
 	check_flag(kvm, "mem_per_vcpu", "512M", "\"512M\"");
 	check_flag(kvm, "manual_protect", "false", "false");
 	check_flag(kvm, "pin", "0,1", "[0, 1]");
+	check_flag(kvm, "guest_page_size", "2m", "\"2m\"");
 	check_flag(libvirt, "memory", "1G", "\"1G\"");
 	check_flag(libvirt, "rate_mib_s", "64", "64");
 	check_flag(libvirt, "postcopy", "true", "true");
@@ -219,6 +238,12 @@ int main(void)
 	check_needs(kvm, "{\"backing\": \"hugetlb-1g\", \"mem_per_vcpu\": \"512M\"}", MB_SIZE_1G, 1);
 	check_needs(kvm, "{\"backing\": \"hugetlb-2m\", \"mem_per_vcpu\": \"8M\"}", MB_SIZE_2M, 4);
 	check_needs(kvm, "{\"backing\": \"anonymous\", \"mem_per_vcpu\": \"8M\"}", 0, 0);
+	check_memory(kvm, "{\"mem_per_vcpu\": \"1G\"}", (1ULL << 30) + (6ULL << 20),
+		     "6MiB of its own, 2MiB of them page tables for 4KiB pages");
+	check_memory(kvm, "{\"mem_per_vcpu\": \"1G\", \"guest_page_size\": \"2m\"}",
+		     (1ULL << 30) + (4ULL << 20), "4MiB of its own with 2MiB pages");
+	check_memory(kvm, "{\"mem_per_vcpu\": \"500G\"}", (500ULL << 30) + (1004ULL << 20),
+		     "the largest guest: 1000MiB of page tables for 4KiB pages");
 	check_needs(libvirt, "{\"memory\": \"2G\"}", MB_SIZE_1G, 4);
 	check_needs(libvirt, "{\"memory\": \"2G\", \"destination\": \"qemu+ssh://h/system\"}",
 		    MB_SIZE_1G, 2);
@@ -235,6 +260,9 @@ int main(void)
 	check_describe(kvm, "{\"backing\": \"hugetlb-1g\", \"mem_per_vcpu\": \"512M\", "
 		       "\"manual_protect\": false}",
 		       "migbench-dirtylog --mem-per-vcpu 512M --backing hugetlb-1g --manual-protect=false");
+	check_describe(kvm, "{\"guest_page_size\": \"2m\"}",
+		       "migbench-dirtylog --guest-page-size 2m");
+	check_describe(kvm, "{\"guest_page_size\": \"4k\"}", "migbench-dirtylog");
 	check_describe(libvirt, "{\"memory\": \"2G\", \"rate_mib_s\": 64}",
 		       "migration memory=2G rate_mib_s=64");
 	return tap_done();

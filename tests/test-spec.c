@@ -41,6 +41,16 @@ static const struct bad_case bad_json[] = {
 	{ "{\"backing\": \"hugetlb\"}", "backing",
 	  "backing: must be one of \"anonymous\", \"thp\", \"hugetlb-2m\", \"hugetlb-1g\", \"shmem\", got \"hugetlb\"" },
 	{ "{\"backing\": 1}", "backing", "backing: must be a string, got int" },
+	{ "{\"guest_page_size\": \"1g\"}", "guest_page_size",
+	  "guest_page_size: must be one of \"4k\", \"2m\", got \"1g\"" },
+	{ "{\"guest_page_size\": \"4K\"}", "guest_page_size",
+	  "guest_page_size: must be one of \"4k\", \"2m\", got \"4K\"" },
+	{ "{\"guest_page_size\": \"\"}", "guest_page_size",
+	  "guest_page_size: must be one of \"4k\", \"2m\", got \"\"" },
+	{ "{\"guest_page_size\": 4096}", "guest_page_size",
+	  "guest_page_size: must be a string, got int" },
+	{ "{\"guest_page_size\": null}", "guest_page_size",
+	  "guest_page_size: must be a string, got null" },
 	{ "{\"iterations\": 0}", "iterations", "iterations: must be between 1 and 100000, got 0" },
 	{ "{\"write_percent\": 101}", "write_percent", "write_percent: must be between 0 and 100, got 101" },
 	{ "{\"access\": \"strided\"}", "access",
@@ -76,6 +86,18 @@ static const struct bad_case bad_json[] = {
 	{ "{\"vcpus\": 2, \"pin\": [0]}", "pin",
 	  "pin: lists 1 CPUs; give one per vCPU (2), plus optionally one for the main thread" },
 	{ "{\"pin\": [7]}", "pin", "pin: CPU 7 is not online (0..3)" },
+	{ "{\"zap\": \"delete\"}", "zap", "zap: must be an array of step names, got string" },
+	{ "{\"zap\": [1]}", "zap", "zap: step 0 must be a string, got int" },
+	{ "{\"zap\": [\"remove\"]}", "zap",
+	  "zap: must be one of \"disable\", \"touch\", \"invalidate\", \"delete\", got \"remove\"" },
+	{ "{\"zap\": [\"disable\", \"disable\"]}", "zap", "zap: lists \"disable\" twice" },
+	{ "{\"zap\": [\"delete\", \"disable\"]}", "zap",
+	  "zap: lists \"disable\" after \"delete\", when no memslot is left" },
+	{ "{\"zap\": [\"delete\"], \"vcpus_run_during_disable\": true}", "vcpus_run_during_disable",
+	  "vcpus_run_during_disable: needs \"disable\" in zap" },
+	{ "{\"invalidate\": \"dontneed\"}", "invalidate", "invalidate: needs \"invalidate\" in zap" },
+	{ "{\"invalidate\": \"munmap\", \"zap\": [\"invalidate\"]}", "invalidate",
+	  "invalidate: must be one of \"mprotect\", \"dontneed\", got \"munmap\"" },
 	{ "[1, 2]", "", "spec must be a JSON object, got array" },
 };
 
@@ -93,6 +115,8 @@ static const struct bad_text bad_flags[] = {
 	{ "pin", ",", "pin: empty CPU list" },
 	{ "mem_per_vcpu", "1.5G", "mem_per_vcpu: must be a byte count such as 4096, \"512M\" or \"1G\", got \"1.5G\"" },
 	{ "nonsense", "1", "nonsense: unknown key" },
+	{ "guest_page_size", "2M", "guest_page_size: must be one of \"4k\", \"2m\", got \"2M\"" },
+	{ "guest_page_size", "4096", "guest_page_size: must be one of \"4k\", \"2m\", got \"4096\"" },
 };
 
 static int parse_spec(const char *json, struct mb_spec *spec,
@@ -155,12 +179,14 @@ static void test_good_flags(void)
 	ret |= mb_spec_set_text(&spec, "vcpus", "2", &err);
 	ret |= mb_spec_set_text(&spec, "mem_per_vcpu", "512M", &err);
 	ret |= mb_spec_set_text(&spec, "backing", "hugetlb-1g", &err);
+	ret |= mb_spec_set_text(&spec, "guest_page_size", "2m", &err);
 	ret |= mb_spec_set_text(&spec, "manual_protect", "false", &err);
 	ret |= mb_spec_set_text(&spec, "vcpus_run_during_disable", "true", &err);
 	ret |= mb_spec_set_text(&spec, "pin", "1,0,3", &err);
 	tap_ok(ret == 0, "flags parse (%s)", err.message);
 	tap_ok(spec.vcpus == 2 && spec.mem_per_vcpu == 512ULL << 20 &&
 	       spec.backing == MB_BACKING_HUGETLB_1G &&
+	       spec.guest_page_size == MB_GUEST_PAGE_2M &&
 	       spec.manual_protect == MB_FALSE && spec.vcpus_run_during_disable &&
 	       spec.nr_pin == 3 && spec.pin[0] == 1 && spec.pin[2] == 3,
 	       "flags set the fields they name");
@@ -177,8 +203,34 @@ static void test_defaults(void)
 	tap_ok(spec.vcpus == 1 && spec.mem_per_vcpu == 1ULL << 30 &&
 	       spec.iterations == 2 && spec.write_percent == 100 &&
 	       spec.backing == MB_BACKING_ANONYMOUS && spec.memslots == 1 &&
-	       spec.manual_protect == MB_AUTO && spec.initially_set == MB_AUTO,
-	       "defaults match dirty_log_perf_test");
+	       spec.manual_protect == MB_AUTO && spec.initially_set == MB_AUTO &&
+	       spec.guest_page_size == MB_GUEST_PAGE_4K,
+	       "defaults match dirty_log_perf_test (4KiB guest pages too)");
+}
+
+/* Both guest page sizes from JSON, and each written back as it came. */
+static void test_guest_page_size(void)
+{
+	static const char *const values[] = { "4k", "2m" };
+
+	for (int i = 0; i < 2; i++) {
+		char json[64];
+		struct mb_error err = { 0 };
+		struct json_object *out, *v;
+		struct mb_spec spec;
+		int ret;
+
+		snprintf(json, sizeof(json), "{\"guest_page_size\": \"%s\"}", values[i]);
+		ret = parse_spec(json, &spec, &err);
+		out = mb_spec_to_json(&spec);
+		tap_ok(ret == 0 && (int)spec.guest_page_size == i &&
+		       mb_spec_guest_page_bytes(&spec) == (i ? 2ULL << 20 : 4096) &&
+		       json_object_object_get_ex(out, "guest_page_size", &v) &&
+		       !strcmp(json_object_get_string(v), values[i]),
+		       "guest_page_size \"%s\" is taken and written back (%s)", values[i],
+		       err.message);
+		json_object_put(out);
+	}
 }
 
 /* A full spec read from a file comes back out as the reference text. */
@@ -223,6 +275,7 @@ int main(int argc, char **argv)
 	test_bad_json();
 	test_bad_flags();
 	test_good_flags();
+	test_guest_page_size();
 	test_round_trip(argc > 1 ? argv[1] : "tests/data");
 	return tap_done();
 }

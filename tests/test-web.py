@@ -4,11 +4,15 @@
 playwright-core from npm): every view loads without console errors or
 "undefined"/"NaN" text, the runs list shows runs made through the API
 with their specs described by kind, plots are drawn with data, a
+dirty-log run's view shows KVM's statistics after each phase (one made
+through every zap step too), its huge-mappings statement and its kernel
+memory in bytes as the API has them, a
 migration's view marks its phases and iterations and charts the guest's
 writes per vCPU when its samples have them (and draws no such chart when
 they do not), an untraced migration lists what it did not measure and
 why, the schedule form creates a run and shows a field's error, the
-compare view shows its verdicts, the campaign views show campaigns
+compare view shows its verdicts and, for two sweeps of real runs, a
+chart per metric of each side's median against vcpus, the campaign views show campaigns
 written into a store (tests/campaign_store.py: a real one reboots its
 host), and the token is used when one is configured.  Screenshots are
 kept in build/tests/artifacts/web/."""
@@ -79,8 +83,19 @@ def main():
         ids = []
         for label in ('base', 'patched'):
             ids += d.submit(**small_run(label=label, iterations=3, repeat=3))['run_ids']
-        for i in ids:
+        # two sweeps of vcpus 1 and 2 for the compare view's charts (6 runs: a median's CI)
+        made = [d.submit(**small_run(label='sweep-' + side, vcpus=[1, 2], iterations=1, repeat=6))
+                for side in ('base', 'new')]
+        # every zap step, on 2MiB hugepages where migbenchd can raise the pool
+        two_mib = os.geteuid() == 0 and os.path.isdir('/sys/kernel/mm/hugepages/hugepages-2048kB')
+        zap_run = d.submit(**small_run(label='zaps', iterations=3, backing='hugetlb-2m' if two_mib else 'anonymous',
+                                       zap=['disable', 'touch', 'invalidate', 'delete']))['id']
+        for i in ids + [i for m in made for i in m['run_ids']]:
             d.wait_state(i, ('done', 'failed'))
+        sweeps = {'base': made[0]['sweep']['id'], 'new': made[1]['sweep']['id'],
+                  'new_vcpus1': made[1]['sweep_groups'][0]['run_ids']}
+        final = d.wait_state(zap_run, ('done', 'failed'))
+        ok(final['state'] == 'done', 'the run through every zap step (%s)' % final['error'])
         # migrations too, when this host can run them (root, libvirtd, QEMU):
         # one traced, one not (which must name what it did not measure)
         mig = {}
@@ -103,14 +118,15 @@ def main():
                             'http://127.0.0.1:%d' % d.port, artifacts, json.dumps(ids), os.uname().release,
                             'http://127.0.0.1:%d' % t.port, t.token, json.dumps(mig), d.token,
                             'http://127.0.0.1:%d' % s.port, json.dumps(standin),
-                            'http://127.0.0.1:%d' % c.port, c.token, json.dumps(campaigns)],
+                            'http://127.0.0.1:%d' % c.port, c.token, json.dumps(campaigns),
+                            json.dumps(sweeps), str(zap_run)],
                            capture_output=True, text=True, timeout=600)
         results = [json.loads(l) for l in p.stdout.splitlines() if l.startswith('{')]
         for r in results:
             ok(r['ok'], r['desc'])
             if not r['ok']:
                 diag(r['detail'])
-        ok(p.returncode == 0 and len(results) >= 70 and results[-1]['desc'] == 'with the token the run is scheduled '
+        ok(p.returncode == 0 and len(results) >= 80 and results[-1]['desc'] == 'with the token the run is scheduled '
            'and cancelled from the page', 'the browser test ran all its checks (%d)' % len(results))
         if p.stderr.strip():
             diag(p.stderr[-2000:])

@@ -56,9 +56,19 @@ function fmtNs(v) {
 		if (Math.abs(v) >= scale || unit === 'ns') return fmt3(v / scale) + ' ' + unit;
 }
 
+// Bytes in binary units: 36 KiB, 4.5 MiB; '-' for none.
+function fmtBytes(v) {
+	if (typeof v !== 'number' || !Number.isFinite(v)) return '-';
+	const units = [[2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB'], [1, 'B']];
+	for (const [scale, unit] of units)
+		if (Math.abs(v) >= scale || unit === 'B') return fmt3(v / scale) + ' ' + unit;
+}
+
 // A figure with its metric's unit; '-' for none (never "NaN").
 function fmtValue(metric, v) {
 	if (typeof v !== 'number' || !Number.isFinite(v)) return '-';
+	if (metric.endsWith('_bytes')) return fmtBytes(v);
+	if (metric.endsWith('_bytes_per_gib')) return fmtBytes(v) + '/GiB';
 	if (metric.endsWith('_ns')) return fmtNs(v);
 	if (metric.endsWith('_ms')) return fmtNs(v * 1e6);
 	if (metric.endsWith('_mib_s')) return fmt3(v) + ' MiB/s';
@@ -169,9 +179,12 @@ async function viewCompare(params) {
 	const runs = (await api('/runs?state=done&limit=500')).runs;
 	const labels = [...new Set(runs.map(r => r.label).filter(Boolean))];
 	const kernels = [...new Set(runs.map(r => r.kernel && r.kernel.release).filter(Boolean))];
+	const sweeps = [...new Map(runs.filter(r => r.sweep).map(r => [r.sweep.id, r])).values()];
 	const choice = (name, current) => el('select', { name },
 		labels.map(l => el('option', { value: l, selected: current === l }, 'label ' + l)),
-		kernels.map(k => el('option', { value: 'kernel:' + k, selected: current === 'kernel:' + k }, 'kernel ' + k)));
+		kernels.map(k => el('option', { value: 'kernel:' + k, selected: current === 'kernel:' + k }, 'kernel ' + k)),
+		sweeps.map(r => el('option', { value: 'sweep:' + r.sweep.id, selected: current === 'sweep:' + r.sweep.id },
+			`sweep ${r.sweep.id} (${r.sweep.keys.join(', ')}${r.label ? ', ' + r.label : ''})`)));
 	const base = choice('base', params.get('base') || labels[0]);
 	const nw = choice('new', params.get('new') || labels[1] || labels[0]);
 	const vary = el('input', { name: 'vary', value: params.get('vary') || '', placeholder: 'e.g. backing' });
@@ -197,7 +210,9 @@ async function viewCompare(params) {
 	}
 	const text = await api('/compare?' + q + '&format=text');
 	const rows = model.metrics.map(r => el('tr', { 'data-verdict': r.verdict, 'data-metric': r.metric },
-		el('td', {}, r.metric, r.label ? el('div', { class: 'muted' }, r.label) : null), el('td', {}, r.over),
+		el('td', {}, r.metric, r.label ? el('div', { class: 'muted' }, r.label) : null,
+			r.point ? el('div', { class: 'muted', 'data-testid': 'point' },
+				sweepPointText(model.sweep.keys, r.point)) : null), el('td', {}, r.over),
 		el('td', { class: 'num' }, fmtValue(r.metric, r.base.median)),
 		el('td', { class: 'num' }, fmtValue(r.metric, r.new.median)),
 		el('td', { class: 'num' }, r.delta_pct === null ? '-' : r.delta_pct.toFixed(1) + '%',
@@ -207,12 +222,13 @@ async function viewCompare(params) {
 		el('td', { class: 'verdict-' + r.verdict }, r.verdict), el('td', {}, dotPlot(r))));
 	const download = el('a', { href: API + '/compare?' + q + '&format=text', download: 'migbench-compare.txt' },
 		'Download');
-	// a part the comparison has nothing for is left out, not shown as "null"
+	// the DOM's append writes null as "null": what a model lacks is left out
 	view.append(...[
 		el('p', {}, `base: ${model.base.kernel.release} "${model.base.label}", ${model.base.runs.length} runs; ` +
 			`new: ${model.new.kernel.release} "${model.new.label}", ${model.new.runs.length} runs; ${model.test}, ` +
 			`alpha ${model.alpha}`),
 		...specCommands(model.command, model.selftest),
+		model.sweep ? sweepCharts(model) : null,
 		el('table', { 'data-testid': 'compare-rows' }, el('tr', {},
 			['metric', 'over', 'base', 'new', 'delta (95% CI)', 'p', 'verdict', 'values (grey base, blue new; bar: median, line: its 95% CI)']
 				.map(h => el('th', {}, h))), rows),
@@ -225,7 +241,8 @@ async function viewCompare(params) {
 			el('ul', { class: 'warnings', 'data-testid': 'warnings' }, model.warnings.map(w => el('li', {}, w)))) : null,
 		el('div', { class: 'card' }, el('h3', {}, 'Report for the cover letter'),
 			el('button', { type: 'button', onclick: () => navigator.clipboard.writeText(text) }, 'Copy'), ' ', download,
-			el('pre', { 'data-testid': 'report' }, text))].filter(Boolean));
+			el('pre', { 'data-testid': 'report' }, text)),
+	].filter(Boolean));
 }
 
 // --- host ----------------------------------------------------------------
@@ -254,6 +271,7 @@ async function viewHost() {
 const SPEC_FIELDS = [
 	['vcpus', 'number', '1'], ['mem_per_vcpu', 'text', '64M'],
 	['backing', ['anonymous', 'thp', 'hugetlb-2m', 'hugetlb-1g', 'shmem'], 'hugetlb-1g'],
+	['guest_page_size', ['4k', '2m'], '4k'],
 	['iterations', 'number', '4'], ['write_percent', 'number', '100'],
 	['access', ['sequential', 'random'], 'sequential'], ['seed', 'number', '1'],
 	['manual_protect', ['auto', 'true', 'false'], 'auto'], ['initially_set', ['auto', 'true', 'false'], 'auto'],

@@ -100,8 +100,95 @@ function notMeasured(missing) {
 			el('li', { 'data-metric': m }, el('code', {}, m), ': ', missing[m]))));
 }
 
-// Time series and instants: plotted above, not figures to summarise.
-const NOT_SUMMARISED = /^(job_|guest_t_ms$|migration_iteration_t_ms$)/;
+// --- a dirty-log run: what became of KVM's huge mappings, the kernel memory
+// of its memslots, and KVM's statistics after each phase
+
+// The kernel memory the test memslots cost, each also per GiB of test memory.
+const KERNEL_MEMORY = [['memslot metadata', 'memslot_metadata_bytes'], ['dirty bitmap', 'dirty_bitmap_bytes']];
+
+// What KVM's page counts say of huge mappings (the run's own statement),
+// and the memory figures: for the top of a dirty-log run's view.
+function dirtylogFacts(env, byMetric, missing) {
+	const huge = env.huge_mappings || {};
+	const statement = huge.statement ? huge.statement : env.kvm_stat_missing ?
+		"huge mappings not known: KVM's statistics were not read: " + env.kvm_stat_missing : null;
+	const rows = KERNEL_MEMORY.map(([what, metric]) => {
+		const total = firstValue(byMetric, metric), perGib = firstValue(byMetric, metric + '_per_gib');
+		const cells = total === undefined ?
+			[el('td', { colspan: 2, class: 'muted' }, missing[metric] ? 'not measured: ' + missing[metric] :
+				'not recorded by this run')] :
+			[el('td', { class: 'num', 'data-bytes': total }, fmtBytes(total),
+				el('span', { class: 'exact' }, `${total} bytes`)),
+			 el('td', { class: 'num', 'data-bytes': perGib }, fmtBytes(perGib),
+				perGib === undefined ? null : el('span', { class: 'exact' }, `${perGib} bytes`))];
+		return el('tr', { 'data-metric': metric }, el('th', {}, what), cells);
+	});
+	return el('div', { class: 'card dirtylog-facts', 'data-testid': 'dirtylog-facts' },
+		statement ? el('p', { class: 'huge-mappings', 'data-testid': 'huge-mappings' }, statement) : null,
+		el('table', { class: 'kernel-memory', 'data-testid': 'kernel-memory' },
+			el('tr', {}, el('th', {}, 'kernel memory of the test memslots'), el('th', {}, 'total'),
+				el('th', {}, 'per GiB of test memory')), rows),
+		env.kernel_memory_source ? el('p', { class: 'muted' }, 'measured by ' + env.kernel_memory_source) : null);
+}
+
+// KVM's page counts, the columns shown first.
+const PAGE_COUNTS = ['pages_4k', 'pages_2m', 'pages_1g'];
+const KVM_STAT = 'kvm_stat.';
+
+// KVM's statistics as read after each phase (kvm_stat.<name> samples:
+// iteration the reading's number, phase what it followed): a row per
+// reading in time order, a column per statistic that is ever non-zero with
+// its change since the reading before; the others named in one line.
+function kvmStatTable(samples, env) {
+	const readings = new Map(), stats = new Set();
+	for (const s of samples) {
+		if (!s.metric.startsWith(KVM_STAT)) continue;
+		const name = s.metric.slice(KVM_STAT.length);
+		stats.add(name);
+		if (!readings.has(s.iteration))
+			readings.set(s.iteration, { phase: s.phase || 'phase ' + s.seq, values: new Map() });
+		readings.get(s.iteration).values.set(name, s.value);
+	}
+	const card = el('div', { class: 'card', 'data-testid': 'kvm-stat' }, el('h3', {}, "KVM's statistics per phase"));
+	if (!readings.size) {
+		if (!env.kvm_stat_missing) return null;
+		card.append(el('p', { class: 'muted' }, 'not read: ' + env.kvm_stat_missing));
+		return card;
+	}
+	const order = [...readings.keys()].sort((a, b) => a - b).map(k => Object.assign({ reading: k }, readings.get(k)));
+	const named = PAGE_COUNTS.filter(n => stats.has(n)).concat([...stats].filter(n => !PAGE_COUNTS.includes(n)));
+	const shown = named.filter(n => order.some(r => r.values.get(n)));
+	const zero = named.filter(n => !shown.includes(n));
+	let iteration = 0;
+	const rows = order.map((r, i) => {
+		const label = r.phase === 'iteration' ? 'iteration ' + ++iteration : r.phase;
+		return el('tr', { 'data-reading': r.reading, 'data-phase': r.phase }, el('th', {}, label),
+			shown.map(n => {
+				const v = r.values.get(n), before = i ? order[i - 1].values.get(n) : undefined;
+				if (v === undefined) return el('td', { class: 'num muted', 'data-stat': n }, '-');
+				const delta = before === undefined || v === before ? null : v - before;
+				return el('td', { class: 'num' + (delta === null ? '' : ' changed'), 'data-stat': n },
+					el('span', { class: 'value' }, String(v)), delta === null ? null :
+					el('span', { class: 'delta' }, (delta > 0 ? '+' : '−') + Math.abs(delta)));
+			}));
+	});
+	// el() leaves out what is null; append() would write "null"
+	card.append(...[el('p', { class: 'muted' }, 'Read after each phase; the change since the reading before in small text.'),
+		shown.length ? el('div', { class: 'scroll' }, el('table', { class: 'kvm-stat' },
+			el('tr', {}, el('th', {}, 'after'), shown.map(n => el('th', { class: 'num' }, n))), rows)) :
+			el('p', {}, 'Every statistic was 0 at every reading.'),
+		zero.length ? el('details', { 'data-testid': 'kvm-stat-zero' },
+			el('summary', {}, `${zero.length} of ${named.length} statistics were 0 at every reading`),
+			el('p', {}, zero.join(', '))) : null,
+		env.kvm_stat_skipped ? el('p', { class: 'muted' },
+			`${env.kvm_stat_skipped} more statistics (histograms, or past the limit of names) were not recorded`) : null]
+		.filter(Boolean));
+	return card;
+}
+
+// Time series and instants: plotted above, not figures to summarise;
+// KVM's statistics are counts per phase, shown in their own table.
+const NOT_SUMMARISED = /^(job_|guest_t_ms$|migration_iteration_t_ms$|kvm_stat\.)/;
 
 async function viewRun(id) {
 	const run = await api('/runs/' + id);
@@ -183,4 +270,12 @@ async function viewRun(id) {
 		el('p', { 'data-testid': 'zap' }, zap ? fmtNs(zap.value) :
 			missing[zapMetric] ? 'not measured: ' + missing[zapMetric] : 'not measured')),
 		plots, el('div', { class: 'card' }, el('h3', {}, 'Summary'), summary));
+	if (run.kind === 'dirtylog') showDirtylog(head, plots, env, samples, byMetric, missing);
+}
+
+// A dirty-log run's own cards: its facts under the head, its statistics per phase before the plots.
+function showDirtylog(head, plots, env, samples, byMetric, missing) {
+	head.after(dirtylogFacts(env, byMetric, missing));
+	const stats = kvmStatTable(samples, env);
+	if (stats) plots.before(stats);
 }

@@ -11,6 +11,7 @@ const SPEC_DESCRIPTIONS = {
 	dirtylog: { needs: ['vcpus', 'mem_per_vcpu', 'backing'], parts: s => [
 		`dirtylog ${s.vcpus} x ${s.mem_per_vcpu} ${s.backing}`,
 		has(s.iterations) && `${s.iterations} iteration${s.iterations === 1 ? '' : 's'}`,
+		s.guest_page_size === '2m' && '2MiB guest pages',
 		s.dirty_ring_entries > 0 && `dirty ring ${s.dirty_ring_entries}`,
 		s.manual_protect === false && 'no manual protect',
 	] },

@@ -97,8 +97,9 @@ static void write_samples(const struct mb_samples *samples)
 {
 	for (size_t i = 0; i < samples->len; i++) {
 		const struct mb_sample *s = &samples->rows[i];
+		char name[sizeof(MB_KVM_STAT_PREFIX) + MB_KVM_STAT_NAME_MAX];
 
-		printf("S %s %u %u %llu\n", mb_metric_name(s->metric),
+		printf("S %s %u %u %llu\n", mb_sample_name(samples, s, name, sizeof(name)),
 		       s->iteration, s->seq, (unsigned long long)s->value);
 	}
 }

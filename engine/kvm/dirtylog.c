@@ -17,10 +17,11 @@
 #include <unistd.h>
 
 #include "hostinfo.h"
+#include "hugemap.h"
 #include "kvm.h"
 
-static enum mb_run_status fail(struct engine *e, enum mb_run_status status,
-			       const char *fmt, ...)
+enum mb_run_status dirtylog_fail(struct engine *e, enum mb_run_status status,
+				 const char *fmt, ...)
 {
 	va_list ap;
 
@@ -30,7 +31,7 @@ static enum mb_run_status fail(struct engine *e, enum mb_run_status status,
 	return status;
 }
 
-static void progress(struct engine *e, const char *fmt, ...)
+void dirtylog_progress(struct engine *e, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -57,7 +58,7 @@ static enum mb_run_status resolve_caps(struct engine *e, uint32_t *ring_cap,
 	int ret = kvm_read_caps(&caps), manual, ring, ring_acq, slots;
 
 	if (ret < 0)
-		return fail(e, MB_RUN_UNAVAILABLE, "cannot open /dev/kvm: %s",
+		return dirtylog_fail(e, MB_RUN_UNAVAILABLE, "cannot open /dev/kvm: %s",
 			    strerror(-ret));
 	env_add(e, "kvm_capabilities", mb_kvm_caps_json(&caps));
 	manual = caps.manual_dirty_log_protect2;
@@ -66,7 +67,7 @@ static enum mb_run_status resolve_caps(struct engine *e, uint32_t *ring_cap,
 	slots = caps.nr_memslots;
 
 	if (slots > 0 && s->memslots + 1 > (unsigned int)slots)
-		return fail(e, MB_RUN_UNAVAILABLE,
+		return dirtylog_fail(e, MB_RUN_UNAVAILABLE,
 			    "memslots: this kernel allows %d memslots, %u needed (one for the guest's own memory)",
 			    slots, s->memslots + 1);
 	if (s->dirty_ring_entries) {
@@ -75,11 +76,11 @@ static enum mb_run_status resolve_caps(struct engine *e, uint32_t *ring_cap,
 		*ring_cap = ring > 0 ? KVM_CAP_DIRTY_LOG_RING :
 				       KVM_CAP_DIRTY_LOG_RING_ACQ_REL;
 		if (max <= 0)
-			return fail(e, MB_RUN_UNAVAILABLE,
+			return dirtylog_fail(e, MB_RUN_UNAVAILABLE,
 				    "dirty_ring_entries: this kernel has no KVM_CAP_DIRTY_LOG_RING");
 		if (s->dirty_ring_entries * sizeof(struct kvm_dirty_gfn) >
 		    (uint64_t)max)
-			return fail(e, MB_RUN_UNAVAILABLE,
+			return dirtylog_fail(e, MB_RUN_UNAVAILABLE,
 				    "dirty_ring_entries: at most %zu on this kernel",
 				    max / sizeof(struct kvm_dirty_gfn));
 		s->manual_protect = MB_FALSE;
@@ -89,23 +90,23 @@ static enum mb_run_status resolve_caps(struct engine *e, uint32_t *ring_cap,
 	}
 	if (s->manual_protect == MB_TRUE &&
 	    !(manual & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE))
-		return fail(e, MB_RUN_UNAVAILABLE,
+		return dirtylog_fail(e, MB_RUN_UNAVAILABLE,
 			    "manual_protect: this kernel has no KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2");
 	if (s->manual_protect == MB_AUTO)
 		s->manual_protect = (manual & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE) ?
 				    MB_TRUE : MB_FALSE;
 	if (s->initially_set == MB_TRUE &&
 	    !(manual & KVM_DIRTY_LOG_INITIALLY_SET))
-		return fail(e, MB_RUN_UNAVAILABLE,
+		return dirtylog_fail(e, MB_RUN_UNAVAILABLE,
 			    "initially_set: this kernel has no KVM_DIRTY_LOG_INITIALLY_SET");
 	if (s->initially_set == MB_AUTO)
 		s->initially_set = s->manual_protect &&
 				   (manual & KVM_DIRTY_LOG_INITIALLY_SET) ?
 				   MB_TRUE : MB_FALSE;
 	if (s->initially_set == MB_TRUE && s->manual_protect != MB_TRUE)
-		return fail(e, MB_RUN_BAD_SPEC, "initially_set: needs manual_protect");
+		return dirtylog_fail(e, MB_RUN_BAD_SPEC, "initially_set: needs manual_protect");
 	if (s->clear_chunk_pages && s->manual_protect != MB_TRUE)
-		return fail(e, MB_RUN_BAD_SPEC,
+		return dirtylog_fail(e, MB_RUN_BAD_SPEC,
 			    "clear_chunk_pages: needs manual_protect (KVM_CLEAR_DIRTY_LOG)");
 	if (s->manual_protect == MB_TRUE)
 		*manual_flags = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
@@ -168,9 +169,30 @@ static int alloc_run_state(struct engine *e)
 		if (!t->run_ns || !t->harvest_ns || !t->reset_ns || !t->written)
 			return -ENOMEM;
 	}
-	/* populate, enable, disable + 6 per iteration + the clear calls */
+	/*
+	 * populate, enable, disable, delete, invalidate, the four memory
+	 * figures, 6 per iteration + the clear calls, and each kvm_stat
+	 * reading: populate, enable, each iteration, each zap step
+	 */
 	return mb_samples_reserve(&e->res->samples,
-				  3 + e->spec.iterations * (6 + calls));
+				  9 + e->spec.iterations * (6 + calls) +
+				  (uint64_t)e->vmstats.nr * (2 + e->spec.iterations + e->spec.nr_zap));
+}
+
+/* Without KVM_GET_STATS_FD a run goes on, saying why it has no kvm_stat. */
+static void open_vmstats(struct engine *e)
+{
+	struct mb_error err = { 0 };
+
+	if (mb_vmstats_open(&e->vmstats, e->vm.vm_fd, &e->res->samples, &err))
+		env_add(e, "kvm_stat_missing", json_object_new_string(err.message));
+	else if (e->vmstats.skipped)
+		env_add(e, "kvm_stat_skipped", json_object_new_int64(e->vmstats.skipped));
+}
+
+void dirtylog_record_stats(struct engine *e, enum mb_phase phase)
+{
+	mb_vmstats_record(&e->vmstats, &e->res->samples, phase);
 }
 
 static enum mb_run_status prepare(struct engine *e)
@@ -181,6 +203,7 @@ static enum mb_run_status prepare(struct engine *e)
 		.nr_vcpus = e->spec.vcpus,
 		.pages_per_vcpu = e->spec.mem_per_vcpu / MB_GUEST_PAGE_SIZE,
 		.nr_slots = e->spec.memslots,
+		.test_page_size = mb_spec_guest_page_bytes(&e->spec),
 		.dirty_ring_entries = (uint32_t)e->spec.dirty_ring_entries,
 	};
 	enum mb_run_status status;
@@ -197,22 +220,28 @@ static enum mb_run_status prepare(struct engine *e)
 		ret = mb_hugepages_reserve(mb_backing_page_size(e->spec.backing),
 					   need, &e->resv, &err);
 		if (ret)
-			return fail(e, MB_RUN_UNAVAILABLE, "%s", err.message);
+			return dirtylog_fail(e, MB_RUN_UNAVAILABLE, "%s", err.message);
 	}
 	ret = mb_backing_alloc(&e->mem, e->spec.backing, bytes, &err);
 	if (ret)
-		return fail(e, ret == -ENOSPC || ret == -EOPNOTSUPP ?
+		return dirtylog_fail(e, ret == -ENOSPC || ret == -EOPNOTSUPP ?
 			       MB_RUN_UNAVAILABLE : MB_RUN_FAILED, "%s", err.message);
 	cfg.test_hva = e->mem.hva;
 	ret = mb_vm_create(&e->vm, &cfg, &err);
 	if (ret)
-		return fail(e, ret == -ENOENT || ret == -EACCES ?
+		return dirtylog_fail(e, ret == -ENOENT || ret == -EACCES ?
 			       MB_RUN_UNAVAILABLE : MB_RUN_FAILED,
 			    "creating the guest: %s", err.message);
-	for (unsigned int i = 0; i < e->spec.vcpus; i++)
+	status = memslot_cost_create(e);
+	if (status)
+		return status;
+	open_vmstats(e);
+	for (unsigned int i = 0; i < e->spec.vcpus; i++) {
 		e->vm.args[i].seed = e->spec.seed;
+		e->vm.args[i].pattern_loop = e->ring;
+	}
 	if (alloc_run_state(e))
-		return fail(e, MB_RUN_FAILED, "out of memory for run state");
+		return dirtylog_fail(e, MB_RUN_FAILED, "out of memory for run state");
 	if (e->spec.nr_pin == e->spec.vcpus + 1) {
 		cpu_set_t set;
 
@@ -220,13 +249,13 @@ static enum mb_run_status prepare(struct engine *e)
 		CPU_SET(e->spec.pin[e->spec.vcpus], &set);
 		sched_getaffinity(0, sizeof(e->main_affinity), &e->main_affinity);
 		if (sched_setaffinity(0, sizeof(set), &set))
-			return fail(e, MB_RUN_FAILED, "pin: main thread to CPU %d: %s",
+			return dirtylog_fail(e, MB_RUN_FAILED, "pin: main thread to CPU %d: %s",
 				    e->spec.pin[e->spec.vcpus], strerror(errno));
 		e->main_pinned = true;
 	}
 	ret = vcpu_threads_start(e);
 	if (ret)
-		return fail(e, MB_RUN_FAILED, "starting vCPU threads: %s",
+		return dirtylog_fail(e, MB_RUN_FAILED, "starting vCPU threads: %s",
 			    strerror(-ret));
 	return MB_RUN_OK;
 }
@@ -248,8 +277,7 @@ static enum mb_run_status run_pass(struct engine *e, uint32_t pass)
 	return vcpu_wait_pass(e);
 }
 
-static enum mb_run_status set_dirty_logging(struct engine *e, bool on,
-					    uint64_t *total_ns)
+enum mb_run_status dirtylog_set_logging(struct engine *e, bool on, uint64_t *total_ns)
 {
 	uint32_t flags = mb_vm_slot_flags(on);
 
@@ -265,7 +293,7 @@ static enum mb_run_status set_dirty_logging(struct engine *e, bool on,
 					 mb_vm_slot_hva(&e->vm, i));
 		t1 = mb_now_ns();
 		if (ret)
-			return fail(e, MB_RUN_FAILED,
+			return dirtylog_fail(e, MB_RUN_FAILED,
 				    "%s dirty logging on memslot %u: %s",
 				    on ? "enabling" : "disabling",
 				    MB_FIRST_TEST_SLOT + i, strerror(-ret));
@@ -287,7 +315,7 @@ static enum mb_run_status get_dirty_log(struct engine *e, uint32_t it)
 					   e->bitmaps[i]);
 		t1 = mb_now_ns();
 		if (ret)
-			return fail(e, MB_RUN_FAILED,
+			return dirtylog_fail(e, MB_RUN_FAILED,
 				    "KVM_GET_DIRTY_LOG on memslot %u: %s",
 				    MB_FIRST_TEST_SLOT + i, strerror(-ret));
 		total += t1 - t0;
@@ -317,7 +345,7 @@ static enum mb_run_status clear_dirty_log(struct engine *e, uint32_t it)
 						     first, (uint32_t)n, bits);
 			t1 = mb_now_ns();
 			if (ret)
-				return fail(e, MB_RUN_FAILED,
+				return dirtylog_fail(e, MB_RUN_FAILED,
 					    "KVM_CLEAR_DIRTY_LOG on memslot %u pages %llu+%llu: %s",
 					    MB_FIRST_TEST_SLOT + i,
 					    (unsigned long long)first,
@@ -351,7 +379,7 @@ static enum mb_run_status collect_dirty_rings(struct engine *e, uint32_t it)
 	ret = kvm_vm_reset_dirty_rings(e->vm.vm_fd);
 	t2 = mb_now_ns();
 	if (ret < 0)
-		return fail(e, MB_RUN_FAILED, "KVM_RESET_DIRTY_RINGS: %s",
+		return dirtylog_fail(e, MB_RUN_FAILED, "KVM_RESET_DIRTY_RINGS: %s",
 			    strerror(-ret));
 	harvest = t1 - t0;
 	reset = t2 - t1;
@@ -379,7 +407,7 @@ static enum mb_run_status check_dirty_log(struct engine *e, uint32_t it)
 		written += e->threads[i].written[it];
 	mb_samples_add(&e->res->samples, MB_DIRTY_PAGES, it, 0, c.reported);
 	if (c.missing || c.extra)
-		return fail(e, MB_RUN_FAILED,
+		return dirtylog_fail(e, MB_RUN_FAILED,
 			    "dirty log wrong in iteration %u: %llu pages reported dirty, "
 			    "%llu written pages not reported, %llu reported pages not written "
 			    "(guest wrote %llu)",
@@ -388,7 +416,7 @@ static enum mb_run_status check_dirty_log(struct engine *e, uint32_t it)
 			    (unsigned long long)c.extra,
 			    (unsigned long long)written);
 	if (!expect_all && written != c.reported)
-		return fail(e, MB_RUN_FAILED,
+		return dirtylog_fail(e, MB_RUN_FAILED,
 			    "iteration %u: guest wrote %llu pages, dirty log has %llu",
 			    it, (unsigned long long)written,
 			    (unsigned long long)c.reported);
@@ -423,7 +451,7 @@ static enum mb_run_status check_thp(struct engine *e)
 
 	env_add(e, "backing_huge_bytes", json_object_new_uint64(huge));
 	if (e->spec.backing == MB_BACKING_THP && !huge)
-		return fail(e, MB_RUN_UNAVAILABLE,
+		return dirtylog_fail(e, MB_RUN_UNAVAILABLE,
 			    "backing thp: the kernel gave no transparent hugepages to the guest memory");
 	return MB_RUN_OK;
 }
@@ -432,46 +460,39 @@ static enum mb_run_status run_phases(struct engine *e)
 {
 	uint32_t last = e->spec.iterations;
 	enum mb_run_status status;
-	uint64_t ns;
 
 	status = run_pass(e, 0);
 	if (status)
 		return status;
 	mb_samples_add(&e->res->samples, MB_POPULATE_NS, 0, 0,
 		       slowest_vcpu_ns(e, 0));
+	dirtylog_record_stats(e, MB_PHASE_POPULATE);
 	status = check_thp(e);
 	if (status)
 		return status;
-	progress(e, "populated %llu pages",
+	dirtylog_progress(e, "populated %llu pages",
 		 (unsigned long long)mb_spec_total_pages(&e->spec));
 
-	status = set_dirty_logging(e, true, &ns);
+	status = memslot_cost_enable(e);
 	if (status)
 		return status;
-	mb_samples_add(&e->res->samples, MB_ENABLE_DIRTY_LOG_NS, 0, 0, ns);
+	dirtylog_record_stats(e, MB_PHASE_ENABLE);
 
 	for (uint32_t it = 1; it <= last; it++) {
 		status = run_iteration(e, it);
 		if (status)
 			return status;
-		progress(e, "iteration %u/%u done", it, last);
+		dirtylog_record_stats(e, MB_PHASE_ITERATION);
+		dirtylog_progress(e, "iteration %u/%u done", it, last);
 	}
-
-	/* With vcpus_run_during_disable the guest keeps writing meanwhile. */
-	if (e->spec.vcpus_run_during_disable)
-		vcpu_release_pass(e, last + 1);
-	status = set_dirty_logging(e, false, &ns);
-	if (status)
-		return status;
-	mb_samples_add(&e->res->samples, MB_DISABLE_DIRTY_LOG_NS, 0, 0, ns);
-	if (e->spec.vcpus_run_during_disable)
-		status = vcpu_wait_pass(e);
-	return status;
+	return zap_run(e);
 }
 
 static void cleanup(struct engine *e)
 {
 	vcpu_threads_stop(e);
+	mb_vmstats_close(&e->vmstats);
+	mb_kmem_close(&e->kmem);
 	mb_vm_destroy(&e->vm);
 	mb_backing_free(&e->mem);
 	mb_hugepages_release(&e->resv);
@@ -500,7 +521,9 @@ enum mb_run_status mb_dirtylog_run(struct mb_spec *spec,
 		.spec = *spec,
 		.opts = opts,
 		.res = res,
-		.nr_passes = spec->iterations + 2,
+		/* populate, the iterations, the disable pass, the touch pass */
+		.nr_passes = spec->iterations + 3,
+		.touch_pass = spec->iterations + 1 + spec->vcpus_run_during_disable,
 	};
 	enum mb_run_status status;
 
@@ -512,12 +535,16 @@ enum mb_run_status mb_dirtylog_run(struct mb_spec *spec,
 	pthread_cond_init(&e.cond, NULL);
 	e.vm.kvm_fd = e.vm.vm_fd = -1;
 	e.mem.memfd = -1;
+	e.vmstats.fd = -1;
+	e.kmem.usage_fd = -1;
 
 	status = prepare(&e);
 	if (!status)
 		status = run_phases(&e);
 	if (status == MB_RUN_INTERRUPTED && !res->error.message[0])
 		snprintf(res->error.message, sizeof(res->error.message), "interrupted");
+	if (e.vmstats.readings)
+		env_add(&e, "huge_mappings", mb_huge_mappings_json(&e.spec, &res->samples));
 	cleanup(&e);
 	json_object_object_add(res->environment, "hugepages_after",
 			       mb_hugepages_to_json());

@@ -11,7 +11,9 @@
 #include "clock.h"
 #include "dirtylog.h"
 #include "hugepages.h"
+#include "kmem.h"
 #include "vm.h"
+#include "vmstats.h"
 
 struct vcpu_thread {
 	struct engine *e;
@@ -37,6 +39,10 @@ struct engine {
 	uint64_t **bitmaps;		/* one per test memslot */
 	uint64_t *call_ns;		/* scratch: one iteration's clear calls */
 	uint32_t nr_passes;
+	uint32_t touch_pass;		/* the zap step touch's guest pass */
+	struct mb_vmstats vmstats;
+	struct mb_kmem kmem;
+	char kmem_why[256];		/* why kernel memory is not measured */
 	bool ring;
 	bool main_pinned;
 	cpu_set_t main_affinity;	/* to put back after the run */
@@ -48,6 +54,22 @@ struct engine {
 	bool quit;
 	bool vcpu_failed;
 };
+
+/* The run's error message and status (dirtylog.c). */
+enum mb_run_status dirtylog_fail(struct engine *e, enum mb_run_status status,
+				 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void dirtylog_progress(struct engine *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Dirty logging on or off for every test memslot; the sum of the calls. */
+enum mb_run_status dirtylog_set_logging(struct engine *e, bool on, uint64_t *total_ns);
+/* KVM's statistics after phase, as kvm_stat samples. */
+void dirtylog_record_stats(struct engine *e, enum mb_phase phase);
+/* The test memslots made, what the kernel allocated for them measured. */
+enum mb_run_status memslot_cost_create(struct engine *e);
+/* Dirty logging enabled (enable_dirty_log_ns), its allocation measured. */
+enum mb_run_status memslot_cost_enable(struct engine *e);
+/* The zap steps of the spec, in order (zap.c). */
+enum mb_run_status zap_run(struct engine *e);
 
 int vcpu_threads_start(struct engine *e);
 /* Stop every vCPU, in KVM_RUN or not, and join the threads. */

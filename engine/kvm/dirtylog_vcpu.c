@@ -46,25 +46,38 @@ uint64_t vcpu_harvest_ring(struct engine *e, struct mb_vcpu *v)
 	return count;
 }
 
-/* Ring full: harvest this vCPU's ring and let KVM reuse the entries. */
+/*
+ * Ring full: harvest this vCPU's ring and let KVM reuse the entries.  A
+ * full ring with nothing to harvest or reset is one that overflowed (KVM
+ * wrote past its end, and lost entries): it would exit as full forever.
+ */
 static int handle_ring_full(struct vcpu_thread *t, struct mb_vcpu *v,
 			    uint32_t pass)
 {
-	uint64_t t0, t1, t2;
+	uint64_t t0, t1, t2, harvested;
 	int ret;
 
 	t0 = mb_now_ns();
-	vcpu_harvest_ring(t->e, v);
+	harvested = vcpu_harvest_ring(t->e, v);
 	t1 = mb_now_ns();
 	ret = kvm_vm_reset_dirty_rings(t->e->vm.vm_fd);
 	t2 = mb_now_ns();
 	t->harvest_ns[pass] += t1 - t0;
 	t->reset_ns[pass] += t2 - t1;
-	if (ret < 0)
+	if (ret < 0) {
 		snprintf(t->error, sizeof(t->error),
 			 "vCPU %u: KVM_RESET_DIRTY_RINGS: %s", t->index,
 			 strerror(-ret));
-	return ret < 0 ? ret : 0;
+		return ret;
+	}
+	if (!harvested && !ret) {
+		snprintf(t->error, sizeof(t->error),
+			 "vCPU %u: KVM says its dirty ring is full, and it holds nothing to "
+			 "harvest or reset: the ring overflowed in pass %u and lost entries",
+			 t->index, pass);
+		return -EOVERFLOW;
+	}
+	return 0;
 }
 
 /* Run the vCPU until the guest reports the pass done. */
@@ -135,6 +148,10 @@ static void *vcpu_thread_main(void *arg)
 		args->iteration = pass;
 		args->write_percent = pass ? e->spec.write_percent : 100;
 		args->random_access = pass && e->spec.access == MB_ACCESS_RANDOM;
+		if (pass == e->touch_pass) {	/* zap step touch: read it all, in order */
+			args->write_percent = 0;
+			args->random_access = false;
+		}
 		ret = run_pass(t, pass);
 		t->written[pass] = args->pages_written;
 

@@ -12,13 +12,16 @@
 #include "dirtylog.h"
 #include "engine.h"
 #include "hostinfo.h"
+#include "kmem.h"
 #include "selftest.h"
 #include "spec.h"
+#include "vm.h"
 
 static const struct mb_engine_key keys[] = {
 	{ "vcpus", MB_KEY_UINT, "vCPUs, 1 .. online CPUs (1)" },
 	{ "mem_per_vcpu", MB_KEY_SIZE, "test memory per vCPU, a multiple of 4KiB (1G)" },
 	{ "backing", MB_KEY_NAME, "anonymous, thp, hugetlb-2m, hugetlb-1g or shmem (anonymous)" },
+	{ "guest_page_size", MB_KEY_NAME, "page size of the guest's mapping of its test memory, 4k (the selftest's) or 2m (4k)" },
 	{ "iterations", MB_KEY_UINT, "passes with dirty logging on (2)" },
 	{ "write_percent", MB_KEY_UINT, "pages written rather than read, 0 .. 100 (100)" },
 	{ "access", MB_KEY_NAME, "sequential or random (sequential)" },
@@ -30,6 +33,9 @@ static const struct mb_engine_key keys[] = {
 	{ "vcpus_run_during_disable", MB_KEY_BOOL, "vCPUs write while dirty logging is disabled (false)" },
 	{ "dirty_ring_entries", MB_KEY_UINT, "0: dirty bitmap, else a power of two 256 .. 65536 (0)" },
 	{ "pin", MB_KEY_CPU_LIST, "CPUs for the vCPU threads, then optionally the main thread" },
+	{ "zap", MB_KEY_NAME_LIST,
+	  "after the iterations, in order: disable, touch (the guest reads all memory), invalidate, delete; none (disable,delete)" },
+	{ "invalidate", MB_KEY_NAME, "how invalidate zaps: mprotect (read-only and back) or dontneed (mprotect)" },
 	{ NULL, 0, NULL },
 };
 
@@ -108,14 +114,18 @@ static void needs(const void *p, struct mb_run_needs *out)
 	memset(out, 0, sizeof(*out));
 	out->hugepages[0].page_size = mb_backing_hugepage_size(spec->backing);
 	out->hugepages[0].pages = mb_backing_hugepages_needed(spec->backing, pages * 4096);
-	out->memory_bytes = pages * 4096;
+	/* the guest's own memory too: its page tables grow with 4KiB pages */
+	out->memory_bytes = pages * 4096 +
+			    mb_vm_system_bytes(spec->vcpus, pages, mb_spec_guest_page_bytes(spec));
 	out->memory_key = "mem_per_vcpu";
 	/*
 	 * Per pass at most: dirtying, get or clear (one sample per call and
 	 * their sum), the ring's harvest and reset, dirty pages; then
-	 * populate, enable and disable once.
+	 * populate, enable, the zaps and the memory figures once; and KVM's
+	 * statistics after populate, enable, each iteration and zap step.
 	 */
-	out->samples = 3 + (uint64_t)spec->iterations * (5 + clears);
+	out->samples = 9 + (uint64_t)spec->iterations * (5 + clears) +
+		       (uint64_t)MB_MAX_KVM_STATS * (2 + spec->iterations + spec->nr_zap);
 	out->samples_key = "iterations";
 }
 
@@ -128,7 +138,7 @@ static void describe_key(struct textbuf *b, const char *key, struct json_object 
 	if (json_object_is_type(val, json_type_boolean)) {
 		textbuf_printf(b, " --%s%s", flag, json_object_get_boolean(val) ? "" : "=false");
 	} else if (json_object_is_type(val, json_type_array)) {
-		textbuf_printf(b, " --%s ", flag);
+		textbuf_printf(b, " --%s %s", flag, json_object_array_length(val) ? "" : "none");
 		for (size_t i = 0; i < json_object_array_length(val); i++)
 			textbuf_printf(b, "%s%s", i ? "," : "",
 				       json_object_get_string(json_object_array_get_idx(val, i)));
@@ -143,11 +153,14 @@ static enum mb_run_status run(void *spec, const struct mb_run_opts *opts,
 	return mb_dirtylog_run(spec, opts, res);
 }
 
-/* A direct run's VM, memory and pools belong to its process: nothing outlives it. */
+/*
+ * A direct run's VM, memory and pools belong to its process; only the
+ * memory cgroup it measures kernel memory in can outlive a killed worker.
+ */
 static int reap_leftovers(const struct mb_site_policy *site)
 {
 	(void)site;
-	return 0;
+	return mb_kmem_reap();
 }
 
 const struct mb_engine mb_engine_kvm = {

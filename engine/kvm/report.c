@@ -72,9 +72,11 @@ void mb_report_selftest_lines(FILE *out, const struct mb_spec *spec,
 			clear_total += print_iteration(out, s, MB_CLEAR_DIRTY_LOG_NS, it,
 						       "clear dirty log");
 	}
-	if (!mb_samples_get(s, MB_DISABLE_DIRTY_LOG_NS, 0, &v))
+	if (!mb_samples_get(s, MB_DIRTY_MEMORY_NS, spec->iterations, &v))
 		return;		/* the run did not get that far */
-	print_time(out, "Disabling dirty logging time: ", v);
+	/* a spec's zap may leave disable out: the totals are printed all the same */
+	if (mb_samples_get(s, MB_DISABLE_DIRTY_LOG_NS, 0, &v))
+		print_time(out, "Disabling dirty logging time: ", v);
 	if (ring) {
 		print_total(out, "Dirty ring harvest", spec->iterations, harvest_total);
 		print_total(out, "Dirty ring reset", spec->iterations, reset_total);
@@ -83,6 +85,97 @@ void mb_report_selftest_lines(FILE *out, const struct mb_spec *spec,
 	print_total(out, "Get dirty log", spec->iterations, get_total);
 	if (clear)
 		print_total(out, "Clear dirty log", spec->iterations, clear_total);
+}
+
+/* The timed zap steps the selftest has no line for, in the spec's order. */
+static void print_zap_steps(FILE *out, const struct mb_spec *spec, const struct mb_samples *s)
+{
+	char prefix[96];
+	uint64_t v;
+
+	for (unsigned int i = 0; i < spec->nr_zap; i++) {
+		if (spec->zap[i] == MB_ZAP_DELETE && mb_samples_get(s, MB_DELETE_MEMSLOT_NS, 0, &v))
+			print_time(out, "Deleting memslots time: ", v);
+		if (spec->zap[i] != MB_ZAP_INVALIDATE || !mb_samples_get(s, MB_INVALIDATE_NS, 0, &v))
+			continue;
+		snprintf(prefix, sizeof(prefix), "Invalidating guest memory (%s) time: ",
+			 spec->invalidate == MB_INVALIDATE_DONTNEED ? "MADV_DONTNEED" : "mprotect");
+		print_time(out, prefix, v);
+	}
+}
+
+static const char *json_string(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ?
+		json_object_get_string(v) : NULL;
+}
+
+/* The statement of environment.huge_mappings, or why there is none. */
+static void print_huge_mappings(FILE *out, struct json_object *environment)
+{
+	struct json_object *huge;
+	const char *text = NULL;
+
+	if (json_object_object_get_ex(environment, "huge_mappings", &huge))
+		text = json_string(huge, "statement");
+	if (text)
+		fprintf(out, "%s\n", text);
+	else if ((text = json_string(environment, "kvm_stat_missing")))
+		fprintf(out, "Huge mappings not known: KVM's statistics were not read: %s\n", text);
+}
+
+/* The kernel memory figures: each line says its bytes, or why it has none. */
+static const struct {
+	enum mb_metric total, per_gib;
+	const char *what;
+} memory_figures[] = {
+	{ MB_MEMSLOT_METADATA_BYTES, MB_MEMSLOT_METADATA_BYTES_PER_GIB, "Memslot metadata memory" },
+	{ MB_DIRTY_BITMAP_BYTES, MB_DIRTY_BITMAP_BYTES_PER_GIB, "Dirty bitmap memory" },
+};
+
+static void print_memory(FILE *out, const struct mb_samples *s, struct json_object *missing)
+{
+	for (size_t i = 0; i < sizeof(memory_figures) / sizeof(memory_figures[0]); i++) {
+		const char *why = missing ? json_string(missing, mb_metric_name(memory_figures[i].total)) :
+					    NULL;
+		uint64_t total, per_gib;
+
+		if (mb_samples_get(s, memory_figures[i].total, 0, &total) &&
+		    mb_samples_get(s, memory_figures[i].per_gib, 0, &per_gib))
+			fprintf(out, "%s: %" PRIu64 " bytes (%" PRIu64 " bytes per GiB of test memory)\n",
+				memory_figures[i].what, total, per_gib);
+		else if (why)
+			fprintf(out, "%s: not measured: %s\n", memory_figures[i].what, why);
+	}
+}
+
+void mb_report_after_lines(FILE *out, const struct mb_spec *spec, const struct mb_samples *s,
+			   struct json_object *environment, struct json_object *missing)
+{
+	print_zap_steps(out, spec, s);
+	print_huge_mappings(out, environment);
+	print_memory(out, s, missing);
+}
+
+/* Whether print_memory() already said why a metric is missing. */
+static bool said_by_memory(const char *metric)
+{
+	for (size_t i = 0; i < sizeof(memory_figures) / sizeof(memory_figures[0]); i++)
+		if (!strcmp(metric, mb_metric_name(memory_figures[i].total)) ||
+		    !strcmp(metric, mb_metric_name(memory_figures[i].per_gib)))
+			return true;
+	return false;
+}
+
+void mb_report_missing(FILE *out, struct json_object *missing)
+{
+	if (!missing)
+		return;
+	json_object_object_foreach(missing, metric, why)
+		if (!said_by_memory(metric))
+			fprintf(out, "%s not measured: %s\n", metric, json_object_get_string(why));
 }
 
 static void print_cell(FILE *out, double v, bool is_time)
@@ -108,14 +201,18 @@ static bool has_samples(void *ctx, const char *metric)
 
 static void print_summary_row(FILE *out, const struct mb_samples *samples, enum mb_metric m)
 {
-	size_t len = strlen(mb_metric_name(m));
-	bool is_time = len > 3 && !strcmp(mb_metric_name(m) + len - 3, "_ns");
+	const char *name = mb_metric_name(m);
+	size_t len = strlen(name);
+	bool is_time = len > 3 && !strcmp(name + len - 3, "_ns");
 	struct mb_summary sum;
 	double *v;
-	size_t n = mb_samples_values(samples, m, &v);
+	size_t n;
 
+	if (m == MB_KVM_STAT)
+		return;		/* counts per phase: no median */
+	n = mb_samples_values(samples, m, &v);
 	if (n && mb_summarize(v, n, &sum) == 0) {
-		fprintf(out, "%-24s %5zu", mb_metric_name(m), sum.n);
+		fprintf(out, "%-31s %5zu", name, sum.n);
 		print_cell(out, sum.min, is_time);
 		print_cell(out, sum.median, is_time);
 		print_cell(out, sum.mean, is_time);
@@ -132,7 +229,7 @@ void mb_report_summary_table(FILE *out, const struct mb_samples *samples)
 	const struct mb_headline *lead = mb_engine_report_first(&mb_engine_kvm);
 	size_t last = mb_headline_rank(lead, "", has_samples, (void *)samples);
 
-	fprintf(out, "\n%-24s %5s %12s %12s %12s %12s %12s %12s  %s\n", "metric (us; counts)",
+	fprintf(out, "\n%-31s %5s %12s %12s %12s %12s %12s %12s  %s\n", "metric (us; counts)",
 		"n", "min", "median", "mean", "p95", "max", "stdev", "what");
 	/* the engine's report order: its first metrics, then the rest as numbered */
 	for (size_t rank = 0; rank <= last; rank++)

@@ -16,9 +16,26 @@ void mb_report_selftest_lines(FILE *out, const struct mb_spec *spec,
 			      const struct mb_samples *samples);
 
 /*
+ * After those lines: the zap steps the selftest has no line for
+ * ("Deleting memslots time: ..."), in the spec's order; the statement of
+ * environment.huge_mappings; and the kernel memory of the test memslots
+ * (metadata, dirty bitmap), each in bytes or with why it was not measured.
+ */
+void mb_report_after_lines(FILE *out, const struct mb_spec *spec,
+			   const struct mb_samples *samples,
+			   struct json_object *environment, struct json_object *missing);
+
+/*
+ * "METRIC not measured: WHY" for each metric of missing, except those
+ * mb_report_after_lines() gave a reason for.
+ */
+void mb_report_missing(FILE *out, struct json_object *missing);
+
+/*
  * One row per metric: n, min, median, mean, p95, max, stdev and what it
  * measures; the engine's report order (headline first); times in
- * microseconds, counts (pages, bytes) as they are.
+ * microseconds, counts (pages, bytes) as they are; KVM's statistics
+ * (kvm_stat.*) left out.
  */
 void mb_report_summary_table(FILE *out, const struct mb_samples *samples);
 

@@ -18,6 +18,21 @@ enum key_type {
 	KEY_AUTO_BOOL,	/* enum mb_auto_bool field */
 	KEY_ENUM,	/* int-sized enum, by name */
 	KEY_CPU_LIST,	/* pin[] and nr_pin */
+	KEY_ZAP_LIST,	/* zap[] and nr_zap, by name */
+};
+
+const char *const mb_zap_step_names[] = {
+	[MB_ZAP_DISABLE] = "disable",
+	[MB_ZAP_TOUCH] = "touch",
+	[MB_ZAP_INVALIDATE] = "invalidate",
+	[MB_ZAP_DELETE] = "delete",
+	NULL,
+};
+
+const char *const mb_invalidate_names[] = {
+	[MB_INVALIDATE_MPROTECT] = "mprotect",
+	[MB_INVALIDATE_DONTNEED] = "dontneed",
+	NULL,
 };
 
 struct spec_key {
@@ -30,10 +45,18 @@ struct spec_key {
 
 #define F(field) offsetof(struct mb_spec, field)
 
+const char *const mb_guest_page_size_names[] = {
+	[MB_GUEST_PAGE_4K] = "4k",
+	[MB_GUEST_PAGE_2M] = "2m",
+	NULL,
+};
+
 static const struct spec_key keys[] = {
 	{ "vcpus", KEY_UINT, F(vcpus), 1, MB_MAX_VCPUS, NULL },
 	{ "mem_per_vcpu", KEY_SIZE, F(mem_per_vcpu), 4096, 1ULL << 40, NULL },
 	{ "backing", KEY_ENUM, F(backing), 0, 0, mb_backing_names },
+	{ "guest_page_size", KEY_ENUM, F(guest_page_size), 0, 0,
+	  mb_guest_page_size_names },
 	{ "iterations", KEY_UINT, F(iterations), 1, MB_MAX_ITERATIONS, NULL },
 	{ "write_percent", KEY_UINT, F(write_percent), 0, 100, NULL },
 	{ "access", KEY_ENUM, F(access), 0, 0, mb_access_names },
@@ -48,6 +71,8 @@ static const struct spec_key keys[] = {
 	{ "dirty_ring_entries", KEY_U64, F(dirty_ring_entries), 0,
 	  MB_RING_MAX_ENTRIES, NULL },
 	{ "pin", KEY_CPU_LIST, F(pin), 0, 4095, NULL },
+	{ "zap", KEY_ZAP_LIST, F(zap), 0, 0, mb_zap_step_names },
+	{ "invalidate", KEY_ENUM, F(invalidate), 0, 0, mb_invalidate_names },
 };
 
 #define NR_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -59,6 +84,7 @@ void mb_spec_init(struct mb_spec *spec)
 	spec->vcpus = 1;
 	spec->mem_per_vcpu = 1ULL << 30;
 	spec->backing = MB_BACKING_ANONYMOUS;
+	spec->guest_page_size = MB_GUEST_PAGE_4K;
 	spec->iterations = 2;
 	spec->write_percent = 100;
 	spec->access = MB_ACCESS_SEQUENTIAL;
@@ -66,6 +92,18 @@ void mb_spec_init(struct mb_spec *spec)
 	spec->manual_protect = MB_AUTO;
 	spec->initially_set = MB_AUTO;
 	spec->memslots = 1;
+	/* what the selftest does last: disable, then free the VM's memslots */
+	spec->zap[spec->nr_zap++] = MB_ZAP_DISABLE;
+	spec->zap[spec->nr_zap++] = MB_ZAP_DELETE;
+	spec->invalidate = MB_INVALIDATE_MPROTECT;
+}
+
+bool mb_spec_zaps(const struct mb_spec *spec, enum mb_zap_step step)
+{
+	for (unsigned int i = 0; i < spec->nr_zap; i++)
+		if (spec->zap[i] == step)
+			return true;
+	return false;
 }
 
 static const struct spec_key *find_key(const char *name)
@@ -118,21 +156,46 @@ static int store_bool(struct mb_spec *spec, const struct spec_key *k,
 	return 0;
 }
 
-static int store_enum(struct mb_spec *spec, const struct spec_key *k,
-		      const char *s, struct mb_error *err)
+/* The index of name s among the key's names, or the error listing them. */
+static int find_name(const struct spec_key *k, const char *s, struct mb_error *err)
 {
 	char choices[160] = "";
 
 	for (int i = 0; k->enum_names[i]; i++) {
-		if (!strcmp(k->enum_names[i], s)) {
-			*(int *)field(spec, k) = i;
-			return 0;
-		}
+		if (!strcmp(k->enum_names[i], s))
+			return i;
 		snprintf(choices + strlen(choices),
 			 sizeof(choices) - strlen(choices), "%s\"%s\"",
 			 i ? ", " : "", k->enum_names[i]);
 	}
 	return mb_fail(err, k->name, "must be one of %s, got \"%.40s\"", choices, s);
+}
+
+static int store_enum(struct mb_spec *spec, const struct spec_key *k,
+		      const char *s, struct mb_error *err)
+{
+	int i = find_name(k, s, err);
+
+	if (i < 0)
+		return i;
+	*(int *)field(spec, k) = i;
+	return 0;
+}
+
+/* One more zap step; each once, none after delete (no memslot is left). */
+static int store_zap(struct mb_spec *spec, const struct spec_key *k,
+		     const char *s, struct mb_error *err)
+{
+	int i = find_name(k, s, err);
+
+	if (i < 0)
+		return i;
+	if (mb_spec_zaps(spec, (enum mb_zap_step)i))
+		return mb_fail(err, k->name, "lists \"%s\" twice", s);
+	if (mb_spec_zaps(spec, MB_ZAP_DELETE))
+		return mb_fail(err, k->name, "lists \"%s\" after \"delete\", when no memslot is left", s);
+	spec->zap[spec->nr_zap++] = (enum mb_zap_step)i;
+	return 0;
 }
 
 static int store_cpu(struct mb_spec *spec, const struct spec_key *k,
@@ -222,6 +285,22 @@ int mb_spec_set_json(struct mb_spec *spec, const char *key,
 				return ret;
 		}
 		return 0;
+	case KEY_ZAP_LIST:
+		if (!json_object_is_type(value, json_type_array))
+			return mb_fail(err, k->name, "must be an array of step names, got %s",
+				    json_type_to_name(json_object_get_type(value)));
+		spec->nr_zap = 0;
+		for (size_t i = 0; i < json_object_array_length(value); i++) {
+			struct json_object *step = json_object_array_get_idx(value, i);
+
+			if (!json_object_is_type(step, json_type_string))
+				return mb_fail(err, k->name, "step %zu must be a string, got %s", i,
+					    json_type_to_name(json_object_get_type(step)));
+			ret = store_zap(spec, k, json_object_get_string(step), err);
+			if (ret)
+				return ret;
+		}
+		return 0;
 	}
 	return mb_fail(err, key, "internal error: key type");
 }
@@ -265,6 +344,21 @@ int mb_spec_set_text(struct mb_spec *spec, const char *key,
 		free(copy);
 		if (!ret && !spec->nr_pin)
 			ret = mb_fail(err, k->name, "empty CPU list");
+		return ret;
+	}
+	case KEY_ZAP_LIST: {
+		char *copy = strdup(text), *save = NULL, *tok;
+
+		if (!copy)
+			return mb_fail(err, k->name, "out of memory");
+		spec->nr_zap = 0;
+		ret = 0;
+		/* "none" for no step: an empty flag value reads as a mistake */
+		if (strcmp(text, "none"))
+			for (tok = strtok_r(copy, ",", &save); tok && !ret;
+			     tok = strtok_r(NULL, ",", &save))
+				ret = store_zap(spec, k, tok, err);
+		free(copy);
 		return ret;
 	}
 	}
@@ -344,6 +438,11 @@ int mb_spec_validate(const struct mb_spec *spec, unsigned int online_cpus,
 			return mb_fail(err, "pin",
 				    "CPU %d is not online (0..%u)",
 				    spec->pin[i], online_cpus - 1);
+	if (spec->vcpus_run_during_disable && !mb_spec_zaps(spec, MB_ZAP_DISABLE))
+		return mb_fail(err, "vcpus_run_during_disable",
+			    "needs \"disable\" in zap");
+	if (spec->invalidate != MB_INVALIDATE_MPROTECT && !mb_spec_zaps(spec, MB_ZAP_INVALIDATE))
+		return mb_fail(err, "invalidate", "needs \"invalidate\" in zap");
 	return 0;
 }
 
@@ -357,6 +456,8 @@ struct json_object *mb_spec_to_json(const struct mb_spec *spec)
 	json_object_object_add(obj, "mem_per_vcpu", json_object_new_string(size));
 	json_object_object_add(obj, "backing",
 			       json_object_new_string(mb_backing_name(spec->backing)));
+	json_object_object_add(obj, "guest_page_size",
+			       json_object_new_string(mb_guest_page_size_names[spec->guest_page_size]));
 	json_object_object_add(obj, "iterations",
 			       json_object_new_int64(spec->iterations));
 	json_object_object_add(obj, "write_percent",
@@ -385,5 +486,15 @@ struct json_object *mb_spec_to_json(const struct mb_spec *spec)
 			json_object_array_add(pin, json_object_new_int(spec->pin[i]));
 		json_object_object_add(obj, "pin", pin);
 	}
+	{
+		struct json_object *zap = json_object_new_array();
+
+		for (unsigned int i = 0; i < spec->nr_zap; i++)
+			json_object_array_add(zap, json_object_new_string(
+						      mb_zap_step_names[spec->zap[i]]));
+		json_object_object_add(obj, "zap", zap);
+	}
+	json_object_object_add(obj, "invalidate",
+			       json_object_new_string(mb_invalidate_names[spec->invalidate]));
 	return obj;
 }

@@ -17,6 +17,19 @@
 #define MB_MAX_VCPUS		512
 #define MB_MAX_MEMSLOTS		512
 #define MB_MAX_ITERATIONS	100000
+/*
+ * How the guest's page tables map the test memory.  4KiB pages are what
+ * dirty_log_perf_test's guest uses; with 2MiB pages a shadow MMU has fewer
+ * guest page tables to shadow, so the two can time differently there.
+ */
+enum mb_guest_page_size {
+	MB_GUEST_PAGE_4K,
+	MB_GUEST_PAGE_2M,
+};
+
+/* By enum value, NULL-terminated: "4k", "2m". */
+extern const char *const mb_guest_page_size_names[];
+
 /* For options whose default depends on what the kernel supports. */
 enum mb_auto_bool {
 	MB_AUTO = -1,
@@ -24,10 +37,29 @@ enum mb_auto_bool {
 	MB_TRUE = 1,
 };
 
+/* What a run zaps after its iterations, in the order listed (key zap). */
+enum mb_zap_step {
+	MB_ZAP_DISABLE,		/* disable dirty logging: disable_dirty_log_ns */
+	MB_ZAP_TOUCH,		/* the guest reads every page: huge mappings come back */
+	MB_ZAP_INVALIDATE,	/* mmu-notifier invalidation: invalidate_ns */
+	MB_ZAP_DELETE,		/* delete the test memslots: delete_memslot_ns */
+	MB_NR_ZAP_STEPS,
+};
+
+/* How the invalidation is made (key invalidate). */
+enum mb_invalidate {
+	MB_INVALIDATE_MPROTECT,	/* mprotect read-only, then back (mmu_stress_test) */
+	MB_INVALIDATE_DONTNEED,	/* madvise(MADV_DONTNEED) */
+};
+
+extern const char *const mb_zap_step_names[];
+extern const char *const mb_invalidate_names[];
+
 struct mb_spec {
 	unsigned int vcpus;
 	uint64_t mem_per_vcpu;
 	enum mb_backing backing;
+	enum mb_guest_page_size guest_page_size;
 	unsigned int iterations;
 	unsigned int write_percent;
 	enum mb_access access;
@@ -40,7 +72,13 @@ struct mb_spec {
 	uint64_t dirty_ring_entries;
 	unsigned int nr_pin;
 	int pin[MB_MAX_VCPUS + 1];	/* vCPU i -> pin[i]; one more: main */
+	unsigned int nr_zap;
+	enum mb_zap_step zap[MB_NR_ZAP_STEPS];	/* each step at most once */
+	enum mb_invalidate invalidate;
 };
+
+/* Whether the spec's zap list has step. */
+bool mb_spec_zaps(const struct mb_spec *spec, enum mb_zap_step step);
 
 void mb_spec_init(struct mb_spec *spec);
 
@@ -73,6 +111,11 @@ bool mb_spec_key_is_bool(const char *key);
 static inline uint64_t mb_spec_total_pages(const struct mb_spec *spec)
 {
 	return spec->vcpus * (spec->mem_per_vcpu / 4096);
+}
+
+static inline uint64_t mb_spec_guest_page_bytes(const struct mb_spec *spec)
+{
+	return spec->guest_page_size == MB_GUEST_PAGE_2M ? 2ULL << 20 : 4096;
 }
 
 #endif

@@ -25,6 +25,7 @@ extern const size_t mb_guest_code_size;
 #define STACK_SIZE	0x4000ULL
 #define SIZE_2M		(2ULL << 20)
 #define SIZE_1G		(1ULL << 30)
+#define PTES_PER_TABLE	512ULL
 
 #define PTE_P		(1ULL << 0)
 #define PTE_RW		(1ULL << 1)
@@ -44,20 +45,63 @@ static uint64_t *gpa_ptr(struct mb_vm *vm, uint64_t gpa)
 	return (uint64_t *)((char *)vm->sys_mem + gpa);
 }
 
-/* Identity-map [0, end) with 2MiB pages: the guest CPUID may lack 1GiB. */
-static void build_page_tables(struct mb_vm *vm, uint64_t nr_pd)
+/*
+ * Where the system memslot's parts go.  The page directories cover
+ * [0, end of the test region) a GiB each; with 4KiB test pages a page
+ * table per 2MiB of the test region follows them, then the stacks.
+ */
+struct layout {
+	uint64_t nr_pd;
+	uint64_t nr_pt;
+	uint64_t pt_gpa;
+	uint64_t stacks_gpa;
+	uint64_t size;		/* of the system memslot */
+};
+
+static int plan_layout(unsigned int nr_vcpus, uint64_t test_pages,
+		       uint64_t test_page_size, struct layout *l)
+{
+	uint64_t end = MB_TEST_GPA_BASE + test_pages * MB_GUEST_PAGE_SIZE;
+
+	l->nr_pd = align_up(end, SIZE_1G) / SIZE_1G;
+	l->nr_pt = test_page_size == SIZE_2M ? 0 :
+		   align_up(test_pages, PTES_PER_TABLE) / PTES_PER_TABLE;
+	l->pt_gpa = PD_GPA + l->nr_pd * 0x1000;
+	l->stacks_gpa = l->pt_gpa + l->nr_pt * 0x1000;
+	l->size = align_up(l->stacks_gpa + nr_vcpus * STACK_SIZE, SIZE_2M);
+	/* 4-level paging maps 512GiB per PML4 entry, and the one used here */
+	return l->nr_pd > 512 || l->size > MB_TEST_GPA_BASE ? -E2BIG : 0;
+}
+
+uint64_t mb_vm_system_bytes(unsigned int nr_vcpus, uint64_t test_pages,
+			    uint64_t test_page_size)
+{
+	struct layout l;
+
+	return plan_layout(nr_vcpus, test_pages, test_page_size, &l) ? 0 : l.size;
+}
+
+/*
+ * Identity-map [0, nr_pd GiB) with 2MiB pages (the guest CPUID may lack
+ * 1GiB ones), then, with 4KiB test pages, point the test region's
+ * directory entries at page tables that map exactly its pages.
+ */
+static void build_page_tables(struct mb_vm *vm, const struct layout *l,
+			      uint64_t test_pages)
 {
 	uint64_t *pml4 = gpa_ptr(vm, PML4_GPA), *pdpt = gpa_ptr(vm, PDPT_GPA);
+	uint64_t *pd = gpa_ptr(vm, PD_GPA), *pt = gpa_ptr(vm, l->pt_gpa);
+	uint64_t first_pde = MB_TEST_GPA_BASE / SIZE_2M;
 
 	pml4[0] = PDPT_GPA | PTE_P | PTE_RW;
-	for (uint64_t i = 0; i < nr_pd; i++) {
-		uint64_t *pd = gpa_ptr(vm, PD_GPA + i * 0x1000);
-
+	for (uint64_t i = 0; i < l->nr_pd; i++)
 		pdpt[i] = (PD_GPA + i * 0x1000) | PTE_P | PTE_RW;
-		for (uint64_t j = 0; j < 512; j++)
-			pd[j] = (i * SIZE_1G + j * SIZE_2M) | PTE_P | PTE_RW |
-				PTE_PS;
-	}
+	for (uint64_t j = 0; j < l->nr_pd * PTES_PER_TABLE; j++)
+		pd[j] = j * SIZE_2M | PTE_P | PTE_RW | PTE_PS;
+	for (uint64_t k = 0; k < l->nr_pt; k++)
+		pd[first_pde + k] = (l->pt_gpa + k * 0x1000) | PTE_P | PTE_RW;
+	for (uint64_t p = 0; p < (l->nr_pt ? test_pages : 0); p++)
+		pt[p] = (MB_TEST_GPA_BASE + p * MB_GUEST_PAGE_SIZE) | PTE_P | PTE_RW;
 }
 
 static void build_gdt(struct mb_vm *vm)
@@ -181,24 +225,28 @@ static void destroy_vcpus(struct mb_vm *vm)
 	vm->vcpus = NULL;
 }
 
-static int setup_system_memory(struct mb_vm *vm, uint64_t nr_pd,
-			       struct mb_error *err)
+static int setup_system_memory(struct mb_vm *vm, const struct layout *l,
+			       uint64_t test_pages, struct mb_error *err)
 {
-	uint64_t stacks = align_up(PD_GPA + nr_pd * 0x1000, 0x1000);
 	int ret;
 
 	if (mb_guest_code_size > CODE_MAX) {
 		return failed(err, -E2BIG, "guest code size");
 	}
-	vm->sys_size = align_up(stacks + vm->nr_vcpus * STACK_SIZE, SIZE_2M);
+	vm->sys_size = l->size;
 	vm->sys_mem = mmap(NULL, vm->sys_size, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm->sys_mem == MAP_FAILED) {
 		vm->sys_mem = NULL;
 		return failed(err, -errno, "mmap of guest system memory");
 	}
+	/*
+	 * 4KiB pages only, so that KVM's huge-mapping counts (pages_2m,
+	 * pages_1g) are the test memory's alone.
+	 */
+	madvise(vm->sys_mem, vm->sys_size, MADV_NOHUGEPAGE);
 	build_gdt(vm);
-	build_page_tables(vm, nr_pd);
+	build_page_tables(vm, l, test_pages);
 	memcpy(gpa_ptr(vm, CODE_GPA), mb_guest_code, mb_guest_code_size);
 	vm->args = (struct mb_guest_args *)gpa_ptr(vm, ARGS_GPA);
 	ret = kvm_vm_set_memslot(vm->vm_fd, MB_SYSTEM_SLOT, 0, 0, vm->sys_size,
@@ -234,8 +282,7 @@ int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
 		 struct mb_error *err)
 {
 	uint64_t total_pages = cfg->pages_per_vcpu * cfg->nr_vcpus;
-	uint64_t end = MB_TEST_GPA_BASE + total_pages * MB_GUEST_PAGE_SIZE;
-	uint64_t nr_pd = align_up(end, SIZE_1G) / SIZE_1G, stacks;
+	struct layout l;
 	int ret;
 
 	memset(vm, 0, sizeof(*vm));
@@ -246,7 +293,7 @@ int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
 	vm->slot_bytes = vm->slot_pages * MB_GUEST_PAGE_SIZE;
 	vm->test_hva = cfg->test_hva;
 	vm->ring_entries = cfg->dirty_ring_entries;
-	if (nr_pd > 512) {
+	if (plan_layout(cfg->nr_vcpus, total_pages, cfg->test_page_size, &l)) {
 		return failed(err, -E2BIG, "test region size (over 512GiB of guest memory)");
 	}
 
@@ -271,7 +318,7 @@ int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
 	ret = enable_vm_caps(vm, cfg, err);
 	if (ret)
 		goto fail;
-	ret = setup_system_memory(vm, nr_pd, err);
+	ret = setup_system_memory(vm, &l, total_pages, err);
 	if (ret)
 		goto fail;
 
@@ -283,14 +330,13 @@ int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
 	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i].fd = -1;
-	stacks = align_up(PD_GPA + nr_pd * 0x1000, 0x1000);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct mb_guest_args *a = &vm->args[i];
 
 		ret = create_vcpu(vm, i, err);
 		if (ret)
 			goto fail;
-		ret = setup_vcpu_regs(vm, i, stacks + (i + 1) * STACK_SIZE);
+		ret = setup_vcpu_regs(vm, i, l.stacks_gpa + (i + 1) * STACK_SIZE);
 		if (ret) {
 			failed(err, ret, "KVM_SET_SREGS/KVM_SET_REGS (64-bit entry)");
 			goto fail;
@@ -301,20 +347,24 @@ int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
 			      a->first_page * MB_GUEST_PAGE_SIZE;
 	}
 
-	for (unsigned int i = 0; i < vm->nr_slots; i++) {
-		ret = kvm_vm_set_memslot(vm->vm_fd, MB_FIRST_TEST_SLOT + i, 0,
-					 mb_vm_slot_gpa(vm, i), vm->slot_bytes,
-					 mb_vm_slot_hva(vm, i));
-		if (ret) {
-			failed(err, ret, "KVM_SET_USER_MEMORY_REGION (test memory)");
-			goto fail;
-		}
-	}
 	return 0;
 
 fail:
 	mb_vm_destroy(vm);
 	return ret;
+}
+
+int mb_vm_add_test_slots(struct mb_vm *vm, struct mb_error *err)
+{
+	for (unsigned int i = 0; i < vm->nr_slots; i++) {
+		int ret = kvm_vm_set_memslot(vm->vm_fd, MB_FIRST_TEST_SLOT + i, 0,
+					     mb_vm_slot_gpa(vm, i), vm->slot_bytes,
+					     mb_vm_slot_hva(vm, i));
+
+		if (ret)
+			return failed(err, ret, "KVM_SET_USER_MEMORY_REGION (test memory)");
+	}
+	return 0;
 }
 
 void mb_vm_destroy(struct mb_vm *vm)

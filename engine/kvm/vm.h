@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A minimal x86-64 guest for the dirty-log engine: one system memslot
- * (descriptor tables, identity page tables built from 2MiB pages, the
- * guest code, stacks, per-vCPU arguments) and the test region split into
- * equal memslots.  vCPUs start directly in 64-bit mode.
+ * (descriptor tables, identity page tables, the guest code, stacks,
+ * per-vCPU arguments) and the test region split into equal memslots.
+ * The system memory is mapped with 2MiB pages, the test region with 4KiB
+ * or 2MiB pages as asked.  vCPUs start directly in 64-bit mode.
  */
 #ifndef MIGBENCH_VM_H
 #define MIGBENCH_VM_H
@@ -32,6 +33,7 @@ struct mb_vm_config {
 	uint64_t pages_per_vcpu;
 	void *test_hva;			/* caller-owned backing of the region */
 	unsigned int nr_slots;
+	uint64_t test_page_size;	/* guest mapping: 4KiB or 2MiB */
 	uint32_t dirty_ring_cap;	/* KVM_CAP_DIRTY_LOG_RING(_ACQ_REL) */
 	uint32_t dirty_ring_entries;	/* 0: bitmap dirty logging */
 	uint64_t manual_protect_flags;	/* 0: KVM_GET_DIRTY_LOG clears */
@@ -54,11 +56,24 @@ struct mb_vm {
 };
 
 /*
+ * Bytes of the system memslot for such a guest: with 4KiB pages it holds
+ * a page table per 2MiB of test memory (1GiB of them for 512GiB).
+ * 0 when the test region does not fit the guest's address space.
+ */
+uint64_t mb_vm_system_bytes(unsigned int nr_vcpus, uint64_t test_pages,
+			    uint64_t test_page_size);
+
+/*
  * Build the VM.  On failure everything acquired is released, vm is left
  * zeroed, and err names the step that failed and why.
  */
 int mb_vm_create(struct mb_vm *vm, const struct mb_vm_config *cfg,
 		 struct mb_error *err);
+/*
+ * The test memslots, apart from mb_vm_create() so that what the kernel
+ * allocates for them alone can be measured.
+ */
+int mb_vm_add_test_slots(struct mb_vm *vm, struct mb_error *err);
 void mb_vm_destroy(struct mb_vm *vm);
 
 static inline uint64_t mb_vm_slot_gpa(const struct mb_vm *vm, unsigned int i)

@@ -45,12 +45,22 @@ int64_t queue_running_id(struct queue *q)
 	return 0;
 }
 
+bool queue_paused(struct queue *q, char *why, size_t len)
+{
+	(void)q;
+	if (len)
+		why[0] = '\0';
+	return false;
+}
+
 static struct app app;
+static struct limits limits;
 static const char *const host_names[] = { "bench.example.org", NULL };
 
 static void seed_store(struct store *st)
 {
 	struct mb_sample rows[64];
+	struct mb_samples none = { 0 };
 	int64_t id;
 
 	if (store_create_runs(st, "dirtylog", "{\"vcpus\": 1}", "seed", "{}", 1, 0, 0, &id))
@@ -58,7 +68,7 @@ static void seed_store(struct store *st)
 	for (unsigned int i = 0; i < 64; i++)
 		rows[i] = (struct mb_sample){ .metric = (enum mb_metric)(i % 4),
 					      .iteration = i / 4, .value = i * 1000 };
-	if (store_add_samples(st, id, rows, 64) ||
+	if (store_add_samples(st, id, &none, rows, 64) ||
 	    store_run_finish(st, id, "done", "ok", NULL, "{}"))
 		abort();
 }
@@ -77,6 +87,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	}
 	seed_store(app.st);
+	limits_default(&limits);
+	app.limits = &limits;
 	app.runs_cache = cache_new(32);
 	app.access.token = TOKEN;
 	app.access.host_names = host_names;

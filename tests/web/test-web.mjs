@@ -3,17 +3,24 @@
 // one JSON line per check for test-web.py; screenshots go to ARTIFACTS.
 // usage: node test-web.mjs URL ARTIFACTS RUNS-JSON RELEASE TOKEN-URL TOKEN MIGRATIONS-JSON URL-TOKEN
 //                           STAND-IN-URL STAND-INS-JSON CAMPAIGN-URL CAMPAIGN-TOKEN CAMPAIGNS-JSON
+//                           SWEEPS-JSON ZAP-RUN
 // MIGRATIONS-JSON: {"traced": id, "untraced": id} of real migrations, {} when
 // this host cannot run them; STAND-INS-JSON: {"phases": id, "old": id} of
 // runs made by tests/migration-standin.py, the first with phases and
 // the guest's progress, the second without; CAMPAIGNS-JSON: what
-// tests/campaign_store.py wrote into the store of the daemon at CAMPAIGN-URL.
+// tests/campaign_store.py wrote into the store of the daemon at CAMPAIGN-URL;
+// SWEEPS-JSON: {"base": id, "new": id, "new_vcpus1": [run ids]} of two sweeps
+// of vcpus 1 and 2 made at URL.
+// ZAP-RUN: a dirty-log run at URL through every zap step.
 import { chromium } from 'playwright-core';
 import { checkCampaignViews } from './campaign-view.mjs';
+import { checkDirtylogView } from './dirtylog-view.mjs';
 import { checkMigrationView } from './migration-view.mjs';
+import { checkSweepView } from './sweep-view.mjs';
 
 const [url, artifacts, runsJson, release, tokenUrl, token, migrationsJson, urlToken,
-       standinUrl, standinsJson, campaignUrl, campaignToken, campaignsJson] = process.argv.slice(2);
+       standinUrl, standinsJson, campaignUrl, campaignToken, campaignsJson, sweepsJson,
+       zapRun] = process.argv.slice(2);
 const runs = JSON.parse(runsJson);
 const migrations = JSON.parse(migrationsJson), standins = JSON.parse(standinsJson);
 const check = (ok, desc, detail) => console.log(JSON.stringify({ ok: !!ok, desc, detail: detail || '' }));
@@ -129,6 +136,9 @@ try {
 		      'run view summary: clearing (or getting) the dirty log, then disabling it, first; each metric with its label',
 		      JSON.stringify(rows));
 	}
+	await checkDirtylogView(page, url, runs[0], 'run view', check);
+	await visit(page, `/run/${zapRun}`, '[data-testid=dirtylog-facts]', 'run-zap-steps');
+	await checkDirtylogView(page, url, Number(zapRun), 'run view of every zap step', check);
 
 	for (const [what, id] of Object.entries(migrations)) {
 		const run = await api(url, `/runs/${id}`);
@@ -197,6 +207,9 @@ try {
 		      (await page.textContent('[data-testid=report]')).includes('\nselftest: ' + model.selftest.command + '\n'),
 		      'compare view and its report show the dirty_log_perf_test command line', selftest);
 	}
+	check(await page.$('[data-testid=sweep-charts]') === null, 'and no sweep charts when nothing is swept');
+
+	await checkSweepView(page, visit, paintedCanvases, url, JSON.parse(sweepsJson), check);
 
 	await visit(page, '/schedule', 'form[data-testid=schedule]', 'schedule');
 	await page.fill('#token', urlToken);

@@ -26,7 +26,8 @@ struct mb_guest_args {
 	uint32_t random_access;
 	volatile uint64_t iteration;	/* pass number, 0 = populate */
 	volatile uint64_t pages_written;	/* guest -> host, per pass */
-	uint64_t pad[1];
+	uint32_t pattern_loop;		/* every pass page by page: guest.c */
+	uint32_t pad;
 };
 
 static inline uint64_t mb_mix64(uint64_t x)
@@ -40,18 +41,30 @@ static inline uint64_t mb_mix64(uint64_t x)
 	return x;
 }
 
+/* Passes that write every page: populate (pass 0), and 100% writes. */
+static inline int mb_pass_writes_all(uint64_t iteration, uint32_t write_percent)
+{
+	return iteration == 0 || write_percent >= 100;
+}
+
+/* Passes that write no page. */
+static inline int mb_pass_reads_all(uint64_t iteration, uint32_t write_percent)
+{
+	return !mb_pass_writes_all(iteration, write_percent) && write_percent == 0;
+}
+
 /*
  * Whether a page is written (else read) in a pass.  Keyed on the page's
  * index in the whole test region, not on the visiting order, so the host
- * can recompute it page by page.  Pass 0 (populate) writes everything.
+ * can recompute it page by page.
  */
 static inline int mb_page_is_written(uint64_t seed, uint64_t iteration,
 				     uint64_t region_page,
 				     uint32_t write_percent)
 {
-	if (iteration == 0 || write_percent >= 100)
+	if (mb_pass_writes_all(iteration, write_percent))
 		return 1;
-	if (write_percent == 0)
+	if (mb_pass_reads_all(iteration, write_percent))
 		return 0;
 	return mb_mix64(seed ^ mb_mix64(iteration << 40 ^ region_page)) % 100 <
 	       write_percent;

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+#include "compare_row.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "samples.h"
+#include "stats.h"
+#include "summary.h"
+#include "twosample.h"
+
+struct json_object *compare_number(double v)
+{
+	if (!isfinite(v))
+		return NULL;
+	if (v == floor(v) && fabs(v) < 9e15)
+		return json_object_new_int64((int64_t)v);
+	return json_object_new_double(v);
+}
+
+static struct json_object *pair(double lo, double hi)
+{
+	struct json_object *a;
+
+	if (!isfinite(lo) || !isfinite(hi))
+		return NULL;
+	a = json_object_new_array();
+	json_object_array_add(a, compare_number(lo));
+	json_object_array_add(a, compare_number(hi));
+	return a;
+}
+
+static struct json_object *describe(const double *v, size_t n)
+{
+	double *sorted = malloc(n * sizeof(double)), lo, hi;
+	struct json_object *o;
+	struct mb_summary s;
+
+	memcpy(sorted, v, n * sizeof(double));
+	mb_summarize(sorted, n, &s);
+	o = mb_summary_to_json(&s);	/* n, min, median, mean, p95, max, stdev */
+	json_object_object_add(o, "p99", compare_number(mb_quantile_sorted(sorted, s.n, 0.99)));
+	json_object_object_add(o, "cv", compare_number(s.mean != 0 ? s.stdev / s.mean : NAN));
+	mb_median_ci(sorted, s.n, 0.95, &lo, &hi);
+	json_object_object_add(o, "median_ci", pair(lo, hi));
+	if (s.n <= 1000) {	/* for plots of the distributions; bounded */
+		struct json_object *values = json_object_new_array_ext((int)s.n);
+
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(values, compare_number(v[i]));
+		json_object_object_add(o, "values", values);
+	}
+	free(sorted);
+	return o;
+}
+
+struct json_object *compare_label(const char *metric)
+{
+	const char *label = mb_metric_label_of(metric);
+
+	return label ? json_object_new_string(label) : NULL;
+}
+
+double compare_get_number(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_double(v) : NAN;
+}
+
+struct json_object *compare_row_make(const char *name, const char *over,
+				     const double *base, size_t nb,
+				     const double *new, size_t nn, double alpha)
+{
+	struct json_object *row = json_object_new_object(), *b, *n;
+	size_t len = strlen(name);
+	bool lower_better = len > 3 && (!strcmp(name + len - 3, "_ns") ||
+					!strcmp(name + len - 3, "_ms"));
+	double est, lo, hi, mb, mn, delta;
+	struct mb_utest u;
+	struct mb_welch w;
+	const char *verdict = "~";
+
+	b = describe(base, nb);
+	n = describe(new, nn);
+	mb = compare_get_number(b, "median");
+	mn = compare_get_number(n, "median");
+	mb_mann_whitney(base, nb, new, nn, &u);
+	mb_welch_t(base, nb, new, nn, &w);
+	mb_shift_ci(base, nb, new, nn, 0.95, &est, &lo, &hi);
+	delta = mb != 0 ? (mn - mb) / mb * 100.0 : NAN;
+	if (u.p < alpha)
+		verdict = !lower_better ? "changed" : mn < mb ? "improved" : "regressed";
+	json_object_object_add(row, "metric", json_object_new_string(name));
+	json_object_object_add(row, "label", compare_label(name));
+	json_object_object_add(row, "over", json_object_new_string(over));
+	json_object_object_add(row, "better", json_object_new_string(lower_better ? "lower" : "none"));
+	json_object_object_add(row, "base", b);
+	json_object_object_add(row, "new", n);
+	json_object_object_add(row, "delta_pct", compare_number(delta));
+	json_object_object_add(row, "delta_pct_ci",
+			       mb != 0 ? pair(lo / mb * 100.0, hi / mb * 100.0) : NULL);
+	json_object_object_add(row, "u_p", compare_number(u.p));
+	json_object_object_add(row, "u_min_p", compare_number(u.min_p));
+	json_object_object_add(row, "welch_t", compare_number(w.t));
+	json_object_object_add(row, "welch_df", compare_number(w.df));
+	json_object_object_add(row, "welch_p", compare_number(w.p));
+	json_object_object_add(row, "verdict", json_object_new_string(verdict));
+	return row;
+}
