@@ -193,8 +193,7 @@ void mb_report_summary_table(FILE *out, const struct mb_samples *samples)
 		"n", "min", "median", "mean", "p95", "max", "stdev");
 	for (int m = 0; m < MB_NR_METRICS; m++) {
 		const char *name = mb_metric_name(m);
-		size_t len = strlen(name);
-		bool is_time = len > 3 && !strcmp(name + len - 3, "_ns");
+		bool is_time = mb_metric_is_ns(name);
 		struct mb_summary sum;
 		double *v;
 		size_t n;
