@@ -312,12 +312,10 @@ void worker_read(struct store *st, int64_t id, int fd, pid_t pid, uint64_t max_s
 			}
 			if (received == 1)
 				clock_gettime(CLOCK_MONOTONIC, &first_sample);
-			if (parse_sample(line + 2, &batch, &s) ||
-			    mb_samples_add(&batch, s.metric, s.iteration, s.seq, s.value)) {
+			if (parse_sample(line + 2, &batch, &s) || mb_samples_push(&batch, s)) {
 				o->protocol_error = true;
 				break;
 			}
-			batch.rows[batch.len - 1].stat = s.stat;
 			if (batch.len == SAMPLE_HOLD)
 				flush_held(st, id, &batch, o);
 			break;

@@ -112,6 +112,13 @@ static const char *const phase_names[MB_NR_PHASES] = {
 	[MB_PHASE_DELETE] = "delete",
 };
 
+bool mb_metric_is_ns(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 3 && !strcmp(name + n - 3, "_ns");
+}
+
 const char *mb_phase_name(unsigned int phase)
 {
 	return phase < MB_NR_PHASES ? phase_names[phase] : "unknown";
@@ -174,13 +181,18 @@ int mb_samples_reserve(struct mb_samples *s, size_t rows)
 int mb_samples_add(struct mb_samples *s, enum mb_metric metric,
 		   uint32_t iteration, uint32_t seq, uint64_t value)
 {
+	return mb_samples_push(s, (struct mb_sample){ metric, iteration, seq, value, 0 });
+}
+
+int mb_samples_push(struct mb_samples *s, struct mb_sample row)
+{
 	if (s->len == s->cap) {
 		int ret = mb_samples_reserve(s, s->cap ? s->cap : 64);
 
 		if (ret)
 			return ret;
 	}
-	s->rows[s->len++] = (struct mb_sample){ metric, iteration, seq, value, 0 };
+	s->rows[s->len++] = row;
 	return 0;
 }
 
@@ -222,11 +234,7 @@ int mb_samples_stat(struct mb_samples *s, const char *name)
 int mb_samples_add_stat(struct mb_samples *s, uint16_t stat, uint32_t reading,
 			enum mb_phase phase, uint64_t value)
 {
-	int ret = mb_samples_add(s, MB_KVM_STAT, reading, phase, value);
-
-	if (!ret)
-		s->rows[s->len - 1].stat = stat;
-	return ret;
+	return mb_samples_push(s, (struct mb_sample){ MB_KVM_STAT, reading, phase, value, stat });
 }
 
 const char *mb_sample_name(const struct mb_samples *s, const struct mb_sample *row,

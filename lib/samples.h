@@ -114,6 +114,8 @@ struct mb_samples {
 
 /* The stored name of a metric ("clear_dirty_log_ns"). */
 const char *mb_metric_name(enum mb_metric m);
+/* Whether a metric is a time in nanoseconds (its name ends in _ns). */
+bool mb_metric_is_ns(const char *name);
 /* The metric of a stored name; -1 when there is none. */
 int mb_metric_from_name(const char *name);
 /*
@@ -147,6 +149,8 @@ size_t mb_headline_rank(const struct mb_headline *lead, const char *metric,
 int mb_samples_reserve(struct mb_samples *s, size_t rows);
 int mb_samples_add(struct mb_samples *s, enum mb_metric metric,
 		   uint32_t iteration, uint32_t seq, uint64_t value);
+/* A whole row, its stat index included (a worker's kvm_stat samples). */
+int mb_samples_push(struct mb_samples *s, struct mb_sample row);
 void mb_samples_free(struct mb_samples *s);
 
 /*

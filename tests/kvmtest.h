@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backing.h"
 #include "dirtylog.h"
 #include "hugepages.h"
 #include "guest/pattern.h"
@@ -58,6 +59,22 @@ static inline bool kvmtest_thp_available(void)
 		buf[0] = '\0';
 	fclose(f);
 	return !strstr(buf, "[never]");
+}
+
+/*
+ * Why this host cannot run a spec's backing (hugepages it cannot reserve,
+ * THP disabled), or NULL.
+ */
+static inline const char *kvmtest_backing_unavailable(const struct mb_spec *spec)
+{
+	long need = mb_backing_hugepages_needed(spec->backing,
+						mb_spec_total_pages(spec) * 4096);
+
+	if (need)
+		return kvmtest_hugepages_unavailable(mb_backing_page_size(spec->backing), need);
+	if (spec->backing == MB_BACKING_THP && !kvmtest_thp_available())
+		return "transparent hugepages are disabled on this kernel";
+	return NULL;
 }
 
 /* A small spec that still runs every phase: 8MiB per vCPU. */
@@ -151,7 +168,7 @@ static inline int kvmtest_run(const char *name, struct mb_spec *spec,
 					 (unsigned long long)want);
 			}
 		} else if (row->value == 0 && row->metric != MB_DIRTY_RING_HARVEST_NS &&
-			   strstr(mb_metric_name(row->metric), "_ns")) {
+			   mb_metric_is_ns(mb_metric_name(row->metric))) {
 			times_ok = false;
 			tap_diag("%s iteration %u seq %u is 0 ns",
 				 mb_metric_name(row->metric), row->iteration, row->seq);

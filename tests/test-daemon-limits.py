@@ -100,7 +100,7 @@ def test_samples_cap(tmp):
     d = Daemon('--worker', BENCH_WORKER,
                config={'limits': dict(samples_per_run=5000)})
     try:
-        r = d.submit(vcpus=1, mem_per_vcpu='8M', iterations=500)
+        r = d.submit(vcpus=1, mem_per_vcpu='8M', iterations=100)
         run = d.wait_state(r['id'], ('done', 'failed'), timeout=60)
         n = len(d.get('/api/v1/runs/%d/samples' % r['id']).json()['samples'])
         ok(run['state'] == 'failed' and 'samples_per_run' in (run['error'] or '') and

@@ -283,7 +283,7 @@ BAD = [
     ('a combination the spec refuses', {'vcpus': [1, 2], 'pin': [0]}, 'pin', 'ends',
      '(in the sweep\'s combination vcpus=2)'),
     ('a value over the memory limit', {'mem_per_vcpu': ['64M', '512M']}, 'mem_per_vcpu[1]', 'is',
-     'mem_per_vcpu[1]: the run\'s guests would have 512M of memory, over the limit '
+     'mem_per_vcpu[1]: the run\'s guests would have 516M of memory, over the limit '
      'guest_memory_per_run = 256M'),
     ('a combination over the memory limit', {'vcpus': [1, 2], 'mem_per_vcpu': '192M'}, 'mem_per_vcpu',
      'ends', 'over the limit guest_memory_per_run = 256M (in the sweep\'s combination vcpus=2)'),

@@ -43,17 +43,8 @@ static void run_backing(enum mb_backing backing, bool engine_reserves)
 	snprintf(label, sizeof(label), "%s%s", name,
 		 !need ? "" : engine_reserves ? " (engine reserves)" :
 						" (test reserves)");
-	if (need) {
-		const char *why = kvmtest_hugepages_unavailable(
-			mb_backing_page_size(backing), need);
-
-		if (why) {
-			tap_skip("%s: %s", label, why);
-			return;
-		}
-	}
-	if (backing == MB_BACKING_THP && !kvmtest_thp_available()) {
-		tap_skip("%s: transparent hugepages are disabled on this kernel", label);
+	if (kvmtest_backing_unavailable(&spec)) {
+		tap_skip("%s: %s", label, kvmtest_backing_unavailable(&spec));
 		return;
 	}
 	pools(&before_1g, &before_2m);

@@ -62,7 +62,6 @@ static void run_choice(enum mb_backing backing, unsigned int c)
 	struct mb_spec spec;
 	struct json_object *missing = NULL, *why;
 	char label[128];
-	long need;
 
 	kvmtest_small_spec(&spec);
 	spec.backing = backing;
@@ -71,18 +70,8 @@ static void run_choice(enum mb_backing backing, unsigned int c)
 	memcpy(spec.zap, choices[c].steps, sizeof(spec.zap));
 	spec.invalidate = choices[c].how;
 	snprintf(label, sizeof(label), "%s, %s", mb_backing_name(backing), choices[c].label);
-	need = mb_backing_hugepages_needed(backing, mb_spec_total_pages(&spec) * 4096);
-	if (need) {
-		const char *why_not = kvmtest_hugepages_unavailable(mb_backing_page_size(backing),
-								    need);
-
-		if (why_not) {
-			tap_skip("%s: %s", label, why_not);
-			return;
-		}
-	}
-	if (backing == MB_BACKING_THP && !kvmtest_thp_available()) {
-		tap_skip("%s: transparent hugepages are disabled on this kernel", label);
+	if (kvmtest_backing_unavailable(&spec)) {
+		tap_skip("%s: %s", label, kvmtest_backing_unavailable(&spec));
 		return;
 	}
 	if (kvmtest_run(label, &spec, &opts, &res)) {

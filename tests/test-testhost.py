@@ -89,7 +89,19 @@ def check_run(host):
        'the run records the guest kernel (%s)' % run.get('kernel', {}).get('release'))
 
 
+def wait_banner(host, release, count, timeout=120):
+    """getty prints a boot's banner when it is ready, which may be after
+    migbenchd answers: wait for the count-th banner of that kernel."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if host.console().count(' ttyS0, Linux %s' % release) >= count:
+            return True
+        time.sleep(1)
+    return False
+
+
 def check_kexec(host, image):
+    wait_banner(host, image.default_kernel.release, 1)
     new = image.kernel('6.12')
     marker = 'written before the kexec %d\n' % time.time_ns()
     host.write_file(MARKER, marker)
@@ -106,6 +118,7 @@ def check_kexec(host, image):
          % (loaded - start, seconds))
     check_kvm(host, new.release)
     ok(host.read_file(MARKER) == marker, 'the file written before the kexec is there')
+    wait_banner(host, new.release, 1)
     return marker
 
 
@@ -119,6 +132,7 @@ def check_reset(host, image, marker):
     ok(release == image.default_kernel.release,
        'after a reset the guest is back in the default kernel (%s)' % release)
     ok(host.read_file(MARKER) == marker, 'the disk kept its content across kexec and reset')
+    wait_banner(host, release, 2)
 
 
 def check_stopped(host, pid, private_dir, port):

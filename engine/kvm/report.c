@@ -202,8 +202,7 @@ static bool has_samples(void *ctx, const char *metric)
 static void print_summary_row(FILE *out, const struct mb_samples *samples, enum mb_metric m)
 {
 	const char *name = mb_metric_name(m);
-	size_t len = strlen(name);
-	bool is_time = len > 3 && !strcmp(name + len - 3, "_ns");
+	bool is_time = mb_metric_is_ns(name);
 	struct mb_summary sum;
 	double *v;
 	size_t n;
@@ -229,7 +228,7 @@ void mb_report_summary_table(FILE *out, const struct mb_samples *samples)
 	const struct mb_headline *lead = mb_engine_report_first(&mb_engine_kvm);
 	size_t last = mb_headline_rank(lead, "", has_samples, (void *)samples);
 
-	fprintf(out, "\n%-31s %5s %12s %12s %12s %12s %12s %12s  %s\n", "metric (us; counts)",
+	fprintf(out, "\n%-31s %5s %12s %12s %12s %12s %12s %12s  %s\n", "metric (us; pages; bytes)",
 		"n", "min", "median", "mean", "p95", "max", "stdev", "what");
 	/* the engine's report order: its first metrics, then the rest as numbered */
 	for (size_t rank = 0; rank <= last; rank++)

@@ -305,6 +305,32 @@ int mb_spec_set_json(struct mb_spec *spec, const char *key,
 	return mb_fail(err, key, "internal error: key type");
 }
 
+static int store_cpu_text(struct mb_spec *spec, const struct spec_key *k,
+			  const char *text, struct mb_error *err)
+{
+	uint64_t v;
+	int ret = mb_text_u64(k->name, text, &v, err);
+
+	return ret ? ret : store_cpu(spec, k, v, err);
+}
+
+/* Each item of a comma-separated list through store, in order. */
+static int store_each(struct mb_spec *spec, const struct spec_key *k, const char *text,
+		      int (*store)(struct mb_spec *, const struct spec_key *, const char *,
+				   struct mb_error *),
+		      struct mb_error *err)
+{
+	char *copy = strdup(text), *save = NULL, *tok;
+	int ret = 0;
+
+	if (!copy)
+		return mb_fail(err, k->name, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save))
+		ret = store(spec, k, tok, err);
+	free(copy);
+	return ret;
+}
+
 int mb_spec_set_text(struct mb_spec *spec, const char *key,
 		     const char *text, struct mb_error *err)
 {
@@ -328,39 +354,16 @@ int mb_spec_set_text(struct mb_spec *spec, const char *key,
 	}
 	case KEY_ENUM:
 		return store_enum(spec, k, text, err);
-	case KEY_CPU_LIST: {
-		char *copy = strdup(text), *save = NULL, *tok;
-
-		if (!copy)
-			return mb_fail(err, k->name, "out of memory");
+	case KEY_CPU_LIST:
 		spec->nr_pin = 0;
-		ret = 0;
-		for (tok = strtok_r(copy, ",", &save); tok && !ret;
-		     tok = strtok_r(NULL, ",", &save)) {
-			ret = mb_text_u64(k->name, tok, &v, err);
-			if (!ret)
-				ret = store_cpu(spec, k, v, err);
-		}
-		free(copy);
+		ret = store_each(spec, k, text, store_cpu_text, err);
 		if (!ret && !spec->nr_pin)
 			ret = mb_fail(err, k->name, "empty CPU list");
 		return ret;
-	}
-	case KEY_ZAP_LIST: {
-		char *copy = strdup(text), *save = NULL, *tok;
-
-		if (!copy)
-			return mb_fail(err, k->name, "out of memory");
+	case KEY_ZAP_LIST:
 		spec->nr_zap = 0;
-		ret = 0;
 		/* "none" for no step: an empty flag value reads as a mistake */
-		if (strcmp(text, "none"))
-			for (tok = strtok_r(copy, ",", &save); tok && !ret;
-			     tok = strtok_r(NULL, ",", &save))
-				ret = store_zap(spec, k, tok, err);
-		free(copy);
-		return ret;
-	}
+		return strcmp(text, "none") ? store_each(spec, k, text, store_zap, err) : 0;
 	}
 	return mb_fail(err, key, "unknown key");
 }
