@@ -37,8 +37,7 @@ static struct unit unit_for(const char *metric, double median)
 		u = times;
 	else if (n > 3 && !strcmp(metric + n - 3, "_ms"))
 		u = times, scale = 1e6;
-	else if ((n > 6 && !strcmp(metric + n - 6, "_bytes")) ||
-		 (n > 14 && !strcmp(metric + n - 14, "_bytes_per_gib")))
+	else if (n > 6 && !strcmp(metric + n - 6, "_bytes"))
 		u = bytes;
 	else if (n > 14 && !strcmp(metric + n - 14, "_bytes_per_gib"))
 		u = bytes_per_gib;

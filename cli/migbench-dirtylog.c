@@ -198,6 +198,7 @@ static int print_result(const struct cli *cli, const struct mb_spec *spec,
 	} else {
 		mb_report_selftest_lines(stdout, spec, &res->samples);
 		mb_report_after_lines(stdout, spec, &res->samples, res->environment, res->missing);
+		mb_report_selftest_command(stdout, res->spec);
 		if (cli->summary)
 			mb_report_summary_table(stdout, &res->samples);
 		/* a metric the run lacks is said so, with why, rather than left out */

@@ -35,12 +35,16 @@ def fmt_value(metric, v):
     """A figure as the text report writes it (stats/compare_report.c)."""
     if v is None:
         return '-'
-    if not metric.endswith(('_ns', '_ms')):
+    if metric.endswith(('_bytes', '_bytes_per_gib')):
+        units = ((1 << 30, 'GiB'), (1 << 20, 'MiB'), (1 << 10, 'KiB'), (1, 'B'))
+    elif metric.endswith(('_ns', '_ms')):
+        units = ((1e9, 's'), (1e6, 'ms'), (1e3, 'us'), (1, 'ns'))
+        v = v * 1e6 if metric.endswith('_ms') else v
+    else:
         return '%.0f' % v
-    ns = v * 1e6 if metric.endswith('_ms') else v
-    for scale, unit in ((1e9, 's'), (1e6, 'ms'), (1e3, 'us'), (1, 'ns')):
-        if abs(ns) >= scale or unit == 'ns':
-            x = ns / scale
+    for scale, unit in units:
+        if abs(v) >= scale or scale == 1:
+            x = v / scale
             return ('%.0f' if x >= 100 else '%.1f' if x >= 10 else '%.2f') % x + unit
 
 

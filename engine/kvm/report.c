@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "selftest.h"
 #include "stats.h"
 
 #define NS_PER_S UINT64_C(1000000000)
@@ -176,6 +177,25 @@ void mb_report_missing(FILE *out, struct json_object *missing)
 	json_object_object_foreach(missing, metric, why)
 		if (!said_by_memory(metric))
 			fprintf(out, "%s not measured: %s\n", metric, json_object_get_string(why));
+}
+
+void mb_report_selftest_command(FILE *out, struct json_object *resolved_spec)
+{
+	struct textbuf line = { 0 };
+	struct mb_error err = { 0 };
+	size_t len;
+	char *text;
+
+	if (!resolved_spec)
+		return;
+	if (mb_selftest_command(resolved_spec, &line, &err) == 0) {
+		text = textbuf_take(&line, &len);
+		fprintf(out, "Equivalent selftest: %s\n", text ? text : "");
+		free(text);
+		return;
+	}
+	free(textbuf_take(&line, &len));
+	fprintf(out, "No %s equivalent: %s\n", MB_SELFTEST_NAME, err.message);
 }
 
 static void print_cell(FILE *out, double v, bool is_time)

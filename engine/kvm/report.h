@@ -32,6 +32,12 @@ void mb_report_after_lines(FILE *out, const struct mb_spec *spec,
 void mb_report_missing(FILE *out, struct json_object *missing);
 
 /*
+ * "Equivalent selftest: dirty_log_perf_test -v 2 ...", the kernel's own
+ * tool measuring the same, or "No dirty_log_perf_test equivalent: WHY".
+ */
+void mb_report_selftest_command(FILE *out, struct json_object *resolved_spec);
+
+/*
  * One row per metric: n, min, median, mean, p95, max, stdev and what it
  * measures; the engine's report order (headline first); times in
  * microseconds, counts (pages, bytes) as they are; KVM's statistics
