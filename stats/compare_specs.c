@@ -48,25 +48,51 @@ static void compare_key(struct json_object *const *const specs[2], const size_t 
 	}
 }
 
+static bool absent_somewhere(struct json_object *const *const specs[2], const size_t n[2],
+			     const char *key)
+{
+	for (int sd = 0; sd < 2; sd++)
+		for (size_t r = 0; r < n[sd]; r++)
+			if (!json_object_object_get_ex(specs[sd][r], key, NULL))
+				return true;
+	return false;
+}
+
 int compare_check_specs(struct json_object *const *const specs[2], const size_t n[2],
 			const char *vary, char *split, size_t split_len, struct mb_error *err)
 {
 	struct json_object *ref = specs[0][0];
 	char keys[400] = "", shown[600] = "";	/* "a, b" for people; the list is "a,b" */
+	char seen[2048] = "";
 
 	split[0] = '\0';
 	if (!ref)
 		return mb_fail(err, "base", "a base run has no recorded spec");
-	json_object_object_foreach(ref, key, val) {
-		bool across, within;
+	/*
+	 * Every key of every run, not only the first run's: a run stored
+	 * before a key existed lacks it, and measured what that key's
+	 * absence meant then, which need not be today's default.
+	 */
+	for (int sd = 0; sd < 2; sd++) {
+		for (size_t r = 0; r < n[sd]; r++) {
+			if (!json_object_is_type(specs[sd][r], json_type_object))
+				continue;
+			json_object_object_foreach(specs[sd][r], key, val) {
+				bool across, within;
 
-		if (in_csv(vary, key))
-			continue;
-		compare_key(specs, n, key, val, &across, &within);
-		if (within)
-			add_csv(split, split_len, key);
-		else if (across)
-			add_csv(keys, sizeof(keys), key);
+				(void)val;
+				if (in_csv(seen, key) || in_csv(vary, key))
+					continue;
+				add_csv(seen, sizeof(seen), key);
+				compare_key(specs, n, key, spec_value(ref, key), &across, &within);
+				if (absent_somewhere(specs, n, key))
+					add_csv(keys, sizeof(keys), key);	/* never a sweep's values */
+				else if (within)
+					add_csv(split, split_len, key);
+				else if (across)
+					add_csv(keys, sizeof(keys), key);
+			}
+		}
 	}
 	if (!keys[0])
 		return 0;

@@ -224,6 +224,16 @@ def test_sweep(d, tmp):
     few = [w for w in m['warnings'] if 'U test' in w]
     ok(len(few) == 1 and few[0].startswith('with 2 base and 2 new runs the U test cannot reach p < 0.05'),
        'too few runs at every value: one warning (%s)' % few)
+    # Runs stored before guest_page_size existed lack it, and mapped their
+    # memory with 2MiB pages: whichever side holds them, the key differs.
+    for base, new in (('base', 'gps-new'), ('gps-base', 'patched')):
+        r = compare(d, base=base, new=new)
+        p = r.json()
+        ok(r.status == 400 and p.get('field') == 'vary' and
+           p['detail'].startswith("the runs' specs differ in guest_page_size;"),
+           'base %s, new %s: a key some runs lack is a difference (%s)' % (base, new, p.get('detail')))
+    ok(compare(d, base='base', new='gps-new', vary='guest_page_size').status == 200,
+       'and accepted when vary names it')
 
 
 def add_page_size_runs(path):
