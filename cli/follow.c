@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "connection.h"
+#include "samples.h"
 
 enum output output;
 
@@ -28,18 +29,17 @@ static struct unit unit_for(const char *metric, double median)
 	static const struct unit bytes_per_gib[] = {
 		{ "GiB/GiB", 1073741824.0 }, { "MiB/GiB", 1048576.0 }, { "KiB/GiB", 1024.0 }, { "B/GiB", 1 },
 	};
-	size_t n = strlen(metric);
 	const struct unit *u = NULL;
 	double scale = 1;
 	int count = 4;
 
-	if (n > 3 && !strcmp(metric + n - 3, "_ns"))
+	if (mb_metric_ends(metric, "_ns"))
 		u = times;
-	else if (n > 3 && !strcmp(metric + n - 3, "_ms"))
+	else if (mb_metric_ends(metric, "_ms"))
 		u = times, scale = 1e6;
-	else if (n > 6 && !strcmp(metric + n - 6, "_bytes"))
+	else if (mb_metric_ends(metric, "_bytes"))
 		u = bytes;
-	else if (n > 14 && !strcmp(metric + n - 14, "_bytes_per_gib"))
+	else if (mb_metric_ends(metric, "_bytes_per_gib"))
 		u = bytes_per_gib;
 	if (!u)
 		return (struct unit){ "", 1 };

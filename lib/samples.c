@@ -7,100 +7,59 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-static const char *const metric_names[MB_NR_METRICS] = {
-	[MB_POPULATE_NS] = "populate_ns",
-	[MB_ENABLE_DIRTY_LOG_NS] = "enable_dirty_log_ns",
-	[MB_DIRTY_MEMORY_NS] = "dirty_memory_ns",
-	[MB_GET_DIRTY_LOG_NS] = "get_dirty_log_ns",
-	[MB_CLEAR_DIRTY_LOG_NS] = "clear_dirty_log_ns",
-	[MB_CLEAR_DIRTY_LOG_CALL_NS] = "clear_dirty_log_call_ns",
-	[MB_DISABLE_DIRTY_LOG_NS] = "disable_dirty_log_ns",
-	[MB_DIRTY_RING_HARVEST_NS] = "dirty_ring_harvest_ns",
-	[MB_DIRTY_RING_RESET_NS] = "dirty_ring_reset_ns",
-	[MB_DIRTY_PAGES] = "dirty_pages",
-	[MB_DELETE_MEMSLOT_NS] = "delete_memslot_ns",
-	[MB_INVALIDATE_NS] = "invalidate_ns",
-	[MB_MEMSLOT_METADATA_BYTES] = "memslot_metadata_bytes",
-	[MB_MEMSLOT_METADATA_BYTES_PER_GIB] = "memslot_metadata_bytes_per_gib",
-	[MB_DIRTY_BITMAP_BYTES] = "dirty_bitmap_bytes",
-	[MB_DIRTY_BITMAP_BYTES_PER_GIB] = "dirty_bitmap_bytes_per_gib",
-	[MB_MIGRATION_TOTAL_MS] = "migration_total_ms",
-	[MB_MIGRATION_SETUP_MS] = "migration_setup_ms",
-	[MB_MIGRATION_DOWNTIME_MS] = "migration_downtime_ms",
-	[MB_MIGRATION_ITERATIONS] = "migration_iterations",
-	[MB_MIGRATION_TRANSFERRED_BYTES] = "migration_transferred_bytes",
-	[MB_MIGRATION_DIRTY_RATE_PPS] = "migration_dirty_rate_pps",
-	[MB_MIGRATION_DEST_START_MS] = "migration_dest_start_ms",
-	[MB_MIGRATION_PRECOPY_MS] = "migration_precopy_ms",
-	[MB_MIGRATION_POSTCOPY_MS] = "migration_postcopy_ms",
-	[MB_MIGRATION_ITERATION_T_MS] = "migration_iteration_t_ms",
-	[MB_GUEST_DIRTY_RATE_MIB_S] = "guest_dirty_rate_mib_s",
-	[MB_DIRTY_RATE_CALC_MIB_S] = "dirty_rate_calc_mib_s",
-	[MB_GUEST_STALL_MS] = "guest_stall_ms",
-	[MB_GUEST_T_MS] = "guest_t_ms",
-	[MB_GUEST_WRITE_RATE_KIB_S] = "guest_write_rate_kib_s",
-	[MB_QEMU_GET_DIRTY_LOG_NS] = "qemu_get_dirty_log_ns",
-	[MB_QEMU_CLEAR_DIRTY_LOG_NS] = "qemu_clear_dirty_log_ns",
-	[MB_QEMU_RESET_DIRTY_RINGS_NS] = "qemu_reset_dirty_rings_ns",
-	[MB_QEMU_DISABLE_DIRTY_LOG_NS] = "qemu_disable_dirty_log_ns",
-	[MB_QEMU_ENABLE_DIRTY_LOG_NS] = "qemu_enable_dirty_log_ns",
-	[MB_JOB_T_MS] = "job_t_ms",
-	[MB_JOB_MEMORY_PROCESSED_BYTES] = "job_memory_processed_bytes",
-	[MB_JOB_MEMORY_REMAINING_BYTES] = "job_memory_remaining_bytes",
-	[MB_JOB_DIRTY_RATE_PPS] = "job_dirty_rate_pps",
-	[MB_JOB_BPS] = "job_bps",
-	[MB_KVM_STAT] = "kvm_stat",
-};
-
 /*
- * What each metric measures, in the words a maintainer reads beside its
- * name in a report: one table for every engine, so a metric reads the
- * same wherever it is shown.  Short enough for a 75-column line.
+ * Each metric: its stored name, and what it measures in the words a
+ * maintainer reads beside the name in a report (one table for every
+ * engine, so a metric reads the same wherever it is shown; short enough
+ * for a 75-column line).
  */
-static const char *const metric_labels[MB_NR_METRICS] = {
-	[MB_POPULATE_NS] = "populate memory, first touch",
-	[MB_ENABLE_DIRTY_LOG_NS] = "enable dirty logging",
-	[MB_DIRTY_MEMORY_NS] = "dirty memory, slowest vCPU",
-	[MB_GET_DIRTY_LOG_NS] = "get dirty log",
-	[MB_CLEAR_DIRTY_LOG_NS] = "clear dirty log",
-	[MB_CLEAR_DIRTY_LOG_CALL_NS] = "clear dirty log, one call",
-	[MB_DISABLE_DIRTY_LOG_NS] = "disable dirty logging",
-	[MB_DIRTY_RING_HARVEST_NS] = "harvest the dirty ring",
-	[MB_DIRTY_RING_RESET_NS] = "reset the dirty rings",
-	[MB_DIRTY_PAGES] = "dirty pages found",
-	[MB_DELETE_MEMSLOT_NS] = "delete memslot (zap all SPTEs)",
-	[MB_INVALIDATE_NS] = "invalidate guest memory, mmu notifier",
-	[MB_MEMSLOT_METADATA_BYTES] = "memslot metadata",
-	[MB_MEMSLOT_METADATA_BYTES_PER_GIB] = "memslot metadata per GiB of guest",
-	[MB_DIRTY_BITMAP_BYTES] = "dirty bitmaps",
-	[MB_DIRTY_BITMAP_BYTES_PER_GIB] = "dirty bitmaps per GiB of guest",
-	[MB_MIGRATION_TOTAL_MS] = "migration, start to end",
-	[MB_MIGRATION_SETUP_MS] = "migration setup",
-	[MB_MIGRATION_DOWNTIME_MS] = "downtime, guest paused",
-	[MB_MIGRATION_ITERATIONS] = "precopy iterations",
-	[MB_MIGRATION_TRANSFERRED_BYTES] = "bytes transferred",
-	[MB_MIGRATION_DIRTY_RATE_PPS] = "QEMU dirty rate, pages/s",
-	[MB_MIGRATION_DEST_START_MS] = "destination start",
-	[MB_MIGRATION_PRECOPY_MS] = "precopy phase",
-	[MB_MIGRATION_POSTCOPY_MS] = "postcopy phase",
-	[MB_MIGRATION_ITERATION_T_MS] = "iteration start",
-	[MB_GUEST_DIRTY_RATE_MIB_S] = "guest dirty rate, its own count",
-	[MB_DIRTY_RATE_CALC_MIB_S] = "dirty rate, libvirt's calculation",
-	[MB_GUEST_STALL_MS] = "longest guest stall",
-	[MB_GUEST_T_MS] = "guest window end",
-	[MB_GUEST_WRITE_RATE_KIB_S] = "guest writes per vCPU",
-	[MB_QEMU_GET_DIRTY_LOG_NS] = "QEMU get dirty log",
-	[MB_QEMU_CLEAR_DIRTY_LOG_NS] = "QEMU clear dirty log",
-	[MB_QEMU_RESET_DIRTY_RINGS_NS] = "QEMU reset dirty rings",
-	[MB_QEMU_DISABLE_DIRTY_LOG_NS] = "QEMU disable dirty logging",
-	[MB_QEMU_ENABLE_DIRTY_LOG_NS] = "QEMU enable dirty logging",
-	[MB_JOB_T_MS] = "job sample time",
-	[MB_JOB_MEMORY_PROCESSED_BYTES] = "job memory sent",
-	[MB_JOB_MEMORY_REMAINING_BYTES] = "job memory remaining",
-	[MB_JOB_DIRTY_RATE_PPS] = "job dirty rate, pages/s",
-	[MB_JOB_BPS] = "job transfer rate",
+static const struct { const char *name, *label; } metrics[MB_NR_METRICS] = {
+	[MB_POPULATE_NS] = { "populate_ns", "populate memory, first touch" },
+	[MB_ENABLE_DIRTY_LOG_NS] = { "enable_dirty_log_ns", "enable dirty logging" },
+	[MB_DIRTY_MEMORY_NS] = { "dirty_memory_ns", "dirty memory, slowest vCPU" },
+	[MB_GET_DIRTY_LOG_NS] = { "get_dirty_log_ns", "get dirty log" },
+	[MB_CLEAR_DIRTY_LOG_NS] = { "clear_dirty_log_ns", "clear dirty log" },
+	[MB_CLEAR_DIRTY_LOG_CALL_NS] = { "clear_dirty_log_call_ns", "clear dirty log, one call" },
+	[MB_DISABLE_DIRTY_LOG_NS] = { "disable_dirty_log_ns", "disable dirty logging" },
+	[MB_DIRTY_RING_HARVEST_NS] = { "dirty_ring_harvest_ns", "harvest the dirty ring" },
+	[MB_DIRTY_RING_RESET_NS] = { "dirty_ring_reset_ns", "reset the dirty rings" },
+	[MB_DIRTY_PAGES] = { "dirty_pages", "dirty pages found" },
+	[MB_DELETE_MEMSLOT_NS] = { "delete_memslot_ns", "delete memslot (zap all SPTEs)" },
+	[MB_INVALIDATE_NS] = { "invalidate_ns", "invalidate guest memory, mmu notifier" },
+	[MB_MEMSLOT_METADATA_BYTES] = { "memslot_metadata_bytes", "memslot metadata" },
+	[MB_MEMSLOT_METADATA_BYTES_PER_GIB] = { "memslot_metadata_bytes_per_gib",
+						"memslot metadata per GiB of guest" },
+	[MB_DIRTY_BITMAP_BYTES] = { "dirty_bitmap_bytes", "dirty bitmaps" },
+	[MB_DIRTY_BITMAP_BYTES_PER_GIB] = { "dirty_bitmap_bytes_per_gib",
+					    "dirty bitmaps per GiB of guest" },
+	[MB_MIGRATION_TOTAL_MS] = { "migration_total_ms", "migration, start to end" },
+	[MB_MIGRATION_SETUP_MS] = { "migration_setup_ms", "migration setup" },
+	[MB_MIGRATION_DOWNTIME_MS] = { "migration_downtime_ms", "downtime, guest paused" },
+	[MB_MIGRATION_ITERATIONS] = { "migration_iterations", "precopy iterations" },
+	[MB_MIGRATION_TRANSFERRED_BYTES] = { "migration_transferred_bytes", "bytes transferred" },
+	[MB_MIGRATION_DIRTY_RATE_PPS] = { "migration_dirty_rate_pps", "QEMU dirty rate, pages/s" },
+	[MB_MIGRATION_DEST_START_MS] = { "migration_dest_start_ms", "destination start" },
+	[MB_MIGRATION_PRECOPY_MS] = { "migration_precopy_ms", "precopy phase" },
+	[MB_MIGRATION_POSTCOPY_MS] = { "migration_postcopy_ms", "postcopy phase" },
+	[MB_MIGRATION_ITERATION_T_MS] = { "migration_iteration_t_ms", "iteration start" },
+	[MB_GUEST_DIRTY_RATE_MIB_S] = { "guest_dirty_rate_mib_s", "guest dirty rate, its own count" },
+	[MB_DIRTY_RATE_CALC_MIB_S] = { "dirty_rate_calc_mib_s", "dirty rate, libvirt's calculation" },
+	[MB_GUEST_STALL_MS] = { "guest_stall_ms", "longest guest stall" },
+	[MB_GUEST_T_MS] = { "guest_t_ms", "guest window end" },
+	[MB_GUEST_WRITE_RATE_KIB_S] = { "guest_write_rate_kib_s", "guest writes per vCPU" },
+	[MB_QEMU_GET_DIRTY_LOG_NS] = { "qemu_get_dirty_log_ns", "QEMU get dirty log" },
+	[MB_QEMU_CLEAR_DIRTY_LOG_NS] = { "qemu_clear_dirty_log_ns", "QEMU clear dirty log" },
+	[MB_QEMU_RESET_DIRTY_RINGS_NS] = { "qemu_reset_dirty_rings_ns", "QEMU reset dirty rings" },
+	[MB_QEMU_DISABLE_DIRTY_LOG_NS] = { "qemu_disable_dirty_log_ns", "QEMU disable dirty logging" },
+	[MB_QEMU_ENABLE_DIRTY_LOG_NS] = { "qemu_enable_dirty_log_ns", "QEMU enable dirty logging" },
+	[MB_JOB_T_MS] = { "job_t_ms", "job sample time" },
+	[MB_JOB_MEMORY_PROCESSED_BYTES] = { "job_memory_processed_bytes", "job memory sent" },
+	[MB_JOB_MEMORY_REMAINING_BYTES] = { "job_memory_remaining_bytes", "job memory remaining" },
+	[MB_JOB_DIRTY_RATE_PPS] = { "job_dirty_rate_pps", "job dirty rate, pages/s" },
+	[MB_JOB_BPS] = { "job_bps", "job transfer rate" },
+	[MB_KVM_STAT] = { "kvm_stat", NULL },
 };
+
 
 static const char *const phase_names[MB_NR_PHASES] = {
 	[MB_PHASE_POPULATE] = "populate",
@@ -112,11 +71,16 @@ static const char *const phase_names[MB_NR_PHASES] = {
 	[MB_PHASE_DELETE] = "delete",
 };
 
+bool mb_metric_ends(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+
+	return n > k && !strcmp(name + n - k, suffix);
+}
+
 bool mb_metric_is_ns(const char *name)
 {
-	size_t n = strlen(name);
-
-	return n > 3 && !strcmp(name + n - 3, "_ns");
+	return mb_metric_ends(name, "_ns");
 }
 
 const char *mb_phase_name(unsigned int phase)
@@ -126,21 +90,21 @@ const char *mb_phase_name(unsigned int phase)
 
 const char *mb_metric_name(enum mb_metric m)
 {
-	return m < MB_NR_METRICS ? metric_names[m] : "unknown";
+	return m < MB_NR_METRICS ? metrics[m].name : "unknown";
 }
 
 int mb_metric_from_name(const char *name)
 {
 	/* a family is stored by its members' names only */
 	for (int m = 0; m < MB_NR_METRICS; m++)
-		if (m != MB_KVM_STAT && !strcmp(metric_names[m], name))
+		if (m != MB_KVM_STAT && !strcmp(metrics[m].name, name))
 			return m;
 	return -1;
 }
 
 const char *mb_metric_label(enum mb_metric m)
 {
-	return m < MB_NR_METRICS && metric_labels[m] ? metric_labels[m] : "";
+	return m < MB_NR_METRICS && metrics[m].label ? metrics[m].label : "";
 }
 
 const char *mb_metric_label_of(const char *name)

@@ -114,6 +114,8 @@ struct mb_samples {
 
 /* The stored name of a metric ("clear_dirty_log_ns"). */
 const char *mb_metric_name(enum mb_metric m);
+/* Whether a metric's name ends in its unit, suffix ("_ns", "_bytes_per_gib"). */
+bool mb_metric_ends(const char *name, const char *suffix);
 /* Whether a metric is a time in nanoseconds (its name ends in _ns). */
 bool mb_metric_is_ns(const char *name);
 /* The metric of a stored name; -1 when there is none. */

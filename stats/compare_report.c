@@ -9,14 +9,8 @@
 
 #include "compare_model.h"
 #include "compare_sweep_report.h"
+#include "samples.h"
 #include "textbuf.h"
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
-}
 
 /*
  * 3 significant digits with a unit chosen from the metric's: 1.83ms,
@@ -36,11 +30,11 @@ static void format_value(const char *metric, double v, char *out, size_t len)
 		snprintf(out, len, "-");
 		return;
 	}
-	if (ends_with(metric, "_ms"))
+	if (mb_metric_ends(metric, "_ms"))
 		v *= 1e6;
-	else if (ends_with(metric, "_bytes") || ends_with(metric, "_bytes_per_gib"))
+	else if (mb_metric_ends(metric, "_bytes") || mb_metric_ends(metric, "_bytes_per_gib"))
 		units = bytes;
-	else if (!ends_with(metric, "_ns")) {
+	else if (!mb_metric_ends(metric, "_ns")) {
 		snprintf(out, len, "%.0f", v);
 		return;
 	}

@@ -76,9 +76,7 @@ struct json_object *compare_row_make(const char *name, const char *over,
 				     const double *new, size_t nn, double alpha)
 {
 	struct json_object *row = json_object_new_object(), *b, *n;
-	size_t len = strlen(name);
-	bool lower_better = len > 3 && (!strcmp(name + len - 3, "_ns") ||
-					!strcmp(name + len - 3, "_ms"));
+	bool lower_better = mb_metric_ends(name, "_ns") || mb_metric_ends(name, "_ms");
 	double est, lo, hi, mb, mn, delta;
 	struct mb_utest u;
 	struct mb_welch w;
