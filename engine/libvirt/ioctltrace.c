@@ -9,41 +9,12 @@
 #include <string.h>
 #include <time.h>
 #include <poll.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
 
-#define TRACEFS "/sys/kernel/tracing"
 #define MAX_THREADS 4096
-
-static int write_to(const char *dir, const char *file, const char *text)
-{
-	char path[512];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static int ensure_tracefs(struct mb_ioctl_trace *t)
-{
-	struct stat sb;
-
-	if (stat(TRACEFS "/instances", &sb) == 0)
-		return 0;
-	if (mount("nodev", TRACEFS, "tracefs", 0, NULL))
-		return -errno;
-	t->mounted = true;
-	return 0;
-}
 
 static uint64_t rdtsc(void)
 {
@@ -224,29 +195,22 @@ static int add_threads(struct mb_ioctl_trace *t, pid_t pid, const char *skip_pre
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s ", de->d_name);
 	}
 	closedir(d);
-	return write_to(t->instance, "set_event_pid", list);
+	return mb_kfile_write(t->inst.dir, "set_event_pid", list);
 }
 
 int mb_ioctl_trace_start(struct mb_ioctl_trace *t, pid_t pid, const char *skip_prefix,
 			 char *err, size_t err_len)
 {
+	struct mb_error e = { 0 };
 	char filter[512];
 	int ret;
 
 	memset(t, 0, sizeof(*t));
 	t->pipe_fd = -1;
-	ret = ensure_tracefs(t);
+	ret = mb_tracefs_instance_make(&t->inst, &e);
 	if (ret) {
-		snprintf(err, err_len, "tracefs is not available at " TRACEFS ": %s", strerror(-ret));
+		snprintf(err, err_len, "%s", e.message);
 		return ret;
-	}
-	snprintf(t->instance, sizeof(t->instance), TRACEFS "/instances/migbench-%d", (int)getpid());
-	if (mkdir(t->instance, 0700)) {
-		ret = -errno;
-		snprintf(err, err_len, "cannot create the tracefs instance %s: %s", t->instance,
-			 strerror(errno));
-		t->instance[0] = '\0';
-		goto fail;
 	}
 	ret = command_filter(filter, sizeof(filter));
 	if (ret) {
@@ -254,28 +218,28 @@ int mb_ioctl_trace_start(struct mb_ioctl_trace *t, pid_t pid, const char *skip_p
 		goto fail;
 	}
 	/* TSC ticks, for sub-microsecond calls; tracefs would print us */
-	t->tsc = write_to(t->instance, "trace_clock", "x86-tsc") == 0;
+	t->tsc = mb_kfile_write(t->inst.dir, "trace_clock", "x86-tsc") == 0;
 	t->tsc0 = rdtsc();
 	t->ns0 = mb_now_ns();
-	if ((ret = write_to(t->instance, "buffer_size_kb", "16384")) ||
-	    (ret = write_to(t->instance, "options/event-fork", "1")) ||
+	if ((ret = mb_kfile_write(t->inst.dir, "buffer_size_kb", "16384")) ||
+	    (ret = mb_kfile_write(t->inst.dir, "options/event-fork", "1")) ||
 	    (ret = add_threads(t, pid, skip_prefix)) ||
-	    (ret = write_to(t->instance, "events/syscalls/sys_enter_ioctl/filter", filter)) ||
-	    (ret = write_to(t->instance, "events/syscalls/sys_enter_ioctl/enable", "1")) ||
-	    (ret = write_to(t->instance, "events/syscalls/sys_exit_ioctl/enable", "1"))) {
-		snprintf(err, err_len, "setting up the ioctl tracepoints in %s: %s", t->instance,
+	    (ret = mb_kfile_write(t->inst.dir, "events/syscalls/sys_enter_ioctl/filter", filter)) ||
+	    (ret = mb_kfile_write(t->inst.dir, "events/syscalls/sys_enter_ioctl/enable", "1")) ||
+	    (ret = mb_kfile_write(t->inst.dir, "events/syscalls/sys_exit_ioctl/enable", "1"))) {
+		snprintf(err, err_len, "setting up the ioctl tracepoints in %s: %s", t->inst.dir,
 			 strerror(-ret));
 		goto fail;
 	}
 	{
 		char path[300];
 
-		snprintf(path, sizeof(path), "%s/trace_pipe", t->instance);
+		snprintf(path, sizeof(path), "%s/trace_pipe", t->inst.dir);
 		t->pipe_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	}
 	if (t->pipe_fd < 0 || pthread_create(&t->reader, NULL, reader_main, t)) {
 		ret = -EIO;
-		snprintf(err, err_len, "cannot read %s/trace_pipe", t->instance);
+		snprintf(err, err_len, "cannot read %s/trace_pipe", t->inst.dir);
 		goto fail;
 	}
 	t->reading = true;
@@ -287,9 +251,9 @@ fail:
 
 void mb_ioctl_trace_stop(struct mb_ioctl_trace *t)
 {
-	if (t->instance[0]) {
-		write_to(t->instance, "events/syscalls/sys_enter_ioctl/enable", "0");
-		write_to(t->instance, "events/syscalls/sys_exit_ioctl/enable", "0");
+	if (t->inst.dir[0]) {
+		mb_kfile_write(t->inst.dir, "events/syscalls/sys_enter_ioctl/enable", "0");
+		mb_kfile_write(t->inst.dir, "events/syscalls/sys_exit_ioctl/enable", "0");
 	}
 	if (t->reading) {	/* the reader drains what is left, then ends */
 		uint64_t ticks = rdtsc() - t->tsc0, ns = mb_now_ns() - t->ns0;
@@ -305,10 +269,7 @@ void mb_ioctl_trace_stop(struct mb_ioctl_trace *t)
 	if (t->pipe_fd >= 0)
 		close(t->pipe_fd);
 	t->pipe_fd = -1;
-	if (t->instance[0] && rmdir(t->instance) == 0)
-		t->instance[0] = '\0';
-	if (t->mounted && umount(TRACEFS) == 0)
-		t->mounted = false;
+	mb_tracefs_instance_remove(&t->inst);
 }
 
 void mb_ioctl_trace_free(struct mb_ioctl_trace *t)

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "tracefs.h"
+
 #define MB_KVM_GET_DIRTY_LOG		0x4010ae42u
 #define MB_KVM_CLEAR_DIRTY_LOG		0xc018aec0u
 #define MB_KVM_SET_USER_MEMORY_REGION	0x4020ae46u
@@ -28,8 +30,7 @@ struct mb_ioctl_call {
 };
 
 struct mb_ioctl_trace {
-	char instance[256];	/* tracefs instance directory */
-	bool mounted;		/* tracefs was mounted by us */
+	struct mb_tracefs_instance inst;
 	int pipe_fd;
 	pthread_t reader;
 	bool reading;

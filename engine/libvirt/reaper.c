@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "libvirtd.h"
+#include "tracefs.h"
 
-#define TRACE_INSTANCES "/sys/kernel/tracing/instances"
 #define MAX_PIDS 256
 
 /* A /proc/PID file, raw (environ keeps its NULs); its length. */
@@ -140,52 +140,12 @@ static int kill_processes(const char *state_dir)
 	return killed;
 }
 
-static void write_0(const char *instance, const char *file)
-{
-	char path[600];
-	int fd;
-
-	snprintf(path, sizeof(path), TRACE_INSTANCES "/%s/%s", instance, file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "0", 1) < 0)
-			(void)0;	/* rmdir below says whether it mattered */
-		close(fd);
-	}
-}
-
-/* Instances are named migbench-PID after the worker: those of dead workers. */
-static int remove_trace_instances(void)
-{
-	DIR *d = opendir(TRACE_INSTANCES);
-	struct dirent *de;
-	int n = 0;
-
-	while (d && (de = readdir(d))) {
-		char path[600];
-		pid_t pid;
-
-		if (strncmp(de->d_name, "migbench-", 9))
-			continue;
-		pid = (pid_t)atoi(de->d_name + 9);
-		if (pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH))
-			continue;	/* its worker still runs and stops it itself */
-		write_0(de->d_name, "events/enable");
-		write_0(de->d_name, "tracing_on");
-		snprintf(path, sizeof(path), TRACE_INSTANCES "/%s", de->d_name);
-		n += rmdir(path) == 0;
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
 int mb_reap_leftovers(const struct mb_site_policy *site)
 {
 	const char *state_dir = mb_site_state_dir(site);
 	int n = kill_processes(state_dir), dirs;
 
-	n += remove_trace_instances();
+	n += mb_tracefs_reap();
 	dirs = mb_libvirtd_remove_all(state_dir);
 	return n + (dirs > 0 ? dirs : 0);
 }

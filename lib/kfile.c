@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#include "kfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int mb_kfile_write(const char *dir, const char *file, const char *text)
+{
+	char path[PATH_MAX + 64];
+	size_t n = strlen(text);
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	/* O_TRUNC: tracefs's trace file is cleared by opening it so */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, n) != (ssize_t)n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}

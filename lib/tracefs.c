@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+#include "tracefs.h"
+
+#include "kfile.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define INSTANCES MB_TRACEFS "/instances"
+#define PREFIX "migbench-"
+
+int mb_tracefs_instance_make(struct mb_tracefs_instance *t, struct mb_error *err)
+{
+	struct stat sb;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	if (stat(INSTANCES, &sb)) {
+		if (mount("nodev", MB_TRACEFS, "tracefs", 0, NULL))
+			return mb_error_set(err, -errno, NULL, "tracefs is not available at "
+					    MB_TRACEFS ": %s", strerror(errno));
+		t->mounted = true;
+	}
+	snprintf(t->dir, sizeof(t->dir), INSTANCES "/" PREFIX "%d", (int)getpid());
+	if (mkdir(t->dir, 0700)) {
+		ret = -errno;
+		mb_error_set(err, ret, NULL, "cannot create the tracefs instance %s: %s", t->dir,
+			     strerror(errno));
+		t->dir[0] = '\0';
+		mb_tracefs_instance_remove(t);
+		return ret;
+	}
+	return 0;
+}
+
+void mb_tracefs_instance_remove(struct mb_tracefs_instance *t)
+{
+	if (t->dir[0]) {
+		mb_kfile_write(t->dir, "events/enable", "0");
+		if (rmdir(t->dir) == 0)
+			t->dir[0] = '\0';
+	}
+	if (t->mounted && umount(MB_TRACEFS) == 0)
+		t->mounted = false;
+}
+
+int mb_tracefs_reap(void)
+{
+	DIR *d = opendir(INSTANCES);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		char path[600], *end;
+		long pid;
+
+		if (strncmp(de->d_name, PREFIX, strlen(PREFIX)))
+			continue;
+		pid = strtol(de->d_name + strlen(PREFIX), &end, 10);
+		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;	/* its process still runs and removes it itself */
+		snprintf(path, sizeof(path), INSTANCES "/%s", de->d_name);
+		mb_kfile_write(path, "events/enable", "0");
+		mb_kfile_write(path, "tracing_on", "0");
+		n += rmdir(path) == 0;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
