@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "dirtylog.h"
 #include "hostinfo.h"
 #include "report.h"
@@ -222,6 +223,8 @@ int main(int argc, char **argv)
 	if (!cli.quiet)
 		opts.progress = print_progress;
 	install_signals();
+	/* in a delegated scope (systemd-run --scope -p Delegate=yes), a leaf of it */
+	mb_cgroup_settle(PROG, NULL);
 
 	status = mb_dirtylog_run(&spec, &opts, &res);
 	switch (status) {

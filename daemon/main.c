@@ -11,6 +11,7 @@
 
 #include "api.h"
 #include "campaign.h"
+#include "cgroup.h"
 #include "config.h"
 #include "queue.h"
 #include "notify.h"
@@ -55,6 +56,25 @@ static void raise_fd_limit(void)
 			fprintf(stderr, PROG ": raising the open file limit: %s\n",
 				strerror(errno));
 	}
+}
+
+/*
+ * Under a service manager that delegated the unit's cgroup (Delegate= in
+ * migbenchd.service), live in a leaf of it, so that the memory controller
+ * can be enabled below the unit and runs can measure the kernel memory of
+ * their memslots in cgroups of their own beside the leaf.  Elsewhere
+ * nothing moves, and runs record why they could not measure.
+ */
+static void settle_cgroup(void)
+{
+	struct mb_error err = { 0 };
+	int ret = mb_cgroup_settle(PROG, &err);
+
+	if (ret < 0)
+		fprintf(stderr, PROG ": %s: kernel memory will not be measured\n", err.message);
+	else if (ret)
+		fprintf(stderr, PROG ": living in the leaf cgroup " PROG
+			" of the cgroup delegated to it\n");
 }
 
 static int start_server(const struct config *cfg, struct app *app,
@@ -106,6 +126,7 @@ int main(int argc, char **argv)
 		return ret < 0 ? 2 : 0;
 	}
 	block_signals(&set);
+	settle_cgroup();
 	ret = open_store(&cfg, &st);
 	if (ret)
 		goto out;

@@ -536,7 +536,7 @@ enum mb_run_status mb_dirtylog_run(struct mb_spec *spec,
 	e.vm.kvm_fd = e.vm.vm_fd = -1;
 	e.mem.memfd = -1;
 	e.vmstats.fd = -1;
-	e.kmem.usage_fd = -1;
+	mb_kmem_init(&e.kmem);
 
 	status = prepare(&e);
 	if (!status)

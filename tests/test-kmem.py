@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Kernel memory of memslots on cgroup v2 under systemd, in the test host
+(Debian's 6.1 and 6.12 under QEMU TCG, migbenchd as its systemd service,
+Delegate=memory): memslot_metadata_bytes and dirty_bitmap_bytes measured
+by every run, the dirty bitmap equal to the arithmetic in every run, the
+metadata on one line through the sizes, on both kernels; no measuring
+cgroup left after runs, a killed worker, a stray one planted with a dead
+pid, or a run by hand.
+
+One boot of the default kernel for the checks of the service's cgroups
+and the runs by hand, then one campaign over both kernels (two kexecs)
+whose runs are the memory cases; its report shows both kernels' per-GiB
+rows."""
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, 'testhost'))
+from daemon_fixture import BUILD, ok, diag, done, skip_all  # noqa: E402
+import testhost  # noqa: E402
+
+CG = '/sys/fs/cgroup'
+UNIT = CG + '/system.slice/migbenchd.service'
+PAGE = 4096
+GIB = 1 << 30
+SIZES = {'64M': 64 << 20, '256M': 256 << 20, '1G': 1 << 30}
+# backing, memory, memslots: the memslot's size is what KVM's arithmetic
+# depends on; hugetlb-1g shows that the backing does not change it
+CASES = [('anonymous', '64M', 1), ('anonymous', '256M', 1), ('anonymous', '1G', 1),
+         ('anonymous', '1G', 2), ('hugetlb-1g', '1G', 1)]
+
+
+def bitmap_arithmetic(size, memslots):
+    """KVM's dirty bitmaps: two bits per 4KiB page, each bitmap a whole
+    number of longs, __vcalloc()ed (vmalloc: whole pages) per memslot."""
+    pages = size // PAGE // memslots
+    longs = (pages + 63) // 64
+    return memslots * ((2 * longs * 8 + PAGE - 1) // PAGE * PAGE)
+
+
+def spec_of(case):
+    backing, memory, memslots = case
+    return {'kind': 'dirtylog', 'vcpus': 1, 'mem_per_vcpu': memory, 'backing': backing,
+            'memslots': memslots, 'iterations': 1, 'zap': ['delete']}
+
+
+def wait_run(host, run_id, timeout=900):
+    start = time.monotonic()
+    while True:
+        status, run = host.api('GET', '/api/v1/runs/%d' % run_id)
+        if run['state'] not in ('queued', 'running') or time.monotonic() - start > timeout:
+            return run, time.monotonic() - start
+        time.sleep(2)
+
+
+def strays(host, parent):
+    rc, out, _ = host.exec(['find', parent, '-maxdepth', '1', '-name', 'migbench-kmem-*'])
+    return out.split() if rc == 0 else ['(find failed)']
+
+
+def figures(run):
+    s = run.get('summary') or {}
+    get = (lambda m: (s.get(m) or {}).get('median'))
+    return get('memslot_metadata_bytes'), get('dirty_bitmap_bytes')
+
+
+def check_service_cgroup(host):
+    rc, out, _ = host.exec(['systemctl', 'show', '-p', 'MainPID', '--value', 'migbenchd'])
+    pid = out.strip()
+    cgroup = host.read_file('/proc/%s/cgroup' % pid).strip()
+    ok(cgroup == '0::/system.slice/migbenchd.service/migbenchd',
+       'migbenchd lives in the leaf of its delegated cgroup (%s)' % cgroup)
+    control = host.read_file(UNIT + '/cgroup.subtree_control').split()
+    ok('memory' in control, 'the memory controller is enabled below the unit (%s)' % control)
+
+
+def plant_stray(host):
+    """A measuring cgroup as a worker killed inside it leaves one: named
+    for a pid that no longer runs."""
+    pid_max = int(host.read_file('/proc/sys/kernel/pid_max'))
+    dead = next(p for p in range(pid_max - 1, 0, -1)
+                if host.exec(['test', '-e', '/proc/%d' % p])[0] != 0)
+    path = UNIT + '/migbench-kmem-%d' % dead
+    host.exec(['mkdir', path])
+    return path
+
+
+def check_service_runs(host):
+    """A run through the service on the booted kernel: the bitmap exact,
+    its measuring cgroup gone; strays reaped when a worker is killed and
+    when the daemon starts."""
+    status, run = host.api('POST', '/api/v1/runs', spec_of(CASES[0]))
+    ok(status == 202, 'a 64MiB run is accepted (%s)' % status)
+    run, seconds = wait_run(host, run['id'])
+    meta, bitmap = figures(run)
+    ok(run['state'] == 'done' and bitmap == bitmap_arithmetic(64 << 20, 1),
+       'the service measures the dirty bitmap: %s bytes, the arithmetic says %d (%s, %.0f s)'
+       % (bitmap, bitmap_arithmetic(64 << 20, 1), run['state'], seconds))
+    ok(run.get('environment', {}).get('kernel_memory_source', '').startswith(
+        'memory cgroup v2: memory.stat vmalloc'),
+       'the run names its source: %s' % run.get('environment', {}).get('kernel_memory_source'))
+    ok(strays(host, UNIT) == [], 'no measuring cgroup left below the unit after the run')
+    # kill -9 a worker: the daemon reaps what dead workers left
+    stray = plant_stray(host)
+    status, run = host.api('POST', '/api/v1/runs', dict(spec_of(CASES[1]), iterations=20))
+    for _ in range(120):
+        rc, out, _ = host.exec(['pgrep', '-x', 'migbench-worker'])
+        if rc == 0:
+            break
+        time.sleep(0.5)
+    ok(rc == 0, 'a worker runs (pid %s)' % out.strip())
+    host.exec(['pkill', '-9', '-x', 'migbench-worker'])
+    run, _ = wait_run(host, run['id'])
+    ok(run['state'] == 'failed', 'the killed worker\'s run failed (%s)' % run['state'])
+    left = strays(host, UNIT)
+    ok(left == [], 'after the killed worker nothing is left below the unit, %s reaped (%s)'
+       % (os.path.basename(stray), left))
+    # a daemon restarted (after a crash, say) reaps at start
+    stray = plant_stray(host)
+    rc, _, err = host.exec(['systemctl', 'restart', 'migbenchd'], timeout=120)
+    ok(rc == 0, 'migbenchd restarts (%s)' % err.strip())
+    left = strays(host, UNIT)
+    ok(left == [], 'the restarted daemon reaped %s (%s)' % (os.path.basename(stray), left))
+    check_service_cgroup(host)
+
+
+def check_by_hand(host):
+    """migbench-dirtylog by hand: from the agent's service cgroup (beside
+    it, in system.slice) and in a scope delegated by systemd-run (a leaf of
+    the scope); figures exact, nothing left."""
+    rc, out, err = host.exec(['sh', '-c', 'command -v migbench-dirtylog'])
+    prog = out.strip()
+    argv = [prog, '--mem-per-vcpu', '64M', '--iterations', '1', '--json', '--quiet']
+    for how, cmd, parent in (
+            ('beside the caller\'s cgroup', argv, CG + '/system.slice'),
+            ('in a delegated scope', ['systemd-run', '--scope', '--quiet', '-p', 'Delegate=yes',
+                                      '--unit', 'migbench-kmem-test'] + argv, CG + '/system.slice')):
+        rc, out, err = host.exec(cmd, timeout=300)
+        try:
+            res = json.loads(out)
+        except ValueError:
+            res = {}
+        samples = dict((s['metric'], s['value']) for s in res.get('samples', [])
+                       if s['metric'] in ('dirty_bitmap_bytes', 'memslot_metadata_bytes'))
+        ok(rc == 0 and samples.get('dirty_bitmap_bytes') == bitmap_arithmetic(64 << 20, 1),
+           'migbench-dirtylog by hand, %s: dirty bitmap %s bytes (%s)'
+           % (how, samples.get('dirty_bitmap_bytes'),
+              (res.get('environment') or {}).get('kernel_memory_source') or err.strip()[-300:]))
+        ok(strays(host, parent) == [], '%s: no measuring cgroup left in %s' % (how, parent))
+    ok(host.exec(['test', '-d', CG + '/system.slice/migbench-kmem-test.scope'])[0] != 0,
+       'the scope is gone with its process')
+
+
+def line_fit(points):
+    """Least squares through (size, bytes): slope, intercept, worst |off|."""
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    slope = sum((x - mx) * (y - my) for x, y in points) / sxx
+    intercept = my - slope * mx
+    return slope, intercept, max(abs(y - (intercept + slope * x)) for x, y in points)
+
+
+def check_kernel_runs(release, runs):
+    """One kernel's memory cases, from the campaign: every bitmap exact,
+    the metadata on a line through the sizes."""
+    by = {}
+    for case, run in zip(CASES, runs):
+        meta, bitmap = figures(run)
+        size = SIZES[case[1]]
+        want = bitmap_arithmetic(size, case[2])
+        ok(run['state'] == 'done' and bitmap == want and meta,
+           '%s: %s %s in %d memslot(s): dirty bitmap %s bytes, the arithmetic says %d; '
+           'metadata %s bytes' % (release, case[0], case[1], case[2], bitmap, want, meta))
+        by[case] = meta
+    ones = [(SIZES[c[1]], by[c]) for c in CASES if c[0] == 'anonymous' and c[2] == 1]
+    if None in (m for _, m in ones):
+        return None
+    slope, fixed, worst = line_fit(ones)
+    ok(worst <= PAGE and fixed > 0,
+       '%s: memslot metadata on one line: %.0f bytes per GiB, %.0f fixed, worst point %.0f '
+       'bytes off (a page of vmalloc rounding allowed)' % (release, slope * GIB, fixed, worst))
+    two = by[('anonymous', '1G', 2)]
+    ok(two is not None and abs(two - 2 * (fixed + slope * GIB / 2)) <= 2 * PAGE,
+       '%s: two 512MiB memslots cost two memslots of the line: %s bytes' % (release, two))
+    ok(by[('hugetlb-1g', '1G', 1)] == by[('anonymous', '1G', 1)],
+       '%s: hugetlb-1g metadata equals anonymous at the same size (%s)'
+       % (release, by[('hugetlb-1g', '1G', 1)]))
+    diag('%s: memslot metadata %.0f bytes per GiB + %.0f per memslot; dirty bitmap %d bytes '
+         'per GiB' % (release, slope * GIB, fixed, bitmap_arithmetic(GIB, 1)))
+    return slope * GIB
+
+
+def check_campaign(host, image):
+    """The cases in a campaign over both kernels: each kernel's runs,
+    and its report's per-GiB rows."""
+    kernels = [{'label': 'linux-' + '.'.join(k.release.split('.')[:2]), 'image': k.boot_vmlinuz,
+                'initrd': k.boot_initrd} for k in image.kernels[:2]]
+    status, c = host.api('POST', '/api/v1/campaigns', {
+        'kernels': kernels, 'runs': [dict(spec_of(case), repeat=1) for case in CASES],
+        'rounds': 1, 'order': 'ABAB'})
+    if not ok(status == 201, 'a campaign over %s and %s with the memory cases is accepted (%s %s)'
+              % (kernels[0]['label'], kernels[1]['label'], status,
+                 c if status != 201 else '')):
+        return
+    cid, t0 = c['id'], time.monotonic()
+    while time.monotonic() - t0 < 2400:
+        try:
+            status, c = host.api('GET', '/api/v1/campaigns/%d' % cid, timeout=10)
+            if status == 200 and c['state'] in ('done', 'failed', 'aborted'):
+                break
+        except Exception:
+            pass	# the host is between kernels
+        time.sleep(5)
+    if not ok(c.get('state') == 'done', 'the campaign ends done in %.0f s (%s)'
+              % (time.monotonic() - t0, c.get('state'))):
+        diag(json.dumps(c)[:3000])
+        return
+    runs_of = {}
+    for step in c['step_list']:
+        label = kernels[step['kernel']]['label']
+        runs_of[label] = [host.api('GET', '/api/v1/runs/%d' % r['id'])[1] for r in step['runs']]
+        check_kernel_runs(label, runs_of[label])
+    # the report: per case a comparison of the kernels, whose per-GiB rows
+    # hold each kernel's figure
+    status, rep = host.api('GET', '/api/v1/campaigns/%d/report' % cid)
+    comps = rep.get('comparisons', []) if status == 200 else []
+    ok(len(comps) == len(CASES), 'the campaign report compares the kernels for each of the %d '
+       'cases (%d)' % (len(CASES), len(comps)))
+    base, new = kernels[0]['label'], kernels[1]['label']
+    for metric in ('memslot_metadata_bytes_per_gib', 'dirty_bitmap_bytes_per_gib'):
+        good = bool(comps)
+        for i, comp in enumerate(comps):
+            rows = [r for r in comp.get('comparison', {}).get('metrics', [])
+                    if r.get('metric') == metric]
+            want = [(runs_of[k][i].get('summary') or {}).get(metric, {}).get('median')
+                    for k in (base, new)]
+            got = [rows[0][side]['median'] for side in ('base', 'new')] if rows else None
+            if got != want or None in want:
+                good = False
+                diag('runs[%d] %s: report %s, runs %s' % (i, metric, got, want))
+        ok(good, 'the campaign report\'s %s rows hold %s\'s and %s\'s figures in every '
+           'comparison' % (metric, base, new))
+    status, text = host.api('GET', '/api/v1/campaigns/%d/report?format=text' % cid)
+    ok(status == 200 and 'memslot_metadata_bytes_per_gib' in str(text),
+       'and the text report shows them')
+    diag(text if status == 200 else (status, text))
+    ok(strays(host, UNIT) == [], 'no measuring cgroup left after the campaign')
+
+
+def main():
+    if os.geteuid() != 0:
+        skip_all('not root: the test host image is built with mmdebstrap in root mode')
+    image = testhost.prepare(BUILD, log=diag)
+    host = testhost.TestHost(image, 'kmem')
+    try:
+        host.start()
+        host.wait_ready()
+        release = host.kernel_release()
+        ok(host.exec(['test', '-f', CG + '/cgroup.controllers'])[0] == 0,
+           'the test host runs cgroup v2 (%s)' % release)
+        check_service_cgroup(host)
+        check_service_runs(host)
+        check_by_hand(host)
+        check_campaign(host, image)
+    except Exception as e:
+        ok(False, 'unexpected: %r' % e)
+        diag(host.console()[-4000:])
+    finally:
+        host.close()
+    done()
+
+
+main()
