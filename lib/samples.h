@@ -26,6 +26,9 @@ enum mb_metric {
 	/* the zaps after the iterations (spec key zap) */
 	MB_DELETE_MEMSLOT_NS,
 	MB_INVALIDATE_NS,
+	/* ... the mmu-notifier unmaps that reached KVM during the invalidation */
+	MB_KVM_UNMAP_HVA_RANGE_CALLS,
+	MB_KVM_UNMAP_HVA_RANGE_PAGES,
 	/* kernel memory charged to the run for the test memslots */
 	MB_MEMSLOT_METADATA_BYTES,
 	MB_MEMSLOT_METADATA_BYTES_PER_GIB,

@@ -13,6 +13,7 @@ METRICS = {
     'get_dirty_log_ns', 'clear_dirty_log_ns', 'clear_dirty_log_call_ns',
     'disable_dirty_log_ns', 'dirty_ring_harvest_ns', 'dirty_ring_reset_ns',
     'dirty_pages', 'delete_memslot_ns', 'invalidate_ns',
+    'kvm_unmap_hva_range_calls', 'kvm_unmap_hva_range_pages',
     'memslot_metadata_bytes', 'memslot_metadata_bytes_per_gib',
     'dirty_bitmap_bytes', 'dirty_bitmap_bytes_per_gib',
 }

@@ -137,6 +137,8 @@ static inline int kvmtest_run(const char *name, struct mb_spec *spec,
 	       kvmtest_count(s, MB_ENABLE_DIRTY_LOG_NS) == 1 &&
 	       kvmtest_count(s, MB_DISABLE_DIRTY_LOG_NS) == mb_spec_zaps(r, MB_ZAP_DISABLE) &&
 	       kvmtest_count(s, MB_INVALIDATE_NS) == mb_spec_zaps(r, MB_ZAP_INVALIDATE) &&
+	       kvmtest_count(s, MB_KVM_UNMAP_HVA_RANGE_CALLS) ==
+		       mb_spec_zaps(r, MB_ZAP_INVALIDATE) &&
 	       kvmtest_count(s, MB_DELETE_MEMSLOT_NS) == mb_spec_zaps(r, MB_ZAP_DELETE) &&
 	       kvmtest_count(s, MB_DIRTY_MEMORY_NS) == r->iterations &&
 	       kvmtest_count(s, MB_DIRTY_PAGES) == r->iterations,

@@ -86,6 +86,25 @@ static void run_choice(enum mb_backing backing, unsigned int c)
 		tap_ok(mb_spec_zaps(&spec, MB_ZAP_DELETE) ||
 		       (missing && json_object_object_get_ex(missing, "delete_memslot_ns", &why)),
 		       "%s: without delete, delete_memslot_ns is missing with its reason", label);
+		if (mb_spec_zaps(&spec, MB_ZAP_INVALIDATE)) {
+			/* hugetlb invalidates whole huge pages: the test memory rounded up */
+			uint64_t huge = mb_backing_page_size(backing);
+			uint64_t bytes = mb_spec_total_pages(&spec) * 4096;
+			uint64_t calls = 0, pages = 0, want = (bytes + huge - 1) / huge * huge / 4096;
+			bool got = mb_samples_get(&res.samples, MB_KVM_UNMAP_HVA_RANGE_CALLS, 0,
+						  &calls) &&
+				   mb_samples_get(&res.samples, MB_KVM_UNMAP_HVA_RANGE_PAGES, 0,
+						  &pages);
+
+			tap_ok(got && calls > 0 && pages == want,
+			       "%s: the invalidation reached KVM: %llu kvm_unmap_hva_range calls "
+			       "covering %llu pages of the %llu (%s)", label,
+			       (unsigned long long)calls, (unsigned long long)pages,
+			       (unsigned long long)want,
+			       got ? "traced" : missing && json_object_object_get_ex(
+					missing, "kvm_unmap_hva_range_calls", &why) ?
+					json_object_get_string(why) : "no figure, no reason");
+		}
 	}
 	mb_run_result_free(&res);
 }

@@ -15,6 +15,7 @@
 #include "kmem.h"
 #include "selftest.h"
 #include "spec.h"
+#include "tracefs.h"
 #include "vm.h"
 
 static const struct mb_engine_key keys[] = {
@@ -155,12 +156,13 @@ static enum mb_run_status run(void *spec, const struct mb_run_opts *opts,
 
 /*
  * A direct run's VM, memory and pools belong to its process; only the
- * memory cgroup it measures kernel memory in can outlive a killed worker.
+ * memory cgroup it measures kernel memory in and the tracefs instance it
+ * counts notifier calls in can outlive a killed worker.
  */
 static int reap_leftovers(const struct mb_site_policy *site)
 {
 	(void)site;
-	return mb_kmem_reap();
+	return mb_kmem_reap() + mb_tracefs_reap();
 }
 
 const struct mb_engine mb_engine_kvm = {

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 
 #include "kvm.h"
+#include "notifier.h"
 
 static enum mb_run_status disable(struct engine *e)
 {
@@ -53,17 +54,45 @@ static size_t region_bytes(const struct engine *e)
 	return len;
 }
 
+/*
+ * What of the invalidation reached KVM, from its kvm_unmap_hva_range
+ * tracepoint: the proof that the notifier was called, and over how much of
+ * the test memory.  The tracepoint fires inside the timed call (one event
+ * per notifier call, a few per MiB at most), the counting happens after.
+ */
+static void record_unmaps(struct engine *e, struct mb_notifier_trace *trace, bool traced,
+			  struct mb_error *why)
+{
+	struct mb_notifier_counts c;
+
+	if (traced && !mb_notifier_trace_stop(trace, &c, why)) {
+		mb_samples_add(&e->res->samples, MB_KVM_UNMAP_HVA_RANGE_CALLS, 0, 0, c.unmap_calls);
+		mb_samples_add(&e->res->samples, MB_KVM_UNMAP_HVA_RANGE_PAGES, 0, 0, c.unmap_pages);
+		return;
+	}
+	mb_run_missing(e->res, MB_KVM_UNMAP_HVA_RANGE_CALLS, "%s", why->message);
+	mb_run_missing(e->res, MB_KVM_UNMAP_HVA_RANGE_PAGES, "%s", why->message);
+}
+
 static enum mb_run_status invalidate(struct engine *e)
 {
 	bool dontneed = e->spec.invalidate == MB_INVALIDATE_DONTNEED;
 	size_t len = region_bytes(e);
+	struct mb_notifier_trace trace;
+	struct mb_error why = { 0 };
 	uint64_t t0, t1;
-	int ret;
+	bool traced;
+	int ret, saved;
 
+	traced = !mb_notifier_trace_start(&trace, (uintptr_t)e->mem.hva,
+					  (uintptr_t)e->mem.hva + len, &why);
 	t0 = mb_now_ns();
 	ret = dontneed ? madvise(e->mem.hva, len, MADV_DONTNEED) :
 			 mprotect(e->mem.hva, len, PROT_READ);
 	t1 = mb_now_ns();
+	saved = errno;
+	record_unmaps(e, &trace, traced, &why);
+	errno = saved;
 	if (ret)
 		return dirtylog_fail(e, errno == EINVAL ? MB_RUN_UNAVAILABLE : MB_RUN_FAILED,
 				     "invalidate: %s of the %s guest memory: %s",

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+#include "notifier.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PAGE 4096ULL
+
+static const char *const events[] = {
+	"events/kvm/kvm_unmap_hva_range", "events/kvm/kvm_age_hva", "events/kvm/kvm_test_age_hva",
+};
+
+int mb_notifier_trace_start(struct mb_notifier_trace *t, uint64_t start, uint64_t end,
+			    struct mb_error *err)
+{
+	char range[128], hva[128], path[300];
+	int ret;
+
+	t->start = start;
+	t->end = end;
+	ret = mb_tracefs_instance_make(&t->inst, err);
+	if (ret)
+		return ret;
+	snprintf(range, sizeof(range), "start < 0x%" PRIx64 " && end > 0x%" PRIx64, end, start);
+	snprintf(hva, sizeof(hva), "hva >= 0x%" PRIx64 " && hva < 0x%" PRIx64, start, end);
+	/* a notifier call per 2MiB at worst: 4MiB of buffer per CPU holds 1GiB many times */
+	ret = mb_kfile_write(t->inst.dir, "buffer_size_kb", "4096");
+	for (size_t i = 0; !ret && i < sizeof(events) / sizeof(events[0]); i++) {
+		snprintf(path, sizeof(path), "%s/filter", events[i]);
+		ret = mb_kfile_write(t->inst.dir, path, i == 2 ? hva : range);
+		snprintf(path, sizeof(path), "%s/enable", events[i]);
+		if (!ret)
+			ret = mb_kfile_write(t->inst.dir, path, "1");
+	}
+	if (ret) {
+		mb_error_set(err, ret, NULL, "enabling KVM's mmu-notifier tracepoints in %s: %s",
+			     t->inst.dir, strerror(-ret));
+		mb_tracefs_instance_remove(&t->inst);
+	}
+	return ret;
+}
+
+/* Pages of [start, end) inside the test memory. */
+static uint64_t overlap(const struct mb_notifier_trace *t, uint64_t start, uint64_t end)
+{
+	uint64_t lo = start > t->start ? start : t->start, hi = end < t->end ? end : t->end;
+
+	return hi > lo ? (hi - lo) / PAGE : 0;
+}
+
+static void count_line(const struct mb_notifier_trace *t, const char *line,
+		       struct mb_notifier_counts *c)
+{
+	unsigned long long start, end;
+	const char *p;
+
+	if ((p = strstr(line, "kvm_unmap_hva_range: ")) &&
+	    sscanf(p, "kvm_unmap_hva_range: mmu notifier unmap range: %llx -- %llx",
+		   &start, &end) == 2) {
+		c->unmap_calls++;
+		c->unmap_pages += overlap(t, start, end);
+	} else if ((p = strstr(line, "kvm_age_hva: ")) &&
+		   sscanf(p, "kvm_age_hva: mmu notifier age hva: %llx -- %llx", &start, &end) == 2) {
+		c->age_calls++;
+		c->aged_pages += overlap(t, start, end);
+	} else if (strstr(line, "kvm_test_age_hva: ")) {
+		c->test_age_calls++;
+	}
+}
+
+/* Events the ring buffer dropped, over every CPU. */
+static uint64_t lost_events(const struct mb_notifier_trace *t)
+{
+	char path[400], line[128];
+	uint64_t lost = 0;
+
+	for (int cpu = 0; cpu < 4096; cpu++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", t->inst.dir, cpu);
+		f = fopen(path, "re");
+		if (!f)
+			break;
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long long n;
+
+			if (sscanf(line, "overrun: %llu", &n) == 1 ||
+			    sscanf(line, "dropped events: %llu", &n) == 1)
+				lost += n;
+		}
+		fclose(f);
+	}
+	return lost;
+}
+
+int mb_notifier_trace_stop(struct mb_notifier_trace *t, struct mb_notifier_counts *c,
+			   struct mb_error *err)
+{
+	char path[300], line[512];
+	uint64_t lost;
+	FILE *f;
+	int ret = 0;
+
+	memset(c, 0, sizeof(*c));
+	mb_kfile_write(t->inst.dir, "tracing_on", "0");
+	snprintf(path, sizeof(path), "%s/trace", t->inst.dir);
+	f = fopen(path, "re");
+	if (!f) {
+		ret = mb_error_set(err, -errno, NULL, "reading %s: %s", path, strerror(errno));
+	} else {
+		while (fgets(line, sizeof(line), f))
+			if (line[0] != '#')
+				count_line(t, line, c);
+		fclose(f);
+		lost = lost_events(t);
+		if (lost)
+			ret = mb_error_set(err, -EOVERFLOW, NULL,
+					   "the trace buffer lost %" PRIu64 " events", lost);
+	}
+	mb_tracefs_instance_remove(&t->inst);
+	return ret;
+}
