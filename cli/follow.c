@@ -133,13 +133,15 @@ void print_dirtylog_facts(struct json_object *run)
 		{ "memslot metadata", "memslot_metadata_bytes", "memslot_metadata_bytes_per_gib" },
 		{ "dirty bitmap", "dirty_bitmap_bytes", "dirty_bitmap_bytes_per_gib" },
 	};
-	struct json_object *env, *huge, *summary = NULL;
+	struct json_object *env, *huge, *aging, *summary = NULL;
 	char total[32], per_gib[32];
 	unsigned int shown = 0;
 
 	if (json_object_object_get_ex(run, "environment", &env) && env &&
 	    json_object_object_get_ex(env, "huge_mappings", &huge) && huge)
 		printf("  huge mappings: %s\n", str(huge, "statement"));
+	if (env && json_object_object_get_ex(env, "aging", &aging) && aging)
+		printf("  aging: %s\n", str(aging, "statement"));
 	json_object_object_get_ex(run, "summary", &summary);
 	for (size_t i = 0; i < sizeof(memory) / sizeof(memory[0]); i++) {
 		if (!summary_figure(summary, memory[i].total, total, sizeof(total)) ||

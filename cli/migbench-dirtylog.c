@@ -163,6 +163,7 @@ static int build_spec(const struct cli *cli, struct mb_spec *spec)
 			return -1;
 		}
 	}
+	mb_spec_settle(spec);
 	if (mb_spec_validate(spec, mb_online_cpus(), &err)) {
 		fprintf(stderr, PROG ": %s\n", err.message);
 		return -1;

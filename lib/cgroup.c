@@ -101,6 +101,7 @@ int mb_cgroup_locate(struct mb_cgroup_place *p, struct mb_error *err)
 	if (!strcmp(cg, "/"))
 		cg[0] = '\0';
 	snprintf(p->own, sizeof(p->own), "%s%s", mnt, cg);
+	p->mount_len = strlen(mnt);
 	snprintf(p->parent, sizeof(p->parent), "%s", p->own);
 	if (p->v2 && cg[0])
 		*strrchr(p->parent, '/') = '\0';

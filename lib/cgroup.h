@@ -27,6 +27,7 @@ struct mb_cgroup_place {
 	 * subtree_control, which a cgroup holding processes cannot enable).
 	 */
 	char parent[PATH_MAX / 2];
+	size_t mount_len;	/* own + mount_len: the path inside the hierarchy */
 };
 
 /* The memory controller's hierarchy (v1 "memory", else cgroup2) for this process. */

@@ -29,6 +29,18 @@ enum mb_metric {
 	/* ... the mmu-notifier unmaps that reached KVM during the invalidation */
 	MB_KVM_UNMAP_HVA_RANGE_CALLS,
 	MB_KVM_UNMAP_HVA_RANGE_PAGES,
+	/*
+	 * an aging run's iterations (iteration: its number): the aging pass,
+	 * the vCPUs' pass over all memory after it, the cgroup's pages the
+	 * mechanism still sees idle after that, and KVM's aging notifier
+	 * calls during the aging pass
+	 */
+	MB_MARK_IDLE_NS,
+	MB_ACCESS_IDLE_NS,
+	MB_IDLE_PAGES,
+	MB_KVM_AGING_CALLS,
+	MB_KVM_AGED_PAGES,
+	MB_KVM_TEST_AGE_CALLS,
 	/* kernel memory charged to the run for the test memslots */
 	MB_MEMSLOT_METADATA_BYTES,
 	MB_MEMSLOT_METADATA_BYTES_PER_GIB,

@@ -32,9 +32,21 @@ done <"$data/cli-errors.txt"
 ok $? "--help exits 0"
 for key in vcpus mem-per-vcpu backing iterations write-percent access seed \
 	manual-protect initially-set clear-chunk-pages memslots \
-	vcpus-run-during-disable dirty-ring-entries pin spec reserve-hugepages json; do
+	vcpus-run-during-disable dirty-ring-entries pin aging spec reserve-hugepages json; do
 	grep -q -- "--$key\b" "$tmp/help"
 	ok $? "--help lists --$key"
+done
+
+# An aging mechanism this kernel lacks: exit 2 naming aging and what is missing.
+for need in "lru_gen /sys/kernel/mm/lru_gen/enabled multi-gen LRU" \
+	"page_idle /sys/kernel/mm/page_idle/bitmap page_idle/bitmap"; do
+	set -- $need
+	[ -e "$2" ] && continue
+	"$bin" "${small[@]}" --aging "$1" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 2 ] && grep -q "^migbench-dirtylog: aging: $1: this kernel has no .*$3" "$tmp/err"
+	ok $? "--aging $1 without $2: exit 2 naming aging and what is missing"
+	[ "$rc" -eq 2 ] || diag "exit $rc: $(cat "$tmp/err")"
 done
 
 # The host cannot give what is asked: exit 3 and how to fix it.

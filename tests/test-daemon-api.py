@@ -109,6 +109,32 @@ def test_bad_requests(d, existing_id):
     ok(d.get('/api/v1/health').status == 200, 'the daemon still answers after them all')
 
 
+# aging mechanisms and what each needs of the host; one it lacks is 400
+AGING_NEEDS = [('lru_gen', '/sys/kernel/mm/lru_gen/enabled', 'this kernel has no multi-gen LRU'),
+               ('page_idle', '/sys/kernel/mm/page_idle/bitmap', 'this kernel has no '),
+               ('reclaim', None, 'reclaim is not built yet'),
+               ('damon', None, 'damon is not built yet')]
+
+
+def test_aging_refused(d):
+    """Each aging mechanism this host cannot offer is refused at POST,
+    naming aging and what is missing; nothing is queued."""
+    before = len(d.get('/api/v1/runs').json()['runs'])
+    for how, path, missing in AGING_NEEDS:
+        if path and os.path.exists(path):
+            diag('aging %s: this host has %s' % (how, path))
+            continue
+        r = d.post('/api/v1/runs', {'kind': 'dirtylog', 'mem_per_vcpu': '64M', 'aging': how})
+        p = r.json() if r.status == 400 else {}
+        ok(r.status == 400 and p.get('field') == 'aging' and missing in p.get('detail', ''),
+           'aging %s refused: %d %s' % (how, r.status, p.get('detail')))
+    r = d.post('/api/v1/runs', {'kind': 'dirtylog', 'mem_per_vcpu': '64M', 'aging': 'lru_gen',
+                                'backing': 'hugetlb-2m'})
+    ok(r.status == 400 and r.json().get('field') == 'aging',
+       'aging on hugetlb refused naming aging: %s' % r.json().get('detail'))
+    ok(len(d.get('/api/v1/runs').json()['runs']) == before, 'no run stored for them')
+
+
 def test_paging(d):
     ids = [d.submit(**small_run(label='page', iterations=1))['id'] for _ in range(5)]
     for rid in ids:
@@ -272,6 +298,7 @@ def test_notify():
 def test_one_daemon(d):
     rid = test_run_end_to_end(d)
     test_bad_requests(d, rid)
+    test_aging_refused(d)
     test_paging(d)
     test_listing_is_fresh(d)
     test_openapi(d, rid)

@@ -4,6 +4,7 @@
  * naming its key, and a full spec survives a round trip unchanged.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "spec.h"
 #include "strict_json.h"
@@ -98,6 +99,18 @@ static const struct bad_case bad_json[] = {
 	{ "{\"invalidate\": \"dontneed\"}", "invalidate", "invalidate: needs \"invalidate\" in zap" },
 	{ "{\"invalidate\": \"munmap\", \"zap\": [\"invalidate\"]}", "invalidate",
 	  "invalidate: must be one of \"mprotect\", \"dontneed\", got \"munmap\"" },
+	{ "{\"aging\": \"idle\"}", "aging",
+	  "aging: must be one of \"none\", \"lru_gen\", \"page_idle\", \"reclaim\", \"damon\", got \"idle\"" },
+	{ "{\"aging\": \"reclaim\"}", "aging", "aging: reclaim is not built yet (lru_gen is)" },
+	{ "{\"aging\": \"damon\"}", "aging", "aging: damon is not built yet (lru_gen is)" },
+	{ "{\"aging\": \"lru_gen\", \"zap\": [\"disable\", \"delete\"]}", "zap",
+	  "zap: lists \"disable\": an aging run (aging) leaves dirty logging off" },
+	{ "{\"aging\": \"lru_gen\", \"dirty_ring_entries\": 1024}", "dirty_ring_entries",
+	  "dirty_ring_entries: does not apply to an aging run (aging), which leaves dirty logging off" },
+	{ "{\"aging\": \"lru_gen\", \"manual_protect\": true}", "manual_protect",
+	  "manual_protect: does not apply to an aging run (aging), which leaves dirty logging off" },
+	{ "{\"aging\": \"lru_gen\", \"clear_chunk_pages\": 64}", "clear_chunk_pages",
+	  "clear_chunk_pages: does not apply to an aging run (aging), which leaves dirty logging off" },
 	{ "[1, 2]", "", "spec must be a JSON object, got array" },
 };
 
@@ -233,6 +246,50 @@ static void test_guest_page_size(void)
 	}
 }
 
+/*
+ * An aging run zaps by deleting unless zap says otherwise; a mechanism
+ * this host lacks is refused naming aging and what is missing, one it has
+ * is taken.
+ */
+static void test_aging(void)
+{
+	static const struct { const char *key, *path, *missing; } needs[] = {
+		{ "lru_gen", "/sys/kernel/mm/lru_gen/enabled", "this kernel has no multi-gen LRU" },
+		{ "page_idle", "/sys/kernel/mm/page_idle/bitmap", "this kernel has no" },
+	};
+	struct mb_error err = { 0 };
+	struct mb_spec spec;
+	int ret;
+
+	mb_spec_init(&spec);
+	ret = mb_spec_set_text(&spec, "aging", "lru_gen", &err);
+	mb_spec_settle(&spec);
+	tap_ok(!ret && spec.nr_zap == 1 && spec.zap[0] == MB_ZAP_DELETE,
+	       "aging without zap: zap is [\"delete\"] (%s)", err.message);
+	mb_spec_init(&spec);
+	ret = mb_spec_set_text(&spec, "zap", "invalidate,delete", &err) ||
+	      mb_spec_set_text(&spec, "aging", "lru_gen", &err);
+	mb_spec_settle(&spec);
+	tap_ok(!ret && spec.nr_zap == 2 && spec.zap[0] == MB_ZAP_INVALIDATE,
+	       "aging with zap: zap as given (%s)", err.message);
+	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
+		char json[64];
+		bool has = access(needs[i].path, F_OK) == 0;
+
+		snprintf(json, sizeof(json), "{\"aging\": \"%s\"}", needs[i].key);
+		memset(&err, 0, sizeof(err));
+		ret = parse_spec(json, &spec, &err);
+		if (!has)
+			tap_ok(ret && !strcmp(err.field, "aging") && strstr(err.message, needs[i].missing),
+			       "aging %s without %s: refused naming aging (%s)", needs[i].key,
+			       needs[i].path, err.message);
+		else
+			tap_ok(!strcmp(err.field, "aging") || !ret,
+			       "aging %s where %s exists: taken, or refused naming aging (%s)",
+			       needs[i].key, needs[i].path, err.message);
+	}
+}
+
 /* A full spec read from a file comes back out as the reference text. */
 static void test_round_trip(const char *dir)
 {
@@ -276,6 +333,7 @@ int main(int argc, char **argv)
 	test_bad_flags();
 	test_good_flags();
 	test_guest_page_size();
+	test_aging();
 	test_round_trip(argc > 1 ? argv[1] : "tests/data");
 	return tap_done();
 }

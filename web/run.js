@@ -125,6 +125,8 @@ function dirtylogFacts(env, byMetric, missing) {
 	});
 	return el('div', { class: 'card dirtylog-facts', 'data-testid': 'dirtylog-facts' },
 		statement ? el('p', { class: 'huge-mappings', 'data-testid': 'huge-mappings' }, statement) : null,
+		env.aging && env.aging.statement ?
+			el('p', { class: 'aging', 'data-testid': 'aging' }, 'aging: ' + env.aging.statement) : null,
 		el('table', { class: 'kernel-memory', 'data-testid': 'kernel-memory' },
 			el('tr', {}, el('th', {}, 'kernel memory of the test memslots'), el('th', {}, 'total'),
 				el('th', {}, 'per GiB of test memory')), rows),

@@ -14,6 +14,7 @@ const SPEC_DESCRIPTIONS = {
 		s.guest_page_size === '2m' && '2MiB guest pages',
 		s.dirty_ring_entries > 0 && `dirty ring ${s.dirty_ring_entries}`,
 		s.manual_protect === false && 'no manual protect',
+		s.aging && s.aging !== 'none' && `aging ${s.aging}`,
 	] },
 	migration: { needs: ['vcpus', 'memory', 'backing', 'destination'], parts: s => [
 		`migration ${s.vcpus} vCPU ${s.memory} ${s.backing} → ${s.destination}`,

@@ -88,6 +88,11 @@ static enum mb_run_status resolve_caps(struct engine *e, uint32_t *ring_cap,
 		e->ring = true;
 		return MB_RUN_OK;
 	}
+	if (s->aging != MB_AGING_NONE) {	/* dirty logging stays off */
+		s->manual_protect = MB_FALSE;
+		s->initially_set = MB_FALSE;
+		return MB_RUN_OK;
+	}
 	if (s->manual_protect == MB_TRUE &&
 	    !(manual & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE))
 		return dirtylog_fail(e, MB_RUN_UNAVAILABLE,
@@ -170,12 +175,13 @@ static int alloc_run_state(struct engine *e)
 			return -ENOMEM;
 	}
 	/*
-	 * populate, enable, disable, delete, invalidate, the four memory
-	 * figures, 6 per iteration + the clear calls, and each kvm_stat
-	 * reading: populate, enable, each iteration, each zap step
+	 * populate, enable, disable, delete, invalidate and its two notifier
+	 * counts, the four memory figures, 6 per iteration + the clear calls
+	 * (or an aging run's 6), and each kvm_stat reading: populate, enable,
+	 * each iteration, each zap step
 	 */
 	return mb_samples_reserve(&e->res->samples,
-				  9 + e->spec.iterations * (6 + calls) +
+				  11 + e->spec.iterations * (6 + calls) +
 				  (uint64_t)e->vmstats.nr * (2 + e->spec.iterations + e->spec.nr_zap));
 }
 
@@ -213,6 +219,9 @@ static enum mb_run_status prepare(struct engine *e)
 	status = resolve_caps(e, &cfg.dirty_ring_cap, &cfg.manual_protect_flags);
 	if (status)
 		return status;
+	/* before the test memory exists: its pages are charged where it faults */
+	if (e->spec.aging != MB_AGING_NONE && mb_aging_open(&e->aging, &err))
+		return dirtylog_fail(e, MB_RUN_FAILED, "aging: %s", err.message);
 	env_add(e, "kvm_capabilities_enabled",
 		enabled_caps_json(cfg.dirty_ring_cap, cfg.dirty_ring_entries,
 				  cfg.manual_protect_flags));
@@ -260,8 +269,7 @@ static enum mb_run_status prepare(struct engine *e)
 	return MB_RUN_OK;
 }
 
-/* The slowest vCPU's time in KVM_RUN for a pass, like the selftest. */
-static uint64_t slowest_vcpu_ns(const struct engine *e, uint32_t pass)
+uint64_t dirtylog_slowest_vcpu_ns(const struct engine *e, uint32_t pass)
 {
 	uint64_t max = 0;
 
@@ -271,7 +279,7 @@ static uint64_t slowest_vcpu_ns(const struct engine *e, uint32_t pass)
 	return max;
 }
 
-static enum mb_run_status run_pass(struct engine *e, uint32_t pass)
+enum mb_run_status dirtylog_run_pass(struct engine *e, uint32_t pass)
 {
 	vcpu_release_pass(e, pass);
 	return vcpu_wait_pass(e);
@@ -430,11 +438,11 @@ static enum mb_run_status run_iteration(struct engine *e, uint32_t it)
 	if (e->ring)
 		for (unsigned int i = 0; i < e->vm.nr_slots; i++)
 			memset(e->bitmaps[i], 0, e->vm.slot_pages / 8);
-	status = run_pass(e, it);
+	status = dirtylog_run_pass(e, it);
 	if (status)
 		return status;
 	mb_samples_add(&e->res->samples, MB_DIRTY_MEMORY_NS, it, 0,
-		       slowest_vcpu_ns(e, it));
+		       dirtylog_slowest_vcpu_ns(e, it));
 	if (e->ring) {
 		status = collect_dirty_rings(e, it);
 	} else {
@@ -461,11 +469,11 @@ static enum mb_run_status run_phases(struct engine *e)
 	uint32_t last = e->spec.iterations;
 	enum mb_run_status status;
 
-	status = run_pass(e, 0);
+	status = dirtylog_run_pass(e, 0);
 	if (status)
 		return status;
 	mb_samples_add(&e->res->samples, MB_POPULATE_NS, 0, 0,
-		       slowest_vcpu_ns(e, 0));
+		       dirtylog_slowest_vcpu_ns(e, 0));
 	dirtylog_record_stats(e, MB_PHASE_POPULATE);
 	status = check_thp(e);
 	if (status)
@@ -473,6 +481,10 @@ static enum mb_run_status run_phases(struct engine *e)
 	dirtylog_progress(e, "populated %llu pages",
 		 (unsigned long long)mb_spec_total_pages(&e->spec));
 
+	if (e->spec.aging != MB_AGING_NONE) {
+		status = aging_run(e);
+		return status ? status : zap_run(e);
+	}
 	status = memslot_cost_enable(e);
 	if (status)
 		return status;
@@ -495,6 +507,7 @@ static void cleanup(struct engine *e)
 	mb_kmem_close(&e->kmem);
 	mb_vm_destroy(&e->vm);
 	mb_backing_free(&e->mem);
+	mb_aging_close(&e->aging);
 	mb_hugepages_release(&e->resv);
 	if (e->main_pinned)
 		sched_setaffinity(0, sizeof(e->main_affinity), &e->main_affinity);
@@ -537,6 +550,7 @@ enum mb_run_status mb_dirtylog_run(struct mb_spec *spec,
 	e.mem.memfd = -1;
 	e.vmstats.fd = -1;
 	mb_kmem_init(&e.kmem);
+	mb_aging_init(&e.aging);
 
 	status = prepare(&e);
 	if (!status)

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <time.h>
 
+#include "aging.h"
 #include "backing.h"
 #include "clock.h"
 #include "dirtylog.h"
@@ -43,6 +44,7 @@ struct engine {
 	struct mb_vmstats vmstats;
 	struct mb_kmem kmem;
 	char kmem_why[256];		/* why kernel memory is not measured */
+	struct mb_aging_state aging;		/* an aging run's cgroup and MGLRU state */
 	bool ring;
 	bool main_pinned;
 	cpu_set_t main_affinity;	/* to put back after the run */
@@ -68,6 +70,12 @@ void dirtylog_record_stats(struct engine *e, enum mb_phase phase);
 enum mb_run_status memslot_cost_create(struct engine *e);
 /* Dirty logging enabled (enable_dirty_log_ns), its allocation measured. */
 enum mb_run_status memslot_cost_enable(struct engine *e);
+/* Release one guest pass to the vCPUs and wait for it. */
+enum mb_run_status dirtylog_run_pass(struct engine *e, uint32_t pass);
+/* The slowest vCPU's time in KVM_RUN for a pass, like the selftest. */
+uint64_t dirtylog_slowest_vcpu_ns(const struct engine *e, uint32_t pass);
+/* An aging run's iterations: age, access, count (aging_run.c). */
+enum mb_run_status aging_run(struct engine *e);
 /* The zap steps of the spec, in order (zap.c). */
 enum mb_run_status zap_run(struct engine *e);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aging.h"
 #include "backing.h"
 #include "dirtylog.h"
 #include "engine.h"
@@ -37,6 +38,7 @@ static const struct mb_engine_key keys[] = {
 	{ "zap", MB_KEY_NAME_LIST,
 	  "after the iterations, in order: disable, touch (the guest reads all memory), invalidate, delete; none (disable,delete)" },
 	{ "invalidate", MB_KEY_NAME, "how invalidate zaps: mprotect (read-only and back) or dontneed (mprotect)" },
+	{ "aging", MB_KEY_NAME, "age the memory each iteration instead of dirty logging: none, lru_gen, page_idle, reclaim, damon (none)" },
 	{ NULL, 0, NULL },
 };
 
@@ -125,7 +127,7 @@ static void needs(const void *p, struct mb_run_needs *out)
 	 * populate, enable, the zaps and the memory figures once; and KVM's
 	 * statistics after populate, enable, each iteration and zap step.
 	 */
-	out->samples = 9 + (uint64_t)spec->iterations * (5 + clears) +
+	out->samples = 11 + (uint64_t)spec->iterations * (5 + clears) +
 		       (uint64_t)MB_MAX_KVM_STATS * (2 + spec->iterations + spec->nr_zap);
 	out->samples_key = "iterations";
 }
@@ -156,13 +158,14 @@ static enum mb_run_status run(void *spec, const struct mb_run_opts *opts,
 
 /*
  * A direct run's VM, memory and pools belong to its process; only the
- * memory cgroup it measures kernel memory in and the tracefs instance it
- * counts notifier calls in can outlive a killed worker.
+ * memory cgroups it measures kernel memory and ages memory in (with the
+ * MGLRU state it changed) and the tracefs instance it counts notifier
+ * calls in can outlive a killed worker.
  */
 static int reap_leftovers(const struct mb_site_policy *site)
 {
 	(void)site;
-	return mb_kmem_reap() + mb_tracefs_reap();
+	return mb_kmem_reap() + mb_aging_reap() + mb_tracefs_reap();
 }
 
 const struct mb_engine mb_engine_kvm = {

@@ -127,6 +127,18 @@ static void print_huge_mappings(FILE *out, struct json_object *environment)
 		fprintf(out, "Huge mappings not known: KVM's statistics were not read: %s\n", text);
 }
 
+/* An aging run's statement: whether its aging reached KVM. */
+static void print_aging(FILE *out, struct json_object *environment)
+{
+	struct json_object *aging;
+	const char *text = NULL;
+
+	if (json_object_object_get_ex(environment, "aging", &aging))
+		text = json_string(aging, "statement");
+	if (text)
+		fprintf(out, "Aging: %s\n", text);
+}
+
 /* The kernel memory figures: each line says its bytes, or why it has none. */
 static const struct {
 	enum mb_metric total, per_gib;
@@ -157,6 +169,7 @@ void mb_report_after_lines(FILE *out, const struct mb_spec *spec, const struct m
 {
 	print_zap_steps(out, spec, s);
 	print_huge_mappings(out, environment);
+	print_aging(out, environment);
 	print_memory(out, s, missing);
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aging.h"
 #include "units.h"
 
 enum key_type {
@@ -26,6 +27,15 @@ const char *const mb_zap_step_names[] = {
 	[MB_ZAP_TOUCH] = "touch",
 	[MB_ZAP_INVALIDATE] = "invalidate",
 	[MB_ZAP_DELETE] = "delete",
+	NULL,
+};
+
+const char *const mb_aging_names[] = {
+	[MB_AGING_NONE] = "none",
+	[MB_AGING_LRU_GEN] = "lru_gen",
+	[MB_AGING_PAGE_IDLE] = "page_idle",
+	[MB_AGING_RECLAIM] = "reclaim",
+	[MB_AGING_DAMON] = "damon",
 	NULL,
 };
 
@@ -73,6 +83,7 @@ static const struct spec_key keys[] = {
 	{ "pin", KEY_CPU_LIST, F(pin), 0, 4095, NULL },
 	{ "zap", KEY_ZAP_LIST, F(zap), 0, 0, mb_zap_step_names },
 	{ "invalidate", KEY_ENUM, F(invalidate), 0, 0, mb_invalidate_names },
+	{ "aging", KEY_ENUM, F(aging), 0, 0, mb_aging_names },
 };
 
 #define NR_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -96,6 +107,14 @@ void mb_spec_init(struct mb_spec *spec)
 	spec->zap[spec->nr_zap++] = MB_ZAP_DISABLE;
 	spec->zap[spec->nr_zap++] = MB_ZAP_DELETE;
 	spec->invalidate = MB_INVALIDATE_MPROTECT;
+}
+
+void mb_spec_settle(struct mb_spec *spec)
+{
+	if (spec->aging != MB_AGING_NONE && !spec->zap_set) {
+		spec->nr_zap = 0;
+		spec->zap[spec->nr_zap++] = MB_ZAP_DELETE;
+	}
 }
 
 bool mb_spec_zaps(const struct mb_spec *spec, enum mb_zap_step step)
@@ -286,6 +305,7 @@ int mb_spec_set_json(struct mb_spec *spec, const char *key,
 		}
 		return 0;
 	case KEY_ZAP_LIST:
+		spec->zap_set = true;
 		if (!json_object_is_type(value, json_type_array))
 			return mb_fail(err, k->name, "must be an array of step names, got %s",
 				    json_type_to_name(json_object_get_type(value)));
@@ -361,6 +381,7 @@ int mb_spec_set_text(struct mb_spec *spec, const char *key,
 			ret = mb_fail(err, k->name, "empty CPU list");
 		return ret;
 	case KEY_ZAP_LIST:
+		spec->zap_set = true;
 		spec->nr_zap = 0;
 		/* "none" for no step: an empty flag value reads as a mistake */
 		return strcmp(text, "none") ? store_each(spec, k, text, store_zap, err) : 0;
@@ -380,7 +401,30 @@ int mb_spec_from_json(struct mb_spec *spec, struct json_object *obj,
 		if (ret)
 			return ret;
 	}
+	mb_spec_settle(spec);
 	return 0;
+}
+
+/* An aging run leaves dirty logging off: its keys do not apply. */
+static int validate_aging(const struct mb_spec *spec, struct mb_error *err)
+{
+	static const char off[] = "does not apply to an aging run (aging), which leaves dirty "
+				  "logging off";
+
+	if (spec->aging == MB_AGING_NONE)
+		return 0;
+	if (mb_spec_zaps(spec, MB_ZAP_DISABLE))
+		return mb_fail(err, "zap", "lists \"disable\": an aging run (aging) leaves dirty "
+			       "logging off");
+	if (spec->dirty_ring_entries)
+		return mb_fail(err, "dirty_ring_entries", "%s", off);
+	if (spec->clear_chunk_pages)
+		return mb_fail(err, "clear_chunk_pages", "%s", off);
+	if (spec->manual_protect == MB_TRUE)
+		return mb_fail(err, "manual_protect", "%s", off);
+	if (spec->initially_set == MB_TRUE)
+		return mb_fail(err, "initially_set", "%s", off);
+	return mb_aging_host_check(spec->aging, spec->backing, err);
 }
 
 int mb_spec_validate(const struct mb_spec *spec, unsigned int online_cpus,
@@ -446,7 +490,7 @@ int mb_spec_validate(const struct mb_spec *spec, unsigned int online_cpus,
 			    "needs \"disable\" in zap");
 	if (spec->invalidate != MB_INVALIDATE_MPROTECT && !mb_spec_zaps(spec, MB_ZAP_INVALIDATE))
 		return mb_fail(err, "invalidate", "needs \"invalidate\" in zap");
-	return 0;
+	return validate_aging(spec, err);
 }
 
 struct json_object *mb_spec_to_json(const struct mb_spec *spec)
@@ -499,5 +543,6 @@ struct json_object *mb_spec_to_json(const struct mb_spec *spec)
 	}
 	json_object_object_add(obj, "invalidate",
 			       json_object_new_string(mb_invalidate_names[spec->invalidate]));
+	json_object_object_add(obj, "aging", json_object_new_string(mb_aging_names[spec->aging]));
 	return obj;
 }

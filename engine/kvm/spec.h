@@ -52,7 +52,17 @@ enum mb_invalidate {
 	MB_INVALIDATE_DONTNEED,	/* madvise(MADV_DONTNEED) */
 };
 
+/* How an iteration ages the test memory (key aging; aging.h). */
+enum mb_aging {
+	MB_AGING_NONE,		/* no aging: a dirty-log iteration */
+	MB_AGING_LRU_GEN,	/* the multi-gen LRU's aging pass */
+	MB_AGING_PAGE_IDLE,	/* /sys/kernel/mm/page_idle */
+	MB_AGING_RECLAIM,	/* cgroup v2 memory.reclaim */
+	MB_AGING_DAMON,		/* DAMON's virtual-address monitoring */
+};
+
 extern const char *const mb_zap_step_names[];
+extern const char *const mb_aging_names[];
 extern const char *const mb_invalidate_names[];
 
 struct mb_spec {
@@ -75,12 +85,21 @@ struct mb_spec {
 	unsigned int nr_zap;
 	enum mb_zap_step zap[MB_NR_ZAP_STEPS];	/* each step at most once */
 	enum mb_invalidate invalidate;
+	/* how each iteration ages the memory; none: a dirty-log iteration */
+	enum mb_aging aging;
+	bool zap_set;		/* zap given, not the default */
 };
 
 /* Whether the spec's zap list has step. */
 bool mb_spec_zaps(const struct mb_spec *spec, enum mb_zap_step step);
 
 void mb_spec_init(struct mb_spec *spec);
+/*
+ * Defaults that depend on other keys, once every key is set: an aging
+ * run, which leaves dirty logging off, zaps by deleting the memslots
+ * unless zap says otherwise.
+ */
+void mb_spec_settle(struct mb_spec *spec);
 
 /* Set one key from a JSON value (the REST API and spec files). */
 int mb_spec_set_json(struct mb_spec *spec, const char *key,

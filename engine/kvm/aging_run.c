@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+/*
+ * An aging run's iterations, in access_tracking_perf_test's shape: one
+ * aging pass over the run's memory (mark_idle_ns), the vCPUs' pass over
+ * all their memory (access_idle_ns, the slowest vCPU), then how much of
+ * the memory the mechanism still sees idle (idle_pages), counted by it.
+ * Dirty logging stays off.  KVM's aging notifier calls during each aging
+ * pass prove whether it reached KVM, and the run says so in one sentence
+ * (environment.aging).
+ */
+#include "dirtylog_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+struct last_pass {
+	struct mb_notifier_counts kvm;
+	uint64_t idle, total;
+	bool reached;		/* any pass reached KVM */
+};
+
+static void add(struct engine *e, enum mb_metric m, uint32_t it, uint64_t v)
+{
+	mb_samples_add(&e->res->samples, m, it, 0, v);
+}
+
+static enum mb_run_status iteration(struct engine *e, uint32_t it, struct last_pass *last)
+{
+	uint64_t start = (uintptr_t)e->mem.hva, end = start + e->mem.size, ns;
+	struct mb_error err = { 0 };
+	enum mb_run_status status;
+
+	if (mb_aging_mark(&e->aging, start, end, &ns, &last->kvm, &err))
+		return dirtylog_fail(e, MB_RUN_FAILED, "iteration %u: %s", it, err.message);
+	add(e, MB_MARK_IDLE_NS, it, ns);
+	add(e, MB_KVM_AGING_CALLS, it, last->kvm.age_calls);
+	add(e, MB_KVM_AGED_PAGES, it, last->kvm.aged_pages);
+	add(e, MB_KVM_TEST_AGE_CALLS, it, last->kvm.test_age_calls);
+	last->reached |= last->kvm.age_calls || last->kvm.test_age_calls;
+	status = dirtylog_run_pass(e, it);
+	if (status)
+		return status;
+	add(e, MB_ACCESS_IDLE_NS, it, dirtylog_slowest_vcpu_ns(e, it));
+	if (mb_aging_count_idle(&e->aging, &last->idle, &last->total, &err))
+		return dirtylog_fail(e, MB_RUN_FAILED, "iteration %u: %s", it, err.message);
+	add(e, MB_IDLE_PAGES, it, last->idle);
+	return MB_RUN_OK;
+}
+
+/* What the last pass saw, as a sentence and as fields. */
+static struct json_object *statement(const struct engine *e, const struct last_pass *l)
+{
+	const char *how = mb_aging_names[e->spec.aging];
+	uint64_t test = mb_spec_total_pages(&e->spec);
+	struct json_object *o = json_object_new_object();
+	struct utsname u;
+	char text[512], kernel[96] = "";
+
+	if (!uname(&u))
+		snprintf(kernel, sizeof(kernel), " on %.80s", u.release);
+	if (l->reached)
+		snprintf(text, sizeof(text),
+			 "%s aging%s reached KVM: %llu kvm_age_hva calls covering %llu pages "
+			 "in the last pass; %llu of %llu pages still idle after the guest "
+			 "touched its %llu test pages", how, kernel,
+			 (unsigned long long)l->kvm.age_calls, (unsigned long long)l->kvm.aged_pages,
+			 (unsigned long long)l->idle, (unsigned long long)l->total,
+			 (unsigned long long)test);
+	else
+		snprintf(text, sizeof(text),
+			 "%s aging%s cleared the primary MMU's Accessed bits only: 0 kvm_age_hva "
+			 "calls; it did not see the guest's accesses: %llu of %llu pages still idle "
+			 "after the guest touched its %llu test pages", how, kernel,
+			 (unsigned long long)l->idle, (unsigned long long)l->total,
+			 (unsigned long long)test);
+	json_object_object_add(o, "mechanism", json_object_new_string(how));
+	json_object_object_add(o, "reached_kvm", json_object_new_boolean(l->reached));
+	json_object_object_add(o, "kvm_aging_calls", json_object_new_uint64(l->kvm.age_calls));
+	json_object_object_add(o, "kvm_aged_pages", json_object_new_uint64(l->kvm.aged_pages));
+	json_object_object_add(o, "kvm_test_age_calls",
+			       json_object_new_uint64(l->kvm.test_age_calls));
+	json_object_object_add(o, "idle_pages", json_object_new_uint64(l->idle));
+	json_object_object_add(o, "cgroup_pages", json_object_new_uint64(l->total));
+	json_object_object_add(o, "test_pages", json_object_new_uint64(test));
+	json_object_object_add(o, "statement", json_object_new_string(text));
+	return o;
+}
+
+enum mb_run_status aging_run(struct engine *e)
+{
+	static const enum mb_metric off[] = {
+		MB_ENABLE_DIRTY_LOG_NS, MB_DIRTY_BITMAP_BYTES, MB_DIRTY_BITMAP_BYTES_PER_GIB,
+	};
+	struct last_pass last = { 0 };
+	enum mb_run_status status = MB_RUN_OK;
+
+	for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++)
+		mb_run_missing(e->res, off[i], "an aging run (aging: %s) leaves dirty logging off",
+			       mb_aging_names[e->spec.aging]);
+	for (uint32_t it = 1; it <= e->spec.iterations && !status; it++) {
+		status = iteration(e, it, &last);
+		if (status)
+			break;
+		dirtylog_record_stats(e, MB_PHASE_ITERATION);
+		dirtylog_progress(e, "iteration %u/%u: %llu of %llu pages still idle", it,
+				  e->spec.iterations, (unsigned long long)last.idle,
+				  (unsigned long long)last.total);
+	}
+	if (!status)
+		json_object_object_add(e->res->environment, "aging", statement(e, &last));
+	return status;
+}
