@@ -14,6 +14,8 @@ METRICS = {
     'disable_dirty_log_ns', 'dirty_ring_harvest_ns', 'dirty_ring_reset_ns',
     'dirty_pages', 'delete_memslot_ns', 'invalidate_ns',
     'kvm_unmap_hva_range_calls', 'kvm_unmap_hva_range_pages',
+    'mark_idle_ns', 'access_idle_ns', 'idle_pages', 'kvm_aging_calls', 'kvm_aged_pages',
+    'kvm_test_age_calls',
     'memslot_metadata_bytes', 'memslot_metadata_bytes_per_gib',
     'dirty_bitmap_bytes', 'dirty_bitmap_bytes_per_gib',
 }

@@ -1,17 +1,23 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Kernel memory of memslots on cgroup v2 under systemd, in the test host
-(Debian's 6.1 and 6.12 under QEMU TCG, migbenchd as its systemd service,
-Delegate=memory): memslot_metadata_bytes and dirty_bitmap_bytes measured
-by every run, the dirty bitmap equal to the arithmetic in every run, the
-metadata on one line through the sizes, on both kernels; no measuring
-cgroup left after runs, a killed worker, a stray one planted with a dead
-pid, or a run by hand.
+"""What the series change, on both kernels of the test host (Debian's 6.1
+and 6.12 under QEMU TCG, migbenchd as its systemd service,
+Delegate=memory), with one cold boot and two kexecs between them:
 
-One boot of the default kernel for the checks of the service's cgroups
-and the runs by hand, then one campaign over both kernels (two kexecs)
-whose runs are the memory cases; its report shows both kernels' per-GiB
-rows."""
+- kernel memory of memslots on cgroup v2: memslot_metadata_bytes and
+  dirty_bitmap_bytes measured by every run, the dirty bitmap equal to the
+  arithmetic in every run, the metadata on one line through the sizes; no
+  measuring cgroup left after runs, a killed worker, a stray one planted
+  with a dead pid, or a run by hand;
+- aging with lru_gen: on 6.1 MGLRU's walk never asks KVM (0 kvm_age_hva
+  calls, nearly every page still idle after the guest touched them all),
+  on 6.12 it does (calls covering every test page, nearly none idle); the
+  run says which; MGLRU's enabled state and the run's cgroup put back
+  after a run, a cancelled run and a killed worker.
+
+The default kernel's boot checks the service's cgroups, the runs by hand
+and the cleanups; then one campaign over both kernels runs the memory and
+aging cases, and its report shows both kernels' rows."""
 import json
 import os
 import sys
@@ -32,6 +38,12 @@ SIZES = {'64M': 64 << 20, '256M': 256 << 20, '1G': 1 << 30}
 # depends on; hugetlb-1g shows that the backing does not change it
 CASES = [('anonymous', '64M', 1), ('anonymous', '256M', 1), ('anonymous', '1G', 1),
          ('anonymous', '1G', 2), ('hugetlb-1g', '1G', 1)]
+# aging runs: backing, on 64MiB (16384 test pages), two iterations
+AGING_CASES = ['anonymous', 'thp']
+AGING_PAGES = (64 << 20) // PAGE
+LRU_GEN = '/sys/kernel/mm/lru_gen/enabled'
+AGING_METRICS = ('mark_idle_ns', 'access_idle_ns', 'idle_pages', 'kvm_aging_calls',
+                 'kvm_aged_pages', 'kvm_test_age_calls')
 
 
 def bitmap_arithmetic(size, memslots):
@@ -46,6 +58,11 @@ def spec_of(case):
     backing, memory, memslots = case
     return {'kind': 'dirtylog', 'vcpus': 1, 'mem_per_vcpu': memory, 'backing': backing,
             'memslots': memslots, 'iterations': 1, 'zap': ['delete']}
+
+
+def aging_spec(backing, iterations=2):
+    return {'kind': 'dirtylog', 'vcpus': 1, 'mem_per_vcpu': '64M', 'backing': backing,
+            'iterations': iterations, 'aging': 'lru_gen'}
 
 
 def wait_run(host, run_id, timeout=900):
@@ -128,6 +145,46 @@ def check_service_runs(host):
     check_service_cgroup(host)
 
 
+def aging_leftovers(host, enabled_before):
+    """What an aging run must have put back: MGLRU's state, no cgroup."""
+    enabled = host.read_file(LRU_GEN).strip()
+    left = host.exec(['find', UNIT, '-maxdepth', '1', '-name', 'migbench-aging-*'])[1].split()
+    return enabled == enabled_before and not left, 'MGLRU %s (was %s), cgroups left %s' % (
+        enabled, enabled_before, left)
+
+
+def check_aging_cleanup(host):
+    """An aging run through the service, then one cancelled (SIGTERM to
+    its worker) and one whose worker is killed in the middle of their
+    iterations: each time MGLRU's state and the run's cgroup are put back."""
+    before = host.read_file(LRU_GEN).strip()
+    status, run = host.api('POST', '/api/v1/runs', aging_spec('anonymous'))
+    run, seconds = wait_run(host, run['id'])
+    good, what = aging_leftovers(host, before)
+    ok(run['state'] == 'done' and good, 'an lru_gen run through the service ends done in '
+       '%.0f s, with %s' % (seconds, what))
+    for how in ('cancel', 'kill -9'):
+        status, run = host.api('POST', '/api/v1/runs', aging_spec('anonymous', iterations=400))
+        # in its iterations once MGLRU is on (6.1) or its cgroup exists
+        for _ in range(240):
+            rc, out, _ = host.exec(['find', UNIT, '-maxdepth', '1', '-name', 'migbench-aging-*'])
+            if out.strip():
+                break
+            time.sleep(0.5)
+        time.sleep(3)
+        during = host.read_file(LRU_GEN).strip()
+        if how == 'cancel':
+            host.api('POST', '/api/v1/runs/%d/cancel' % run['id'])
+        else:
+            host.exec(['pkill', '-9', '-x', 'migbench-worker'])
+        run, _ = wait_run(host, run['id'])
+        good, what = aging_leftovers(host, before)
+        switched = int(during, 0) & 1 and (int(before, 0) & 1 or during != before)
+        ok(run['state'] in ('cancelled', 'failed') and good and switched,
+           'an lru_gen run stopped by %s mid-run (%s; MGLRU %s during it): %s'
+           % (how, run['state'], during, what))
+
+
 def check_by_hand(host):
     """migbench-dirtylog by hand: from the agent's service cgroup (beside
     it, in system.slice) and in a scope delegated by systemd-run (a leaf of
@@ -196,13 +253,53 @@ def check_kernel_runs(release, runs):
     return slope * GIB
 
 
+def check_aging_run(host, label, backing, run):
+    """One kernel's lru_gen run: every iteration's figures stored; on 6.1
+    no aging call reaches KVM and the guest's accesses go unseen, on 6.12
+    each aging pass covers every test page in KVM and the accesses are
+    seen; the statement says which."""
+    status, doc = host.api('GET', '/api/v1/runs/%d/samples' % run['id'])
+    by = {}
+    for s in doc.get('samples', []) if status == 200 else []:
+        if s['metric'] in AGING_METRICS:
+            by.setdefault(s['metric'], {})[s['iteration']] = s['value']
+    aging = (run.get('environment') or {}).get('aging') or {}
+    diag('%s, lru_gen on %s: %s' % (label, backing, aging.get('statement')))
+    diag('%s, lru_gen on %s: %s' % (label, backing, by))
+    ok(run['state'] == 'done' and all(sorted(by.get(m, {})) == [1, 2] for m in AGING_METRICS),
+       '%s: lru_gen on %s: each of the %d aging metrics stored for both iterations'
+       % (label, backing, len(AGING_METRICS)))
+    calls, pages, idle = by.get('kvm_aging_calls', {}), by.get('kvm_aged_pages', {}), \
+        by.get('idle_pages', {})
+    if label == 'linux-6.1':
+        ok(calls and not any(calls.values()) and aging.get('reached_kvm') is False and
+           'did not see' in aging.get('statement', ''),
+           '%s: lru_gen on %s never reached KVM (kvm_aging_calls %s), and says so'
+           % (label, backing, calls))
+        ok(idle and min(idle.values()) >= 0.9 * AGING_PAGES,
+           '%s: nearly every test page still idle after the guest touched them all (%s of %d)'
+           % (label, idle, AGING_PAGES))
+    else:
+        ok(calls and all(calls.values()) and aging.get('reached_kvm') is True and
+           'reached KVM' in aging.get('statement', ''),
+           '%s: lru_gen on %s reached KVM in every pass (kvm_aging_calls %s), and says so'
+           % (label, backing, calls))
+        ok(pages and all(v == AGING_PAGES for v in pages.values()),
+           '%s: each aging pass covered all %d test pages in KVM (%s)'
+           % (label, AGING_PAGES, pages))
+        ok(idle and max(idle.values()) <= 0.1 * AGING_PAGES,
+           '%s: the guest\'s accesses were seen: %s of %d pages still idle'
+           % (label, idle, AGING_PAGES))
+
+
 def check_campaign(host, image):
     """The cases in a campaign over both kernels: each kernel's runs,
     and its report's per-GiB rows."""
     kernels = [{'label': 'linux-' + '.'.join(k.release.split('.')[:2]), 'image': k.boot_vmlinuz,
                 'initrd': k.boot_initrd} for k in image.kernels[:2]]
     status, c = host.api('POST', '/api/v1/campaigns', {
-        'kernels': kernels, 'runs': [dict(spec_of(case), repeat=1) for case in CASES],
+        'kernels': kernels, 'runs': [dict(spec_of(case), repeat=1) for case in CASES] +
+                                    [dict(aging_spec(b), repeat=1) for b in AGING_CASES],
         'rounds': 1, 'order': 'ABAB'})
     if not ok(status == 201, 'a campaign over %s and %s with the memory cases is accepted (%s %s)'
               % (kernels[0]['label'], kernels[1]['label'], status,
@@ -225,17 +322,22 @@ def check_campaign(host, image):
     for step in c['step_list']:
         label = kernels[step['kernel']]['label']
         runs_of[label] = [host.api('GET', '/api/v1/runs/%d' % r['id'])[1] for r in step['runs']]
-        check_kernel_runs(label, runs_of[label])
+        check_kernel_runs(label, runs_of[label][:len(CASES)])
+        for backing, run in zip(AGING_CASES, runs_of[label][len(CASES):]):
+            check_aging_run(host, label, backing, run)
     # the report: per case a comparison of the kernels, whose per-GiB rows
     # hold each kernel's figure
     status, rep = host.api('GET', '/api/v1/campaigns/%d/report' % cid)
     comps = rep.get('comparisons', []) if status == 200 else []
-    ok(len(comps) == len(CASES), 'the campaign report compares the kernels for each of the %d '
-       'cases (%d)' % (len(CASES), len(comps)))
+    ok(len(comps) == len(CASES) + len(AGING_CASES), 'the campaign report compares the kernels '
+       'for each of the %d cases (%d)' % (len(CASES) + len(AGING_CASES), len(comps)))
     base, new = kernels[0]['label'], kernels[1]['label']
-    for metric in ('memslot_metadata_bytes_per_gib', 'dirty_bitmap_bytes_per_gib'):
+    for metric, first in (('memslot_metadata_bytes_per_gib', 0), ('dirty_bitmap_bytes_per_gib', 0),
+                          ('idle_pages', len(CASES)), ('kvm_aging_calls', len(CASES)),
+                          ('mark_idle_ns', len(CASES))):
         good = bool(comps)
-        for i, comp in enumerate(comps):
+        for i, comp in enumerate(comps[first:first + (len(CASES) if not first else
+                                                       len(AGING_CASES))], first):
             rows = [r for r in comp.get('comparison', {}).get('metrics', [])
                     if r.get('metric') == metric]
             want = [(runs_of[k][i].get('summary') or {}).get(metric, {}).get('median')
@@ -267,6 +369,7 @@ def main():
         check_service_cgroup(host)
         check_service_runs(host)
         check_by_hand(host)
+        check_aging_cleanup(host)
         check_campaign(host, image)
     except Exception as e:
         ok(False, 'unexpected: %r' % e)
