@@ -148,6 +148,7 @@ int mb_cgroup_settle(const char *leaf, struct mb_error *err)
 {
 	struct mb_cgroup_place p;
 	char child[PATH_MAX + 64], pid[24];
+	bool made;
 	int ret;
 
 	if (mb_cgroup_locate(&p, NULL) || !p.v2 || !strcmp(p.own, p.parent) ||
@@ -156,19 +157,22 @@ int mb_cgroup_settle(const char *leaf, struct mb_error *err)
 		return 0;
 	snprintf(child, sizeof(child), "%s/%s", p.own, leaf);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (mkdir(child, 0755) && errno != EEXIST)
+	made = !mkdir(child, 0755);
+	if (!made && errno != EEXIST)
 		return mb_error_set(err, -errno, NULL, "making %s: %s", child, strerror(errno));
 	ret = mb_kfile_write(child, "cgroup.procs", pid);
-	if (ret)
-		return mb_error_set(err, ret, NULL, "moving into %s: %s", child, strerror(-ret));
-	ret = mb_kfile_write(p.own, "cgroup.subtree_control", "+memory");
-	if (ret) {
+	if (!ret) {
+		ret = mb_kfile_write(p.own, "cgroup.subtree_control", "+memory");
 		/* another process still in the delegated cgroup, most likely */
-		mb_kfile_write(p.own, "cgroup.procs", pid);
-		rmdir(child);
-		return mb_error_set(err, ret, NULL, "enabling memory below %s: %s", p.own,
-				    strerror(-ret));
+		if (ret && mb_kfile_write(p.own, "cgroup.procs", pid))
+			return mb_error_set(err, ret, NULL, "enabling memory below %s: %s, and the "
+					    "process stays in %s", p.own, strerror(-ret), child);
 	}
+	if (ret && made)
+		rmdir(child);
+	if (ret)
+		return mb_error_set(err, ret, NULL, "moving into %s and enabling memory below "
+				    "%s: %s", child, p.own, strerror(-ret));
 	return 1;
 }
 

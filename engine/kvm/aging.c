@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -22,9 +21,12 @@
 #define LRU_GEN DEBUGFS "/lru_gen"
 #define LRU_GEN_SYSFS "/sys/kernel/mm/lru_gen"
 #define PAGE_IDLE "/sys/kernel/mm/page_idle/bitmap"
-/* kept on the run's cgroup for the reap: what to put back */
-#define XATTR_ENABLED "trusted.migbench.lru_gen_enabled"
-#define XATTR_DEBUGFS "trusted.migbench.debugfs_mounted"
+/*
+ * What a run changed, for the reap after a killed worker: a file in /run
+ * that no service manager removes with the unit's cgroup (systemd trims a
+ * stopped unit's delegated subtree), gone with a reboot as the changes are.
+ */
+#define STATE_DIR "/run"
 
 int mb_aging_host_check(enum mb_aging how, enum mb_backing backing, struct mb_error *err)
 {
@@ -36,37 +38,31 @@ int mb_aging_host_check(enum mb_aging how, enum mb_backing backing, struct mb_er
 		return 0;
 	case MB_AGING_PAGE_IDLE:
 		if (access(PAGE_IDLE, F_OK))
-			return mb_error_set(err, -EOPNOTSUPP, "aging",
-					    "page_idle: this kernel has no " PAGE_IDLE
-					    " (CONFIG_IDLE_PAGE_TRACKING is not set)");
-		return mb_error_set(err, -EOPNOTSUPP, "aging",
-				    "page_idle is not built yet (lru_gen is)");
+			return mb_fail(err, "aging", "page_idle: this kernel has no " PAGE_IDLE
+				       " (CONFIG_IDLE_PAGE_TRACKING is not set)");
+		return mb_fail(err, "aging", "page_idle is not built yet (lru_gen is)");
 	case MB_AGING_RECLAIM:
 	case MB_AGING_DAMON:
-		return mb_error_set(err, -EOPNOTSUPP, "aging", "%s is not built yet (lru_gen is)",
-				    mb_aging_names[how]);
+		return mb_fail(err, "aging", "%s is not built yet (lru_gen is)",
+			       mb_aging_names[how]);
 	case MB_AGING_LRU_GEN:
 		break;
 	}
 	if (access(LRU_GEN_SYSFS "/enabled", F_OK))
-		return mb_error_set(err, -EOPNOTSUPP, "aging",
-				    "lru_gen: this kernel has no multi-gen LRU (" LRU_GEN_SYSFS
-				    " is absent: CONFIG_LRU_GEN is not set)");
+		return mb_fail(err, "aging", "lru_gen: this kernel has no multi-gen LRU ("
+			       LRU_GEN_SYSFS " is absent: CONFIG_LRU_GEN is not set)");
 	if (mb_backing_hugepage_size(backing))
-		return mb_error_set(err, -EOPNOTSUPP, "aging",
-				    "lru_gen cannot age %s memory: hugetlb folios are on no LRU",
-				    mb_backing_name(backing));
+		return mb_fail(err, "aging",
+			       "lru_gen cannot age %s memory: hugetlb folios are on no LRU",
+			       mb_backing_name(backing));
 	if (mb_cgroup_locate(&p, NULL) || !p.v2)
-		return mb_error_set(err, -EOPNOTSUPP, "aging",
-				    "lru_gen needs the memory controller on cgroup v2 (the run's "
-				    "memory is aged in a memory cgroup of its own)");
+		return mb_fail(err, "aging", "lru_gen needs the memory controller on cgroup v2 "
+			       "(the run's memory is aged in a memory cgroup of its own)");
 	if (!mb_cgroup_lists(p.parent, "cgroup.subtree_control", "memory"))
-		return mb_error_set(err, -EOPNOTSUPP, "aging",
-				    "lru_gen: the memory controller is not enabled below %s",
-				    p.parent);
+		return mb_fail(err, "aging",
+			       "lru_gen: the memory controller is not enabled below %s", p.parent);
 	if (stat(DEBUGFS, &sb) || !S_ISDIR(sb.st_mode))
-		return mb_error_set(err, -EOPNOTSUPP, "aging",
-				    "lru_gen: this kernel has no debugfs at " DEBUGFS);
+		return mb_fail(err, "aging", "lru_gen: this kernel has no debugfs at " DEBUGFS);
 	return 0;
 }
 
@@ -91,6 +87,27 @@ static int read_line(const char *path, char *out, size_t len)
 	return ret;
 }
 
+/* Record what the run is about to change, before it does (see STATE_DIR). */
+static int record(const struct mb_aging_state *a, const char *enabled, bool debugfs)
+{
+	char tmp[sizeof(a->state) + 8];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", a->state);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	if (enabled[0])
+		fprintf(f, "enabled %s\n", enabled);
+	if (debugfs)
+		fprintf(f, "debugfs\n");
+	if (fclose(f) || rename(tmp, a->state)) {
+		unlink(tmp);
+		return -errno;
+	}
+	return 0;
+}
+
 /* MGLRU's capabilities mask ("0x0007"); bit 0 is the feature itself. */
 static int switch_on(struct mb_aging_state *a, struct mb_error *err)
 {
@@ -102,26 +119,33 @@ static int switch_on(struct mb_aging_state *a, struct mb_error *err)
 				    strerror(-ret));
 	if (strtoul(state, NULL, 0) & 1)
 		return 0;
-	/* recorded before the change, so that a reap can undo it */
-	if (setxattr(a->dir, XATTR_ENABLED, state, strlen(state), 0))
-		return mb_error_set(err, -errno, NULL, "recording MGLRU's state on %s: %s",
-				    a->dir, strerror(errno));
+	ret = record(a, state, false);
+	if (ret)
+		return mb_error_set(err, ret, NULL, "recording MGLRU's state in %s: %s", a->state,
+				    strerror(-ret));
+	snprintf(a->enabled_before, sizeof(a->enabled_before), "%s", state);
 	ret = mb_kfile_write(LRU_GEN_SYSFS, "enabled", "y");
 	if (ret)
 		return mb_error_set(err, ret, NULL, "switching MGLRU on: %s", strerror(-ret));
-	snprintf(a->enabled_before, sizeof(a->enabled_before), "%s", state);
 	return 0;
 }
 
 static int mount_debugfs(struct mb_aging_state *a, struct mb_error *err)
 {
+	int ret;
+
 	if (!access(LRU_GEN, F_OK))
 		return 0;
-	if (setxattr(a->dir, XATTR_DEBUGFS, "1", 1, 0) ||
-	    mount("debugfs", DEBUGFS, "debugfs", 0, NULL))
-		return mb_error_set(err, -errno, NULL, "mounting debugfs at " DEBUGFS ": %s",
-				    strerror(errno));
-	a->debugfs_mounted = true;
+	ret = record(a, a->enabled_before, true);
+	if (ret)
+		return mb_error_set(err, ret, NULL, "recording the debugfs mount in %s: %s",
+				    a->state, strerror(-ret));
+	if (mount("debugfs", DEBUGFS, "debugfs", 0, NULL)) {
+		ret = -errno;
+		record(a, a->enabled_before, false);
+		return mb_error_set(err, ret, NULL, "mounting debugfs at " DEBUGFS ": %s",
+				    strerror(-ret));
+	}
 	if (access(LRU_GEN, F_OK))
 		return mb_error_set(err, -ENOENT, NULL, "debugfs has no lru_gen file");
 	return 0;
@@ -192,6 +216,7 @@ int mb_aging_open(struct mb_aging_state *a, struct mb_error *err)
 	snprintf(a->home, sizeof(a->home), "%s", p.own);
 	snprintf(a->dir, sizeof(a->dir), "%s/" PREFIX "%d", p.parent, (int)getpid());
 	snprintf(a->name, sizeof(a->name), "%s", a->dir + p.mount_len);
+	snprintf(a->state, sizeof(a->state), STATE_DIR "/" PREFIX "%d", (int)getpid());
 	if (mkdir(a->dir, 0700)) {
 		ret = -errno;
 		mb_error_set(err, ret, NULL, "making the aging cgroup %s: %s", a->dir,
@@ -243,8 +268,9 @@ int mb_aging_mark(struct mb_aging_state *a, uint64_t start, uint64_t end, uint64
 	int ret = read_gens(a, NULL, &g);
 
 	if (ret)
-		return mb_error_set(err, ret, "aging", "lru_gen: %s lists no generations of %s",
-				    LRU_GEN, a->name);
+		return mb_error_set(err, ret, "aging", "lru_gen: reading the generations of %s "
+				    "in " LRU_GEN ": %s", a->name,
+				    ret == -ENOENT ? "not listed" : strerror(-ret));
 	ret = mb_notifier_trace_start(&trace, start, end, err);
 	if (ret)
 		return ret;
@@ -275,7 +301,7 @@ int mb_aging_count_idle(struct mb_aging_state *a, uint64_t *idle, uint64_t *tota
 		ret = read_gens(a, a->marked, &g);
 	if (ret)
 		return mb_error_set(err, ret, "aging", "lru_gen: counting idle pages of %s: %s",
-				    a->name, strerror(-ret));
+				    a->name, ret == -ENOENT ? "not listed in " LRU_GEN : strerror(-ret));
 	*idle = *total = 0;
 	for (unsigned int n = 0; n < g.nr; n++) {
 		*idle += g.older[n];
@@ -284,18 +310,22 @@ int mb_aging_count_idle(struct mb_aging_state *a, uint64_t *idle, uint64_t *tota
 	return 0;
 }
 
-/* What open changed, put back from what the cgroup recorded. */
-static void restore(const char *dir)
+/* Put back what the state file says was changed, then remove it. */
+static void restore(const char *state)
 {
-	char state[32];
-	ssize_t n = getxattr(dir, XATTR_ENABLED, state, sizeof(state) - 1);
+	char line[64], enabled[32];
+	FILE *f = fopen(state, "re");
 
-	if (n > 0) {
-		state[n] = '\0';
-		mb_kfile_write(LRU_GEN_SYSFS, "enabled", state);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "enabled %31s", enabled) == 1)
+			mb_kfile_write(LRU_GEN_SYSFS, "enabled", enabled);
+		else if (!strcmp(line, "debugfs\n"))
+			umount(DEBUGFS);
 	}
-	if (getxattr(dir, XATTR_DEBUGFS, state, sizeof(state)) > 0)
-		umount(DEBUGFS);
+	fclose(f);
+	unlink(state);
 }
 
 void mb_aging_close(struct mb_aging_state *a)
@@ -305,23 +335,24 @@ void mb_aging_close(struct mb_aging_state *a)
 	if (!a->dir[0])
 		return;
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	mb_kfile_write(a->home, "cgroup.procs", pid);
-	restore(a->dir);
-	rmdir(a->dir);
+	/* if the move fails the cgroup stays, and the reap removes it after the process */
+	if (!mb_kfile_write(a->home, "cgroup.procs", pid))
+		rmdir(a->dir);
+	restore(a->state);
 	a->dir[0] = '\0';
 }
 
-int mb_aging_reap(void)
+/* PREFIX<pid> entries of dir whose pid no longer runs: restore or remove each. */
+static int reap_dir(const char *dir, void (*reap)(const char *path))
 {
-	struct mb_cgroup_place p;
 	char path[PATH_MAX + 300];
 	struct dirent *d;
 	int n = 0;
-	DIR *dir;
+	DIR *dh = opendir(dir);
 
-	if (mb_cgroup_locate(&p, NULL) || !(dir = opendir(p.parent)))
+	if (!dh)
 		return 0;
-	while ((d = readdir(dir))) {
+	while ((d = readdir(dh))) {
 		char *end;
 		long pid;
 
@@ -330,10 +361,25 @@ int mb_aging_reap(void)
 		pid = strtol(d->d_name + strlen(PREFIX), &end, 10);
 		if (*end || pid <= 0 || !kill((pid_t)pid, 0) || errno != ESRCH)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", p.parent, d->d_name);
-		restore(path);
-		n += !rmdir(path);
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		reap(path);
+		n++;
 	}
-	closedir(dir);
+	closedir(dh);
+	return n;
+}
+
+static void remove_cgroup(const char *path)
+{
+	rmdir(path);
+}
+
+int mb_aging_reap(void)
+{
+	struct mb_cgroup_place p;
+	int n = reap_dir(STATE_DIR, restore);
+
+	if (!mb_cgroup_locate(&p, NULL))
+		n += reap_dir(p.parent, remove_cgroup);
 	return n;
 }

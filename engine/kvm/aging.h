@@ -16,7 +16,7 @@
  * the notifier.  KVM's tracepoints say which (notifier.h).  MGLRU's
  * enabled state is switched on for the run where it is off and put back
  * after, also by the reap after a killed worker: the state to restore is
- * kept as an extended attribute of the run's cgroup.
+ * kept in /run/migbench-aging-PID.
  */
 #ifndef MIGBENCH_AGING_H
 #define MIGBENCH_AGING_H
@@ -36,8 +36,8 @@ struct mb_aging_state {
 	char dir[PATH_MAX / 2 + 64];	/* the run's memory cgroup; "" when none */
 	char home[PATH_MAX / 2];	/* the cgroup the process came from */
 	char name[PATH_MAX / 2 + 64];	/* the cgroup's path as debugfs names it */
+	char state[64];			/* what the run changed, for the reap */
 	char enabled_before[32];	/* MGLRU's state to put back; "" unchanged */
-	bool debugfs_mounted;
 	long memcg_id;
 	/* per node: the generation the last mark pass opened */
 	unsigned int nr_nodes;

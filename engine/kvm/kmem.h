@@ -15,7 +15,9 @@
  * i.e. vmalloc, which memory.stat counts page by page in its "vmalloc"
  * line, outside that cache: v2 reads that line, after reading cpu.stat,
  * which flushes the cgroup's per-CPU statistics (memory.stat alone flushes
- * only past a threshold).
+ * only past a threshold).  That holds while one rstat flush covers every
+ * controller, as on the 6.1 and 6.12 this is tested on; a kernel whose
+ * cpu.stat flushes the cpu controller alone would need another flush.
  */
 #ifndef MIGBENCH_KMEM_H
 #define MIGBENCH_KMEM_H

@@ -15,7 +15,8 @@ static const char *const events[] = {
 int mb_notifier_trace_start(struct mb_notifier_trace *t, uint64_t start, uint64_t end,
 			    struct mb_error *err)
 {
-	char range[128], hva[128], path[300];
+	char range[128], hva[128], path[300], size[24];
+	uint64_t pages, kb;
 	int ret;
 
 	t->start = start;
@@ -25,8 +26,17 @@ int mb_notifier_trace_start(struct mb_notifier_trace *t, uint64_t start, uint64_
 		return ret;
 	snprintf(range, sizeof(range), "start < 0x%" PRIx64 " && end > 0x%" PRIx64, end, start);
 	snprintf(hva, sizeof(hva), "hva >= 0x%" PRIx64 " && hva < 0x%" PRIx64, start, end);
-	/* a notifier call per 2MiB at worst: 4MiB of buffer per CPU holds 1GiB many times */
-	ret = mb_kfile_write(t->inst.dir, "buffer_size_kb", "4096");
+	/*
+	 * A call may cover one page (shmem ages page by page): room for one
+	 * event (about 32 bytes) per test page on the CPU that makes them,
+	 * at least 4MiB; at most 16MiB, since every CPU gets a buffer of that
+	 * size (2GiB of memory aged page by page); a pass that overflows it
+	 * fails saying so.
+	 */
+	pages = (end - start) / PAGE;
+	kb = pages / 32 < 4096 ? 4096 : pages / 32 > 16384 ? 16384 : pages / 32;
+	snprintf(size, sizeof(size), "%" PRIu64, kb);
+	ret = mb_kfile_write(t->inst.dir, "buffer_size_kb", size);
 	for (size_t i = 0; !ret && i < sizeof(events) / sizeof(events[0]); i++) {
 		snprintf(path, sizeof(path), "%s/filter", events[i]);
 		ret = mb_kfile_write(t->inst.dir, path, i == 2 ? hva : range);
