@@ -2,8 +2,8 @@
 #include "cgroup.h"
 
 #include "kfile.h"
+#include "leftover.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -176,28 +176,12 @@ int mb_cgroup_settle(const char *leaf, struct mb_error *err)
 	return 1;
 }
 
+static void remove_dir(const char *path)
+{
+	rmdir(path);
+}
+
 int mb_cgroup_reap(const char *parent, const char *prefix)
 {
-	char path[PATH_MAX + 300];
-	size_t len = strlen(prefix);
-	struct dirent *d;
-	int n = 0;
-	DIR *dir = opendir(parent);
-
-	if (!dir)
-		return 0;
-	while ((d = readdir(dir))) {
-		char *end;
-		long pid;
-
-		if (strncmp(d->d_name, prefix, len))
-			continue;
-		pid = strtol(d->d_name + len, &end, 10);
-		if (*end || pid <= 0 || !kill((pid_t)pid, 0) || errno != ESRCH)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", parent, d->d_name);
-		n += !rmdir(path);
-	}
-	closedir(dir);
-	return n;
+	return mb_leftovers_reap(parent, prefix, remove_dir);
 }

@@ -2,13 +2,11 @@
 #include "tracefs.h"
 
 #include "kfile.h"
+#include "leftover.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -52,27 +50,14 @@ void mb_tracefs_instance_remove(struct mb_tracefs_instance *t)
 		t->mounted = false;
 }
 
+static void remove_instance(const char *path)
+{
+	mb_kfile_write(path, "events/enable", "0");
+	mb_kfile_write(path, "tracing_on", "0");
+	rmdir(path);
+}
+
 int mb_tracefs_reap(void)
 {
-	DIR *d = opendir(INSTANCES);
-	struct dirent *de;
-	int n = 0;
-
-	while (d && (de = readdir(d))) {
-		char path[600], *end;
-		long pid;
-
-		if (strncmp(de->d_name, PREFIX, strlen(PREFIX)))
-			continue;
-		pid = strtol(de->d_name + strlen(PREFIX), &end, 10);
-		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;	/* its process still runs and removes it itself */
-		snprintf(path, sizeof(path), INSTANCES "/%s", de->d_name);
-		mb_kfile_write(path, "events/enable", "0");
-		mb_kfile_write(path, "tracing_on", "0");
-		n += rmdir(path) == 0;
-	}
-	if (d)
-		closedir(d);
-	return n;
+	return mb_leftovers_reap(INSTANCES, PREFIX, remove_instance);
 }

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "aging.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +13,7 @@
 #include "cgroup.h"
 #include "clock.h"
 #include "kfile.h"
+#include "leftover.h"
 
 #define PREFIX "migbench-aging-"
 #define DEBUGFS "/sys/kernel/debug"
@@ -342,44 +341,12 @@ void mb_aging_close(struct mb_aging_state *a)
 	a->dir[0] = '\0';
 }
 
-/* PREFIX<pid> entries of dir whose pid no longer runs: restore or remove each. */
-static int reap_dir(const char *dir, void (*reap)(const char *path))
-{
-	char path[PATH_MAX + 300];
-	struct dirent *d;
-	int n = 0;
-	DIR *dh = opendir(dir);
-
-	if (!dh)
-		return 0;
-	while ((d = readdir(dh))) {
-		char *end;
-		long pid;
-
-		if (strncmp(d->d_name, PREFIX, strlen(PREFIX)))
-			continue;
-		pid = strtol(d->d_name + strlen(PREFIX), &end, 10);
-		if (*end || pid <= 0 || !kill((pid_t)pid, 0) || errno != ESRCH)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		reap(path);
-		n++;
-	}
-	closedir(dh);
-	return n;
-}
-
-static void remove_cgroup(const char *path)
-{
-	rmdir(path);
-}
-
 int mb_aging_reap(void)
 {
 	struct mb_cgroup_place p;
-	int n = reap_dir(STATE_DIR, restore);
+	int n = mb_leftovers_reap(STATE_DIR, PREFIX, restore);
 
 	if (!mb_cgroup_locate(&p, NULL))
-		n += reap_dir(p.parent, remove_cgroup);
+		n += mb_cgroup_reap(p.parent, PREFIX);
 	return n;
 }
