@@ -76,6 +76,19 @@ int mb_kmem_open(struct mb_kmem *k, struct mb_error *err)
 	k->usage_fd = open_in(k->dir, usage, O_RDONLY);
 	if (k->v2)
 		k->flush_fd = open_in(k->dir, "cpu.stat", O_RDONLY);
+	/*
+	 * One CPU for the measured calls: the memory controller charges small
+	 * objects through a cache per CPU, and a thread that moved between
+	 * CPUs would pay a page into a second one (v1 counts those pages).
+	 */
+	if (!sched_getaffinity(0, sizeof(k->affinity), &k->affinity)) {
+		cpu_set_t one;
+		int cpu = sched_getcpu();
+
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		k->pinned = cpu >= 0 && !sched_setaffinity(0, sizeof(one), &one);
+	}
 	fd = open_in(k->dir, procs, O_WRONLY);
 	ret = k->home_fd < 0 || k->usage_fd < 0 || (k->v2 && k->flush_fd < 0) || fd < 0 ?
 	      -errno : write_id(fd, mover(k->v2));
@@ -138,6 +151,9 @@ void mb_kmem_close(struct mb_kmem *k)
 	if (k->flush_fd >= 0)
 		close(k->flush_fd);
 	k->home_fd = k->usage_fd = k->flush_fd = -1;
+	if (k->pinned)
+		sched_setaffinity(0, sizeof(k->affinity), &k->affinity);
+	k->pinned = false;
 	if (k->dir[0])
 		rmdir(k->dir);
 	k->dir[0] = '\0';

@@ -23,6 +23,7 @@
 #define MIGBENCH_KMEM_H
 
 #include <limits.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,6 +35,8 @@ struct mb_kmem {
 	int usage_fd;		/* what is read */
 	int flush_fd;		/* v2: cpu.stat, read to flush the statistics */
 	bool v2;		/* the unified hierarchy: the whole process moves */
+	bool pinned;		/* the thread kept on one CPU while measured */
+	cpu_set_t affinity;	/* ... and where it may run again after */
 	const char *source;	/* what is read, for the run's environment */
 };
 
