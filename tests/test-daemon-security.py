@@ -374,11 +374,13 @@ def main():
         d.proc.send_signal(signal.SIGKILL)
         d.proc.wait()
         d.log.close()
+        # the worker stops the migration job, the guest and both private
+        # libvirtds in turn: 15 s was once too short for that here
         gone = wait_until(lambda: not guests(d.state_dir) and not alive(worker)
-                          and not our_pids(d.state_dir), 15)
+                          and not our_pids(d.state_dir), 30)
         if not gone:
             report_leftovers(d, before, worker)
-        ok(gone, 'kill -9 of the daemon: its worker tore down, no guest or libvirtd within 15 s')
+        ok(gone, 'kill -9 of the daemon: its worker tore down, no guest or libvirtd within 30 s')
         d2 = Daemon(data_dir=d.dir, config={'destination_query_allow': ['no_verify'],
                                   'limits': {'guest_memory_per_run': '4T',
                                              'hugepage_memory_per_run': '4T'}})
