@@ -2,7 +2,8 @@
 /*
  * Private tracefs instances, named migbench-PID after the process that
  * made them: tracefs is mounted for the instance when it was not, and
- * unmounted with it; a dead process's instances are reaped by name.
+ * unmounted with it; a dead process's instances, and the mount made for
+ * them (marked in /run/migbench-tracefs-PID), are reaped by name.
  */
 #ifndef MIGBENCH_TRACEFS_H
 #define MIGBENCH_TRACEFS_H

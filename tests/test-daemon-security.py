@@ -289,15 +289,26 @@ def check_sockets(d):
        'the user cannot plant a symlink in the state directory')
 
 
+def tracefs_mounted():
+    with open('/proc/self/mounts') as f:
+        return any(line.split()[1:3] == ['/sys/kernel/tracing', 'tracefs'] for line in f)
+
+
+# a worker mounts tracefs for its trace when it is not: a killed one's mount is reaped too
+TRACEFS_BEFORE = tracefs_mounted()
+
+
 def leftovers_gone(d, before, worker):
     return (not guests(d.state_dir) and not trace_instances(worker) and not our_pids(d.state_dir) and
-            nr_1g() == before and not [n for n in os.listdir(d.state_dir) if n.startswith('run-')])
+            nr_1g() == before and not [n for n in os.listdir(d.state_dir) if n.startswith('run-')]
+            and tracefs_mounted() == TRACEFS_BEFORE)
 
 
 def report_leftovers(d, before, worker):
-    diag('guests %s, trace instances %s, processes %s, pool %d (was %d), dirs %s'
+    diag('guests %s, trace instances %s, processes %s, pool %d (was %d), dirs %s, tracefs '
+         'mounted %s (was %s)'
          % (guests(d.state_dir), trace_instances(worker), our_pids(d.state_dir), nr_1g(), before,
-            os.listdir(d.state_dir)))
+            os.listdir(d.state_dir), tracefs_mounted(), TRACEFS_BEFORE))
 
 
 def main():
@@ -361,8 +372,8 @@ def main():
             x.wait()
         if not gone:
             report_leftovers(d, before, worker)
-        ok(gone, 'kill -9 of the worker: within 10 s no guest, tracefs instance, private '
-           'libvirtd/virtlogd or directory left, and the 1GiB pool back to %d' % before)
+        ok(gone, 'kill -9 of the worker: within 10 s no guest, tracefs instance or mount, '
+           'private libvirtd/virtlogd or directory left, and the 1GiB pool back to %d' % before)
         final = d.wait_state(run['id'], ('done', 'failed'), timeout=30)
         ok(final['result'] == 'worker-crashed', 'the run is marked worker-crashed (%s)' % final['error'])
 
