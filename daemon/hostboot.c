@@ -15,20 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int read_line(const char *path, char *out, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	int ret = 0;
-
-	out[0] = '\0';
-	if (!f)
-		return -errno;
-	if (!fgets(out, (int)len, f))
-		ret = -EIO;
-	fclose(f);
-	out[strcspn(out, "\n")] = '\0';
-	return ret;
-}
+#include "kfile.h"
 
 /* The last word of cmdline that starts with key, whole, into out. */
 static void find_word(const char *cmdline, const char *key, char *out, size_t len)
@@ -58,9 +45,9 @@ int hostboot_read(struct hostboot *b)
 		return -errno;
 	snprintf(b->release, sizeof(b->release), "%s", u.release);
 	snprintf(b->version, sizeof(b->version), "%s", u.version);
-	ret = read_line("/proc/cmdline", b->cmdline, sizeof(b->cmdline));
+	ret = mb_kfile_read_line("/proc/cmdline", b->cmdline, sizeof(b->cmdline));
 	if (!ret)
-		ret = read_line("/proc/sys/kernel/random/boot_id", b->boot_id, sizeof(b->boot_id));
+		ret = mb_kfile_read_line("/proc/sys/kernel/random/boot_id", b->boot_id, sizeof(b->boot_id));
 	find_word(b->cmdline, HOSTBOOT_TOKEN_KEY, b->token, sizeof(b->token));
 	return ret;
 }

@@ -24,3 +24,18 @@ int mb_kfile_write(const char *dir, const char *file, const char *text)
 	close(fd);
 	return ret;
 }
+
+int mb_kfile_read_line(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int ret = 0;
+
+	out[0] = '\0';
+	if (!f)
+		return -errno;
+	if (!fgets(out, (int)len, f))
+		ret = -EIO;
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+	return ret;
+}

@@ -71,21 +71,6 @@ void mb_aging_init(struct mb_aging_state *a)
 	a->memcg_id = -1;
 }
 
-static int read_line(const char *path, char *out, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	int ret = 0;
-
-	if (!f)
-		return -errno;
-	if (!fgets(out, (int)len, f))
-		ret = -EIO;
-	else
-		out[strcspn(out, "\n")] = '\0';
-	fclose(f);
-	return ret;
-}
-
 /* Record what the run is about to change, before it does (see STATE_DIR). */
 static int record(const struct mb_aging_state *a, const char *enabled, bool debugfs)
 {
@@ -111,7 +96,7 @@ static int record(const struct mb_aging_state *a, const char *enabled, bool debu
 static int switch_on(struct mb_aging_state *a, struct mb_error *err)
 {
 	char state[32];
-	int ret = read_line(LRU_GEN_SYSFS "/enabled", state, sizeof(state));
+	int ret = mb_kfile_read_line(LRU_GEN_SYSFS "/enabled", state, sizeof(state));
 
 	if (ret)
 		return mb_error_set(err, ret, NULL, "reading " LRU_GEN_SYSFS "/enabled: %s",
@@ -279,11 +264,8 @@ int mb_aging_mark(struct mb_aging_state *a, uint64_t start, uint64_t end, uint64
 		return mb_error_set(err, ret, "aging", "lru_gen: aging %s: %s", a->name,
 				    strerror(-ret));
 	}
-	a->nr_nodes = g.nr;
-	for (unsigned int n = 0; n < g.nr; n++) {
-		a->node[n] = g.node[n];
+	for (unsigned int n = 0; n < g.nr; n++)
 		a->marked[n] = g.max[n] + 1;
-	}
 	return mb_notifier_trace_stop(&trace, kvm, err);
 }
 

@@ -39,9 +39,7 @@ struct mb_aging_state {
 	char state[64];			/* what the run changed, for the reap */
 	char enabled_before[32];	/* MGLRU's state to put back; "" unchanged */
 	long memcg_id;
-	/* per node: the generation the last mark pass opened */
-	unsigned int nr_nodes;
-	int node[MB_AGING_MAX_NODES];
+	/* per node, in debugfs's order: the generation the last mark opened */
 	uint64_t marked[MB_AGING_MAX_NODES];
 };
 
