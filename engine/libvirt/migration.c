@@ -340,8 +340,15 @@ int mb_migrate(virDomainPtr dom, const struct mb_migration_opts *o,
 		uint64_t it = current_iteration(&m);
 
 		if (!r->aborted && ((o->stop && *o->stop) ||
-				    (o->abort_after_iterations && it >= o->abort_after_iterations)))
+				    (o->abort_after_iterations && it >= o->abort_after_iterations))) {
+			/*
+			 * The job as it stood when cancelled: the iteration event can
+			 * come between two samples, and iteration 1 starts before the
+			 * first RAM byte moves, so none may have been taken yet.
+			 */
+			sample(control, r);
 			r->aborted = virDomainAbortJob(control) == 0;
+		}
 		if (!postcopy_asked && o->postcopy_after_iterations &&
 		    it > o->postcopy_after_iterations) {
 			postcopy_asked = true;

@@ -2,6 +2,7 @@
 #include "migrun.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "libvirtd.h"
 #include "migfigures.h"
 #include "migration.h"
+#include "qemulog.h"
 #include "qemutrace.h"
 #include "remotedest.h"
 
@@ -365,6 +367,25 @@ static enum mb_run_status finish_trace(struct run *r, struct mb_qemu_trace *q, b
 	return ret ? fail(r, MB_RUN_FAILED, "verify_trace: %s", msg) : MB_RUN_OK;
 }
 
+/*
+ * A failed migration, with what each QEMU's log said last: libvirt's own
+ * message ("domain is not running") does not say which QEMU ended or why.
+ */
+static enum mb_run_status migration_failed(struct run *r, const char *error)
+{
+	char pidfile[600], log[600], src[800], dst[800] = "";
+
+	qemu_files(&r->src, pidfile, sizeof(pidfile), log, sizeof(log));
+	mb_qemulog_last_words(log, src, sizeof(src));
+	if (r->have_dst) {
+		qemu_files(&r->dst, pidfile, sizeof(pidfile), log, sizeof(log));
+		mb_qemulog_last_words(log, dst, sizeof(dst));
+	}
+	return fail(r, MB_RUN_FAILED, "%s; the source QEMU's log ends: %.400s%s%.400s", error,
+		    src[0] ? src : "(nothing)", r->have_dst ? "; the destination's: " : "",
+		    r->have_dst ? (dst[0] ? dst : "(nothing)") : "");
+}
+
 static enum mb_run_status migrate_live(struct run *r)
 {
 	const struct mb_migspec *s = r->spec;
@@ -393,8 +414,7 @@ static enum mb_run_status migrate_live(struct run *r)
 	st = tracing ? finish_trace(r, &trace, m.aborted) : MB_RUN_OK;
 	if (ret || st) {
 		mb_migration_result_free(&m);
-		return stopped(r) ? MB_RUN_INTERRUPTED :
-		       st ? st : fail(r, MB_RUN_FAILED, "%s", m.error);
+		return stopped(r) ? MB_RUN_INTERRUPTED : st ? st : migration_failed(r, m.error);
 	}
 	mb_migration_figures(s, &m, r->res);
 	snprintf(msg, sizeof(msg), "%s after %llu ms, %llu iterations%s",
@@ -478,8 +498,17 @@ enum mb_run_status mb_migration_run(const struct mb_migspec *spec,
 {
 	struct run r = { .spec = spec, .opts = opts, .res = res };
 	enum mb_run_status st = MB_RUN_OK;
+	struct sigaction pipe_action;
 	char err[512];
 
+	/*
+	 * libvirt writes its sockets with write(): a private libvirtd that
+	 * has just gone would kill the caller with SIGPIPE instead of failing
+	 * the call.  libvirt asks its applications to ignore it; the daemon's
+	 * worker does, and so does every other caller from here on.
+	 */
+	if (!sigaction(SIGPIPE, NULL, &pipe_action) && pipe_action.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);	/* a caller's own handler is left as it is */
 	memset(res, 0, sizeof(*res));
 	res->spec = mb_migspec_to_json(spec);
 	res->environment = mb_hostinfo_json();

@@ -93,3 +93,43 @@ int mb_qemulog_vm_ioctls(const char *log, uint64_t from_us, uint64_t to_us,
 	fclose(f);
 	return 0;
 }
+
+/* "TID@SEC.USEC:event ...": a line of QEMU's own trace events. */
+static bool trace_line(const char *line)
+{
+	unsigned long tid, sec, usec;
+	char colon;
+
+	return sscanf(line, "%lu@%lu.%lu%c", &tid, &sec, &usec, &colon) == 4 && colon == ':';
+}
+
+void mb_qemulog_last_words(const char *log, char *out, size_t len)
+{
+	char line[512], keep[3][512] = { "" };
+	FILE *f = fopen(log, "re");
+	size_t n = 0, o = 0, l;
+	bool continued = false, cmdline;
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		l = strlen(line);
+		/*
+		 * libvirt logs QEMU's command line one argument a line, each but
+		 * the last ending in a backslash: it says nothing of why QEMU ended
+		 */
+		cmdline = continued || (l && line[l - 1] == '\\');
+		continued = l && line[l - 1] == '\\';
+		if (!l || cmdline || trace_line(line))
+			continue;
+		snprintf(keep[n % 3], sizeof(keep[0]), "%s", line);
+		n++;
+	}
+	fclose(f);
+	for (size_t i = n > 3 ? n - 3 : 0; i < n && o + 1 < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s%s", o ? " | " : "", keep[i % 3]);
+	if (o >= len)
+		out[len - 1] = '\0';
+}

@@ -9,6 +9,7 @@
 #ifndef MIGBENCH_QEMULOG_H
 #define MIGBENCH_QEMULOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -36,5 +37,13 @@ struct mb_qemu_ioctls {
  */
 int mb_qemulog_vm_ioctls(const char *log, uint64_t from_us, uint64_t to_us,
 			 const pid_t *skip, size_t nskip, struct mb_qemu_ioctls *out);
+
+/*
+ * The last three lines of QEMU's log that are neither trace events nor
+ * its command line, joined by " | ": what QEMU and libvirt said as it
+ * ended (an error, "terminating on signal", "shutting down, reason=...").
+ * "" when the log cannot be read or says nothing else.
+ */
+void mb_qemulog_last_words(const char *log, char *out, size_t len);
 
 #endif
