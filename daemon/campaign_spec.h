@@ -20,7 +20,7 @@
 #include "site.h"
 
 #define CAMPAIGN_MAX_KERNELS	4
-#define CAMPAIGN_MAX_REQUESTS	8
+#define CAMPAIGN_MAX_REQUESTS	16
 #define CAMPAIGN_MAX_ROUNDS	20
 
 /* From migbenchd's config file. */
