@@ -41,6 +41,15 @@ enum mb_metric {
 	MB_KVM_AGING_CALLS,
 	MB_KVM_AGED_PAGES,
 	MB_KVM_TEST_AGE_CALLS,
+	/*
+	 * ... and what a reclaim pass did, from the run cgroup's memory.stat:
+	 * pages scanned for eviction, evicted, activated (found referenced on
+	 * the inactive list) and moved off the active one (deactivated)
+	 */
+	MB_RECLAIM_SCANNED_PAGES,
+	MB_RECLAIM_EVICTED_PAGES,
+	MB_RECLAIM_ACTIVATED_PAGES,
+	MB_RECLAIM_DEACTIVATED_PAGES,
 	/* kernel memory charged to the run for the test memslots */
 	MB_MEMSLOT_METADATA_BYTES,
 	MB_MEMSLOT_METADATA_BYTES_PER_GIB,

@@ -295,6 +295,12 @@ static struct json_object *side_json(struct side *s)
 	json_object_object_add(o, "cpu_model", json_object_new_string(compare_env_str(e, "cpu_model", NULL)));
 	json_object_object_add(o, "online_cpus", compare_number(compare_get_number(e, "online_cpus")));
 	json_object_object_add(o, "mem_total_bytes", compare_number(compare_get_number(e, "mem_total_bytes")));
+	/* an aging run's sentence on whether its aging reached KVM: the first run's */
+	if (compare_env_str(e, "aging", "statement")[0]) {
+		json_object_object_add(o, "aging", json_object_new_string(compare_env_str(e, "aging",
+											"statement")));
+		json_object_object_add(o, "aging_run", json_object_new_int64(s->ids[0]));
+	}
 	return o;
 }
 

@@ -197,6 +197,15 @@ static void text_report(struct json_object *m, struct textbuf *b)
 	if (model_str(m, "vary")[0])
 		wrap(b, "vary: ", "      ", model_str(m, "vary"));
 	wrap(b, "test: ", "      ", test);
+	for (int sd = 0; sd < 2; sd++) {
+		struct json_object *s = model_get(m, sd ? "new" : "base");
+		char prefix[64];
+
+		snprintf(prefix, sizeof(prefix), "aging, %s (run %.0f): ", sd ? "new" : "base",
+			 model_num(s, "aging_run"));
+		if (model_str(s, "aging")[0])
+			wrap(b, prefix, "  ", model_str(s, "aging"));
+	}
 	if (compare_sweep_text(m, b))	/* a sweep: a table per metric, a row per value */
 		goto notes;
 	textbuf_printf(b, "\n%-27s %9s %9s %8s %7s\n", "metric", "base", "new",
@@ -262,6 +271,13 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 	}
 	textbuf_printf(b, "\nHost: %s. Spec: `%s`\n\n", model_str(model_get(m, "base"), "cpu_model"),
 		       model_str(m, "command"));
+	for (int sd = 0; sd < 2; sd++) {
+		struct json_object *s = model_get(m, sd ? "new" : "base");
+
+		if (model_str(s, "aging")[0])
+			textbuf_printf(b, "Aging, %s (run %.0f): %s\n\n", sd ? "new" : "base",
+				       model_num(s, "aging_run"), model_str(s, "aging"));
+	}
 	selftest_line(m, line, sizeof(line));
 	if (line[0] && model_get(model_get(m, "selftest"), "command"))
 		textbuf_printf(b, "Kernel selftest: `%s`\n\n", line);

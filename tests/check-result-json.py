@@ -15,7 +15,8 @@ METRICS = {
     'dirty_pages', 'delete_memslot_ns', 'invalidate_ns',
     'kvm_unmap_hva_range_calls', 'kvm_unmap_hva_range_pages',
     'mark_idle_ns', 'access_idle_ns', 'idle_pages', 'kvm_aging_calls', 'kvm_aged_pages',
-    'kvm_test_age_calls',
+    'kvm_test_age_calls', 'reclaim_scanned_pages', 'reclaim_evicted_pages',
+    'reclaim_activated_pages', 'reclaim_deactivated_pages',
     'memslot_metadata_bytes', 'memslot_metadata_bytes_per_gib',
     'dirty_bitmap_bytes', 'dirty_bitmap_bytes_per_gib',
 }

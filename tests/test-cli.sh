@@ -49,6 +49,20 @@ for need in "lru_gen /sys/kernel/mm/lru_gen/enabled multi-gen LRU" \
 	[ "$rc" -eq 2 ] || diag "exit $rc: $(cat "$tmp/err")"
 done
 
+# reclaim needs swap, then cgroup v2 with the memory controller.
+if ! awk 'NR > 1 && $3 > $4 { found = 1 } END { exit !found }' /proc/swaps; then
+	want="reclaim needs swap to evict the guest's memory to: /proc/swaps lists no free swap"
+elif [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
+	want="reclaim needs the memory controller on cgroup v2"
+fi
+if [ -n "${want:-}" ]; then
+	"$bin" "${small[@]}" --aging reclaim >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 2 ] && grep -qF "migbench-dirtylog: aging: $want" "$tmp/err"
+	ok $? "--aging reclaim here: exit 2 saying \"$want\""
+	[ "$rc" -eq 2 ] || diag "exit $rc: $(cat "$tmp/err")"
+fi
+
 # The host cannot give what is asked: exit 3 and how to fix it.
 pool=/sys/kernel/mm/hugepages/hugepages-1048576kB
 if [ -r "$pool/free_hugepages" ]; then

@@ -112,8 +112,18 @@ def test_bad_requests(d, existing_id):
 # aging mechanisms and what each needs of the host; one it lacks is 400
 AGING_NEEDS = [('lru_gen', '/sys/kernel/mm/lru_gen/enabled', 'this kernel has no multi-gen LRU'),
                ('page_idle', '/sys/kernel/mm/page_idle/bitmap', 'this kernel has no '),
-               ('reclaim', None, 'reclaim is not built yet'),
+               ('reclaim', None, None),
                ('damon', None, 'damon is not built yet')]
+
+
+def reclaim_lacks():
+    """What reclaim aging lacks here, in the words of its refusal."""
+    with open('/proc/swaps') as f:
+        if not any(int(l.split()[2]) > int(l.split()[3]) for l in f.readlines()[1:]):
+            return 'lists no free swap'
+    if not os.path.exists('/sys/fs/cgroup/cgroup.controllers'):
+        return 'reclaim needs the memory controller on cgroup v2'
+    return None
 
 
 def test_aging_refused(d):
@@ -123,6 +133,10 @@ def test_aging_refused(d):
     for how, path, missing in AGING_NEEDS:
         if path and os.path.exists(path):
             diag('aging %s: this host has %s' % (how, path))
+            continue
+        missing = missing or reclaim_lacks()
+        if not missing:
+            diag('aging %s: this host has cgroup v2 and swap' % how)
             continue
         r = d.post('/api/v1/runs', {'kind': 'dirtylog', 'mem_per_vcpu': '64M', 'aging': how})
         p = r.json() if r.status == 400 else {}

@@ -13,7 +13,12 @@ Delegate=memory), with one cold boot and two kexecs between them:
   calls, nearly every page still idle after the guest touched them all),
   on 6.12 it does (calls covering every test page, nearly none idle); the
   run says which; MGLRU's enabled state and the run's cgroup put back
-  after a run, a cancelled run and a killed worker.
+  after a run, a cancelled run and a killed worker;
+- aging with reclaim (memory.reclaim, swap on zram that this test
+  provides as a unit of its own, so that every kexec'd boot has it):
+  refused while there is no swap; on both kernels every pass reaches KVM
+  over every test page and evicts to swap; idle pages named missing with
+  the reason; nothing left after a killed worker.
 
 The default kernel's boot checks the service's cgroups, the runs by hand
 and the cleanups; then one campaign over both kernels runs the memory and
@@ -38,12 +43,31 @@ SIZES = {'64M': 64 << 20, '256M': 256 << 20, '1G': 1 << 30}
 # depends on; hugetlb-1g shows that the backing does not change it
 CASES = [('anonymous', '64M', 1), ('anonymous', '256M', 1), ('anonymous', '1G', 1),
          ('anonymous', '1G', 2), ('hugetlb-1g', '1G', 1)]
-# aging runs: backing, on 64MiB (16384 test pages), two iterations
-AGING_CASES = ['anonymous', 'thp']
+# aging runs: mechanism and backing, on 64MiB (16384 test pages), two iterations
+AGING_CASES = [('lru_gen', 'anonymous'), ('lru_gen', 'thp'), ('reclaim', 'anonymous'),
+               ('reclaim', 'thp')]
 AGING_PAGES = (64 << 20) // PAGE
 LRU_GEN = '/sys/kernel/mm/lru_gen/enabled'
 AGING_METRICS = ('mark_idle_ns', 'access_idle_ns', 'idle_pages', 'kvm_aging_calls',
                  'kvm_aged_pages', 'kvm_test_age_calls')
+RECLAIM_METRICS = ('mark_idle_ns', 'access_idle_ns', 'kvm_aging_calls', 'kvm_aged_pages',
+                   'kvm_test_age_calls', 'reclaim_scanned_pages', 'reclaim_evicted_pages',
+                   'reclaim_activated_pages', 'reclaim_deactivated_pages')
+# swap for reclaim, on zram, started on every boot before migbenchd
+ZRAM_UNIT = '/etc/systemd/system/migbench-test-zram.service'
+ZRAM_UNIT_TEXT = '''[Unit]
+Description=zram swap for migbench's reclaim aging test
+Before=migbenchd.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'modprobe zram && d=$(zramctl --find --size 512M) && mkswap $d && swapon $d && echo $d > /run/migbench-test-zram'
+ExecStop=/bin/sh -c 'd=$(cat /run/migbench-test-zram) && swapoff $d && zramctl --reset $d && rm /run/migbench-test-zram'
+
+[Install]
+WantedBy=multi-user.target
+'''
 
 
 def bitmap_arithmetic(size, memslots):
@@ -60,9 +84,32 @@ def spec_of(case):
             'memslots': memslots, 'iterations': 1, 'zap': ['delete']}
 
 
-def aging_spec(backing, iterations=2):
+def aging_spec(backing, iterations=2, how='lru_gen'):
     return {'kind': 'dirtylog', 'vcpus': 1, 'mem_per_vcpu': '64M', 'backing': backing,
-            'iterations': iterations, 'aging': 'lru_gen'}
+            'iterations': iterations, 'aging': how}
+
+
+def swaps(host):
+    return host.read_file('/proc/swaps').splitlines()[1:]
+
+
+def check_reclaim_swap(host):
+    """reclaim refused while the host has no swap, naming aging and the
+    swap; then the test's zram swap unit, on this boot and every next."""
+    ok(swaps(host) == [], 'the test host starts without swap (%s)' % swaps(host))
+    status, p = host.api('POST', '/api/v1/runs', aging_spec('anonymous', how='reclaim'))
+    ok(status == 400 and p.get('field') == 'aging' and 'lists no free swap' in p.get('detail', ''),
+       'reclaim without swap: %s %s' % (status, p.get('detail')))
+    host.write_file(ZRAM_UNIT, ZRAM_UNIT_TEXT)
+    rc, _, err = host.exec(['systemctl', 'enable', '--now', 'migbench-test-zram'], timeout=60)
+    ok(rc == 0 and len(swaps(host)) == 1 and swaps(host)[0].startswith('/dev/zram'),
+       'swap on zram for reclaim (%s%s)' % (swaps(host), err.strip()))
+
+
+def remove_reclaim_swap(host):
+    host.exec(['systemctl', 'disable', '--now', 'migbench-test-zram'], timeout=60)
+    host.exec(['rm', '-f', ZRAM_UNIT])
+    ok(swaps(host) == [], 'the test\'s swap is gone with its unit (%s)' % swaps(host))
 
 
 def wait_run(host, run_id, timeout=900):
@@ -153,6 +200,17 @@ def aging_leftovers(host, enabled_before):
         enabled, enabled_before, left)
 
 
+def wait_in_iterations(host):
+    """Until an aging run is in its iterations: its cgroup exists (and
+    MGLRU is on, for lru_gen on 6.1), then a few seconds more."""
+    for _ in range(240):
+        rc, out, _ = host.exec(['find', UNIT, '-maxdepth', '1', '-name', 'migbench-aging-*'])
+        if out.strip():
+            break
+        time.sleep(0.5)
+    time.sleep(3)
+
+
 def check_aging_cleanup(host):
     """An aging run through the service, then one cancelled (SIGTERM to
     its worker) and one whose worker is killed in the middle of their
@@ -165,13 +223,7 @@ def check_aging_cleanup(host):
        '%.0f s, with %s' % (seconds, what))
     for how in ('cancel', 'kill -9'):
         status, run = host.api('POST', '/api/v1/runs', aging_spec('anonymous', iterations=400))
-        # in its iterations once MGLRU is on (6.1) or its cgroup exists
-        for _ in range(240):
-            rc, out, _ = host.exec(['find', UNIT, '-maxdepth', '1', '-name', 'migbench-aging-*'])
-            if out.strip():
-                break
-            time.sleep(0.5)
-        time.sleep(3)
+        wait_in_iterations(host)
         during = host.read_file(LRU_GEN).strip()
         if how == 'cancel':
             host.api('POST', '/api/v1/runs/%d/cancel' % run['id'])
@@ -183,6 +235,17 @@ def check_aging_cleanup(host):
         ok(run['state'] in ('cancelled', 'failed') and good and switched,
            'an lru_gen run stopped by %s mid-run (%s; MGLRU %s during it): %s'
            % (how, run['state'], during, what))
+    # reclaim changes nothing of the host's: its cgroup is all there is to remove
+    status, run = host.api('POST', '/api/v1/runs', aging_spec('anonymous', iterations=400,
+                                                               how='reclaim'))
+    wait_in_iterations(host)
+    during = host.read_file(LRU_GEN).strip()
+    host.exec(['pkill', '-9', '-x', 'migbench-worker'])
+    run, _ = wait_run(host, run['id'])
+    good, what = aging_leftovers(host, before)
+    ok(run['state'] == 'failed' and good and during == before and len(swaps(host)) == 1,
+       'a reclaim run whose worker is killed mid-run (%s; MGLRU %s during it, untouched): %s; '
+       'the swap as it was' % (run['state'], during, what))
 
 
 def check_by_hand(host):
@@ -292,6 +355,38 @@ def check_aging_run(host, label, backing, run):
            % (label, idle, AGING_PAGES))
 
 
+def check_reclaim_run(host, label, backing, run):
+    """One kernel's reclaim run: every pass reaches KVM over every test
+    page and evicts to swap; idle pages named missing, with the reason;
+    the statement names the LRU."""
+    status, doc = host.api('GET', '/api/v1/runs/%d/samples' % run['id'])
+    by = {}
+    for s in doc.get('samples', []) if status == 200 else []:
+        if s['metric'] in RECLAIM_METRICS + ('idle_pages',):
+            by.setdefault(s['metric'], {})[s['iteration']] = s['value']
+    aging = (run.get('environment') or {}).get('aging') or {}
+    missing = (run.get('missing') or {}).get('idle_pages', '')
+    diag('%s, reclaim on %s: %s' % (label, backing, aging.get('statement')))
+    diag('%s, reclaim on %s: %s' % (label, backing, by))
+    ok(run['state'] == 'done' and all(sorted(by.get(m, {})) == [1, 2] for m in RECLAIM_METRICS),
+       '%s: reclaim on %s: each of the %d reclaim metrics stored for both iterations'
+       % (label, backing, len(RECLAIM_METRICS)))
+    ok('idle_pages' not in by and 'no count of pages still idle' in missing,
+       '%s: reclaim on %s: idle_pages named missing (%s)' % (label, backing, missing[:90]))
+    calls, pages = by.get('kvm_aging_calls', {}), by.get('kvm_aged_pages', {})
+    evicted = by.get('reclaim_evicted_pages', {})
+    lru = 'multi-gen' if label != 'linux-6.1' else 'classic'
+    ok(calls and all(calls.values()) and aging.get('reached_kvm') is True and
+       'reached KVM' in aging.get('statement', '') and aging.get('lru') == lru,
+       '%s: reclaim on %s reached KVM in every pass (kvm_aging_calls %s) with the %s LRU, '
+       'and says so' % (label, backing, calls, lru))
+    ok(pages and all(v >= AGING_PAGES for v in pages.values()),
+       '%s: each reclaim pass looked at every test page in KVM (kvm_aged_pages %s, %d test '
+       'pages)' % (label, pages, AGING_PAGES))
+    ok(evicted and all(evicted.values()),
+       '%s: each reclaim pass evicted to swap (%s pages)' % (label, evicted))
+
+
 def check_campaign(host, image):
     """The cases in a campaign over both kernels: each kernel's runs,
     and its report's per-GiB rows."""
@@ -299,7 +394,8 @@ def check_campaign(host, image):
                 'initrd': k.boot_initrd} for k in image.kernels[:2]]
     status, c = host.api('POST', '/api/v1/campaigns', {
         'kernels': kernels, 'runs': [dict(spec_of(case), repeat=1) for case in CASES] +
-                                    [dict(aging_spec(b), repeat=1) for b in AGING_CASES],
+                                    [dict(aging_spec(b, how=h), repeat=1)
+                                     for h, b in AGING_CASES],
         'rounds': 1, 'order': 'ABAB'})
     if not ok(status == 201, 'a campaign over %s and %s with the memory cases is accepted (%s %s)'
               % (kernels[0]['label'], kernels[1]['label'], status,
@@ -323,8 +419,9 @@ def check_campaign(host, image):
         label = kernels[step['kernel']]['label']
         runs_of[label] = [host.api('GET', '/api/v1/runs/%d' % r['id'])[1] for r in step['runs']]
         check_kernel_runs(label, runs_of[label][:len(CASES)])
-        for backing, run in zip(AGING_CASES, runs_of[label][len(CASES):]):
-            check_aging_run(host, label, backing, run)
+        for (how, backing), run in zip(AGING_CASES, runs_of[label][len(CASES):]):
+            (check_reclaim_run if how == 'reclaim' else check_aging_run)(host, label, backing,
+                                                                          run)
     # the report: per case a comparison of the kernels, whose per-GiB rows
     # hold each kernel's figure
     status, rep = host.api('GET', '/api/v1/campaigns/%d/report' % cid)
@@ -332,12 +429,17 @@ def check_campaign(host, image):
     ok(len(comps) == len(CASES) + len(AGING_CASES), 'the campaign report compares the kernels '
        'for each of the %d cases (%d)' % (len(CASES) + len(AGING_CASES), len(comps)))
     base, new = kernels[0]['label'], kernels[1]['label']
-    for metric, first in (('memslot_metadata_bytes_per_gib', 0), ('dirty_bitmap_bytes_per_gib', 0),
-                          ('idle_pages', len(CASES)), ('kvm_aging_calls', len(CASES)),
-                          ('mark_idle_ns', len(CASES))):
-        good = bool(comps)
-        for i, comp in enumerate(comps[first:first + (len(CASES) if not first else
-                                                       len(AGING_CASES))], first):
+    memory = range(len(CASES))
+    aging = range(len(CASES), len(CASES) + len(AGING_CASES))
+    lru_gen = [i for i in aging if AGING_CASES[i - len(CASES)][0] == 'lru_gen']
+    reclaim = [i for i in aging if AGING_CASES[i - len(CASES)][0] == 'reclaim']
+    for metric, cases in (('memslot_metadata_bytes_per_gib', memory),
+                          ('dirty_bitmap_bytes_per_gib', memory), ('idle_pages', lru_gen),
+                          ('kvm_aging_calls', aging), ('mark_idle_ns', aging),
+                          ('reclaim_evicted_pages', reclaim)):
+        good = len(comps) == len(CASES) + len(AGING_CASES)
+        for i in cases if good else ():
+            comp = comps[i]
             rows = [r for r in comp.get('comparison', {}).get('metrics', [])
                     if r.get('metric') == metric]
             want = [(runs_of[k][i].get('summary') or {}).get(metric, {}).get('median')
@@ -351,6 +453,25 @@ def check_campaign(host, image):
     status, text = host.api('GET', '/api/v1/campaigns/%d/report?format=text' % cid)
     ok(status == 200 and 'memslot_metadata_bytes_per_gib' in str(text),
        'and the text report shows them')
+    text = str(text)
+    said = []	# each sentence with its wrapped lines
+    for line in text.splitlines():
+        if line.startswith('aging, '):
+            said.append(line)
+        elif said and line.startswith('  ') and not said[-1].endswith('\n'):
+            said[-1] += ' ' + line.strip()
+        elif said:
+            said[-1] += '\n'
+    ok(len(said) == 2 * len(AGING_CASES) and
+       sum('cleared the primary MMU\'s Accessed bits only' in line for line in said) == 2 and
+       sum('reached KVM' in line for line in said) == 2 * len(AGING_CASES) - 2,
+       'the text report says for each aging comparison whether each kernel\'s aging reached '
+       'KVM (%d sentences: 6.1\'s lru_gen did not, the rest did)' % len(said))
+    status, md = host.api('GET', '/api/v1/campaigns/%d/report?format=markdown' % cid)
+    ok(status == 200 and str(md).count('Aging, base (run ') == len(AGING_CASES) and
+       str(md).count('Aging, new (run ') == len(AGING_CASES),
+       'and so does the markdown report (%d and %d)' % (str(md).count('Aging, base (run '),
+                                                        str(md).count('Aging, new (run ')))
     diag(text if status == 200 else (status, text))
     ok(strays(host, UNIT) == [], 'no measuring cgroup left after the campaign')
 
@@ -369,12 +490,17 @@ def main():
         check_service_cgroup(host)
         check_service_runs(host)
         check_by_hand(host)
+        check_reclaim_swap(host)
         check_aging_cleanup(host)
         check_campaign(host, image)
     except Exception as e:
         ok(False, 'unexpected: %r' % e)
         diag(host.console()[-4000:])
     finally:
+        try:
+            remove_reclaim_swap(host)
+        except Exception as e:
+            ok(False, 'removing the test\'s swap: %r' % e)
         host.close()
     done()
 

@@ -150,6 +150,18 @@ int main(void)
 		   "seed: the selftest's -r takes 1 .. 2147483647");
 	check_none("{\"backing\": \"hugetlb-16g\"}", "backing",
 		   "backing: the selftest has no backing for \"hugetlb-16g\"");
+	/* aging: access_tracking_perf_test's shape is fixed; its nearest line named */
+	check_none("{\"aging\": \"lru_gen\", \"vcpus\": 2, \"mem_per_vcpu\": \"64M\", "
+		   "\"backing\": \"thp\"}", "aging",
+		   "aging: dirty_log_perf_test does not age memory; access_tracking_perf_test "
+		   "(from 6.16, with MGLRU on) ages twice, writing after the first pass and reading "
+		   "after the second, where migbench ages every iteration and accesses by "
+		   "write_percent: no line runs the same; the nearest is access_tracking_perf_test "
+		   "-v 2 -b 64M -s anonymous_thp");
+	check_none("{\"aging\": \"reclaim\"}", "aging",
+		   "aging: dirty_log_perf_test does not age memory, and access_tracking_perf_test "
+		   "ages only through page_idle (up to 6.15) or MGLRU's lru_gen (from 6.16): no "
+		   "selftest ages through reclaim");
 	check_none("{\"vcpus\": 2, \"sweep_step\": 3}", "sweep_step",
 		   "sweep_step: the selftest has no flag for it");
 	return tap_done();

@@ -4,19 +4,14 @@
  * access_tracking_perf_test does (key aging): the run's process lives in
  * a memory cgroup of its own from before its memory is touched, so that
  * the mechanism ages exactly the run's pages; each pass is timed, and
- * what it saw accessed is read back the way the mechanism counts.
+ * what it saw accessed is read back the way the mechanism counts.  KVM's
+ * tracepoints say whether a pass reached KVM (notifier.h).
  *
- * lru_gen: the multi-gen LRU's aging, through its debugfs interface
- * (/sys/kernel/debug/lru_gen, "+ memcg_id node_id max_gen 1 1": swap or
- * not, force a page-table walk; the 6.16 selftest's command).  A pass
- * gives every page found accessed the youngest generation and opens a
- * new one; pages left in older generations are idle.  Whether the walk
- * asks KVM (clear_young) depends on the kernel: 6.1 clears the primary
- * PTEs' Accessed bits only, so the guest's accesses go unseen; 6.12 calls
- * the notifier.  KVM's tracepoints say which (notifier.h).  MGLRU's
- * enabled state is switched on for the run where it is off and put back
- * after, also by the reap after a killed worker: the state to restore is
- * kept in /run/migbench-aging-PID.
+ * Each mechanism is one struct mb_aging_mechanism (aging_mechanism.h):
+ * lru_gen (aging_lru_gen.c) and reclaim (aging_reclaim.c).  What a run
+ * changes of the host (MGLRU's enabled state, a debugfs mount) is put
+ * back after it, also by the reap after a killed worker: the state to
+ * restore is kept in /run/migbench-aging-PID.
  */
 #ifndef MIGBENCH_AGING_H
 #define MIGBENCH_AGING_H
@@ -32,26 +27,45 @@
 
 #define MB_AGING_MAX_NODES 64
 
+/* memory.stat's reclaim counters of the run's cgroup (reclaim). */
+struct mb_aging_vmstat {
+	uint64_t pgscan, pgsteal, pgactivate, pgdeactivate;
+};
+
 struct mb_aging_state {
+	const struct mb_aging_mechanism *m;
+	uint64_t bytes;			/* the test memory's size */
 	char dir[PATH_MAX / 2 + 64];	/* the run's memory cgroup; "" when none */
 	char home[PATH_MAX / 2];	/* the cgroup the process came from */
 	char name[PATH_MAX / 2 + 64];	/* the cgroup's path as debugfs names it */
 	char state[64];			/* what the run changed, for the reap */
 	char enabled_before[32];	/* MGLRU's state to put back; "" unchanged */
+	bool mglru;			/* the multi-gen LRU was on in the last pass */
 	long memcg_id;
-	/* per node, in debugfs's order: the generation the last mark opened */
-	uint64_t marked[MB_AGING_MAX_NODES];
+	/* lru_gen, per node in debugfs's order: the youngest generation before
+	 * the pass, and the one the last mark opened */
+	unsigned int nodes;
+	int node[MB_AGING_MAX_NODES];
+	uint64_t youngest[MB_AGING_MAX_NODES], marked[MB_AGING_MAX_NODES];
+	/* reclaim: the counters before the pass, and what the last one did */
+	struct mb_aging_vmstat before, pass;
+	bool short_of_request;		/* the last reclaim pass freed less than asked */
 };
 
 /*
- * Whether this host can age memory of this backing by how: 0, or a
- * negative errno with err naming "aging" and what is missing.
+ * Whether this host can age bytes of test memory of this backing by how:
+ * 0, or a negative errno with err naming "aging" and what is missing.
  */
-int mb_aging_host_check(enum mb_aging how, enum mb_backing backing, struct mb_error *err);
+int mb_aging_host_check(enum mb_aging how, enum mb_backing backing, uint64_t bytes,
+			struct mb_error *err);
 
 void mb_aging_init(struct mb_aging_state *a);
-/* Make the run's cgroup and move the process into it; MGLRU on. */
-int mb_aging_open(struct mb_aging_state *a, struct mb_error *err);
+/*
+ * Make the run's cgroup and move the process into it, for test memory of
+ * bytes; what the mechanism needs of the host (MGLRU on, debugfs).
+ */
+int mb_aging_open(struct mb_aging_state *a, enum mb_aging how, uint64_t bytes,
+		  struct mb_error *err);
 /*
  * One aging pass over the cgroup's memory, timed (ns: the writes that
  * age, with KVM's tracepoints enabled), and the notifier calls that
@@ -60,13 +74,16 @@ int mb_aging_open(struct mb_aging_state *a, struct mb_error *err);
 int mb_aging_mark(struct mb_aging_state *a, uint64_t start, uint64_t end, uint64_t *ns,
 		  struct mb_notifier_counts *kvm, struct mb_error *err);
 /*
- * How many of the cgroup's pages are still idle since the last mark: an
- * untimed pass, then the pages left in generations older than the one the
- * mark opened; total: all the cgroup's pages on the LRU.
+ * How many of the cgroup's pages are still idle since the last mark,
+ * counted the way the mechanism counts (its file says how); total: all
+ * the cgroup's pages the count looked at.  -ENODATA where the mechanism
+ * has no such count: mb_aging_no_idle() says why.
  */
 int mb_aging_count_idle(struct mb_aging_state *a, uint64_t *idle, uint64_t *total,
 			struct mb_error *err);
-/* Back to the process's cgroup, the cgroup removed, MGLRU as it was. */
+/* Why the mechanism counts no idle pages; NULL where it does. */
+const char *mb_aging_no_idle(const struct mb_aging_state *a);
+/* Back to the process's cgroup, the cgroup removed, the host as it was. */
 void mb_aging_close(struct mb_aging_state *a);
 /* What killed runs left: their cgroups, MGLRU's state, a debugfs mount. */
 int mb_aging_reap(void);

@@ -10,6 +10,7 @@
  */
 #include "dirtylog_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -17,6 +18,7 @@
 struct last_pass {
 	struct mb_notifier_counts kvm;
 	uint64_t idle, total;
+	bool counted;		/* the mechanism counts idle pages */
 	bool reached;		/* any pass reached KVM */
 };
 
@@ -25,11 +27,23 @@ static void add(struct engine *e, enum mb_metric m, uint32_t it, uint64_t v)
 	mb_samples_add(&e->res->samples, m, it, 0, v);
 }
 
+/* What a reclaim pass did, by the cgroup's own counters. */
+static void reclaim_figures(struct engine *e, uint32_t it)
+{
+	const struct mb_aging_vmstat *p = &e->aging.pass;
+
+	add(e, MB_RECLAIM_SCANNED_PAGES, it, p->pgscan);
+	add(e, MB_RECLAIM_EVICTED_PAGES, it, p->pgsteal);
+	add(e, MB_RECLAIM_ACTIVATED_PAGES, it, p->pgactivate);
+	add(e, MB_RECLAIM_DEACTIVATED_PAGES, it, p->pgdeactivate);
+}
+
 static enum mb_run_status iteration(struct engine *e, uint32_t it, struct last_pass *last)
 {
 	uint64_t start = (uintptr_t)e->mem.hva, end = start + e->mem.size, ns;
 	struct mb_error err = { 0 };
 	enum mb_run_status status;
+	int ret;
 
 	if (mb_aging_mark(&e->aging, start, end, &ns, &last->kvm, &err))
 		return dirtylog_fail(e, MB_RUN_FAILED, "iteration %u: %s", it, err.message);
@@ -37,41 +51,83 @@ static enum mb_run_status iteration(struct engine *e, uint32_t it, struct last_p
 	add(e, MB_KVM_AGING_CALLS, it, last->kvm.age_calls);
 	add(e, MB_KVM_AGED_PAGES, it, last->kvm.aged_pages);
 	add(e, MB_KVM_TEST_AGE_CALLS, it, last->kvm.test_age_calls);
+	if (e->spec.aging == MB_AGING_RECLAIM)
+		reclaim_figures(e, it);
 	last->reached |= last->kvm.age_calls || last->kvm.test_age_calls;
 	status = dirtylog_run_pass(e, it);
 	if (status)
 		return status;
 	add(e, MB_ACCESS_IDLE_NS, it, dirtylog_slowest_vcpu_ns(e, it));
-	if (mb_aging_count_idle(&e->aging, &last->idle, &last->total, &err))
+	last->counted = !mb_aging_no_idle(&e->aging);
+	if (!last->counted)
+		return MB_RUN_OK;
+	ret = mb_aging_count_idle(&e->aging, &last->idle, &last->total, &err);
+	if (ret)
 		return dirtylog_fail(e, MB_RUN_FAILED, "iteration %u: %s", it, err.message);
 	add(e, MB_IDLE_PAGES, it, last->idle);
 	return MB_RUN_OK;
+}
+
+/*
+ * "reached KVM: N kvm_age_hva calls covering P pages", or that it did
+ * not: lru_gen's walk then cleared the primary MMU's bits only, while a
+ * reclaim pass that asked KVM nothing may not have scanned the test pages.
+ */
+static int reach(char *out, size_t len, const struct engine *e, const char *kernel,
+		 const struct last_pass *l)
+{
+	const char *how = mb_aging_names[e->spec.aging];
+
+	if (l->reached)
+		return snprintf(out, len, "%s aging%s reached KVM: %llu kvm_age_hva calls "
+				"covering %llu pages in the last pass", how, kernel,
+				(unsigned long long)l->kvm.age_calls,
+				(unsigned long long)l->kvm.aged_pages);
+	if (e->spec.aging == MB_AGING_RECLAIM)
+		return snprintf(out, len, "reclaim aging%s did not reach KVM: 0 kvm_age_hva "
+				"calls", kernel);
+	return snprintf(out, len, "%s aging%s cleared the primary MMU's Accessed bits only: "
+			"0 kvm_age_hva calls", how, kernel);
 }
 
 /* What the last pass saw, as a sentence and as fields. */
 static struct json_object *statement(const struct engine *e, const struct last_pass *l)
 {
 	const char *how = mb_aging_names[e->spec.aging];
+	const struct mb_aging_vmstat *p = &e->aging.pass;
 	uint64_t test = mb_spec_total_pages(&e->spec);
 	struct json_object *o = json_object_new_object();
 	struct utsname u;
-	char text[512], kernel[96] = "";
+	char text[768], kernel[96] = "";
+	size_t n;
 
 	if (!uname(&u))
 		snprintf(kernel, sizeof(kernel), " on %.80s", u.release);
-	if (l->reached)
-		snprintf(text, sizeof(text),
-			 "%s aging%s reached KVM: %llu kvm_age_hva calls covering %llu pages "
-			 "in the last pass; %llu of %llu pages still idle after the guest "
-			 "touched its %llu test pages", how, kernel,
-			 (unsigned long long)l->kvm.age_calls, (unsigned long long)l->kvm.aged_pages,
-			 (unsigned long long)l->idle, (unsigned long long)l->total,
-			 (unsigned long long)test);
-	else
-		snprintf(text, sizeof(text),
-			 "%s aging%s cleared the primary MMU's Accessed bits only: 0 kvm_age_hva "
-			 "calls; it did not see the guest's accesses: %llu of %llu pages still idle "
-			 "after the guest touched its %llu test pages", how, kernel,
+	n = (size_t)reach(text, sizeof(text), e, kernel, l);
+	if (n < sizeof(text) && e->spec.aging == MB_AGING_RECLAIM && e->aging.mglru)
+		snprintf(text + n, sizeof(text) - n,
+			 "; asked for the test memory's %llu pages with the multi-gen LRU, it "
+			 "scanned %llu of the run's pages for eviction and evicted %llu%s (what it "
+			 "finds accessed moves to a younger generation, not counted as activated); "
+			 "it counts no pages still idle",
+			 (unsigned long long)test, (unsigned long long)p->pgscan,
+			 (unsigned long long)p->pgsteal,
+			 e->aging.short_of_request ? ", short of the request" : "");
+	else if (n < sizeof(text) && e->spec.aging == MB_AGING_RECLAIM)
+		snprintf(text + n, sizeof(text) - n,
+			 "; asked for the test memory's %llu pages with the classic LRU, it scanned "
+			 "%llu of the run's pages on the inactive list, activated %llu it found "
+			 "referenced, deactivated %llu, and evicted %llu%s; it counts no pages "
+			 "still idle",
+			 (unsigned long long)test, (unsigned long long)p->pgscan,
+			 (unsigned long long)p->pgactivate, (unsigned long long)p->pgdeactivate,
+			 (unsigned long long)p->pgsteal,
+			 e->aging.short_of_request ? ", short of the request" : "");
+	else if (n < sizeof(text))
+		snprintf(text + n, sizeof(text) - n, "; %s: %llu of %llu pages still idle after "
+			 "the guest touched its %llu test pages",
+			 l->reached ? "it saw the guest's accesses" :
+			 "it did not see the guest's accesses",
 			 (unsigned long long)l->idle, (unsigned long long)l->total,
 			 (unsigned long long)test);
 	json_object_object_add(o, "mechanism", json_object_new_string(how));
@@ -80,8 +136,16 @@ static struct json_object *statement(const struct engine *e, const struct last_p
 	json_object_object_add(o, "kvm_aged_pages", json_object_new_uint64(l->kvm.aged_pages));
 	json_object_object_add(o, "kvm_test_age_calls",
 			       json_object_new_uint64(l->kvm.test_age_calls));
-	json_object_object_add(o, "idle_pages", json_object_new_uint64(l->idle));
-	json_object_object_add(o, "cgroup_pages", json_object_new_uint64(l->total));
+	if (l->counted) {
+		json_object_object_add(o, "idle_pages", json_object_new_uint64(l->idle));
+		json_object_object_add(o, "cgroup_pages", json_object_new_uint64(l->total));
+	}
+	if (e->spec.aging == MB_AGING_RECLAIM) {
+		json_object_object_add(o, "lru", json_object_new_string(e->aging.mglru ?
+					"multi-gen" : "classic"));
+		json_object_object_add(o, "short_of_request",
+				       json_object_new_boolean(e->aging.short_of_request));
+	}
 	json_object_object_add(o, "test_pages", json_object_new_uint64(test));
 	json_object_object_add(o, "statement", json_object_new_string(text));
 	return o;
@@ -98,11 +162,20 @@ enum mb_run_status aging_run(struct engine *e)
 	for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++)
 		mb_run_missing(e->res, off[i], "an aging run (aging: %s) leaves dirty logging off",
 			       mb_aging_names[e->spec.aging]);
+	if (mb_aging_no_idle(&e->aging))
+		mb_run_missing(e->res, MB_IDLE_PAGES, "%s", mb_aging_no_idle(&e->aging));
 	for (uint32_t it = 1; it <= e->spec.iterations && !status; it++) {
 		status = iteration(e, it, &last);
 		if (status)
 			break;
 		dirtylog_record_stats(e, MB_PHASE_ITERATION);
+		if (!last.counted) {
+			dirtylog_progress(e, "iteration %u/%u: %llu kvm_age_hva calls, %llu pages "
+					  "covered", it, e->spec.iterations,
+					  (unsigned long long)last.kvm.age_calls,
+					  (unsigned long long)last.kvm.aged_pages);
+			continue;
+		}
 		dirtylog_progress(e, "iteration %u/%u: %llu of %llu pages still idle", it,
 				  e->spec.iterations, (unsigned long long)last.idle,
 				  (unsigned long long)last.total);

@@ -222,13 +222,44 @@ static void threads(struct json_object *spec, struct textbuf *out)
 			       (long long)json_object_get_int64(json_object_array_get_idx(pin, i)));
 }
 
-/* An aging run is another selftest's subject. */
+/*
+ * An aging run is access_tracking_perf_test's subject, whose shape is
+ * fixed: populate, write and read the populated memory, then age, write,
+ * age, read.  migbench ages every iteration and accesses by write_percent,
+ * so no line of it runs the same; the nearest is named, with its flags
+ * (-v, -b, -s) and the kernels whose selftest ages that way.
+ */
 static void aging(struct json_object *spec, struct reasons *r)
 {
-	if (strcmp(text(spec, "aging", "none"), "none"))
-		cannot(r, "aging", "dirty_log_perf_test does not age memory; "
-		       "access_tracking_perf_test does (page_idle up to 6.15, MGLRU's lru_gen "
-		       "from 6.16), and migbench writes no line for it yet");
+	const char *how = text(spec, "aging", "none"), *backing = text(spec, "backing", "anonymous");
+	struct json_object *mem = value(spec, "mem_per_vcpu");
+	const char *s_flag = NULL, *kernels;
+	uint64_t bytes = DEFAULT_BYTES_PER_VCPU;
+	char size[32];
+
+	if (!strcmp(how, "none"))
+		return;
+	if (!strcmp(how, "reclaim") || !strcmp(how, "damon")) {
+		cannot(r, "aging", "dirty_log_perf_test does not age memory, and "
+		       "access_tracking_perf_test ages only through page_idle (up to 6.15) or "
+		       "MGLRU's lru_gen (from 6.16): no selftest ages through %s", how);
+		return;
+	}
+	kernels = !strcmp(how, "lru_gen") ? "from 6.16, with MGLRU on" :
+		  "up to 6.15, with CONFIG_IDLE_PAGE_TRACKING";
+	if (mem && json_object_is_type(mem, json_type_string))
+		mb_parse_size(json_object_get_string(mem), &bytes);
+	else if (mem)
+		bytes = json_object_get_uint64(mem);
+	mb_format_size(bytes, size, sizeof(size));
+	for (size_t i = 0; i < sizeof(backings) / sizeof(backings[0]); i++)
+		if (!strcmp(backings[i].spec, backing))
+			s_flag = backings[i].selftest;
+	cannot(r, "aging", "dirty_log_perf_test does not age memory; access_tracking_perf_test "
+	       "(%s) ages twice, writing after the first pass and reading after the second, "
+	       "where migbench ages every iteration and accesses by write_percent: no line runs "
+	       "the same; the nearest is access_tracking_perf_test -v %lld -b %s%s%s", kernels,
+	       (long long)number(spec, "vcpus", 1), size, s_flag ? " -s " : "", s_flag ? s_flag : "");
 }
 
 /* A key this file does not read is fine at its default, and nowhere else. */

@@ -424,7 +424,8 @@ static int validate_aging(const struct mb_spec *spec, struct mb_error *err)
 		return mb_fail(err, "manual_protect", "%s", off);
 	if (spec->initially_set == MB_TRUE)
 		return mb_fail(err, "initially_set", "%s", off);
-	return mb_aging_host_check(spec->aging, spec->backing, err);
+	return mb_aging_host_check(spec->aging, spec->backing,
+				   mb_spec_total_pages(spec) * 4096, err);
 }
 
 int mb_spec_validate(const struct mb_spec *spec, unsigned int online_cpus,

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One way of aging memory, behind aging.c: what it needs of the host,
+ * what it sets up, its timed pass, and its count of idle pages.  aging.c
+ * makes the cgroup, traces KVM around the pass and restores the host.
+ */
+#ifndef MIGBENCH_AGING_MECHANISM_H
+#define MIGBENCH_AGING_MECHANISM_H
+
+#include "aging.h"
+
+struct mb_aging_mechanism {
+	/* what the host lacks for it, beyond a memory cgroup of its own */
+	int (*check)(enum mb_backing backing, uint64_t bytes, struct mb_error *err);
+	/* what it needs before the process joins the cgroup; NULL: nothing */
+	int (*open)(struct mb_aging_state *a, struct mb_error *err);
+	/* untimed reading before the pass (the tracepoints are not on yet) */
+	int (*before)(struct mb_aging_state *a, struct mb_error *err);
+	/* the pass; ns: only the writes that age */
+	int (*mark)(struct mb_aging_state *a, uint64_t *ns, struct mb_error *err);
+	/* untimed reading after the pass */
+	int (*after)(struct mb_aging_state *a, struct mb_error *err);
+	/* NULL where the mechanism has no count of idle pages: no_idle says why */
+	int (*count_idle)(struct mb_aging_state *a, uint64_t *idle, uint64_t *total,
+			  struct mb_error *err);
+	const char *no_idle;
+};
+
+extern const struct mb_aging_mechanism mb_aging_lru_gen, mb_aging_reclaim;
+
+/*
+ * Record what the run is about to change, before it does: MGLRU's state
+ * to put back (enabled, "" none) and whether debugfs was mounted for it.
+ */
+int mb_aging_record(const struct mb_aging_state *a, const char *enabled, bool debugfs);
+
+#define MB_LRU_GEN_SYSFS "/sys/kernel/mm/lru_gen"
+#define MB_DEBUGFS "/sys/kernel/debug"
+
+/* Whether the multi-gen LRU is on (bit 0 of its capabilities mask). */
+bool mb_aging_mglru_on(void);
+
+#endif
