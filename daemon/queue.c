@@ -210,8 +210,14 @@ static void finish_run(struct queue *q, int64_t id, struct worker_outcome *o,
  * run will hold of the host, as the engine says.  The worker checks the
  * spec against the site policy again before it runs anything.
  */
+/*
+ * The stored request of run id, checked again here: the host may have
+ * changed since it was queued (another kernel booted by a campaign, swap
+ * gone).  err says what is wrong with it now.
+ */
 static int load_request(struct queue *q, int64_t id, char **request,
-			const struct mb_engine **engine, struct mb_run_needs *needs)
+			const struct mb_engine **engine, struct mb_run_needs *needs,
+			struct mb_error *err)
 {
 	struct json_object *run, *sj, *kind, *req;
 	void *spec;
@@ -219,12 +225,13 @@ static int load_request(struct queue *q, int64_t id, char **request,
 
 	memset(needs, 0, sizeof(*needs));
 	if (ret)
-		return ret;
-	ret = -EINVAL;
+		return mb_error_set(err, ret, NULL, "the store failed");
+	ret = mb_error_set(err, -EINVAL, NULL, "it has no spec of a known kind");
 	if (json_object_object_get_ex(run, "spec", &sj) &&
 	    json_object_object_get_ex(run, "kind", &kind) &&
 	    (*engine = mb_engine_find(json_object_get_string(kind)))) {
-		ret = mb_engine_spec_parse(*engine, sj, q->site, &spec, NULL);
+		memset(err, 0, sizeof(*err));
+		ret = mb_engine_spec_parse(*engine, sj, q->site, &spec, err);
 		if (!ret) {
 			(*engine)->needs(spec, needs);
 			free(spec);
@@ -236,7 +243,7 @@ static int load_request(struct queue *q, int64_t id, char **request,
 		*request = strdup(json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
 		json_object_put(req);
 		if (!*request)
-			ret = -ENOMEM;
+			ret = mb_error_set(err, -ENOMEM, NULL, "out of memory");
 	}
 	json_object_put(run);
 	return ret;
@@ -295,8 +302,11 @@ static int execute(struct queue *q, int64_t id)
 		set_running(q, 0, 0);
 		return ret == -EALREADY ? 0 : ret;	/* cancelled meanwhile: next */
 	}
-	if (load_request(q, id, &spec_text, &engine, &needs)) {
-		record_finish(q, id, "failed", "bad-spec", "the stored spec cannot be read", NULL);
+	if (load_request(q, id, &spec_text, &engine, &needs, &err)) {
+		char why[sizeof(err.message) + 64];
+
+		snprintf(why, sizeof(why), "the stored spec cannot be run here: %s", err.message);
+		record_finish(q, id, "failed", "bad-spec", why, NULL);
 		goto out;
 	}
 	if (holdings_take(q->st, id, &needs, &held, &err)) {

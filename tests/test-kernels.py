@@ -18,7 +18,8 @@ Delegate=memory), with one cold boot and two kexecs between them:
   provides as a unit of its own, so that every kexec'd boot has it):
   refused while there is no swap; on both kernels every pass reaches KVM
   over every test page and evicts to swap; idle pages named missing with
-  the reason; nothing left after a killed worker.
+  the reason; nothing left after a killed worker;
+- aging swept like any key (none, lru_gen, reclaim in one request).
 
 The default kernel's boot checks the service's cgroups, the runs by hand
 and the cleanups; then one campaign over both kernels runs the memory and
@@ -62,8 +63,8 @@ Before=migbenchd.service
 [Service]
 Type=oneshot
 RemainAfterExit=yes
-ExecStart=/bin/sh -c 'modprobe zram && d=$(zramctl --find --size 512M) && mkswap $d && swapon $d && echo $d > /run/migbench-test-zram'
-ExecStop=/bin/sh -c 'd=$(cat /run/migbench-test-zram) && swapoff $d && zramctl --reset $d && rm /run/migbench-test-zram'
+ExecStart=/bin/sh -c 'modprobe zram num_devices=1 && udevadm settle && echo 512M > /sys/block/zram0/disksize && mkswap /dev/zram0 && swapon /dev/zram0'
+ExecStop=/bin/sh -c 'swapoff /dev/zram0; echo 1 > /sys/block/zram0/reset'
 
 [Install]
 WantedBy=multi-user.target
@@ -104,6 +105,25 @@ def check_reclaim_swap(host):
     rc, _, err = host.exec(['systemctl', 'enable', '--now', 'migbench-test-zram'], timeout=60)
     ok(rc == 0 and len(swaps(host)) == 1 and swaps(host)[0].startswith('/dev/zram'),
        'swap on zram for reclaim (%s%s)' % (swaps(host), err.strip()))
+
+
+def check_swap_gone_before_run(host):
+    """A reclaim run queued while there was swap, which is gone when its
+    turn comes: it fails saying why, and nothing runs."""
+    status, blocker = host.api('POST', '/api/v1/runs', dict(spec_of(CASES[0]), iterations=400))
+    for _ in range(120):
+        if host.api('GET', '/api/v1/runs/%d' % blocker['id'])[1]['state'] == 'running':
+            break
+        time.sleep(0.5)
+    status, run = host.api('POST', '/api/v1/runs', aging_spec('anonymous', how='reclaim'))
+    ok(status == 202, 'a reclaim run is queued while there is swap (%s)' % status)
+    host.exec(['systemctl', 'stop', 'migbench-test-zram'], timeout=60)
+    host.api('POST', '/api/v1/runs/%d/cancel' % blocker['id'])
+    run, _ = wait_run(host, run['id'])
+    ok(run['state'] == 'failed' and 'lists no free swap' in (run.get('error') or ''),
+       'its swap gone by its turn, it fails saying why: %s' % run.get('error'))
+    rc, _, err = host.exec(['systemctl', 'start', 'migbench-test-zram'], timeout=60)
+    ok(rc == 0 and len(swaps(host)) == 1, 'the swap is back (%s%s)' % (swaps(host), err.strip()))
 
 
 def remove_reclaim_swap(host):
@@ -327,7 +347,8 @@ def check_aging_run(host, label, backing, run):
         if s['metric'] in AGING_METRICS:
             by.setdefault(s['metric'], {})[s['iteration']] = s['value']
     aging = (run.get('environment') or {}).get('aging') or {}
-    diag('%s, lru_gen on %s: %s' % (label, backing, aging.get('statement')))
+    diag('%s, lru_gen on %s: %s' % (label, backing, aging.get('statement') or
+                                     '%s: %s' % (run.get('state'), run.get('error'))))
     diag('%s, lru_gen on %s: %s' % (label, backing, by))
     ok(run['state'] == 'done' and all(sorted(by.get(m, {})) == [1, 2] for m in AGING_METRICS),
        '%s: lru_gen on %s: each of the %d aging metrics stored for both iterations'
@@ -366,7 +387,8 @@ def check_reclaim_run(host, label, backing, run):
             by.setdefault(s['metric'], {})[s['iteration']] = s['value']
     aging = (run.get('environment') or {}).get('aging') or {}
     missing = (run.get('missing') or {}).get('idle_pages', '')
-    diag('%s, reclaim on %s: %s' % (label, backing, aging.get('statement')))
+    diag('%s, reclaim on %s: %s' % (label, backing, aging.get('statement') or
+                                     '%s: %s' % (run.get('state'), run.get('error'))))
     diag('%s, reclaim on %s: %s' % (label, backing, by))
     ok(run['state'] == 'done' and all(sorted(by.get(m, {})) == [1, 2] for m in RECLAIM_METRICS),
        '%s: reclaim on %s: each of the %d reclaim metrics stored for both iterations'
@@ -385,6 +407,27 @@ def check_reclaim_run(host, label, backing, run):
        'pages)' % (label, pages, AGING_PAGES))
     ok(evicted and all(evicted.values()),
        '%s: each reclaim pass evicted to swap (%s pages)' % (label, evicted))
+
+
+def check_aging_sweep(host):
+    """aging is swept like any key: none, lru_gen and reclaim in one
+    request, a group per value, each run with its own mechanism's figures."""
+    status, sw = host.api('POST', '/api/v1/runs', dict(aging_spec('anonymous'),
+                                                      aging=['none', 'lru_gen', 'reclaim']))
+    groups = sw.get('sweep_groups', []) if status == 202 else []
+    ok([g['point'] for g in groups] == [{'aging': a} for a in ('none', 'lru_gen', 'reclaim')],
+       'a sweep over aging is accepted, a group per mechanism (%s %s)'
+       % (status, [g.get('point') for g in groups] or sw))
+    for g in groups:
+        how = g['point']['aging']
+        run, _ = wait_run(host, g['run_ids'][0])
+        summary = run.get('summary') or {}
+        want = {'none': 'clear_dirty_log_ns', 'lru_gen': 'idle_pages',
+                'reclaim': 'reclaim_evicted_pages'}[how]
+        mechanism = ((run.get('environment') or {}).get('aging') or {}).get('mechanism', 'none')
+        ok(run['state'] == 'done' and want in summary and mechanism == how and
+           ('mark_idle_ns' in summary) == (how != 'none'),
+           'the sweep\'s %s run: done with %s (%s)' % (how, want, run['state']))
 
 
 def check_campaign(host, image):
@@ -414,6 +457,10 @@ def check_campaign(host, image):
               % (time.monotonic() - t0, c.get('state'))):
         diag(json.dumps(c)[:3000])
         return
+    rc, out, _ = host.exec(['sh', '-c', 'uname -r; cat /proc/swaps; systemctl status --no-pager '
+                            'migbench-test-zram; journalctl -b --no-pager -u migbench-test-zram '
+                            '-u migbenchd | tail -40'], timeout=60)
+    diag('after the campaign: %s' % out)
     runs_of = {}
     for step in c['step_list']:
         label = kernels[step['kernel']]['label']
@@ -491,7 +538,9 @@ def main():
         check_service_runs(host)
         check_by_hand(host)
         check_reclaim_swap(host)
+        check_swap_gone_before_run(host)
         check_aging_cleanup(host)
+        check_aging_sweep(host)
         check_campaign(host, image)
     except Exception as e:
         ok(False, 'unexpected: %r' % e)

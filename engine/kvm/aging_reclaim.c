@@ -21,21 +21,24 @@
 
 #define SWAPS "/proc/swaps"
 
-/* Swap space free, KiB, over every active device; -errno. */
-static long long swap_free_kib(void)
+/* Swap space free, KiB, over every active device (how many: *devices); -errno. */
+static long long swap_free_kib(unsigned int *devices)
 {
 	FILE *f = fopen(SWAPS, "re");
 	char line[512];
 	long long sum = 0;
 
+	*devices = 0;
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
 		char name[256], type[32];
 		long long size, used;
 
-		if (sscanf(line, "%255s %31s %lld %lld", name, type, &size, &used) == 4)
+		if (sscanf(line, "%255s %31s %lld %lld", name, type, &size, &used) == 4) {
 			sum += size - used;
+			++*devices;
+		}
 	}
 	fclose(f);
 	return sum;
@@ -47,16 +50,20 @@ static long long swap_free_kib(void)
  */
 static int check(enum mb_backing backing, uint64_t bytes, struct mb_error *err)
 {
-	long long kib = swap_free_kib();
+	unsigned int devices;
+	long long kib = swap_free_kib(&devices);
 	struct mb_cgroup_place p;
 	char path[sizeof(p.parent) + 16];
 
 	(void)backing;
 	if (kib < 0)
 		return mb_fail(err, "aging", "reclaim: cannot read " SWAPS);
-	if (!kib)
+	if (!devices)
 		return mb_fail(err, "aging", "reclaim needs swap to evict the guest's memory to: "
 			       SWAPS " lists no free swap (swapon a device or zram first)");
+	if (kib <= 0)
+		return mb_fail(err, "aging", "reclaim needs swap to evict the guest's memory to: "
+			       SWAPS " lists no free swap (its %u device(s) are full)", devices);
 	if ((uint64_t)kib < bytes / 1024)
 		return mb_fail(err, "aging", "reclaim needs swap for the test memory's %llu KiB: "
 			       SWAPS " lists %lld KiB free", (unsigned long long)(bytes / 1024), kib);
