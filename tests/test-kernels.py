@@ -336,20 +336,27 @@ def check_kernel_runs(release, runs):
     return slope * GIB
 
 
+def aging_figures(host, how, label, backing, run, metrics):
+    """An aging run's samples of metrics, {metric: {iteration: value}},
+    and its environment.aging; both said, or why the run has none."""
+    status, doc = host.api('GET', '/api/v1/runs/%d/samples' % run['id'])
+    by = {}
+    for s in doc.get('samples', []) if status == 200 else []:
+        if s['metric'] in metrics:
+            by.setdefault(s['metric'], {})[s['iteration']] = s['value']
+    aging = (run.get('environment') or {}).get('aging') or {}
+    diag('%s, %s on %s: %s' % (label, how, backing, aging.get('statement') or
+                               '%s: %s' % (run.get('state'), run.get('error'))))
+    diag('%s, %s on %s: %s' % (label, how, backing, by))
+    return by, aging
+
+
 def check_aging_run(host, label, backing, run):
     """One kernel's lru_gen run: every iteration's figures stored; on 6.1
     no aging call reaches KVM and the guest's accesses go unseen, on 6.12
     each aging pass covers every test page in KVM and the accesses are
     seen; the statement says which."""
-    status, doc = host.api('GET', '/api/v1/runs/%d/samples' % run['id'])
-    by = {}
-    for s in doc.get('samples', []) if status == 200 else []:
-        if s['metric'] in AGING_METRICS:
-            by.setdefault(s['metric'], {})[s['iteration']] = s['value']
-    aging = (run.get('environment') or {}).get('aging') or {}
-    diag('%s, lru_gen on %s: %s' % (label, backing, aging.get('statement') or
-                                     '%s: %s' % (run.get('state'), run.get('error'))))
-    diag('%s, lru_gen on %s: %s' % (label, backing, by))
+    by, aging = aging_figures(host, 'lru_gen', label, backing, run, AGING_METRICS)
     ok(run['state'] == 'done' and all(sorted(by.get(m, {})) == [1, 2] for m in AGING_METRICS),
        '%s: lru_gen on %s: each of the %d aging metrics stored for both iterations'
        % (label, backing, len(AGING_METRICS)))
@@ -380,16 +387,9 @@ def check_reclaim_run(host, label, backing, run):
     """One kernel's reclaim run: every pass reaches KVM over every test
     page and evicts to swap; idle pages named missing, with the reason;
     the statement names the LRU."""
-    status, doc = host.api('GET', '/api/v1/runs/%d/samples' % run['id'])
-    by = {}
-    for s in doc.get('samples', []) if status == 200 else []:
-        if s['metric'] in RECLAIM_METRICS + ('idle_pages',):
-            by.setdefault(s['metric'], {})[s['iteration']] = s['value']
-    aging = (run.get('environment') or {}).get('aging') or {}
+    by, aging = aging_figures(host, 'reclaim', label, backing, run,
+                              RECLAIM_METRICS + ('idle_pages',))
     missing = (run.get('missing') or {}).get('idle_pages', '')
-    diag('%s, reclaim on %s: %s' % (label, backing, aging.get('statement') or
-                                     '%s: %s' % (run.get('state'), run.get('error'))))
-    diag('%s, reclaim on %s: %s' % (label, backing, by))
     ok(run['state'] == 'done' and all(sorted(by.get(m, {})) == [1, 2] for m in RECLAIM_METRICS),
        '%s: reclaim on %s: each of the %d reclaim metrics stored for both iterations'
        % (label, backing, len(RECLAIM_METRICS)))

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -98,14 +97,6 @@ int mb_aging_record(const struct mb_aging_state *a, const char *enabled, bool de
 	return 0;
 }
 
-bool mb_aging_mglru_on(void)
-{
-	char state[32];
-
-	return !mb_kfile_read_line(MB_LRU_GEN_SYSFS "/enabled", state, sizeof(state)) &&
-	       (strtoul(state, NULL, 0) & 1);
-}
-
 int mb_aging_open(struct mb_aging_state *a, enum mb_aging how, uint64_t bytes,
 		  struct mb_error *err)
 {
@@ -135,7 +126,6 @@ int mb_aging_open(struct mb_aging_state *a, enum mb_aging how, uint64_t bytes,
 	ret = a->m->open ? a->m->open(a, err) : 0;
 	if (ret)
 		return ret;
-	a->mglru = mb_aging_mglru_on();
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	ret = mb_kfile_write(a->dir, "cgroup.procs", pid);
 	if (ret)

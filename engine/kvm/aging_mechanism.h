@@ -37,7 +37,4 @@ int mb_aging_record(const struct mb_aging_state *a, const char *enabled, bool de
 #define MB_LRU_GEN_SYSFS "/sys/kernel/mm/lru_gen"
 #define MB_DEBUGFS "/sys/kernel/debug"
 
-/* Whether the multi-gen LRU is on (bit 0 of its capabilities mask). */
-bool mb_aging_mglru_on(void);
-
 #endif

@@ -13,11 +13,13 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "clock.h"
+#include "kfile.h"
 
 #define SWAPS "/proc/swaps"
 
@@ -127,10 +129,19 @@ static int read_vmstat(struct mb_aging_state *a, struct mb_aging_vmstat *v, stru
 	return 0;
 }
 
+/* Whether the multi-gen LRU is on (bit 0 of its capabilities mask). */
+static bool mglru_on(void)
+{
+	char state[32];
+
+	return !mb_kfile_read_line(MB_LRU_GEN_SYSFS "/enabled", state, sizeof(state)) &&
+	       (strtoul(state, NULL, 0) & 1);
+}
+
 /* The LRU the pass runs on, per pass: another run may switch MGLRU. */
 static int before(struct mb_aging_state *a, struct mb_error *err)
 {
-	a->mglru = mb_aging_mglru_on();
+	a->mglru = mglru_on();
 	return read_vmstat(a, &a->before, err);
 }
 

@@ -10,7 +10,6 @@
  */
 #include "dirtylog_internal.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -18,7 +17,6 @@
 struct last_pass {
 	struct mb_notifier_counts kvm;
 	uint64_t idle, total;
-	bool counted;		/* the mechanism counts idle pages */
 	bool reached;		/* any pass reached KVM */
 };
 
@@ -43,7 +41,6 @@ static enum mb_run_status iteration(struct engine *e, uint32_t it, struct last_p
 	uint64_t start = (uintptr_t)e->mem.hva, end = start + e->mem.size, ns;
 	struct mb_error err = { 0 };
 	enum mb_run_status status;
-	int ret;
 
 	if (mb_aging_mark(&e->aging, start, end, &ns, &last->kvm, &err))
 		return dirtylog_fail(e, MB_RUN_FAILED, "iteration %u: %s", it, err.message);
@@ -58,11 +55,9 @@ static enum mb_run_status iteration(struct engine *e, uint32_t it, struct last_p
 	if (status)
 		return status;
 	add(e, MB_ACCESS_IDLE_NS, it, dirtylog_slowest_vcpu_ns(e, it));
-	last->counted = !mb_aging_no_idle(&e->aging);
-	if (!last->counted)
+	if (mb_aging_no_idle(&e->aging))	/* named missing once, before the iterations */
 		return MB_RUN_OK;
-	ret = mb_aging_count_idle(&e->aging, &last->idle, &last->total, &err);
-	if (ret)
+	if (mb_aging_count_idle(&e->aging, &last->idle, &last->total, &err))
 		return dirtylog_fail(e, MB_RUN_FAILED, "iteration %u: %s", it, err.message);
 	add(e, MB_IDLE_PAGES, it, last->idle);
 	return MB_RUN_OK;
@@ -104,26 +99,25 @@ static struct json_object *statement(const struct engine *e, const struct last_p
 	if (!uname(&u))
 		snprintf(kernel, sizeof(kernel), " on %.80s", u.release);
 	n = (size_t)reach(text, sizeof(text), e, kernel, l);
-	if (n < sizeof(text) && e->spec.aging == MB_AGING_RECLAIM && e->aging.mglru)
+	if (n < sizeof(text) && e->spec.aging == MB_AGING_RECLAIM) {
+		char lists[160];
+
+		/* only the classic LRU activates and deactivates what it found */
+		if (e->aging.mglru)
+			snprintf(lists, sizeof(lists), " (what it finds accessed moves to a younger "
+				 "generation, not counted as activated)");
+		else
+			snprintf(lists, sizeof(lists), ", activated %llu it found referenced, "
+				 "deactivated %llu,", (unsigned long long)p->pgactivate,
+				 (unsigned long long)p->pgdeactivate);
 		snprintf(text + n, sizeof(text) - n,
-			 "; asked for the test memory's %llu pages with the multi-gen LRU, it "
-			 "scanned %llu of the run's pages for eviction and evicted %llu%s (what it "
-			 "finds accessed moves to a younger generation, not counted as activated); "
-			 "it counts no pages still idle",
-			 (unsigned long long)test, (unsigned long long)p->pgscan,
-			 (unsigned long long)p->pgsteal,
+			 "; asked for the test memory's %llu pages with the %s LRU, it scanned %llu "
+			 "of the run's pages for eviction%s and evicted %llu%s; it counts no pages "
+			 "still idle", (unsigned long long)test,
+			 e->aging.mglru ? "multi-gen" : "classic", (unsigned long long)p->pgscan,
+			 lists, (unsigned long long)p->pgsteal,
 			 e->aging.short_of_request ? ", short of the request" : "");
-	else if (n < sizeof(text) && e->spec.aging == MB_AGING_RECLAIM)
-		snprintf(text + n, sizeof(text) - n,
-			 "; asked for the test memory's %llu pages with the classic LRU, it scanned "
-			 "%llu of the run's pages on the inactive list, activated %llu it found "
-			 "referenced, deactivated %llu, and evicted %llu%s; it counts no pages "
-			 "still idle",
-			 (unsigned long long)test, (unsigned long long)p->pgscan,
-			 (unsigned long long)p->pgactivate, (unsigned long long)p->pgdeactivate,
-			 (unsigned long long)p->pgsteal,
-			 e->aging.short_of_request ? ", short of the request" : "");
-	else if (n < sizeof(text))
+	} else if (n < sizeof(text))
 		snprintf(text + n, sizeof(text) - n, "; %s: %llu of %llu pages still idle after "
 			 "the guest touched its %llu test pages",
 			 l->reached ? "it saw the guest's accesses" :
@@ -136,7 +130,7 @@ static struct json_object *statement(const struct engine *e, const struct last_p
 	json_object_object_add(o, "kvm_aged_pages", json_object_new_uint64(l->kvm.aged_pages));
 	json_object_object_add(o, "kvm_test_age_calls",
 			       json_object_new_uint64(l->kvm.test_age_calls));
-	if (l->counted) {
+	if (!mb_aging_no_idle(&e->aging)) {
 		json_object_object_add(o, "idle_pages", json_object_new_uint64(l->idle));
 		json_object_object_add(o, "cgroup_pages", json_object_new_uint64(l->total));
 	}
@@ -169,7 +163,7 @@ enum mb_run_status aging_run(struct engine *e)
 		if (status)
 			break;
 		dirtylog_record_stats(e, MB_PHASE_ITERATION);
-		if (!last.counted) {
+		if (mb_aging_no_idle(&e->aging)) {
 			dirtylog_progress(e, "iteration %u/%u: %llu kvm_age_hva calls, %llu pages "
 					  "covered", it, e->spec.iterations,
 					  (unsigned long long)last.kvm.age_calls,
