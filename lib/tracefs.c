@@ -72,6 +72,30 @@ void mb_tracefs_instance_remove(struct mb_tracefs_instance *t)
 	}
 }
 
+uint64_t mb_tracefs_lost(const struct mb_tracefs_instance *t)
+{
+	char path[400], line[128];
+	uint64_t lost = 0;
+
+	for (int cpu = 0; cpu < 4096; cpu++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", t->dir, cpu);
+		f = fopen(path, "re");
+		if (!f)
+			break;
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long long n;
+
+			if (sscanf(line, "overrun: %llu", &n) == 1 ||
+			    sscanf(line, "dropped events: %llu", &n) == 1)
+				lost += n;
+		}
+		fclose(f);
+	}
+	return lost;
+}
+
 static void remove_instance(const char *path)
 {
 	mb_kfile_write(path, "events/enable", "0");

@@ -9,6 +9,7 @@
 #define MIGBENCH_TRACEFS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "kfile.h"
@@ -24,6 +25,8 @@ struct mb_tracefs_instance {
 int mb_tracefs_instance_make(struct mb_tracefs_instance *t, struct mb_error *err);
 /* Disable its events and remove it (and the mount made for it). */
 void mb_tracefs_instance_remove(struct mb_tracefs_instance *t);
+/* Events its ring buffer dropped (overrun or not written), over every CPU. */
+uint64_t mb_tracefs_lost(const struct mb_tracefs_instance *t);
 /* Remove the instances of processes that no longer run; how many. */
 int mb_tracefs_reap(void);
 

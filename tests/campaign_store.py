@@ -7,7 +7,10 @@ fixed values, its second step booted at the second attempt (the first
 came up in the wrong kernel, the reason kept).  Campaign 2 failed: its
 second kernel never booted, its last steps were skipped, and the reason,
 a step's reason, an event and a kernel's version (read from an image
-anyone may have built) hold markup that a page must show as text."""
+anyone may have built) hold markup that a page must show as text.
+Beside them one damon aging run, with the figures and the sentence such
+a run stored in the test host on 6.12 (no aging runs here: cgroup v1,
+no MGLRU, and DAMON is the machine's own)."""
 import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
@@ -169,11 +172,49 @@ def make_failed(w):
                       {'seq': 4, 'kernel': 0, 'state': 'skipped', 'attempts': 0, 'reason': None, 'runs': []}]}
 
 
+AGING_SPEC = {"vcpus": 1, "mem_per_vcpu": "64M", "backing": "hugetlb-2m", "iterations": 2,
+              "write_percent": 100, "access": "sequential", "seed": 1, "memslots": 1,
+              "zap": ["delete"], "invalidate": "mprotect", "aging": "damon"}
+AGING_STATEMENT = ("damon aging on 6.12.118+deb12-amd64 reached KVM: 32 kvm_age_hva calls covering "
+                   "16277 pages in the last pass; it saw the guest's accesses: 0 of 16384 pages still "
+                   "idle after the guest touched its 16384 test pages")
+AGING_SAMPLES = {'mark_idle_ns': (559750, 678075), 'access_idle_ns': (4416578, 16680177),
+                 'idle_pages': (0, 0), 'kvm_aging_calls': (32, 32), 'kvm_aged_pages': (16042, 16277),
+                 'kvm_test_age_calls': (32, 32)}
+
+
+def make_aging(w):
+    release, version = '6.12.118+deb12-amd64', '#1 SMP PREEMPT_DYNAMIC Debian 6.12.118-1~deb12u1'
+    kvm = {'kvm': {'tdp_mmu': 'Y'}}
+    kernel_id = w.con.execute(
+        "INSERT INTO kernels (release, version, cmdline, boot_id, hostname, cpu_model, kvm_parameters, "
+        "first_seen) VALUES (?, ?, 'console=ttyS0', 'boot-aging', 'testhost', 'AMD EPYC', ?, ?)",
+        (release, version, json.dumps(kvm), at(200))).lastrowid
+    aging = {'mechanism': 'damon', 'reached_kvm': True, 'kvm_aging_calls': 32, 'kvm_aged_pages': 16277,
+             'kvm_test_age_calls': 32, 'idle_pages': 0, 'monitored_pages': 16384, 'test_pages': 16384,
+             'statement': AGING_STATEMENT}
+    env = {'kernel': {'release': release, 'version': version, 'machine': 'x86_64'}, 'hostname': 'testhost',
+           'boot_id': 'boot-aging', 'cpu_model': 'AMD EPYC', 'online_cpus': 2, 'kvm_parameters': kvm,
+           'aging': aging}
+    w.run_id += 1
+    w.group_id += 1
+    w.con.execute(
+        "INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, group_index, state, "
+        "result, kernel_id, environment, created_at, started_at, finished_at) "
+        "VALUES (?, 'dirtylog', ?, ?, 'damon', '{}', ?, 0, 'done', 'ok', ?, ?, ?, ?, ?)",
+        (w.run_id, json.dumps(AGING_SPEC), json.dumps(AGING_SPEC), w.group_id, kernel_id, json.dumps(env),
+         at(200), at(200), at(201)))
+    w.con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)",
+                      [(w.run_id, m, it + 1, 0, v) for m, vs in AGING_SAMPLES.items()
+                       for it, v in enumerate(vs)])
+    return {'id': w.run_id, 'statement': AGING_STATEMENT}
+
+
 def make_campaigns(path):
     """Both campaigns into the store at path; what a page must show of them."""
     con = sqlite3.connect(path, timeout=30)
     w = Writer(con)
-    out = {'done': make_done(w), 'failed': make_failed(w)}
+    out = {'done': make_done(w), 'failed': make_failed(w), 'aging': make_aging(w)}
     con.commit()
     con.close()
     return out

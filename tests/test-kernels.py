@@ -19,11 +19,18 @@ Delegate=memory), with one cold boot and two kexecs between them:
   refused while there is no swap; on both kernels every pass reaches KVM
   over every test page and evicts to swap; idle pages named missing with
   the reason; nothing left after a killed worker;
-- aging swept like any key (none, lru_gen, reclaim in one request).
+- aging swept like any key (none, lru_gen, reclaim in one request);
+- aging with damon (6.12 only: 6.1 has no DAMON, refused naming it):
+  refused while a kdamond the test made exists, which is left as it
+  was; on anonymous, THP and hugetlb-2m memory every pass reaches KVM
+  once per region (a page of the backing) and the check sees the
+  guest's accesses; the run's kdamond, its state file and its tracefs
+  instance gone after a run, a cancel and a killed worker.
 
 The default kernel's boot checks the service's cgroups, the runs by hand
 and the cleanups; then one campaign over both kernels runs the memory and
-aging cases, and its report shows both kernels' rows."""
+aging cases, and its report shows both kernels' rows; the campaign
+ends in 6.12, where the damon runs follow."""
 import json
 import os
 import sys
@@ -54,6 +61,9 @@ AGING_METRICS = ('mark_idle_ns', 'access_idle_ns', 'idle_pages', 'kvm_aging_call
 RECLAIM_METRICS = ('mark_idle_ns', 'access_idle_ns', 'kvm_aging_calls', 'kvm_aged_pages',
                    'kvm_test_age_calls', 'reclaim_scanned_pages', 'reclaim_evicted_pages',
                    'reclaim_activated_pages', 'reclaim_deactivated_pages')
+DAMON = '/sys/kernel/mm/damon/admin/kdamonds'
+# damon's regions: one page of the backing each
+DAMON_CASES = (('anonymous', AGING_PAGES), ('thp', 32), ('hugetlb-2m', 32))
 # swap for reclaim, on zram, started on every boot before migbenchd
 ZRAM_UNIT = '/etc/systemd/system/migbench-test-zram.service'
 ZRAM_UNIT_TEXT = '''[Unit]
@@ -430,6 +440,95 @@ def check_aging_sweep(host):
            'the sweep\'s %s run: done with %s (%s)' % (how, want, run['state']))
 
 
+def check_damon_refused(host):
+    """6.1 has no DAMON: damon is refused naming aging and what is missing."""
+    status, p = host.api('POST', '/api/v1/runs', aging_spec('anonymous', how='damon'))
+    ok(status == 400 and p.get('field') == 'aging' and
+       'has no DAMON sysfs interface' in p.get('detail', ''),
+       'damon on %s: refused, naming aging and DAMON (%s %s)' % (host.kernel_release(), status,
+                                                                 p.get('detail')))
+
+
+def damon_leftovers(host):
+    """What a damon run must have removed: its kdamond, its state file in
+    /run, its tracefs instance."""
+    nr = host.read_file(DAMON + '/nr_kdamonds').strip()
+    state = host.exec(['sh', '-c', 'ls /run | grep "^migbench-aging-"; '
+                       'ls /sys/kernel/tracing/instances | grep "^migbench-"'])[1].split()
+    return nr == '0' and not state, 'nr_kdamonds %s, left %s' % (nr, state)
+
+
+def check_damon_run(host, backing, regions, run):
+    """A damon run on 6.12: every iteration's figures; each pass's
+    preparation reaching KVM once per region (nearly: a page not yet on
+    an LRU is skipped) and never more; the check asking KVM and seeing
+    the guest's accesses; the regions covering the test memory exactly."""
+    by, aging = aging_figures(host, 'damon', 'linux-6.12', backing, run, AGING_METRICS)
+    ok(run['state'] == 'done' and all(sorted(by.get(m, {})) == [1, 2] for m in AGING_METRICS),
+       'damon on %s: each of the %d aging metrics stored for both iterations'
+       % (backing, len(AGING_METRICS)))
+    calls, tests = by.get('kvm_aging_calls', {}), by.get('kvm_test_age_calls', {})
+    idle = by.get('idle_pages', {})
+    ok(calls and all(0.99 * regions <= v <= regions for v in calls.values()) and
+       aging.get('reached_kvm') is True and 'damon aging' in aging.get('statement', '') and
+       'reached KVM' in aging.get('statement', ''),
+       'damon on %s reached KVM once per region of %d in every pass (kvm_aging_calls %s), '
+       'and says so' % (backing, regions, calls))
+    ok(tests and all(tests.values()),
+       'damon on %s: its checks asked KVM whether the pages were accessed (kvm_test_age_calls '
+       '%s)' % (backing, tests))
+    ok(aging.get('monitored_pages') == AGING_PAGES and idle and
+       max(idle.values()) <= 0.1 * AGING_PAGES,
+       'damon on %s: its regions are the %d test pages (%s), and the guest\'s accesses were '
+       'seen: %s still idle' % (backing, AGING_PAGES, aging.get('monitored_pages'), idle))
+
+
+def check_damon(host):
+    """damon on 6.12, where the campaign ended: refused beside a kdamond
+    that is not its own, then its runs, then its cleanups."""
+    release = host.kernel_release()
+    if not ok(release.startswith('6.12'), 'the campaign left the host in 6.12 (%s)' % release):
+        return
+    # a kdamond of someone else's, configured but off: refused and untouched
+    host.exec(['sh', '-c', 'echo 1 > %s/nr_kdamonds && echo 1 > %s/0/contexts/nr_contexts && '
+               'echo paddr > %s/0/contexts/0/operations' % (DAMON, DAMON, DAMON)])
+    status, p = host.api('POST', '/api/v1/runs', aging_spec('anonymous', how='damon'))
+    theirs = host.exec(['sh', '-c', 'cat %s/nr_kdamonds %s/0/state %s/0/contexts/0/operations'
+                        % (DAMON, DAMON, DAMON)])[1].split()
+    ok(status == 400 and p.get('field') == 'aging' and
+       '1 kdamond exists already' in p.get('detail', '') and theirs == ['1', 'off', 'paddr'],
+       'damon beside a kdamond it did not start: refused naming aging (%s %s), that kdamond '
+       'left as it was (%s)' % (status, p.get('detail'), theirs))
+    host.exec(['sh', '-c', 'echo 0 > %s/nr_kdamonds' % DAMON])
+    for backing, regions in DAMON_CASES:
+        status, run = host.api('POST', '/api/v1/runs', aging_spec(backing, how='damon'))
+        if not ok(status == 202, 'a damon run on %s is queued (%s %s)' % (backing, status, run)):
+            continue
+        run, seconds = wait_run(host, run['id'])
+        diag('damon on %s: %.0f s' % (backing, seconds))
+        check_damon_run(host, backing, regions, run)
+        good, what = damon_leftovers(host)
+        ok(good, 'damon on %s: nothing left after the run (%s)' % (backing, what))
+    for how in ('cancel', 'kill -9'):
+        status, run = host.api('POST', '/api/v1/runs', aging_spec('anonymous', iterations=400,
+                                                                   how='damon'))
+        for _ in range(240):
+            if host.read_file(DAMON + '/nr_kdamonds').strip() == '1':
+                break
+            time.sleep(0.5)
+        time.sleep(5)
+        during = host.read_file(DAMON + '/nr_kdamonds').strip()
+        if how == 'cancel':
+            host.api('POST', '/api/v1/runs/%d/cancel' % run['id'])
+        else:
+            host.exec(['pkill', '-9', '-x', 'migbench-worker'])
+        run, _ = wait_run(host, run['id'])
+        good, what = damon_leftovers(host)
+        ok(run['state'] in ('cancelled', 'failed') and good and during == '1',
+           'a damon run stopped by %s mid-run (%s; nr_kdamonds %s during it): %s'
+           % (how, run['state'], during, what))
+
+
 def check_campaign(host, image):
     """The cases in a campaign over both kernels: each kernel's runs,
     and its report's per-GiB rows."""
@@ -537,11 +636,13 @@ def main():
         check_service_cgroup(host)
         check_service_runs(host)
         check_by_hand(host)
+        check_damon_refused(host)
         check_reclaim_swap(host)
         check_swap_gone_before_run(host)
         check_aging_cleanup(host)
         check_aging_sweep(host)
         check_campaign(host, image)
+        check_damon(host)
     except Exception as e:
         ok(False, 'unexpected: %r' % e)
         diag(host.console()[-4000:])

@@ -29,6 +29,8 @@ static const struct mb_aging_mechanism *mechanism(enum mb_aging how)
 		return &mb_aging_lru_gen;
 	case MB_AGING_RECLAIM:
 		return &mb_aging_reclaim;
+	case MB_AGING_DAMON:
+		return &mb_aging_damon;
 	default:
 		return NULL;
 	}
@@ -48,16 +50,16 @@ int mb_aging_host_check(enum mb_aging how, enum mb_backing backing, uint64_t byt
 		if (access(PAGE_IDLE, F_OK))
 			return mb_fail(err, "aging", "page_idle: this kernel has no " PAGE_IDLE
 				       " (CONFIG_IDLE_PAGE_TRACKING is not set)");
-		return mb_fail(err, "aging", "page_idle is not built yet (lru_gen and reclaim are)");
-	case MB_AGING_DAMON:
-		return mb_fail(err, "aging", "damon is not built yet (lru_gen and reclaim are)");
+		return mb_fail(err, "aging", "page_idle is not built yet (lru_gen, reclaim and damon "
+			       "are)");
 	case MB_AGING_LRU_GEN:
 	case MB_AGING_RECLAIM:
+	case MB_AGING_DAMON:
 		break;
 	}
 	/* what the kernel lacks first: no cgroup set-up gives it */
 	ret = mechanism(how)->check(backing, bytes, err);
-	if (ret)
+	if (ret || !mechanism(how)->memcg)
 		return ret;
 	if (mb_backing_hugepage_size(backing))
 		return mb_fail(err, "aging", "%s cannot age %s memory: hugetlb folios are on no LRU",
@@ -77,7 +79,7 @@ void mb_aging_init(struct mb_aging_state *a)
 	a->memcg_id = -1;
 }
 
-int mb_aging_record(const struct mb_aging_state *a, const char *enabled, bool debugfs)
+int mb_aging_record(const struct mb_aging_state *a)
 {
 	char tmp[sizeof(a->state) + 8];
 	FILE *f;
@@ -86,10 +88,12 @@ int mb_aging_record(const struct mb_aging_state *a, const char *enabled, bool de
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
-	if (enabled[0])
-		fprintf(f, "enabled %s\n", enabled);
-	if (debugfs)
+	if (a->changed.enabled[0])
+		fprintf(f, "enabled %s\n", a->changed.enabled);
+	if (a->changed.debugfs)
 		fprintf(f, "debugfs\n");
+	if (a->changed.damon)
+		fprintf(f, "damon %d\n", a->changed.damon);
 	if (fclose(f) || rename(tmp, a->state)) {
 		unlink(tmp);
 		return -errno;
@@ -97,8 +101,8 @@ int mb_aging_record(const struct mb_aging_state *a, const char *enabled, bool de
 	return 0;
 }
 
-int mb_aging_open(struct mb_aging_state *a, enum mb_aging how, uint64_t bytes,
-		  struct mb_error *err)
+int mb_aging_open(struct mb_aging_state *a, enum mb_aging how, enum mb_backing backing,
+		  uint64_t bytes, struct mb_error *err)
 {
 	struct mb_cgroup_place p;
 	char pid[24];
@@ -107,15 +111,18 @@ int mb_aging_open(struct mb_aging_state *a, enum mb_aging how, uint64_t bytes,
 	mb_aging_init(a);
 	a->m = mechanism(how);
 	a->bytes = bytes;
+	a->backing = backing;
 	if (!a->m)
 		return mb_fail(err, "aging", "%s cannot age memory here", mb_aging_names[how]);
+	snprintf(a->state, sizeof(a->state), STATE_DIR "/" PREFIX "%d", (int)getpid());
+	if (!a->m->memcg)
+		return a->m->open(a, err);
 	ret = mb_cgroup_locate(&p, err);
 	if (ret)
 		return ret;
 	snprintf(a->home, sizeof(a->home), "%s", p.own);
 	snprintf(a->dir, sizeof(a->dir), "%s/" PREFIX "%d", p.parent, (int)getpid());
 	snprintf(a->name, sizeof(a->name), "%s", a->dir + p.mount_len);
-	snprintf(a->state, sizeof(a->state), STATE_DIR "/" PREFIX "%d", (int)getpid());
 	if (mkdir(a->dir, 0700)) {
 		ret = -errno;
 		mb_error_set(err, ret, NULL, "making the aging cgroup %s: %s", a->dir,
@@ -137,8 +144,11 @@ int mb_aging_mark(struct mb_aging_state *a, uint64_t start, uint64_t end, uint64
 		  struct mb_notifier_counts *kvm, struct mb_error *err)
 {
 	struct mb_notifier_trace trace;
-	int ret = a->m->before ? a->m->before(a, err) : 0;
+	int ret;
 
+	a->start = start;
+	a->end = end;
+	ret = a->m->before ? a->m->before(a, err) : 0;
 	if (ret)
 		return ret;
 	ret = mb_notifier_trace_start(&trace, start, end, err);
@@ -161,6 +171,11 @@ int mb_aging_count_idle(struct mb_aging_state *a, uint64_t *idle, uint64_t *tota
 	return a->m->count_idle ? a->m->count_idle(a, idle, total, err) : -ENODATA;
 }
 
+const char *mb_aging_counted(const struct mb_aging_state *a)
+{
+	return a->m ? a->m->counted : NULL;
+}
+
 const char *mb_aging_no_idle(const struct mb_aging_state *a)
 {
 	return a->m ? a->m->no_idle : NULL;
@@ -171,6 +186,7 @@ static void restore(const char *state)
 {
 	char line[64], enabled[32];
 	FILE *f = fopen(state, "re");
+	int pid;
 
 	if (!f)
 		return;
@@ -179,6 +195,8 @@ static void restore(const char *state)
 			mb_kfile_write(MB_LRU_GEN_SYSFS, "enabled", enabled);
 		else if (!strcmp(line, "debugfs\n"))
 			umount(MB_DEBUGFS);
+		else if (sscanf(line, "damon %d", &pid) == 1 && pid > 0)
+			mb_aging_damon_put_back(pid);
 	}
 	fclose(f);
 	unlink(state);
@@ -188,14 +206,16 @@ void mb_aging_close(struct mb_aging_state *a)
 {
 	char pid[24];
 
-	if (!a->dir[0])
-		return;
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	/* if the move fails the cgroup stays, and the reap removes it after the process */
-	if (!mb_kfile_write(a->home, "cgroup.procs", pid))
-		rmdir(a->dir);
-	restore(a->state);
-	a->dir[0] = '\0';
+	if (a->dir[0]) {
+		snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		/* if the move fails the cgroup stays, and the reap removes it after the process */
+		if (!mb_kfile_write(a->home, "cgroup.procs", pid))
+			rmdir(a->dir);
+		a->dir[0] = '\0';
+	}
+	if (a->state[0])
+		restore(a->state);
+	a->state[0] = '\0';
 }
 
 int mb_aging_reap(void)

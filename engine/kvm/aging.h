@@ -8,15 +8,18 @@
  * tracepoints say whether a pass reached KVM (notifier.h).
  *
  * Each mechanism is one struct mb_aging_mechanism (aging_mechanism.h):
- * lru_gen (aging_lru_gen.c) and reclaim (aging_reclaim.c).  What a run
- * changes of the host (MGLRU's enabled state, a debugfs mount) is put
- * back after it, also by the reap after a killed worker: the state to
- * restore is kept in /run/migbench-aging-PID.
+ * lru_gen (aging_lru_gen.c), reclaim (aging_reclaim.c) and damon
+ * (aging_damon.c, which needs no cgroup: its kdamond monitors the test
+ * memory's addresses).  What a run changes of the host (MGLRU's enabled
+ * state, a debugfs mount, the kdamond it made) is put back after it, also
+ * by the reap after a killed worker: the state to restore is kept in
+ * /run/migbench-aging-PID.
  */
 #ifndef MIGBENCH_AGING_H
 #define MIGBENCH_AGING_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,7 +42,13 @@ struct mb_aging_state {
 	char home[PATH_MAX / 2];	/* the cgroup the process came from */
 	char name[PATH_MAX / 2 + 64];	/* the cgroup's path as debugfs names it */
 	char state[64];			/* what the run changed, for the reap */
-	char enabled_before[32];	/* MGLRU's state to put back; "" unchanged */
+	enum mb_backing backing;
+	/* what the run changed, as recorded in state before it changed it */
+	struct {
+		char enabled[32];	/* MGLRU's state to put back; "" unchanged */
+		bool debugfs;		/* debugfs mounted for the run */
+		int damon;		/* the pid a kdamond of the run's monitors; 0 */
+	} changed;
 	bool mglru;			/* the multi-gen LRU was on in the last pass */
 	long memcg_id;
 	/* lru_gen, per node in debugfs's order: the youngest generation before
@@ -50,6 +59,18 @@ struct mb_aging_state {
 	/* reclaim: the counters before the pass, and what the last one did */
 	struct mb_aging_vmstat before, pass;
 	bool short_of_request;		/* the last reclaim pass freed less than asked */
+	/* damon: the test memory, in regions of one page of its backing each */
+	uint64_t start, end, region;
+	unsigned int regions;
+	uint64_t populate_ns;		/* the vCPUs' first pass, for DAMON's interval */
+	uint64_t sample_us;		/* DAMON's sampling (and aggregation) interval */
+	uint64_t check_ns;		/* CLOCK_MONOTONIC: the kdamond checks from here */
+	int kdamond;			/* the pass's kdamond; 0 none */
+	/* test-young calls that reached KVM in the idle count's check, which
+	 * DAMON makes after the vCPUs' pass */
+	uint64_t checked_test_age;
+	/* set (from a signal handler) to abandon the run: DAMON's waits end -EINTR */
+	volatile sig_atomic_t *stop;
 };
 
 /*
@@ -62,10 +83,11 @@ int mb_aging_host_check(enum mb_aging how, enum mb_backing backing, uint64_t byt
 void mb_aging_init(struct mb_aging_state *a);
 /*
  * Make the run's cgroup and move the process into it, for test memory of
- * bytes; what the mechanism needs of the host (MGLRU on, debugfs).
+ * bytes of backing; what the mechanism needs of the host (MGLRU on,
+ * debugfs, a kdamond).
  */
-int mb_aging_open(struct mb_aging_state *a, enum mb_aging how, uint64_t bytes,
-		  struct mb_error *err);
+int mb_aging_open(struct mb_aging_state *a, enum mb_aging how, enum mb_backing backing,
+		  uint64_t bytes, struct mb_error *err);
 /*
  * One aging pass over the cgroup's memory, timed (ns: the writes that
  * age, with KVM's tracepoints enabled), and the notifier calls that
@@ -81,11 +103,13 @@ int mb_aging_mark(struct mb_aging_state *a, uint64_t start, uint64_t end, uint64
  */
 int mb_aging_count_idle(struct mb_aging_state *a, uint64_t *idle, uint64_t *total,
 			struct mb_error *err);
+/* The pages the idle count looked at, as a name ("cgroup_pages"). */
+const char *mb_aging_counted(const struct mb_aging_state *a);
 /* Why the mechanism counts no idle pages; NULL where it does. */
 const char *mb_aging_no_idle(const struct mb_aging_state *a);
 /* Back to the process's cgroup, the cgroup removed, the host as it was. */
 void mb_aging_close(struct mb_aging_state *a);
-/* What killed runs left: their cgroups, MGLRU's state, a debugfs mount. */
+/* What killed runs left: cgroups, MGLRU's state, a debugfs mount, a kdamond. */
 int mb_aging_reap(void);
 
 #endif

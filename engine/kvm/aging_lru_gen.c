@@ -50,11 +50,13 @@ static int switch_on(struct mb_aging_state *a, struct mb_error *err)
 				    strerror(-ret));
 	if (strtoul(state, NULL, 0) & 1)
 		return 0;
-	ret = mb_aging_record(a, state, false);
-	if (ret)
+	snprintf(a->changed.enabled, sizeof(a->changed.enabled), "%s", state);
+	ret = mb_aging_record(a);
+	if (ret) {
+		a->changed.enabled[0] = '\0';
 		return mb_error_set(err, ret, NULL, "recording MGLRU's state in %s: %s", a->state,
 				    strerror(-ret));
-	snprintf(a->enabled_before, sizeof(a->enabled_before), "%s", state);
+	}
 	ret = mb_kfile_write(MB_LRU_GEN_SYSFS, "enabled", "y");
 	if (ret)
 		return mb_error_set(err, ret, NULL, "switching MGLRU on: %s", strerror(-ret));
@@ -67,13 +69,17 @@ static int open_lru_gen(struct mb_aging_state *a, struct mb_error *err)
 
 	if (ret || !access(LRU_GEN, F_OK))
 		return ret;
-	ret = mb_aging_record(a, a->enabled_before, true);
-	if (ret)
+	a->changed.debugfs = true;
+	ret = mb_aging_record(a);
+	if (ret) {
+		a->changed.debugfs = false;
 		return mb_error_set(err, ret, NULL, "recording the debugfs mount in %s: %s",
 				    a->state, strerror(-ret));
+	}
 	if (mount("debugfs", MB_DEBUGFS, "debugfs", 0, NULL)) {
 		ret = -errno;
-		mb_aging_record(a, a->enabled_before, false);
+		a->changed.debugfs = false;
+		mb_aging_record(a);
 		return mb_error_set(err, ret, NULL, "mounting debugfs at " MB_DEBUGFS ": %s",
 				    strerror(-ret));
 	}
@@ -220,5 +226,5 @@ static int count_idle(struct mb_aging_state *a, uint64_t *idle, uint64_t *total,
 
 const struct mb_aging_mechanism mb_aging_lru_gen = {
 	.check = check, .open = open_lru_gen, .before = before, .mark = mark,
-	.count_idle = count_idle,
+	.count_idle = count_idle, .counted = "cgroup_pages", .memcg = true,
 };

@@ -2,7 +2,8 @@
 /*
  * One way of aging memory, behind aging.c: what it needs of the host,
  * what it sets up, its timed pass, and its count of idle pages.  aging.c
- * makes the cgroup, traces KVM around the pass and restores the host.
+ * makes the cgroup (for the mechanisms that age a memory cgroup), traces
+ * KVM around the pass and restores the host.
  */
 #ifndef MIGBENCH_AGING_MECHANISM_H
 #define MIGBENCH_AGING_MECHANISM_H
@@ -24,15 +25,21 @@ struct mb_aging_mechanism {
 	int (*count_idle)(struct mb_aging_state *a, uint64_t *idle, uint64_t *total,
 			  struct mb_error *err);
 	const char *no_idle;
+	/* the pages its idle count looked at, as the statement names them */
+	const char *counted;
+	/* it ages the run's memory cgroup (LRU memory only: not hugetlb) */
+	bool memcg;
 };
 
-extern const struct mb_aging_mechanism mb_aging_lru_gen, mb_aging_reclaim;
+extern const struct mb_aging_mechanism mb_aging_lru_gen, mb_aging_reclaim, mb_aging_damon;
 
+/* Record a->changed, what the run is about to change, before it does. */
+int mb_aging_record(const struct mb_aging_state *a);
 /*
- * Record what the run is about to change, before it does: MGLRU's state
- * to put back (enabled, "" none) and whether debugfs was mounted for it.
+ * Stop and remove the kdamond whose target is pid (the run's process,
+ * alive or dead), if it is the only one: never another's.
  */
-int mb_aging_record(const struct mb_aging_state *a, const char *enabled, bool debugfs);
+void mb_aging_damon_put_back(int pid);
 
 #define MB_LRU_GEN_SYSFS "/sys/kernel/mm/lru_gen"
 #define MB_DEBUGFS "/sys/kernel/debug"

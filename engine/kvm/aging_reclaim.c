@@ -199,4 +199,5 @@ const struct mb_aging_mechanism mb_aging_reclaim = {
 		   "multi-gen LRU a younger generation, then both evict them): it leaves no "
 		   "count of pages still idle; reclaim_activated_pages counts the pages the "
 		   "classic LRU activated",
+	.memcg = true,
 };

@@ -10,6 +10,7 @@
  */
 #include "dirtylog_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -36,30 +37,43 @@ static void reclaim_figures(struct engine *e, uint32_t it)
 	add(e, MB_RECLAIM_DEACTIVATED_PAGES, it, p->pgdeactivate);
 }
 
+/* A pass that failed, or that a stop request ended (-EINTR). */
+static enum mb_run_status failed(struct engine *e, uint32_t it, int ret, const struct mb_error *err)
+{
+	if (ret == -EINTR)
+		return MB_RUN_INTERRUPTED;
+	return dirtylog_fail(e, MB_RUN_FAILED, "iteration %u: %s", it, err->message);
+}
+
 static enum mb_run_status iteration(struct engine *e, uint32_t it, struct last_pass *last)
 {
 	uint64_t start = (uintptr_t)e->mem.hva, end = start + e->mem.size, ns;
 	struct mb_error err = { 0 };
 	enum mb_run_status status;
+	int ret;
 
-	if (mb_aging_mark(&e->aging, start, end, &ns, &last->kvm, &err))
-		return dirtylog_fail(e, MB_RUN_FAILED, "iteration %u: %s", it, err.message);
+	ret = mb_aging_mark(&e->aging, start, end, &ns, &last->kvm, &err);
+	if (ret)
+		return failed(e, it, ret, &err);
 	add(e, MB_MARK_IDLE_NS, it, ns);
 	add(e, MB_KVM_AGING_CALLS, it, last->kvm.age_calls);
 	add(e, MB_KVM_AGED_PAGES, it, last->kvm.aged_pages);
-	add(e, MB_KVM_TEST_AGE_CALLS, it, last->kvm.test_age_calls);
 	if (e->spec.aging == MB_AGING_RECLAIM)
 		reclaim_figures(e, it);
-	last->reached |= last->kvm.age_calls || last->kvm.test_age_calls;
 	status = dirtylog_run_pass(e, it);
 	if (status)
 		return status;
 	add(e, MB_ACCESS_IDLE_NS, it, dirtylog_slowest_vcpu_ns(e, it));
-	if (mb_aging_no_idle(&e->aging))	/* named missing once, before the iterations */
-		return MB_RUN_OK;
-	if (mb_aging_count_idle(&e->aging, &last->idle, &last->total, &err))
-		return dirtylog_fail(e, MB_RUN_FAILED, "iteration %u: %s", it, err.message);
-	add(e, MB_IDLE_PAGES, it, last->idle);
+	/* idle_pages is named missing once, before the iterations, where there is none */
+	if (!mb_aging_no_idle(&e->aging)) {
+		ret = mb_aging_count_idle(&e->aging, &last->idle, &last->total, &err);
+		if (ret)
+			return failed(e, it, ret, &err);
+		add(e, MB_IDLE_PAGES, it, last->idle);
+		last->kvm.test_age_calls += e->aging.checked_test_age;
+	}
+	add(e, MB_KVM_TEST_AGE_CALLS, it, last->kvm.test_age_calls);
+	last->reached |= last->kvm.age_calls || last->kvm.test_age_calls;
 	return MB_RUN_OK;
 }
 
@@ -132,7 +146,8 @@ static struct json_object *statement(const struct engine *e, const struct last_p
 			       json_object_new_uint64(l->kvm.test_age_calls));
 	if (!mb_aging_no_idle(&e->aging)) {
 		json_object_object_add(o, "idle_pages", json_object_new_uint64(l->idle));
-		json_object_object_add(o, "cgroup_pages", json_object_new_uint64(l->total));
+		json_object_object_add(o, mb_aging_counted(&e->aging),
+				       json_object_new_uint64(l->total));
 	}
 	if (e->spec.aging == MB_AGING_RECLAIM) {
 		json_object_object_add(o, "lru", json_object_new_string(e->aging.mglru ?
@@ -158,6 +173,8 @@ enum mb_run_status aging_run(struct engine *e)
 			       mb_aging_names[e->spec.aging]);
 	if (mb_aging_no_idle(&e->aging))
 		mb_run_missing(e->res, MB_IDLE_PAGES, "%s", mb_aging_no_idle(&e->aging));
+	e->aging.populate_ns = dirtylog_slowest_vcpu_ns(e, 0);	/* damon's interval */
+	e->aging.stop = e->opts->stop;
 	for (uint32_t it = 1; it <= e->spec.iterations && !status; it++) {
 		status = iteration(e, it, &last);
 		if (status)

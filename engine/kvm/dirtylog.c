@@ -221,7 +221,7 @@ static enum mb_run_status prepare(struct engine *e)
 		return status;
 	/* before the test memory exists: its pages are charged where it faults */
 	if (e->spec.aging != MB_AGING_NONE &&
-	    mb_aging_open(&e->aging, e->spec.aging, bytes, &err))
+	    mb_aging_open(&e->aging, e->spec.aging, e->spec.backing, bytes, &err))
 		return dirtylog_fail(e, MB_RUN_FAILED, "aging: %s", err.message);
 	env_add(e, "kvm_capabilities_enabled",
 		enabled_caps_json(cfg.dirty_ring_cap, cfg.dirty_ring_entries,

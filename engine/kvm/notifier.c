@@ -80,31 +80,6 @@ static void count_line(const struct mb_notifier_trace *t, const char *line,
 	}
 }
 
-/* Events the ring buffer dropped, over every CPU. */
-static uint64_t lost_events(const struct mb_notifier_trace *t)
-{
-	char path[400], line[128];
-	uint64_t lost = 0;
-
-	for (int cpu = 0; cpu < 4096; cpu++) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", t->inst.dir, cpu);
-		f = fopen(path, "re");
-		if (!f)
-			break;
-		while (fgets(line, sizeof(line), f)) {
-			unsigned long long n;
-
-			if (sscanf(line, "overrun: %llu", &n) == 1 ||
-			    sscanf(line, "dropped events: %llu", &n) == 1)
-				lost += n;
-		}
-		fclose(f);
-	}
-	return lost;
-}
-
 int mb_notifier_trace_stop(struct mb_notifier_trace *t, struct mb_notifier_counts *c,
 			   struct mb_error *err)
 {
@@ -124,7 +99,7 @@ int mb_notifier_trace_stop(struct mb_notifier_trace *t, struct mb_notifier_count
 			if (line[0] != '#')
 				count_line(t, line, c);
 		fclose(f);
-		lost = lost_events(t);
+		lost = mb_tracefs_lost(&t->inst);
 		if (lost)
 			ret = mb_error_set(err, -EOVERFLOW, NULL,
 					   "the trace buffer lost %" PRIu64 " events", lost);

@@ -7,7 +7,8 @@
 // kernel's version shown as text.  An active campaign, which no test may
 // start here, is its done one rewritten in the browser as it went: the
 // page follows it every few seconds, offers to abort it with the token,
-// and stops reading once it is done.  Used by test-web.mjs.
+// and stops reading once it is done.  An aging run written beside them:
+// its view says whether its aging reached KVM.  Used by test-web.mjs.
 
 const api = async (base, path) => (await fetch(base + '/api/v1' + path)).json();
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
@@ -236,8 +237,17 @@ async function checkLive(page, errors, base, token, c, artifacts, check) {
 	}
 }
 
+// An aging run's view: the sentence of whether its aging reached KVM.
+async function checkAging(page, errors, base, want, artifacts, check) {
+	await visit(page, errors, `/run/${want.id}`, '[data-testid=aging]', 'aging-run', artifacts, check);
+	const said = await page.textContent('[data-testid=aging]');
+	check(said === 'aging: ' + want.statement, 'the aging run\'s view says whether its aging reached KVM',
+	      said);
+}
+
 export async function checkCampaignViews(page, base, token, want, artifacts, check) {
 	const errors = watchErrors(page);
+	await checkAging(page, errors, base, want.aging, artifacts, check);
 	await checkList(page, errors, base, want, artifacts, check);
 	await checkDone(page, errors, base, want.done, artifacts, check);
 	await checkFailed(page, errors, base, want.failed, artifacts, check);
