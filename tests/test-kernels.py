@@ -388,6 +388,12 @@ def check_aging_run(host, label, backing, run):
         ok(pages and all(v == AGING_PAGES for v in pages.values()),
            '%s: each aging pass covered all %d test pages in KVM (%s)'
            % (label, AGING_PAGES, pages))
+        # the walk asks KVM once per PTE or PMD: anonymous memory is 4KiB
+        # pages (MADV_NOHUGEPAGE) although the host's THP is "always"
+        per_call = 1 if backing == 'anonymous' else 512
+        ok(calls and all(v == AGING_PAGES // per_call for v in calls.values()),
+           '%s: one call per %s page in each pass (%s)'
+           % (label, '4KiB' if per_call == 1 else '2MiB', calls))
         ok(idle and max(idle.values()) <= 0.1 * AGING_PAGES,
            '%s: the guest\'s accesses were seen: %s of %d pages still idle'
            % (label, idle, AGING_PAGES))

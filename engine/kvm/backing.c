@@ -173,6 +173,16 @@ int mb_backing_alloc(struct mb_backing_mem *m, enum mb_backing type,
 			 strerror(errno));
 		goto fail;
 	}
+	/*
+	 * 4KiB pages even where THP is "always" (Debian's default), as the
+	 * selftest's anonymous backing asks too: otherwise the kernel's
+	 * setting, not the spec, would choose the page size.
+	 */
+	if (type == MB_BACKING_ANONYMOUS && madvise(p, m->map_size, MADV_NOHUGEPAGE)) {
+		ret = mb_error_set(err, -errno, NULL, "backing anonymous: madvise(MADV_NOHUGEPAGE): %s",
+			 strerror(errno));
+		goto fail;
+	}
 	if ((type == MB_BACKING_HUGETLB_1G || type == MB_BACKING_HUGETLB_2M) &&
 	    smaps_page_size(m) != psize) {
 		ret = mb_error_set(err, -EINVAL, NULL,
