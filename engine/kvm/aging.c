@@ -181,11 +181,15 @@ const char *mb_aging_no_idle(const struct mb_aging_state *a)
 	return a->m ? a->m->no_idle : NULL;
 }
 
-/* Put back what the state file says was changed, then remove it. */
+/*
+ * Put back what the state file says was changed, then remove it: kept
+ * while a kdamond it names could not be removed, for the reap to retry.
+ */
 static void restore(const char *state)
 {
 	char line[64], enabled[32];
 	FILE *f = fopen(state, "re");
+	bool keep = false;
 	int pid;
 
 	if (!f)
@@ -196,10 +200,11 @@ static void restore(const char *state)
 		else if (!strcmp(line, "debugfs\n"))
 			umount(MB_DEBUGFS);
 		else if (sscanf(line, "damon %d", &pid) == 1 && pid > 0)
-			mb_aging_damon_put_back(pid);
+			keep |= mb_aging_damon_put_back(pid) < 0;	/* the reap tries again */
 	}
 	fclose(f);
-	unlink(state);
+	if (!keep)
+		unlink(state);
 }
 
 void mb_aging_close(struct mb_aging_state *a)
@@ -213,6 +218,8 @@ void mb_aging_close(struct mb_aging_state *a)
 			rmdir(a->dir);
 		a->dir[0] = '\0';
 	}
+	if (a->m && a->m->close)
+		a->m->close(a);
 	if (a->state[0])
 		restore(a->state);
 	a->state[0] = '\0';

@@ -66,6 +66,7 @@ struct mb_aging_state {
 	uint64_t sample_us;		/* DAMON's sampling (and aggregation) interval */
 	uint64_t check_ns;		/* CLOCK_MONOTONIC: the kdamond checks from here */
 	int kdamond;			/* the pass's kdamond; 0 none */
+	bool damon_made;		/* the run's write made kdamond 0 */
 	/* test-young calls that reached KVM in the idle count's check, which
 	 * DAMON makes after the vCPUs' pass */
 	uint64_t checked_test_age;

@@ -54,17 +54,55 @@
 /* a kdamond's sleep may end up to a jiffy early (HZ 100 and up) */
 #define SLEEP_SLACK_NS 20000000ULL
 #define WAIT_NS 120000000000ULL
+/*
+ * DAMON's sysfs files only try its lock (EBUSY while the kdamond or
+ * another writer holds it, after every sampling): each access is tried
+ * again, for up to a second.
+ */
+#define BUSY_TRIES 100
+
+static void busy_wait(void)
+{
+	const struct timespec ms10 = { .tv_nsec = 10000000 };
+
+	nanosleep(&ms10, NULL);
+}
+
+static int read_s64(const char *path, int64_t *v)
+{
+	char line[32], *end;
+	ssize_t n = -1;
+	int ret = -EBUSY;
+
+	for (int i = 0; i < BUSY_TRIES && ret == -EBUSY; i++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return -errno;
+		n = read(fd, line, sizeof(line) - 1);
+		ret = n < 0 ? -errno : 0;
+		close(fd);
+		if (ret == -EBUSY)
+			busy_wait();
+	}
+	if (ret)
+		return ret;
+	line[n] = '\0';
+	errno = 0;
+	*v = strtoll(line, &end, 10);
+	return errno || end == line ? -EINVAL : 0;
+}
 
 static int read_u64(const char *path, uint64_t *v)
 {
-	char line[32], *end;
-	int ret = mb_kfile_read_line(path, line, sizeof(line));
+	int64_t s = 0;
+	int ret = read_s64(path, &s);
 
-	if (ret)
-		return ret;
-	errno = 0;
-	*v = strtoull(line, &end, 10);
-	return errno || end == line ? -EINVAL : 0;
+	if (!ret && s < 0)
+		ret = -ESRCH;	/* the kdamond's pid: -1 while it does not run */
+	if (!ret)
+		*v = (uint64_t)s;
+	return ret;
 }
 
 static int put(const char *dir, const char *file, struct mb_error *err, const char *fmt, ...)
@@ -79,7 +117,8 @@ static int put(const char *dir, const char *file, struct mb_error *err, const ch
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	ret = mb_kfile_write(dir, file, text);
+	for (int i = 0; (ret = mb_kfile_write(dir, file, text)) == -EBUSY && i < BUSY_TRIES; i++)
+		busy_wait();
 	if (ret)
 		mb_error_set(err, ret, "aging", "damon: writing %s to %s/%s: %s", text, dir, file,
 			     strerror(-ret));
@@ -144,6 +183,7 @@ static int open_damon(struct mb_aging_state *a, struct mb_error *err)
 				    strerror(-ret));
 	}
 	ret = put(KDAMONDS, "nr_kdamonds", err, "1");
+	a->damon_made = !ret;
 	if (!ret)
 		ret = put(KDAMOND "/contexts", "nr_contexts", err, "1");
 	if (!ret)
@@ -230,6 +270,9 @@ static int mark(struct mb_aging_state *a, uint64_t *ns, struct mb_error *err)
 	unsigned long long run;
 	int ret = put(KDAMOND, "state", err, "on");
 
+	if (ret == -EBUSY)
+		return mb_fail(err, "aging", "damon: DAMON is busy: a kdamond it runs for its own "
+			       "modules (DAMON_RECLAIM, DAMON_LRU_SORT) or another user holds it");
 	if (ret)
 		return ret;
 	a->check_ns = t0 + a->sample_us * 1000 - SLEEP_SLACK_NS;
@@ -275,7 +318,7 @@ static int late(struct mb_aging_state *a, struct mb_error *err)
  * check's test-young calls that reached KVM.
  */
 static void count_line(struct mb_aging_state *a, const char *line, uint64_t *idle,
-		       uint64_t *total, unsigned int *seen)
+		       uint64_t *total, unsigned int *seen, unsigned int *regions)
 {
 	unsigned long long start, end;
 	unsigned int accesses, age;
@@ -283,8 +326,8 @@ static void count_line(struct mb_aging_state *a, const char *line, uint64_t *idl
 
 	if (!p && strstr(line, "kvm_test_age_hva: "))
 		a->checked_test_age++;
-	if (!p || sscanf(p, "damon_aggregated: target_id=%*u nr_regions=%*u %llu-%llu: %u %u",
-			 &start, &end, &accesses, &age) != 4 || end <= start)
+	if (!p || sscanf(p, "damon_aggregated: target_id=%*u nr_regions=%u %llu-%llu: %u %u",
+			 regions, &start, &end, &accesses, &age) != 5 || end <= start)
 		return;
 	(*seen)++;
 	*total += (end - start) / PAGE;
@@ -298,7 +341,7 @@ static int read_regions(struct mb_aging_state *a, const char *dir, uint64_t *idl
 {
 	char path[300], buf[65536];
 	size_t have = 0;
-	unsigned int seen = 0;
+	unsigned int seen = 0, regions = a->regions;
 	struct pollfd pfd;
 	int ret = 0;
 
@@ -315,6 +358,11 @@ static int read_regions(struct mb_aging_state *a, const char *dir, uint64_t *idl
 
 		if (stopped(a)) {
 			ret = -EINTR;
+			break;
+		}
+		if (regions != a->regions) {
+			ret = mb_fail(err, "aging", "damon: the kdamond reported %u regions, not the %u "
+				      "it was given: DAMON merged or split them", regions, a->regions);
 			break;
 		}
 		if (mb_now_ns() > a->check_ns + WAIT_NS) {
@@ -335,7 +383,7 @@ static int read_regions(struct mb_aging_state *a, const char *dir, uint64_t *idl
 		buf[have] = '\0';
 		for (line = buf; (nl = strchr(line, '\n')); line = nl + 1) {
 			*nl = '\0';
-			count_line(a, line, idle, total, &seen);
+			count_line(a, line, idle, total, &seen, &regions);
 		}
 		have = strlen(line);
 		memmove(buf, line, have);
@@ -367,9 +415,11 @@ static int count_idle(struct mb_aging_state *a, uint64_t *idle, uint64_t *total,
 		return ret;
 	/* room for two events a region (about 48 bytes each) on the kdamond's CPU */
 	snprintf(size, sizeof(size), "%u", a->regions / 8 < 1024 ? 1024 : a->regions / 8);
-	snprintf(filter, sizeof(filter), "start >= %" PRIu64 " && end <= %" PRIu64, a->start,
-		 a->end);
-	snprintf(hva, sizeof(hva), "hva >= 0x%" PRIx64 " && hva < 0x%" PRIx64, a->start, a->end);
+	/* the pass's kdamond only: khugepaged, say, asks test-young too */
+	snprintf(filter, sizeof(filter), "start >= %" PRIu64 " && end <= %" PRIu64
+		 " && common_pid == %d", a->start, a->end, a->kdamond);
+	snprintf(hva, sizeof(hva), "hva >= 0x%" PRIx64 " && hva < 0x%" PRIx64 " && common_pid == %d",
+		 a->start, a->end, a->kdamond);
 	ret = mb_kfile_write(inst.dir, "buffer_size_kb", size);
 	if (!ret)
 		ret = mb_kfile_write(inst.dir, "events/damon/damon_aggregated/filter", filter);
@@ -387,7 +437,8 @@ static int count_idle(struct mb_aging_state *a, uint64_t *idle, uint64_t *total,
 	} else {
 		ret = read_regions(a, inst.dir, idle, total, err);
 		lost = mb_tracefs_lost(&inst);
-		if (!ret && lost)
+		/* lost events explain a wait that timed out too */
+		if (ret != -EINTR && lost)
 			ret = mb_error_set(err, -EOVERFLOW, NULL, "the trace buffer lost %" PRIu64
 					   " of the regions' events", lost);
 	}
@@ -397,24 +448,37 @@ static int count_idle(struct mb_aging_state *a, uint64_t *idle, uint64_t *total,
 	return ret;	/* -EINTR: stopped, err untouched */
 }
 
-void mb_aging_damon_put_back(int pid)
+/* Off (which fails where it is off already), then gone. */
+static int remove_kdamond(void)
+{
+	put(KDAMOND, "state", NULL, "off");
+	return put(KDAMONDS, "nr_kdamonds", NULL, "0");
+}
+
+/* The live run: the kdamond its own write made, however far it got. */
+static void close_damon(struct mb_aging_state *a)
+{
+	if (a->damon_made && !remove_kdamond())
+		a->damon_made = false;
+}
+
+int mb_aging_damon_put_back(int pid)
 {
 	uint64_t n, target;
 
 	if (read_u64(KDAMONDS "/nr_kdamonds", &n) || n != 1)
-		return;
+		return 0;
 	/*
-	 * The run's own process made it just after seeing none; a dead run's
-	 * is known by its target, which only the run sets.
+	 * Known by its target, which only the run sets: a kdamond killed
+	 * before its target was written is left (and refuses later runs
+	 * with its reason) rather than guessed at.
 	 */
-	if (pid != (int)getpid() &&
-	    (read_u64(TARGET "/pid_target", &target) || target != (uint64_t)pid))
-		return;
-	mb_kfile_write(KDAMOND, "state", "off");	/* fails where it is off already */
-	mb_kfile_write(KDAMONDS, "nr_kdamonds", "0");
+	if (read_u64(TARGET "/pid_target", &target) || target != (uint64_t)pid)
+		return 0;
+	return remove_kdamond();
 }
 
 const struct mb_aging_mechanism mb_aging_damon = {
 	.check = check, .open = open_damon, .before = before, .mark = mark,
-	.count_idle = count_idle, .counted = "monitored_pages",
+	.count_idle = count_idle, .close = close_damon, .counted = "monitored_pages",
 };

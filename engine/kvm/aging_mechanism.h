@@ -25,6 +25,8 @@ struct mb_aging_mechanism {
 	int (*count_idle)(struct mb_aging_state *a, uint64_t *idle, uint64_t *total,
 			  struct mb_error *err);
 	const char *no_idle;
+	/* what it set up, taken down before the host is restored; NULL: nothing */
+	void (*close)(struct mb_aging_state *a);
 	/* the pages its idle count looked at, as the statement names them */
 	const char *counted;
 	/* it ages the run's memory cgroup (LRU memory only: not hugetlb) */
@@ -37,9 +39,10 @@ extern const struct mb_aging_mechanism mb_aging_lru_gen, mb_aging_reclaim, mb_ag
 int mb_aging_record(const struct mb_aging_state *a);
 /*
  * Stop and remove the kdamond whose target is pid (the run's process,
- * alive or dead), if it is the only one: never another's.
+ * alive or dead), if it is the only one: never another's.  0, or a
+ * negative errno where it stays (the state file is then kept).
  */
-void mb_aging_damon_put_back(int pid);
+int mb_aging_damon_put_back(int pid);
 
 #define MB_LRU_GEN_SYSFS "/sys/kernel/mm/lru_gen"
 #define MB_DEBUGFS "/sys/kernel/debug"
