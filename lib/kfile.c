@@ -12,6 +12,7 @@ int mb_kfile_write(const char *dir, const char *file, const char *text)
 {
 	char path[PATH_MAX + 64];
 	size_t n = strlen(text);
+	ssize_t w;
 	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
@@ -19,8 +20,9 @@ int mb_kfile_write(const char *dir, const char *file, const char *text)
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, text, n) != (ssize_t)n)
-		ret = -errno;
+	w = write(fd, text, n);
+	if (w != (ssize_t)n)
+		ret = w < 0 ? -errno : -EIO;	/* a short write sets no errno */
 	close(fd);
 	return ret;
 }
@@ -33,8 +35,9 @@ int mb_kfile_read_line(const char *path, char *out, size_t len)
 	out[0] = '\0';
 	if (!f)
 		return -errno;
+	errno = 0;
 	if (!fgets(out, (int)len, f))
-		ret = -EIO;
+		ret = errno ? -errno : -EIO;	/* a file's own error (EBUSY, say), or empty */
 	fclose(f);
 	out[strcspn(out, "\n")] = '\0';
 	return ret;

@@ -60,7 +60,7 @@ struct mb_aging_state {
 	struct mb_aging_vmstat before, pass;
 	bool short_of_request;		/* the last reclaim pass freed less than asked */
 	/* damon: the test memory, in regions of one page of its backing each */
-	uint64_t start, end, region;
+	uint64_t start, end;
 	unsigned int regions;
 	uint64_t populate_ns;		/* the vCPUs' first pass, for DAMON's interval */
 	uint64_t sample_us;		/* DAMON's sampling (and aggregation) interval */

@@ -68,41 +68,26 @@ static void busy_wait(void)
 	nanosleep(&ms10, NULL);
 }
 
-static int read_s64(const char *path, int64_t *v)
-{
-	char line[32], *end;
-	ssize_t n = -1;
-	int ret = -EBUSY;
-
-	for (int i = 0; i < BUSY_TRIES && ret == -EBUSY; i++) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			return -errno;
-		n = read(fd, line, sizeof(line) - 1);
-		ret = n < 0 ? -errno : 0;
-		close(fd);
-		if (ret == -EBUSY)
-			busy_wait();
-	}
-	if (ret)
-		return ret;
-	line[n] = '\0';
-	errno = 0;
-	*v = strtoll(line, &end, 10);
-	return errno || end == line ? -EINVAL : 0;
-}
-
+/* A number in a DAMON file; -ESRCH for the kdamond's pid while it does not run (-1). */
 static int read_u64(const char *path, uint64_t *v)
 {
-	int64_t s = 0;
-	int ret = read_s64(path, &s);
+	char line[32], *end;
+	long long n;
+	int ret;
 
-	if (!ret && s < 0)
-		ret = -ESRCH;	/* the kdamond's pid: -1 while it does not run */
-	if (!ret)
-		*v = (uint64_t)s;
-	return ret;
+	for (int i = 0; (ret = mb_kfile_read_line(path, line, sizeof(line))) == -EBUSY &&
+	     i < BUSY_TRIES; i++)
+		busy_wait();
+	if (ret)
+		return ret;
+	errno = 0;
+	n = strtoll(line, &end, 10);
+	if (errno || end == line)
+		return -EINVAL;
+	if (n < 0)
+		return -ESRCH;
+	*v = (uint64_t)n;
+	return 0;
 }
 
 static int put(const char *dir, const char *file, struct mb_error *err, const char *fmt, ...)
@@ -203,11 +188,10 @@ static int open_damon(struct mb_aging_state *a, struct mb_error *err)
 static int set_regions(struct mb_aging_state *a, struct mb_error *err)
 {
 	static const char *const intervals[] = { "sample_us", "aggr_us", "update_us" };
+	uint64_t region = mb_backing_page_size(a->backing), limit;
 	char dir[128];
-	uint64_t limit;
 	int ret;
 
-	a->region = mb_backing_page_size(a->backing);
 	a->regions = (unsigned int)regions_of(a->backing, a->end - a->start);
 	limit = a->regions < 3 ? 3 : a->regions;	/* DAMON's least min_nr_regions */
 	a->sample_us = a->populate_ns / 1000 * 4;
@@ -222,7 +206,7 @@ static int set_regions(struct mb_aging_state *a, struct mb_error *err)
 	if (!ret)
 		ret = put(TARGET "/regions", "nr_regions", err, "%u", a->regions);
 	for (unsigned int i = 0; !ret && i < a->regions; i++) {
-		uint64_t lo = a->start + i * a->region, hi = lo + a->region;
+		uint64_t lo = a->start + i * region, hi = lo + region;
 
 		snprintf(dir, sizeof(dir), TARGET "/regions/%u", i);
 		ret = put(dir, "start", err, "%" PRIu64, lo);
@@ -281,14 +265,13 @@ static int mark(struct mb_aging_state *a, uint64_t *ns, struct mb_error *err)
 		return mb_error_set(err, ret ? ret : -ESRCH, "aging",
 				    "damon: the kdamond started has no pid in " KDAMOND "/pid");
 	a->kdamond = (int)pid;
-	while (task_state(a->kdamond) != 'I') {
+	for (char state; (state = task_state(a->kdamond)) != 'I'; nanosleep(&tick, NULL)) {
 		if (stopped(a))
 			return -EINTR;
-		if (task_state(a->kdamond) == '?' || mb_now_ns() - t0 > WAIT_NS)
+		if (state == '?' || mb_now_ns() - t0 > WAIT_NS)
 			return mb_fail(err, "aging", "damon: kdamond %d %s before it prepared its "
-				       "access checks", a->kdamond, task_state(a->kdamond) == '?' ?
-				       "ended" : "did not sleep in 120 s");
-		nanosleep(&tick, NULL);
+				       "access checks", a->kdamond,
+				       state == '?' ? "ended" : "did not sleep in 120 s");
 	}
 	snprintf(path, sizeof(path), "/proc/%d/schedstat", a->kdamond);
 	ret = mb_kfile_read_line(path, line, sizeof(line));
