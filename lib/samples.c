@@ -59,6 +59,7 @@ static const struct { const char *name, *label; } metrics[MB_NR_METRICS] = {
 	[MB_MIGRATION_PRECOPY_MS] = { "migration_precopy_ms", "precopy phase" },
 	[MB_MIGRATION_POSTCOPY_MS] = { "migration_postcopy_ms", "postcopy phase" },
 	[MB_MIGRATION_ITERATION_T_MS] = { "migration_iteration_t_ms", "iteration start" },
+	[MB_GUEST_BOOT_MS] = { "guest_boot_ms", "guest start to dirtying" },
 	[MB_GUEST_DIRTY_RATE_MIB_S] = { "guest_dirty_rate_mib_s", "guest dirty rate, its own count" },
 	[MB_DIRTY_RATE_CALC_MIB_S] = { "dirty_rate_calc_mib_s", "dirty rate, libvirt's calculation" },
 	[MB_GUEST_STALL_MS] = { "guest_stall_ms", "longest guest stall" },

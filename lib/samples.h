@@ -68,6 +68,11 @@ enum mb_metric {
 	MB_MIGRATION_POSTCOPY_MS,
 	/* ... when each iteration began, ms after the job started (iteration: its number) */
 	MB_MIGRATION_ITERATION_T_MS,
+	/*
+	 * ... from starting migbench's guest to its console saying every vCPU
+	 * dirties memory (firmware, the multiboot load, AP start-up)
+	 */
+	MB_GUEST_BOOT_MS,
 	/* ... the guest's dirty rate before the migration: its own count, libvirt's calculation */
 	MB_GUEST_DIRTY_RATE_MIB_S,
 	MB_DIRTY_RATE_CALC_MIB_S,

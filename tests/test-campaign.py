@@ -4,8 +4,13 @@
 QEMU TCG, tests/testhost/): migbenchd there boots Debian's 6.1 and 6.12
 kernels by kexec, resumes after each boot and makes its runs on the host's
 own KVM.  Three campaigns, one after the other on one test host:
-- two kernels x two rounds, ABBA: four boots, four runs whose recorded
-  kernel is their step's, the report;
+- two kernels x two rounds, ABBA, each step a dirty-log run and a live
+  migration of a 1GiB-hugepage guest (QEMU and private libvirtds in the
+  test host, QEMU's dirty-log ioctls traced and checked against its own
+  count): four boots, eight runs whose recorded kernel is their step's,
+  the report comparing both runs' figures per kernel; nothing of the
+  migrations left after the last, and a cancelled one recording the
+  disable on the kernel the campaign ended in;
 - a kernel whose command line panics: the host comes back in its default
   kernel, the step is boot-failed, booted again, and the campaign stops
   with the reason; the step before it keeps its run;
@@ -20,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, 'testhost'))
 from daemon_fixture import diag, done, ok  # noqa: E402
+import hostmigration  # noqa: E402
 import testhost  # noqa: E402
 
 BUILD = os.environ.get('MIGBENCH_BUILD', os.path.join(HERE, '..', 'build'))
@@ -107,17 +113,19 @@ def check_runs_match_steps(host, c):
 
 def test_abba(host, image):
     a, b = image.kernels[0], image.kernels[1]
+    boot_pages = hostmigration.pages_at_boot(host)
     cid = start_campaign(host, {
         'kernels': [kernel_entry(a, 'linux-6.1'), kernel_entry(b, 'linux-6.12')],
-        'runs': [dict(SMALL, repeat=1)], 'rounds': 2, 'order': 'ABBA'})
+        'runs': [dict(SMALL, repeat=1), dict(hostmigration.MIGRATION, repeat=1)],
+        'rounds': 2, 'order': 'ABBA'})
     if not cid:
         return
     t0 = time.monotonic()
-    c = wait_campaign(host, cid, ended, 1800, 'the ABBA campaign')
+    c = wait_campaign(host, cid, ended, 2400, 'the ABBA campaign')
     if not ok(c and c['state'] == 'done', 'two kernels x two rounds: done'):
         end_campaign(host, cid)
         return
-    diag('ABBA campaign: %.0f s for 4 boots and 4 runs' % (time.monotonic() - t0))
+    diag('ABBA campaign: %.0f s for 4 boots and 8 runs' % (time.monotonic() - t0))
     steps = c['step_list']
     ok([s['kernel'] for s in steps] == [0, 1, 1, 0], 'in the order A B B A')
     ok(all(s['state'] == 'done' and s['attempts'] == 1 and s['restarts'] == 0 for s in steps),
@@ -128,24 +136,66 @@ def test_abba(host, image):
     ok(len(set(boots)) == 4 and None not in boots, 'four boots, one per step')
     ok(sum(e['kind'] == 'booted' for e in c['events']) == 4, 'four "booted" events')
     runs = [r for s in steps for r in s['runs']]
-    if not ok(len(runs) == 4 and all(r['state'] == 'done' for r in runs), 'four runs, all done'):
+    if not ok(len(runs) == 8 and all(r['state'] == 'done' for r in runs),
+              'eight runs, a dirty-log run and a migration per step, all done'):
         for s in steps:
             diag_step(host, s)
     ok(check_runs_match_steps(host, c), 'each run recorded the kernel, token and boot of its step')
+    kinds = [[run_json(host, r['id']).get('kind') for r in s['runs']] for s in steps]
+    ok(kinds == [['dirtylog', 'migration']] * 4, 'each step ran its dirty-log run, then its '
+       'migration (%s)' % kinds)
     labels = [run_json(host, s['runs'][0]['id']).get('label') for s in steps]
     ok(labels == ['linux-6.1', 'linux-6.12', 'linux-6.12', 'linux-6.1'],
        'each run carries its kernel\'s label')
-    status, text = host.api('GET', '/api/v1/campaigns/%d/report?format=text' % cid)
-    ok(status == 200 and 'linux-6.1' in str(text) and 'linux-6.12' in str(text) and
-       'clear_dirty_log_ns' in str(text), 'the text report compares the two kernels')
-    diag(text if status == 200 else (status, text))
-    status, rep = host.api('GET', '/api/v1/campaigns/%d/report' % cid)
-    ok(status == 200 and len(rep.get('comparisons', [])) == 1 and
-       rep['comparisons'][0]['base'] == 'linux-6.1' and rep['comparisons'][0]['new'] == 'linux-6.12',
-       'the JSON report: one comparison, 6.1 against 6.12')
-    status, md = host.api('GET', '/api/v1/campaigns/%d/report?format=markdown' % cid)
-    ok(status == 200 and str(md).startswith('### Campaign %d' % cid), 'and markdown')
+    for s in steps:
+        mig = run_json(host, s['runs'][1]['id'])
+        hostmigration.check_done(mig, 'step %d (%s): the migration' % (
+            s['seq'], (mig.get('kernel') or {}).get('release')))
+    left = hostmigration.leftovers(host, boot_pages)
+    ok(not left, 'after the last step\'s migration nothing of it is left in the test host (%s)'
+       % (left or 'no QEMU, libvirtd, virtlogd, run directory or tracefs instance; the 1GiB '
+          'pool back to %d free' % boot_pages))
+    check_abba_report(host, cid)
     ok(host.kernel_release() == a.release, 'the host is left in the last step\'s kernel')
+    hostmigration.check_cancelled(host, 'cancelled', boot_pages)
+
+
+def check_abba_report(host, cid):
+    """Both runs' rows per kernel, the migration's headline first, in every
+    format."""
+    status, rep = host.api('GET', '/api/v1/campaigns/%d/report' % cid)
+    comps = rep.get('comparisons', []) if status == 200 else []
+    ok(len(comps) == 2 and all(c['base'] == 'linux-6.1' and c['new'] == 'linux-6.12'
+                               for c in comps),
+       'the JSON report: two comparisons (the dirty-log run, the migration), 6.1 against 6.12')
+    if len(comps) != 2:
+        diag(status, rep)
+        return
+    rows = [list(dict.fromkeys(m['metric'] for m in c['comparison']['metrics'])) for c in comps]
+    ok(rows[0][:1] == ['clear_dirty_log_ns'], "the dirty-log comparison leads with KVM's "
+       'clear-dirty-log time (%s)' % rows[0][:3])
+    ok(rows[1][:2] == ['qemu_clear_dirty_log_ns', 'qemu_get_dirty_log_ns'],
+       "the migration comparison leads with QEMU's clear- and get-dirty-log calls (%s)"
+       % rows[1][:4])
+    want = {'migration_total_ms', 'migration_dest_start_ms', 'migration_precopy_ms',
+            'migration_downtime_ms', 'guest_stall_ms'}
+    lead = rows[1][:len(want) + 3]
+    ok(want <= set(lead), 'then the migration, its phases and the guest\'s stall (%s)' % lead)
+    sides = [(c['comparison']['base']['runs'], c['comparison']['new']['runs']) for c in comps]
+    ok(all(len(base) == 2 and len(new) == 2 for base, new in sides),
+       'each comparison has both rounds\' runs on each side (%s)' % sides)
+    status, text = host.api('GET', '/api/v1/campaigns/%d/report?format=text' % cid)
+    text = str(text)
+    ok(status == 200 and 'linux-6.1' in text and 'linux-6.12' in text and
+       'clear_dirty_log_ns' in text and 'qemu_clear_dirty_log_ns' in text and
+       'guest_stall_ms' in text and text.index('qemu_clear_dirty_log_ns') < text.index('guest_stall_ms'),
+       'the text report compares the two kernels: the dirty-log run\'s rows and the '
+       'migration\'s, QEMU\'s clears first')
+    diag(text if status == 200 else (status, text))
+    status, md = host.api('GET', '/api/v1/campaigns/%d/report?format=markdown' % cid)
+    ok(status == 200 and str(md).startswith('### Campaign %d' % cid) and
+       'qemu_clear_dirty_log_ns' in str(md) and 'clear_dirty_log_ns' in str(md),
+       'and markdown, with both runs\' rows')
 
 
 def test_boot_failed(host, image):

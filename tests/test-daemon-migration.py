@@ -71,7 +71,8 @@ def main():
         ok(all(k in m for k in ('migration_total_ms', 'migration_setup_ms', 'migration_downtime_ms',
                                 'migration_iterations', 'migration_transferred_bytes',
                                 'migration_dest_start_ms', 'migration_precopy_ms',
-                                'guest_dirty_rate_mib_s', 'dirty_rate_calc_mib_s', 'guest_stall_ms')) and
+                                'guest_boot_ms', 'guest_dirty_rate_mib_s', 'dirty_rate_calc_mib_s',
+                                'guest_stall_ms')) and
            ('migration_dirty_rate_pps' in m) != ('migration_dirty_rate_pps' in (final['missing'] or {})),
            'the final figures and phases are stored under their names; QEMU\'s dirty rate stored '
            'or named missing, never both (%s)' % (final['missing'] or {}).get('migration_dirty_rate_pps', 'stored'))

@@ -104,13 +104,17 @@ static void check_verified(const char *name, bool ring)
 static void check_guest(const char *name, const struct mb_run_result *res,
 			const struct mb_migspec *spec)
 {
-	uint64_t guest = 0, calc = 0, stall = 0, max;
+	uint64_t guest = 0, calc = 0, stall = 0, boot = 0, max;
+	size_t nboot = count(&res->samples, MB_GUEST_BOOT_MS, &boot);
 	size_t nguest = count(&res->samples, MB_GUEST_DIRTY_RATE_MIB_S, &guest);
 	size_t ncalc = count(&res->samples, MB_DIRTY_RATE_CALC_MIB_S, &calc);
 	size_t nstall = count(&res->samples, MB_GUEST_STALL_MS, &stall);
 	size_t windows = count(&res->samples, MB_GUEST_T_MS, &max);
 	size_t rates = count(&res->samples, MB_GUEST_WRITE_RATE_KIB_S, &max);
 
+	tap_ok(nboot == 1 && boot > 0 && !missing(res, MB_GUEST_BOOT_MS),
+	       "%s: the guest dirtied memory %llu ms after it was started", name,
+	       (unsigned long long)boot);
 	tap_ok(nguest == 1 && within(guest, spec->rate_mib_s, 0.15),
 	       "%s: the guest's own count says %llu MiB/s for rate_mib_s %llu (15%%)", name,
 	       (unsigned long long)guest, (unsigned long long)spec->rate_mib_s);

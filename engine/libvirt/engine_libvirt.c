@@ -46,6 +46,24 @@ static const struct mb_headline headline[] = {
 	{ NULL, NULL },
 };
 
+/*
+ * Reports: QEMU's clears and gets (a kernel change to either shows in
+ * both), the zap, then what the user waits for, phase by phase, and what
+ * the guest felt.  Apart from the headline so that adaptive repetition
+ * does not wait on the phases too.
+ */
+static const struct mb_headline report_first[] = {
+	{ "qemu_clear_dirty_log_ns", "qemu_get_dirty_log_ns" },
+	{ "qemu_get_dirty_log_ns", NULL },
+	{ "qemu_disable_dirty_log_ns", NULL },
+	{ "migration_total_ms", NULL },
+	{ "migration_dest_start_ms", NULL },
+	{ "migration_precopy_ms", NULL },
+	{ "migration_downtime_ms", NULL },
+	{ "guest_stall_ms", NULL },
+	{ NULL, NULL },
+};
+
 static void spec_init(void *spec)
 {
 	mb_migspec_init(spec);
@@ -108,6 +126,7 @@ const struct mb_engine mb_engine_libvirt = {
 	.report_title = "KVM live-migration comparison",
 	.keys = keys,
 	.headline = headline,
+	.report_first = report_first,
 	.spec_size = sizeof(struct mb_migspec),
 	.spec_init = spec_init,
 	.spec_load = spec_load,

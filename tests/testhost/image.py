@@ -46,9 +46,12 @@ APT_LISTS = '/var/lib/apt/lists'
 
 
 # The system and what the fixture itself uses: the guest agent is its
-# control channel, kexec-tools kexecs in its own test.
+# control channel, kexec-tools kexecs in its own test.  QEMU and libvirt's
+# daemons as a lab machine has them, for migration runs (their system
+# units masked in mkbase.sh: migbench starts private libvirtds).
 SYSTEM_PACKAGES = ['systemd', 'systemd-sysv', 'udev', 'kmod', 'initramfs-tools',
-                   'qemu-guest-agent', 'procps', 'kexec-tools']
+                   'qemu-guest-agent', 'procps', 'kexec-tools',
+                   'qemu-system-x86', 'libvirt-daemon-system']
 # The default kernel first: the one QEMU boots, and comes back to on reset.
 KERNEL_PACKAGES = [r'linux-image-6\.1\.0-(\d+)-amd64-unsigned',
                    r'linux-image-6\.12\.(\d+)\+deb12-amd64-unsigned']

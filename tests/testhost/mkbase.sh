@@ -31,13 +31,20 @@ hook_customize() {	# after every package is installed
 	root=$1
 	# Units that cost boot time under TCG or run jobs in the middle of a
 	# measurement.  Masked, not removed, so a person can unmask one.
+	# libvirt's own daemons too: migration runs start private ones, and
+	# the system's would only probe QEMU at boot.
 	for unit in apt-daily.timer apt-daily-upgrade.timer apt-daily.service \
 		apt-daily-upgrade.service e2scrub_all.timer e2scrub_all.service \
 		e2scrub_reap.service man-db.timer man-db.service fstrim.timer \
 		dpkg-db-backup.timer logrotate.timer systemd-timesyncd.service \
 		systemd-firstboot.service kexec.service kexec-load.service \
 		getty@tty1.service getty-static.service \
-		systemd-networkd-wait-online.service; do
+		systemd-networkd-wait-online.service \
+		libvirtd.service libvirtd.socket libvirtd-ro.socket \
+		libvirtd-admin.socket libvirtd-tcp.socket libvirtd-tls.socket \
+		virtlogd.service virtlogd.socket virtlogd-admin.socket \
+		virtlockd.service virtlockd.socket virtlockd-admin.socket \
+		libvirt-guests.service; do
 		ln -sf /dev/null "$root/etc/systemd/system/$unit"
 	done
 	# One virtio NIC on QEMU's user network, its address by DHCP.

@@ -51,9 +51,10 @@ __all__ = ['prepare', 'Image', 'Kernel', 'PrepareError', 'TestHost', 'ChannelErr
 
 QEMU = shutil.which('qemu-system-x86_64') or '/usr/bin/qemu-system-x86_64'
 # panic=5: a panic comes back in the default kernel.  hugepagesz/hugepages:
-# 1GiB pages exist inside for hugetlb-1g runs.  loglevel=4 keeps the
+# 1GiB pages exist inside for hugetlb-1g runs, two for a local migration's
+# two ends (a 1GiB page is seldom found free once the host has run a while).  loglevel=4 keeps the
 # kernel's warnings on the console log; systemd's status lines are noise.
-CMDLINE = ('console=ttyS0 root=/dev/vda rw panic=5 hugepagesz=1G hugepages=1 '
+CMDLINE = ('console=ttyS0 root=/dev/vda rw panic=5 hugepagesz=1G hugepages=2 '
            'loglevel=4 systemd.show_status=0')
 
 DIR_PREFIX = 'migbench-testhost-'
@@ -106,7 +107,7 @@ class TestHost:
     BUILD/meson-logs/testhost/NAME-console.log (the serial console, every
     boot of this TestHost) and NAME-qemu.log (QEMU's own messages)."""
 
-    def __init__(self, image, name, kernel=None, memory_mb=4096, cpus=2, cmdline_extra='',
+    def __init__(self, image, name, kernel=None, memory_mb=5120, cpus=2, cmdline_extra='',
                  keep_disk=False, port=None):
         self.image = image
         self.name = name
@@ -379,7 +380,8 @@ def main():
                    'a reset still comes back in it')
     p.add_argument('--port', type=int, help="this machine's loopback port for migbenchd "
                    "(default: the guest's own port when free, so that `migbench --url` works)")
-    p.add_argument('--memory', type=int, default=4096, help='MiB (default 4096)')
+    p.add_argument('--memory', type=int, default=5120, help='MiB (default 5120: 3 GiB beside '
+                   'the two 1GiB pages reserved at boot)')
     p.add_argument('--cpus', type=int, default=2)
     p.add_argument('--name', default='manual')
     args = p.parse_args()

@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: MIT
+"""Migration runs in the test host (tests/testhost/): the smallest run that
+still moves a 1GiB-hugepage guest, and what every such run must show there,
+shared by the suites that boot a test host (campaign, kernels).
+
+The test host is a lab machine of its own under QEMU TCG: QEMU and
+libvirt's daemons from Debian, two 1GiB pages reserved at boot (a local
+migration holds the guest's memory at both ends), and the nested guest on
+the host's own KVM (kvm_amd, nested paging, TDP MMU)."""
+import time
+
+from daemon_fixture import ok, diag
+
+HUGE_1G = '/sys/kernel/mm/hugepages/hugepages-1048576kB/'
+STATE_DIR = '/run/migbench/libvirtd'
+# one vCPU, the smallest memory that takes a 1GiB page, a working set and
+# a rate TCG keeps up with (at 16 MiB/s the guest wrote 14 on 6.12, and
+# precopy took up to 22 iterations);
+# verify_trace: the run fails unless each traced dirty-log call count
+# equals QEMU's own count of its calls
+MIGRATION = {'kind': 'migration', 'vcpus': 1, 'memory': '1G', 'backing': 'hugetlb-1g',
+             'wss': '64M', 'rate_mib_s': 8, 'verify_trace': True}
+# abort at the first iteration: dirty logging turned off while the guest runs
+CANCELLED = dict(MIGRATION, cancel_after_iterations=1)
+PHASES = ('migration_dest_start_ms', 'migration_precopy_ms', 'migration_iteration_t_ms')
+RATE_TOLERANCE = 0.15
+
+
+def wait_run(host, rid, timeout=900):
+    deadline = time.monotonic() + timeout
+    run = {}
+    while time.monotonic() < deadline:
+        status, run = host.api('GET', '/api/v1/runs/%d' % rid)
+        if status == 200 and run['state'] not in ('queued', 'running'):
+            return run
+        time.sleep(2)
+    return run
+
+
+def figure(run, metric):
+    """A metric's summary in a run, or {}."""
+    return (run.get('summary') or {}).get(metric) or {}
+
+
+def check_done(run, what):
+    """A completed migration as the test host ran it: traced and verified,
+    the guest at the rate it was given, the phases and the stall."""
+    if not ok(run.get('state') == 'done', '%s: done (%s %s)'
+              % (what, run.get('result'), run.get('error'))):
+        return False
+    clear, get = figure(run, 'qemu_clear_dirty_log_ns'), figure(run, 'qemu_get_dirty_log_ns')
+    good = ok(run['resolved_spec'].get('verify_trace') is True and clear.get('n', 0) > 0 and
+              clear['min'] > 0 and get.get('n', 0) > 0 and get['min'] > 0,
+              "%s: QEMU's KVM_CLEAR_DIRTY_LOG (%s calls) and KVM_GET_DIRTY_LOG (%s) traced with "
+              "positive durations, each count equal to QEMU's own (verify_trace)"
+              % (what, clear.get('n'), get.get('n')))
+    rate = figure(run, 'guest_dirty_rate_mib_s').get('median')
+    want = run['resolved_spec']['rate_mib_s']
+    good &= ok(rate is not None and abs(rate - want) <= RATE_TOLERANCE * want,
+               '%s: the guest dirtied %s MiB/s, within %d%% of rate_mib_s %d'
+               % (what, rate, RATE_TOLERANCE * 100, want))
+    phases = {p: figure(run, p).get('n') for p in PHASES}
+    total = figure(run, 'migration_total_ms').get('median')
+    start, precopy = (figure(run, p).get('median') for p in PHASES[:2])
+    good &= ok(all(phases.values()) and total and start + precopy <= total,
+               '%s: the phases (destination start %s ms, precopy %s ms, %s iterations) within '
+               'the total %s ms' % (what, start, precopy, phases['migration_iteration_t_ms'], total))
+    boot = figure(run, 'guest_boot_ms')
+    good &= ok(boot.get('n') == 1 and boot['min'] > 0, '%s: the guest started dirtying %s ms '
+               'after it was started' % (what, boot.get('min')))
+    stall = figure(run, 'guest_stall_ms')
+    good &= ok(stall.get('n') == 1 and stall['min'] > 0, '%s: the guest\'s longest stall, %s ms'
+               % (what, stall.get('min')))
+    return good
+
+
+def leftovers(host, pages_at_boot):
+    """What a migration run must not leave in the test host: its QEMUs and
+    private daemons, run directories, tracefs instances, hugepages."""
+    rc, out, _ = host.exec(['ps', '-eo', 'comm='])
+    procs = [n for n in out.split() if n.startswith(('qemu-system', 'libvirtd', 'virtlogd'))]
+    rc2, dirs, _ = host.exec(['find', STATE_DIR, '-mindepth', '1', '-maxdepth', '1'])
+    rc3, instances, _ = host.exec(['find', '/sys/kernel/tracing/instances', '-mindepth', '1',
+                                   '-maxdepth', '1'])
+    pool = [int(host.read_file(HUGE_1G + f).strip()) for f in ('nr_hugepages', 'free_hugepages')]
+    left = {}
+    if procs:
+        left['processes'] = procs
+    if dirs.split():
+        left['state'] = dirs.split()
+    if instances.split():
+        left['tracefs'] = instances.split()
+    if pool != [pages_at_boot, pages_at_boot]:
+        left['1GiB pool (nr, free)'] = pool
+    return left
+
+
+def pages_at_boot(host):
+    return int(host.read_file(HUGE_1G + 'nr_hugepages').strip())
+
+
+def check_cancelled(host, label, boot_pages):
+    """A migration aborted at its first iteration, by hand, on the booted
+    kernel: the memslot updates turning dirty logging off are traced, and
+    nothing of the run stays."""
+    release = host.kernel_release()
+    status, body = host.api('POST', '/api/v1/runs', dict(CANCELLED, label=label))
+    if not ok(status == 202, '%s: a cancelled migration is accepted (%s)' % (release, status)):
+        diag(body)
+        return
+    run = wait_run(host, body['id'])
+    off = figure(run, 'qemu_disable_dirty_log_ns')
+    ok(run.get('state') == 'done' and off.get('n', 0) >= 1 and off['min'] > 0 and
+       run['kernel']['release'] == release,
+       '%s: a migration cancelled after its first iteration records turning dirty logging '
+       'off (%s memslot updates, median %s ns) (%s %s)'
+       % (release, off.get('n'), off.get('median'), run.get('result'), run.get('error')))
+    left = leftovers(host, boot_pages)
+    ok(not left, '%s: nothing of the cancelled migration left in the test host (%s)'
+       % (release, left or 'no QEMU, libvirtd, virtlogd, run directory or tracefs instance; '
+          'the 1GiB pool back to %d free' % boot_pages))
+    return run
