@@ -92,8 +92,8 @@ def make_db(path):
 LEAD = {'dirtylog': [('clear_dirty_log_ns', 'get_dirty_log_ns'), ('disable_dirty_log_ns', None),
                      ('delete_memslot_ns', None), ('invalidate_ns', None)],
         'migration': [('qemu_clear_dirty_log_ns', 'qemu_get_dirty_log_ns'),
-                      ('qemu_get_dirty_log_ns', None), ('qemu_disable_dirty_log_ns', None),
-                      ('migration_total_ms', None), ('migration_dest_start_ms', None),
+                      ('qemu_disable_dirty_log_ns', None), ('migration_total_ms', None),
+                      ('qemu_get_dirty_log_ns', None), ('migration_dest_start_ms', None),
                       ('migration_precopy_ms', None), ('migration_downtime_ms', None),
                       ('guest_stall_ms', None)]}
 

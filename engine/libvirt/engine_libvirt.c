@@ -47,16 +47,16 @@ static const struct mb_headline headline[] = {
 };
 
 /*
- * Reports: QEMU's clears and gets (a kernel change to either shows in
- * both), the zap, then what the user waits for, phase by phase, and what
- * the guest felt.  Apart from the headline so that adaptive repetition
- * does not wait on the phases too.
+ * Reports: the headline, then QEMU's gets (beside the clears when both
+ * exist), what the user waits for phase by phase, and what the guest
+ * felt.  Apart from the headline so that adaptive repetition does not
+ * wait on them too.
  */
 static const struct mb_headline report_first[] = {
 	{ "qemu_clear_dirty_log_ns", "qemu_get_dirty_log_ns" },
-	{ "qemu_get_dirty_log_ns", NULL },
 	{ "qemu_disable_dirty_log_ns", NULL },
 	{ "migration_total_ms", NULL },
+	{ "qemu_get_dirty_log_ns", NULL },
 	{ "migration_dest_start_ms", NULL },
 	{ "migration_precopy_ms", NULL },
 	{ "migration_downtime_ms", NULL },
