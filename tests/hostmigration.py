@@ -44,34 +44,37 @@ def figure(run, metric):
 
 def check_done(run, what):
     """A completed migration as the test host ran it: traced and verified,
-    the guest at the rate it was given, the phases and the stall."""
+    the guest at the rate it was given, its start, the phases and the
+    stall.  True if all of it holds."""
     if not ok(run.get('state') == 'done', '%s: done (%s %s)'
               % (what, run.get('result'), run.get('error'))):
         return False
     clear, get = figure(run, 'qemu_clear_dirty_log_ns'), figure(run, 'qemu_get_dirty_log_ns')
-    good = ok(run['resolved_spec'].get('verify_trace') is True and clear.get('n', 0) > 0 and
-              clear['min'] > 0 and get.get('n', 0) > 0 and get['min'] > 0,
-              "%s: QEMU's KVM_CLEAR_DIRTY_LOG (%s calls) and KVM_GET_DIRTY_LOG (%s) traced with "
-              "positive durations, each count equal to QEMU's own (verify_trace)"
-              % (what, clear.get('n'), get.get('n')))
+    checks = [ok(run['resolved_spec'].get('verify_trace') is True and clear.get('n', 0) > 0 and
+                 clear['min'] > 0 and get.get('n', 0) > 0 and get['min'] > 0,
+                 "%s: QEMU's KVM_CLEAR_DIRTY_LOG (%s calls) and KVM_GET_DIRTY_LOG (%s) traced "
+                 "with positive durations, each count equal to QEMU's own (verify_trace)"
+                 % (what, clear.get('n'), get.get('n')))]
     rate = figure(run, 'guest_dirty_rate_mib_s').get('median')
     want = run['resolved_spec']['rate_mib_s']
-    good &= ok(rate is not None and abs(rate - want) <= RATE_TOLERANCE * want,
-               '%s: the guest dirtied %s MiB/s, within %d%% of rate_mib_s %d'
-               % (what, rate, RATE_TOLERANCE * 100, want))
-    phases = {p: figure(run, p).get('n') for p in PHASES}
+    checks.append(ok(rate is not None and abs(rate - want) <= RATE_TOLERANCE * want,
+                     '%s: the guest dirtied %s MiB/s, within %d%% of rate_mib_s %d'
+                     % (what, rate, RATE_TOLERANCE * 100, want)))
+    marks = figure(run, 'migration_iteration_t_ms').get('n')
     total = figure(run, 'migration_total_ms').get('median')
     start, precopy = (figure(run, p).get('median') for p in PHASES[:2])
-    good &= ok(all(phases.values()) and total and start + precopy <= total,
-               '%s: the phases (destination start %s ms, precopy %s ms, %s iterations) within '
-               'the total %s ms' % (what, start, precopy, phases['migration_iteration_t_ms'], total))
+    checks.append(ok(None not in (marks, total, start, precopy) and start > 0 and precopy > 0 and
+                     start + precopy <= total,
+                     '%s: the phases (destination start %s ms, precopy %s ms, %s iterations) '
+                     'within the total %s ms' % (what, start, precopy, marks, total)))
     boot = figure(run, 'guest_boot_ms')
-    good &= ok(boot.get('n') == 1 and boot['min'] > 0, '%s: the guest started dirtying %s ms '
-               'after it was started' % (what, boot.get('min')))
+    checks.append(ok(boot.get('n') == 1 and boot['min'] > 0,
+                     '%s: the guest started dirtying %s ms after it was started'
+                     % (what, boot.get('min'))))
     stall = figure(run, 'guest_stall_ms')
-    good &= ok(stall.get('n') == 1 and stall['min'] > 0, '%s: the guest\'s longest stall, %s ms'
-               % (what, stall.get('min')))
-    return good
+    checks.append(ok(stall.get('n') == 1 and stall['min'] > 0,
+                     '%s: the guest\'s longest stall, %s ms' % (what, stall.get('min'))))
+    return all(bool(c) for c in checks)
 
 
 def leftovers(host, pages_at_boot):

@@ -18,6 +18,7 @@ own KVM.  Three campaigns, one after the other on one test host:
   during a step: the campaign resumes, the interrupted runs are marked and
   made again, no step runs twice."""
 import os
+import re
 import sys
 import time
 
@@ -144,10 +145,13 @@ def test_abba(host, image):
     kinds = [[run_json(host, r['id']).get('kind') for r in s['runs']] for s in steps]
     ok(kinds == [['dirtylog', 'migration']] * 4, 'each step ran its dirty-log run, then its '
        'migration (%s)' % kinds)
-    labels = [run_json(host, s['runs'][0]['id']).get('label') for s in steps]
+    labels = [run_json(host, s['runs'][0]['id']).get('label') if s['runs'] else None
+              for s in steps]
     ok(labels == ['linux-6.1', 'linux-6.12', 'linux-6.12', 'linux-6.1'],
        'each run carries its kernel\'s label')
     for s in steps:
+        if len(s['runs']) < 2:
+            continue	# said above: not every step has its two runs
         mig = run_json(host, s['runs'][1]['id'])
         hostmigration.check_done(mig, 'step %d (%s): the migration' % (
             s['seq'], (mig.get('kernel') or {}).get('release')))
@@ -155,6 +159,10 @@ def test_abba(host, image):
     ok(not left, 'after the last step\'s migration nothing of it is left in the test host (%s)'
        % (left or 'no QEMU, libvirtd, virtlogd, run directory or tracefs instance; the 1GiB '
           'pool back to %d free' % boot_pages))
+    # a guest that printed nothing is started again once (engine/libvirt/migrun.c)
+    rc, out, _ = host.exec(['journalctl', '--no-pager', '-u', 'migbenchd.service'])
+    again = [line for line in out.splitlines() if 'printed nothing' in line]
+    diag('guests started again: %s' % (again or 'none'))
     check_abba_report(host, cid)
     ok(host.kernel_release() == a.release, 'the host is left in the last step\'s kernel')
     hostmigration.check_cancelled(host, 'cancelled', boot_pages)
@@ -188,14 +196,15 @@ def check_abba_report(host, cid):
     status, text = host.api('GET', '/api/v1/campaigns/%d/report?format=text' % cid)
     text = str(text)
     ok(status == 200 and 'linux-6.1' in text and 'linux-6.12' in text and
-       'clear_dirty_log_ns' in text and 'qemu_clear_dirty_log_ns' in text and
+       re.search(r'^clear_dirty_log_ns\b', text, re.M) and
+       re.search(r'^qemu_clear_dirty_log_ns\b', text, re.M) and
        'guest_stall_ms' in text and text.index('qemu_clear_dirty_log_ns') < text.index('guest_stall_ms'),
        'the text report compares the two kernels: the dirty-log run\'s rows and the '
        'migration\'s, QEMU\'s clears first')
     diag(text if status == 200 else (status, text))
     status, md = host.api('GET', '/api/v1/campaigns/%d/report?format=markdown' % cid)
     ok(status == 200 and str(md).startswith('### Campaign %d' % cid) and
-       'qemu_clear_dirty_log_ns' in str(md) and 'clear_dirty_log_ns' in str(md),
+       '| qemu_clear_dirty_log_ns |' in str(md) and '| clear_dirty_log_ns |' in str(md),
        'and markdown, with both runs\' rows')
 
 

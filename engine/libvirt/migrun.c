@@ -28,7 +28,8 @@
 #define DOMAIN_NAME	"migbench-migration"
 /* after the migration, the guest's progress is watched this much longer */
 #define AFTER_MS	1000
-/* from starting the guest to its "cpus dirtying" line, at most (start_guest) */
+/* from starting the guest to its first line, and to "cpus dirtying", at most (start_guest) */
+#define GUEST_FIRST_LINE_S	60
 #define GUEST_START_S	300
 
 struct run {
@@ -67,7 +68,6 @@ static bool stopped(struct run *r)
 	return r->opts->stop && *r->opts->stop;
 }
 
-/* Wait for text on the guest's console; false on timeout or stop. */
 /*
  * Until the guest's console says text, it says it stopped with an error
  * of its own (a vCPU that did not start), the run is stopped or seconds
@@ -137,6 +137,36 @@ static uint64_t progress_block(struct run *r)
 	return gpa;
 }
 
+static bool console_said_something(struct run *r)
+{
+	struct stat st;
+
+	return stat(r->serial, &st) == 0 && st.st_size > 0;
+}
+
+/*
+ * What a guest that printed nothing was doing: its vCPUs' time over a
+ * second (spinning, or halted waiting for an interrupt) and the host's
+ * clocksource.
+ */
+static void stuck_evidence(struct run *r, char *buf, size_t len)
+{
+	char cs[64] = "unknown";
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "re");
+	virDomainInfo a, b;
+
+	if (f) {
+		if (fgets(cs, sizeof(cs), f))
+			cs[strcspn(cs, "\n")] = '\0';
+		fclose(f);
+	}
+	if (virDomainGetInfo(r->dom, &a) == 0 && sleep(1) == 0 && virDomainGetInfo(r->dom, &b) == 0)
+		snprintf(buf, len, "state %d, its vCPUs ran %.0f ms of the last second; the host's "
+			 "clocksource %s", b.state, (double)(b.cpuTime - a.cpuTime) / 1e6, cs);
+	else
+		snprintf(buf, len, "the host's clocksource %s", cs);
+}
+
 static enum mb_run_status start_guest(struct run *r)
 {
 	const struct mb_migspec *s = r->spec;
@@ -147,7 +177,7 @@ static enum mb_run_status start_guest(struct run *r)
 	 */
 	static const char *const memslots[] = { "kvm_set_user_memory", NULL };
 	static const char *const verify[] = { "kvm_set_user_memory", "kvm_vm_ioctl", NULL };
-	char cmdline[600], xml[8192], msg[128];
+	char cmdline[600], xml[8192], msg[400], ev[200], pidfile[600], qlog[600];
 	struct timespec started, now;
 	uint64_t boot_ms;
 	bool ready;
@@ -180,23 +210,49 @@ static enum mb_run_status start_guest(struct run *r)
 	}
 	if (mb_domain_xml(&d, xml, sizeof(xml)))
 		return fail(r, MB_RUN_BAD_SPEC, "the domain description is too long");
-	r->dom = virDomainCreateXML(r->sc, xml, 0);
-	if (!r->dom) {
-		virErrorPtr e = virGetLastError();
+	for (int attempt = 0;; attempt++) {
+		r->dom = virDomainCreateXML(r->sc, xml, 0);
+		if (!r->dom) {
+			virErrorPtr e = virGetLastError();
 
-		return fail(r, MB_RUN_FAILED, "starting the guest: %s",
-			    e && e->message ? e->message : "libvirt refused the domain");
+			return fail(r, MB_RUN_FAILED, "starting the guest: %s",
+				    e && e->message ? e->message : "libvirt refused the domain");
+		}
+		/*
+		 * Firmware and the multiboot loader first, then the guest's
+		 * first line: half a second even nested under TCG.  Its own
+		 * errors end the wait at once.
+		 */
+		clock_gettime(CLOCK_MONOTONIC, &started);
+		ready = s->guest_kernel[0] ||
+			(wait_console(r, "mbguest: ", GUEST_FIRST_LINE_S) &&
+			 wait_console(r, "cpus dirtying", GUEST_START_S));
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (ready || attempt || stopped(r) || console_said_something(r))
+			break;
+		/*
+		 * Nothing at all from the guest: stuck before its first
+		 * instruction of its own.  Seen nested in the test host (TCG)
+		 * in campaign steps, never on a lab machine; nothing is
+		 * measured yet, so a second guest may start in its place, once,
+		 * with what the first was doing said.
+		 */
+		stuck_evidence(r, ev, sizeof(ev));
+		snprintf(msg, sizeof(msg), "the guest printed nothing in %d s (%s): starting it again",
+			 GUEST_FIRST_LINE_S, ev);
+		progress(r, msg);
+		fprintf(stderr, "migbench: migration: %s\n", msg);
+		virDomainDestroy(r->dom);
+		virDomainFree(r->dom);
+		r->dom = NULL;
+		qemu_files(&r->src, pidfile, sizeof(pidfile), qlog, sizeof(qlog));
+		/* the next QEMU's log and console alone: both are read from the start */
+		if (truncate(qlog, 0) && errno != ENOENT)
+			return fail(r, MB_RUN_FAILED, "emptying QEMU's log %s: %s", qlog, strerror(errno));
+		if (truncate(r->serial, 0) && errno != ENOENT)
+			return fail(r, MB_RUN_FAILED, "emptying the guest's console %s: %s", r->serial,
+				    strerror(errno));
 	}
-	/*
-	 * Firmware and the multiboot loader first: a second or two on a lab
-	 * machine, but 60 s were too few for a guest nested on an emulated
-	 * CPU (the test host under TCG, beside another, QEMU's files not yet
-	 * in its page cache after a boot) to print its first line.  The
-	 * guest's own errors end the wait at once.
-	 */
-	clock_gettime(CLOCK_MONOTONIC, &started);
-	ready = s->guest_kernel[0] || wait_console(r, "cpus dirtying", GUEST_START_S);
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (!ready) {
 		char tail[300] = "";
 		FILE *f = fopen(r->serial, "re");
