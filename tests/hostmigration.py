@@ -42,7 +42,26 @@ def figure(run, metric):
     return (run.get('summary') or {}).get(metric) or {}
 
 
-def check_done(run, what):
+def restarts(host):
+    """migbenchd's journal lines of guests started again (engine/libvirt/
+    migrun.c): (ISO time, line), every boot the journal kept."""
+    rc, out, _ = host.exec(['journalctl', '--no-pager', '-o', 'short-iso', '-u',
+                            'migbenchd.service'])
+    return [(line.split()[0], line) for line in out.splitlines() if 'printed nothing' in line]
+
+
+def off_tsc(run, lines):
+    """The restart line of run whose host had left the TSC, or None: the
+    guest paces its writes with its TSC, which such a host does not keep
+    steady (a restarted guest wrote 4 MiB/s for 8 on clocksource hpet)."""
+    for at, line in lines:
+        if (run.get('started_at') or '')[:19] <= at[:19] <= (run.get('finished_at') or '~')[:19] \
+                and 'clocksource tsc' not in line:
+            return line
+    return None
+
+
+def check_done(run, what, restarted=None):
     """A completed migration as the test host ran it: traced and verified,
     the guest at the rate it was given, its start, the phases and the
     stall.  True if all of it holds."""
@@ -57,9 +76,13 @@ def check_done(run, what):
                  % (what, clear.get('n'), get.get('n')))]
     rate = figure(run, 'guest_dirty_rate_mib_s').get('median')
     want = run['resolved_spec']['rate_mib_s']
-    checks.append(ok(rate is not None and abs(rate - want) <= RATE_TOLERANCE * want,
-                     '%s: the guest dirtied %s MiB/s, within %d%% of rate_mib_s %d'
-                     % (what, rate, RATE_TOLERANCE * 100, want)))
+    if restarted:
+        diag('%s: the guest dirtied %s MiB/s for rate_mib_s %d, not checked: %s'
+             % (what, rate, want, restarted))
+    else:
+        checks.append(ok(rate is not None and abs(rate - want) <= RATE_TOLERANCE * want,
+                         '%s: the guest dirtied %s MiB/s, within %d%% of rate_mib_s %d'
+                         % (what, rate, RATE_TOLERANCE * 100, want)))
     marks = figure(run, 'migration_iteration_t_ms').get('n')
     total = figure(run, 'migration_total_ms').get('median')
     start, precopy = (figure(run, p).get('median') for p in PHASES[:2])
