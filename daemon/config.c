@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+
 #include "config.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "request/run_limits.h"
 #include "privdir.h"
 #include "strict_json.h"
 

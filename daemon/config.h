@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "campaign_spec.h"
-#include "run_limits.h"
+#include "campaign/campaign_spec.h"
+#include "request/run_limits.h"
 #include "site.h"
 
 #define CONFIG_MAX_LISTEN 8

@@ -9,13 +9,16 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "api.h"
-#include "campaign.h"
-#include "cgroup.h"
+#include "api/app.h"
+#include "api/routes.h"
+#include "campaign/campaign.h"
 #include "config.h"
-#include "queue.h"
+#include "http/cache.h"
+#include "http/server.h"
 #include "notify.h"
-#include "store.h"
+#include "runs/queue.h"
+#include "store/store.h"
+#include "cgroup.h"
 
 #define PROG "migbenchd"
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+
 #include "notify.h"
 
 #include <stddef.h>

@@ -201,7 +201,8 @@ class Daemon:
             if (run.get('progress') or '').startswith(prefix):
                 return run
             if run['state'] not in ('queued', 'running'):
-                raise RuntimeError('run %d ended %s before "%s"' % (run_id, run['state'], prefix))
+                raise RuntimeError('run %d ended %s (%s: %s) before "%s"' %
+                                   (run_id, run['state'], run.get('result'), run.get('error'), prefix))
             time.sleep(0.05)
         raise RuntimeError('run %d never reported "%s"' % (run_id, prefix))
 

@@ -7,7 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "api.h"
+#include "api/routes.h"
 #include "strict_json.h"
 #include "tap.h"
 

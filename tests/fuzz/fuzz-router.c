@@ -18,7 +18,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api.h"
+#include "api/app.h"
+#include "api/routes.h"
+#include "http/cache.h"
+#include "http/request.h"
+#include "request/run_limits.h"
+#include "runs/queue.h"
+#include "store/groups.h"
+#include "store/runs.h"
+#include "store/sample_rows.h"
+#include "store/store.h"
 
 #define MAX_KV 32
 #define TOKEN "fuzz-token-0123456789"

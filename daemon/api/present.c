@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: MIT
+/* The store's rows as replies write them: one shape per noun, in one place. */
+
+#include "api/present.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/campaign_rows.h"
+#include "store/campaigns.h"
+#include "store/runs.h"
+#include "store/sample_rows.h"
+#include "store/store.h"
+#include "samples.h"
+#include "textbuf.h"
+
+static void add(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static struct json_object *text_or_null(const char *t)
+{
+	return t ? json_object_new_string(t) : NULL;
+}
+
+/* A row's parsed column: shared, the row keeps its own reference. */
+static struct json_object *shared(struct json_object *o)
+{
+	return json_object_get(o);
+}
+
+static struct json_object *group_json(const struct store_run *run)
+{
+	struct json_object *g = json_object_new_object();
+
+	add(g, "id", json_object_new_int64(run->group_id));
+	add(g, "index", json_object_new_int64(run->group_index));
+	if (run->adaptive) {
+		add(g, "target_ci_percent", json_object_new_double(run->target_ci_percent));
+		add(g, "max_repeat", json_object_new_int64(run->max_repeat));
+	}
+	return g;
+}
+
+/* A sweep's run: its sweep id, the swept keys and its values of them; NULL otherwise. */
+static struct json_object *sweep_json(const struct store_run *run)
+{
+	struct json_object *o, *keys;
+
+	if (!run->sweep_id)
+		return NULL;
+	o = json_object_new_object();
+	keys = json_object_new_array();
+	if (json_object_is_type(run->sweep_point, json_type_object)) {
+		json_object_object_foreach(run->sweep_point, key, value) {
+			(void)value;
+			json_object_array_add(keys, json_object_new_string(key));
+		}
+	}
+	add(o, "id", json_object_new_int64(run->sweep_id));
+	add(o, "keys", keys);
+	add(o, "point", shared(run->sweep_point));
+	return o;
+}
+
+static struct json_object *kernel_json(const struct store_kernel *k, bool full)
+{
+	struct json_object *o = json_object_new_object();
+
+	add(o, "id", json_object_new_int64(k->id));
+	add(o, "release", text_or_null(k->release));
+	add(o, "version", text_or_null(k->version));
+	if (full)
+		add(o, "cmdline", text_or_null(k->cmdline));
+	add(o, "boot_id", text_or_null(k->boot_id));
+	add(o, "hostname", text_or_null(k->hostname));
+	add(o, "cpu_model", text_or_null(k->cpu_model));
+	if (full)
+		add(o, "kvm_parameters", shared(k->kvm_parameters));
+	return o;
+}
+
+struct json_object *present_run(const struct store_run *run, bool full)
+{
+	struct json_object *o = json_object_new_object();
+
+	add(o, "id", json_object_new_int64(run->id));
+	add(o, "kind", text_or_null(run->kind));
+	add(o, "label", text_or_null(run->label));
+	add(o, "tags", shared(run->tags));
+	add(o, "spec", shared(run->spec));
+	add(o, "resolved_spec", shared(run->resolved_spec));
+	add(o, "state", text_or_null(run->state));
+	add(o, "result", text_or_null(run->result));
+	add(o, "error", text_or_null(run->error));
+	add(o, "progress", text_or_null(run->progress));
+	add(o, "group", group_json(run));
+	add(o, "sweep", sweep_json(run));
+	add(o, "created_at", text_or_null(run->created_at));
+	add(o, "started_at", text_or_null(run->started_at));
+	add(o, "finished_at", text_or_null(run->finished_at));
+	add(o, "summary", shared(run->summary));
+	add(o, "missing", shared(run->missing));
+	if (full)
+		add(o, "environment", shared(run->environment));
+	add(o, "kernel", run->has_kernel ? kernel_json(&run->kernel, full) : NULL);
+	return o;
+}
+
+int present_run_page(const struct store_run_page *page, char **text, size_t *len)
+{
+	struct json_object *o = json_object_new_object(), *runs = json_object_new_array();
+	const char *t;
+	size_t n;
+
+	*text = NULL;
+	for (size_t i = 0; i < page->n; i++)
+		json_object_array_add(runs, present_run(&page->runs[i], false));
+	add(o, "runs", runs);
+	if (page->next_cursor)
+		add(o, "next_cursor", json_object_new_int64(page->next_cursor));
+	t = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+					     JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	/* a newline after it, as every JSON reply has */
+	*text = t ? malloc(n + 2) : NULL;
+	if (*text) {
+		memcpy(*text, t, n);
+		memcpy(*text + n, "\n", 2);
+		*len = n + 1;
+	}
+	json_object_put(o);
+	return *text ? 0 : -ENOMEM;
+}
+
+struct json_object *present_kernels(const struct store_kernel *kernels, size_t n)
+{
+	struct json_object *list = json_object_new_array(), *out = json_object_new_object();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct store_kernel *k = &kernels[i];
+		struct json_object *o = kernel_json(k, true);
+
+		add(o, "first_seen", text_or_null(k->first_seen));
+		add(o, "runs", json_object_new_int64(k->runs));
+		add(o, "runs_done", json_object_new_int64(k->runs_done));
+		json_object_array_add(list, o);
+	}
+	add(out, "kernels", list);
+	return out;
+}
+
+static struct json_object *step_json(const struct store_step_row *t)
+{
+	struct json_object *o = json_object_new_object(), *runs = json_object_new_array();
+
+	add(o, "id", json_object_new_int64(t->id));
+	add(o, "seq", json_object_new_int(t->seq));
+	add(o, "round", json_object_new_int(t->round));
+	add(o, "kernel", json_object_new_int(t->kernel));
+	add(o, "attempts", json_object_new_int(t->attempts));
+	add(o, "restarts", json_object_new_int(t->restarts));
+	add(o, "state", text_or_null(t->state));
+	add(o, "token", text_or_null(t->token));
+	add(o, "expect_release", text_or_null(t->expect_release));
+	add(o, "expect_version", text_or_null(t->expect_version));
+	add(o, "booted_from", text_or_null(t->booted_from));
+	add(o, "boot_id", text_or_null(t->boot_id));
+	add(o, "reason", text_or_null(t->reason));
+	add(o, "booted_at", text_or_null(t->booted_at));
+	add(o, "finished_at", text_or_null(t->finished_at));
+	for (size_t i = 0; i < t->nr_runs; i++) {
+		struct json_object *r = json_object_new_object();
+
+		add(r, "id", json_object_new_int64(t->runs[i].id));
+		add(r, "state", text_or_null(t->runs[i].state));
+		add(r, "request", json_object_new_int(t->runs[i].request));
+		add(r, "result", text_or_null(t->runs[i].result));
+		json_object_array_add(runs, r);
+	}
+	add(o, "runs", runs);
+	return o;
+}
+
+struct json_object *present_campaign(const struct store_campaign *c, bool full)
+{
+	struct json_object *o = json_object_new_object(), *steps, *events;
+
+	add(o, "id", json_object_new_int64(c->id));
+	add(o, "spec", shared(c->spec));
+	add(o, "state", text_or_null(c->state));
+	add(o, "reason", text_or_null(c->reason));
+	add(o, "created_at", text_or_null(c->created_at));
+	add(o, "finished_at", text_or_null(c->finished_at));
+	add(o, "steps_done", json_object_new_int(c->steps_done));
+	add(o, "steps", json_object_new_int(c->nr_planned));
+	if (!full)
+		return o;
+	steps = json_object_new_array();
+	for (size_t i = 0; i < c->nr_steps; i++)
+		json_object_array_add(steps, step_json(&c->steps[i]));
+	add(o, "step_list", steps);
+	events = json_object_new_array();
+	for (size_t i = 0; i < c->nr_events; i++) {
+		const struct store_campaign_event *e = &c->events[i];
+		struct json_object *v = json_object_new_object();
+
+		add(v, "at", text_or_null(e->at));
+		add(v, "kind", text_or_null(e->kind));
+		add(v, "message", text_or_null(e->message));
+		add(v, "step", e->step ? json_object_new_int(e->step) : NULL);
+		json_object_array_add(events, v);
+	}
+	add(o, "events", events);
+	return o;
+}
+
+struct json_object *present_campaigns(const struct store_campaign *list, size_t n)
+{
+	struct json_object *out = json_object_new_object(), *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, present_campaign(&list[i], false));
+	add(out, "campaigns", a);
+	return out;
+}
+
+/* Rows read per query: a page of text is ~40 KiB, whatever the run's size. */
+#define ROWS_PER_PAGE 512
+
+struct present_samples {
+	struct store *st;
+	int64_t id;
+	bool csv, first, done;
+	struct store_sample_row rows[ROWS_PER_PAGE];
+	struct store_sample_row last;	/* the next page starts after it */
+	size_t nr_read;			/* rows so far: 0 before the first page */
+	struct textbuf page;
+	size_t sent;			/* bytes of page already handed out */
+};
+
+int present_samples_open(struct store *st, int64_t id, bool csv, struct present_samples **out)
+{
+	struct present_samples *c = calloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (!c)
+		return -ENOMEM;
+	c->st = st;
+	c->id = id;
+	c->csv = csv;
+	c->first = true;
+	textbuf_printf(&c->page, csv ? "metric,iteration,seq,value\n" : "{\"samples\": [");
+	*out = c;
+	return 0;
+}
+
+static void sample_text(struct present_samples *c, const struct store_sample_row *row)
+{
+	/* metric names are [a-z0-9_]: nothing to escape or quote */
+	if (c->csv)
+		textbuf_printf(&c->page, "%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
+			       row->metric, row->iteration, row->seq, row->value);
+	else if (!strncmp(row->metric, MB_KVM_STAT_PREFIX, strlen(MB_KVM_STAT_PREFIX)))
+		/* a KVM statistic's seq is the phase it was read after */
+		textbuf_printf(&c->page, "%s\n{\"metric\": \"%s\", \"iteration\": %" PRId64
+			       ", \"seq\": %" PRId64 ", \"phase\": \"%s\", \"value\": %" PRId64 "}",
+			       c->first ? "" : ",", row->metric, row->iteration, row->seq,
+			       mb_phase_name((unsigned int)row->seq), row->value);
+	else
+		textbuf_printf(&c->page, "%s\n{\"metric\": \"%s\", \"iteration\": %" PRId64
+			       ", \"seq\": %" PRId64 ", \"value\": %" PRId64 "}",
+			       c->first ? "" : ",", row->metric, row->iteration, row->seq,
+			       row->value);
+	c->first = false;
+}
+
+static int read_page(struct present_samples *c)
+{
+	size_t n;
+	int ret = store_samples_page(c->st, c->id, c->nr_read ? &c->last : NULL, c->rows,
+				     ROWS_PER_PAGE, &n);
+
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < n; i++)
+		sample_text(c, &c->rows[i]);
+	if (n) {
+		c->last = c->rows[n - 1];
+		c->nr_read += n;
+	}
+	if (n < ROWS_PER_PAGE) {
+		c->done = true;
+		if (!c->csv)
+			textbuf_printf(&c->page, "%s]}\n", c->first ? "" : "\n");
+	}
+	return c->page.failed ? -ENOMEM : 0;
+}
+
+ssize_t present_samples_read(struct present_samples *c, char *buf, size_t max)
+{
+	size_t n;
+	int ret;
+
+	if (c->sent == c->page.len) {
+		/* the page is sent: the buffer is reused for the next */
+		c->page.len = c->sent = 0;
+		if (c->page.data)
+			c->page.data[0] = '\0';
+		if (c->done)
+			return 0;
+		ret = read_page(c);
+		if (ret)
+			return ret;
+	}
+	n = c->page.len - c->sent < max ? c->page.len - c->sent : max;
+	memcpy(buf, c->page.data + c->sent, n);
+	c->sent += n;
+	return (ssize_t)n;
+}
+
+void present_samples_close(struct present_samples *c)
+{
+	if (!c)
+		return;
+	free(c->page.data);
+	free(c);
+}

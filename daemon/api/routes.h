@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The REST API under /api/v1: the route table, and the dispatcher that
+ * gives every request its checks (http/access.h decides who may) before
+ * its handler.
+ */
+#ifndef MIGBENCH_API_ROUTES_H
+#define MIGBENCH_API_ROUTES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/request.h"
+
+struct route {
+	const char *method;
+	const char *path;	/* after API_PREFIX; "{id}" is a run id */
+	bool changes_state;	/* POST: access_check_change() and JSON */
+	enum MHD_Result (*handler)(struct http_request *r, int64_t id);
+};
+
+/* NULL-terminated; also read by the test that checks the OpenAPI file. */
+extern const struct route api_routes[];
+
+enum MHD_Result api_dispatch(struct http_request *r);
+
+#endif

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: MIT
+/* POST/GET /runs, GET /runs/{id}, /runs/{id}/samples, /runs/{id}/cancel. */
+
+#include "api/runs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/app.h"
+#include "api/present.h"
+#include "api/replies.h"
+#include "api/run_description.h"
+#include "http/cache.h"
+#include "http/reply.h"
+#include "http/request.h"
+#include "request/run_limits.h"
+#include "request/run_request.h"
+#include "request/sweep.h"
+#include "runs/queue.h"
+#include "store/groups.h"
+#include "store/runs.h"
+#include "engine.h"
+#include "strict_json.h"
+
+#define DEFAULT_LIMIT	50
+#define MAX_LIMIT	500
+
+/* A run as a reply holds it: the stored record, and what its engine says of it. */
+static int read_run(struct app *app, int64_t id, struct json_object **run)
+{
+	struct store_run row;
+	int ret = store_run_get(app->st, id, &row);
+
+	*run = NULL;
+	if (ret)
+		return ret;
+	*run = present_run(&row, true);
+	store_run_clear(&row);
+	run_describe(*run);
+	return 0;
+}
+
+static const char *const run_states[] = { "queued", "running", "done", "failed",
+					   "cancelled", "interrupted", NULL };
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return true;
+	return false;
+}
+
+/* The spec of each combination: one, unless the request is a sweep. */
+static size_t nr_specs(const struct run_request *req)
+{
+	return req->sweep ? req->sweep->n : 1;
+}
+
+static struct json_object *spec_at(const struct run_request *req, size_t i)
+{
+	return req->sweep ? json_object_array_get_idx(req->sweep->specs, i) : req->spec;
+}
+
+/*
+ * The configured limits: each run's needs (400 naming the spec key, and
+ * the value of a sweep), then room in the queue for all of the request's
+ * runs (429); false with the reply sent when it is not within them.
+ */
+static bool within_limits(struct http_request *r, const struct run_request *req,
+			  enum MHD_Result *reply)
+{
+	static const char *const queued[] = { "queued" };
+	struct app *app = r->app;
+	const struct limits *l = app->limits;
+	uint64_t runs = (uint64_t)req->repeat * nr_specs(req);
+	long waiting;
+	int ret;
+
+	for (size_t i = 0; i < nr_specs(req); i++) {
+		struct mb_error err = { 0 };
+		struct mb_run_needs needs;
+
+		if (mb_engine_spec_needs(req->engine, spec_at(req, i), app->site, &needs, &err) ||
+		    limits_check_run(l, &needs, &err)) {
+			if (req->sweep)
+				sweep_blame(req->sweep, i, &err);
+			*reply = api_reply_error(r, &err, "checking a run request's limits");
+			return false;
+		}
+	}
+	ret = store_count_states(app->st, queued, &waiting, 1);
+	if (ret) {
+		*reply = api_reply_failure(r, ret, "counting queued runs");
+		return false;
+	}
+	if ((uint64_t)waiting + runs > l->queued_runs) {
+		*reply = http_reply_problem_headers(r, 429,
+			(const char *const[]){ "Retry-After", "60", NULL },
+			"%ld runs are queued; %llu more would pass the limit queued_runs = %llu: "
+			"try again when some have run", waiting, (unsigned long long)runs,
+			(unsigned long long)l->queued_runs);
+		return false;
+	}
+	return true;
+}
+
+static const char *json_text(struct json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+}
+
+/* One group per combination, all in one transaction; first_ids[] of each group. */
+static int store_request(struct app *app, const struct run_request *req, int64_t *first_ids)
+{
+	const char *tags = req->tags ? json_text(req->tags) : "{}";
+	struct store_sweep_point points[SWEEP_MAX_COMBINATIONS];
+
+	if (!req->sweep)
+		return store_create_runs(app->st, req->engine->kind, json_text(req->spec),
+					 req->label, tags, req->repeat, req->target_ci_percent,
+					 req->max_repeat, first_ids);
+	/* json-c keeps one text per object: the specs' and points' texts stay apart */
+	for (size_t i = 0; i < req->sweep->n; i++)
+		points[i] = (struct store_sweep_point){
+			.spec = json_text(json_object_array_get_idx(req->sweep->specs, i)),
+			.point = json_text(json_object_array_get_idx(req->sweep->points, i)),
+		};
+	return store_create_sweep(app->st, req->engine->kind, points, req->sweep->n, req->label,
+				  tags, req->repeat, req->target_ci_percent, req->max_repeat,
+				  first_ids);
+}
+
+/*
+ * What POST /runs answers besides the first run: every run id, and for a
+ * sweep each combination's values with the runs of its group.
+ */
+static void add_run_ids(struct json_object *run, const struct run_request *req,
+			const int64_t *first_ids)
+{
+	struct json_object *ids = json_object_new_array(), *groups = NULL;
+
+	if (req->sweep)
+		groups = json_object_new_array();
+	for (size_t g = 0; g < nr_specs(req); g++) {
+		struct json_object *gids = json_object_new_array(), *group;
+
+		for (unsigned int i = 0; i < req->repeat; i++) {
+			json_object_array_add(ids, json_object_new_int64(first_ids[g] + i));
+			json_object_array_add(gids, json_object_new_int64(first_ids[g] + i));
+		}
+		if (!groups) {
+			json_object_put(gids);
+			continue;
+		}
+		group = json_object_new_object();
+		json_object_object_add(group, "point", json_object_get(
+			json_object_array_get_idx(req->sweep->points, g)));
+		json_object_object_add(group, "run_ids", gids);
+		json_object_array_add(groups, group);
+	}
+	json_object_object_add(run, "run_ids", ids);
+	if (groups)
+		json_object_object_add(run, "sweep_groups", groups);
+}
+
+enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
+{
+	struct app *app = r->app;
+	struct json_object *obj, *run;
+	struct run_request req;
+	struct mb_error err = { 0 };
+	int64_t first_ids[SWEEP_MAX_COMBINATIONS];
+	char why[512], location[64];
+	enum MHD_Result reply;
+	int ret;
+
+	(void)unused;
+	if (!api_check_query(r, NULL, &reply))
+		return reply;
+	if (mb_json_parse(r->body, r->body_len, &obj, why, sizeof(why)))
+		return http_reply_problem(r, 400, NULL, "%s", why);
+	if (run_request_parse(obj, app->site, &req, &err)) {
+		reply = api_reply_error(r, &err, "parsing a run request");
+		run_request_free(&req);
+		json_object_put(obj);
+		return reply;
+	}
+	if (!within_limits(r, &req, &reply)) {
+		run_request_free(&req);
+		json_object_put(obj);
+		return reply;
+	}
+	ret = store_request(app, &req, first_ids);
+	if (ret) {
+		run_request_free(&req);
+		json_object_put(obj);
+		return api_reply_failure(r, ret, "storing a new run");
+	}
+	/* read back before the runner can pick it up: the reply is "queued" */
+	ret = read_run(app, first_ids[0], &run);
+	queue_kick(app->queue);
+	if (!ret)
+		add_run_ids(run, &req, first_ids);
+	run_request_free(&req);
+	json_object_put(obj);
+	if (ret)
+		return api_reply_failure(r, ret, "reading the new run back");
+	snprintf(location, sizeof(location), API_PREFIX "/runs/%lld", (long long)first_ids[0]);
+	return http_reply_json(r, 202, run, (const char *const[]){ "Location", location, NULL });
+}
+
+/* Percent-encode a query value (RFC 3986 unreserved kept). */
+static void url_encode(const char *in, char *out, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *in && o + 4 < len; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c)) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+static bool parse_positive(const char *s, int64_t max, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	v = strtoll(s, &end, 10);
+	if (*end || v < 1 || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
+{
+	static const char *const allowed[] = { "state", "kind", "label", "kernel", "sweep",
+					       "limit", "cursor", NULL };
+	struct run_filter f = { .limit = DEFAULT_LIMIT };
+	struct app *app = r->app;
+	const char *limit = http_query(r, "limit"), *cursor = http_query(r, "cursor");
+	const char *sweep = http_query(r, "sweep");
+	enum MHD_Result reply;
+	int64_t v, next = 0;
+	char link[1024], key[1200], *text;
+	uint64_t generation;
+	size_t len;
+
+	(void)unused;
+	if (!api_check_query(r, allowed, &reply))
+		return reply;
+	f.state = http_query(r, "state");
+	f.kind = http_query(r, "kind");
+	f.label = http_query(r, "label");
+	f.kernel = http_query(r, "kernel");
+	if (f.state && !in_list(f.state, run_states))
+		return http_reply_problem(r, 400, "state",
+			"state: must be one of queued, running, done, failed, cancelled, interrupted");
+	if (f.kind && !mb_engine_find(f.kind)) {
+		char kinds[128];
+
+		mb_engine_kinds(kinds, sizeof(kinds));
+		return http_reply_problem(r, 400, "kind", "kind: must be %s", kinds);
+	}
+	if (limit) {
+		if (!parse_positive(limit, MAX_LIMIT, &v))
+			return http_reply_problem(r, 400, "limit",
+				"limit: must be an integer from 1 to %d", MAX_LIMIT);
+		f.limit = (unsigned int)v;
+	}
+	if (cursor && !parse_positive(cursor, INT64_MAX / 2, &f.cursor))
+		return http_reply_problem(r, 400, "cursor", "cursor: must be a positive integer");
+	if (sweep && !parse_positive(sweep, INT64_MAX / 2, &f.sweep))
+		return http_reply_problem(r, 400, "sweep", "sweep: must be a sweep id (a positive integer)");
+	snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%u\x1f%lld\x1f%lld",
+		 f.state ? f.state : "", f.kind ? f.kind : "", f.label ? f.label : "",
+		 f.kernel ? f.kernel : "", f.limit, (long long)f.cursor, (long long)f.sweep);
+	generation = store_generation(app->st);	/* before the query */
+	text = cache_get(app->runs_cache, key, generation, &len, &next);
+	if (!text) {
+		struct store_run_page page;
+		int ret = store_list_runs(app->st, &f, &page);
+
+		if (!ret) {
+			ret = present_run_page(&page, &text, &len);
+			next = page.next_cursor;
+			store_run_page_clear(&page);
+		}
+		if (ret)
+			return api_reply_failure(r, ret, "listing runs");
+		cache_put(app->runs_cache, key, generation, text, len, next);
+	}
+	if (!next)
+		return http_reply(r, 200, "application/json", text, len, HTTP_BODY_FREE, NULL);
+	snprintf(link, sizeof(link), "<" API_PREFIX "/runs?limit=%u&cursor=%lld",
+		 f.limit, (long long)next);
+	{
+		const char *const names[] = { "state", "kind", "label", "kernel" };
+		const char *values[] = { f.state, f.kind, f.label, f.kernel };
+
+		for (int i = 0; i < 4; i++) {
+			char enc[300];
+
+			if (!values[i])
+				continue;
+			url_encode(values[i], enc, sizeof(enc));
+			snprintf(link + strlen(link), sizeof(link) - strlen(link),
+				 "&%s=%s", names[i], enc);
+		}
+	}
+	if (f.sweep)
+		snprintf(link + strlen(link), sizeof(link) - strlen(link), "&sweep=%lld",
+			 (long long)f.sweep);
+	snprintf(link + strlen(link), sizeof(link) - strlen(link), ">; rel=\"next\"");
+	return http_reply(r, 200, "application/json", text, len, HTTP_BODY_FREE,
+			  (const char *const[]){ "Link", link, NULL });
+}
+
+enum MHD_Result api_run_get(struct http_request *r, int64_t id)
+{
+	struct app *app = r->app;
+	struct json_object *run;
+	enum MHD_Result reply;
+	int ret;
+
+	if (!api_check_query(r, NULL, &reply))
+		return reply;
+	ret = read_run(app, id, &run);
+	if (ret == -ENOENT)
+		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
+	if (ret)
+		return api_reply_failure(r, ret, "reading a run");
+	return http_reply_json(r, 200, run, NULL);
+}
+
+static ssize_t samples_read(void *ctx, char *buf, size_t max)
+{
+	return present_samples_read(ctx, buf, max);
+}
+
+static void samples_close(void *ctx)
+{
+	present_samples_close(ctx);
+}
+
+/*
+ * Streamed: a run may hold millions of samples, and a whole document in
+ * memory per request (or per slow reader) is what must not happen.
+ */
+enum MHD_Result api_run_samples(struct http_request *r, int64_t id)
+{
+	static const char *const allowed[] = { "format", NULL };
+	const char *format = http_query(r, "format");
+	struct present_samples *cursor;
+	struct app *app = r->app;
+	enum MHD_Result reply;
+	int ret;
+	char state[32];
+	bool csv;
+
+	if (!api_check_query(r, allowed, &reply))
+		return reply;
+	if (format && strcmp(format, "json") && strcmp(format, "csv"))
+		return http_reply_problem(r, 400, "format", "format: must be json or csv");
+	csv = format && !strcmp(format, "csv");
+	ret = store_run_state(app->st, id, state, sizeof(state), NULL);
+	if (ret == -ENOENT)
+		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
+	if (ret)
+		return api_reply_failure(r, ret, "reading a run's state");
+	ret = present_samples_open(app->st, id, csv, &cursor);
+	if (ret)
+		return api_reply_failure(r, ret, "reading samples");
+	return http_reply_stream(r, 200, csv ? "text/csv; charset=utf-8" : "application/json",
+				 samples_read, cursor, samples_close);
+}
+
+/* Nothing, or an empty JSON object: what a JSON client sends for no body. */
+static bool is_empty_body(const struct http_request *r)
+{
+	struct json_object *obj;
+	char why[128];
+	bool empty;
+
+	if (!r->body_len)
+		return true;
+	if (mb_json_parse(r->body, r->body_len, &obj, why, sizeof(why)))
+		return false;
+	empty = json_object_is_type(obj, json_type_object) &&
+		json_object_object_length(obj) == 0;
+	json_object_put(obj);
+	return empty;
+}
+
+enum MHD_Result api_run_cancel(struct http_request *r, int64_t id)
+{
+	struct app *app = r->app;
+	const char *finished = NULL;
+	enum MHD_Result reply;
+	int ret;
+
+	if (!api_check_query(r, NULL, &reply))
+		return reply;
+	if (!is_empty_body(r))
+		return http_reply_problem(r, 400, NULL, "cancel takes no request body, or {}");
+	ret = store_cancel_queued(app->st, id, &finished);
+	if (ret == -ENOENT)
+		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
+	if (ret == -EALREADY)
+		return http_reply_problem(r, 409, NULL, "run %lld is already %s",
+					  (long long)id, finished ? finished : "finished");
+	if (ret == -EBUSY) {
+		/* running: the worker stops, cleans up, and the run ends cancelled;
+		 * the reply is the run as it was when the cancel was accepted */
+		struct json_object *run = NULL;
+
+		if (!read_run(app, id, &run) && queue_cancel_running(app->queue, id) == 0)
+			return http_reply_json(r, 202, run, NULL);
+		json_object_put(run);
+		return http_reply_problem(r, 409, NULL, "run %lld is finishing", (long long)id);
+	}
+	if (ret)
+		return api_reply_failure(r, ret, "cancelling a run");
+	{
+		struct json_object *run;
+
+		ret = read_run(app, id, &run);
+		if (ret)
+			return api_reply_failure(r, ret, "reading the cancelled run");
+		return http_reply_json(r, 200, run, NULL);
+	}
+}
