@@ -79,6 +79,8 @@ struct mb_engine_key {
 	const char *name;	/* as in JSON */
 	enum mb_key_type type;
 	const char *help;	/* values and default, one line */
+	/* MB_KEY_NAME, MB_KEY_NAME_LIST: the words it takes, NULL-ended (forms offer them). */
+	const char *const *values;
 };
 
 /*

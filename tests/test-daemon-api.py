@@ -320,6 +320,41 @@ def test_notify():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_engines(d):
+    """GET /engines is the engines' own key table: the defaults it gives are
+    the spec a request without those keys gets, and the words it allows are
+    the ones the engine's parser names when it refuses a value."""
+    r = d.get('/api/v1/engines')
+    engines = {e['kind']: e for e in r.json()['engines']}
+    ok(r.status == 200 and list(engines) == ['dirtylog', 'migration'] and
+       [k for k, e in engines.items() if e['default']] == ['dirtylog'],
+       'GET /engines lists both kinds, dirtylog the default')
+    types = {'bool', 'uint', 'size', 'name', 'text', 'cpu_list', 'name_list'}
+    ok(all(k['type'] in types and k['help'] and ('allowed' in k) == (k['type'] in ('name', 'name_list'))
+           for e in engines.values() for k in e['keys']),
+       'every key has a type and a help line, and the name keys their words')
+    ok(engines['dirtylog']['headline'][0] == 'clear_dirty_log_ns' and
+       engines['migration']['report_first'][:3] == engines['migration']['headline'],
+       'each engine says what its reports lead with')
+    for kind, e in engines.items():
+        for k in (k for k in e['keys'] if k['type'] == 'name' and k['name'] != 'aging'):
+            r = d.post('/api/v1/runs', {'kind': kind, k['name']: 'no-such-word'})
+            detail = r.json().get('detail', '')
+            ok(r.status == 400 and r.json().get('field') == k['name'] and
+               all('"%s"' % w in detail for w in k['allowed']),
+               '%s %s: a word not allowed is refused naming each allowed one (%s)' % (kind, k['name'], detail))
+    keys = {k['name']: k for k in engines['dirtylog']['keys']}
+    body = {n: k['default'] for n, k in keys.items() if 'default' in k}
+    body.update(mem_per_vcpu='8M', iterations=1, label='engine-defaults')
+    r = d.post('/api/v1/runs', body)
+    run = r.json()
+    ok(r.status == 202 and all(run['spec'][n] == body[n] for n in body if n != 'label') and
+       not [n for n, k in keys.items() if 'default' not in k and n in run['spec']],
+       'a request of the defaults GET /engines gives is accepted and stored as given (%s)' % run.get('spec'))
+    d.post('/api/v1/runs/%d/cancel' % run['id'])
+    d.wait_state(run['id'], ('done', 'failed', 'cancelled'))
+
+
 def test_one_daemon(d):
     rid = test_run_end_to_end(d)
     test_bad_requests(d, rid)
@@ -328,6 +363,7 @@ def test_one_daemon(d):
     test_listing_is_fresh(d)
     test_openapi(d, rid)
     test_host_and_metrics(d)
+    test_engines(d)
 
 
 def main():

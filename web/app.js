@@ -266,64 +266,6 @@ async function viewHost() {
 	timer = setTimeout(() => route(), 2000);
 }
 
-// --- schedule ------------------------------------------------------------
-
-const SPEC_FIELDS = [
-	['vcpus', 'number', '1'], ['mem_per_vcpu', 'text', '64M'],
-	['backing', ['anonymous', 'thp', 'hugetlb-2m', 'hugetlb-1g', 'shmem'], 'hugetlb-1g'],
-	['guest_page_size', ['4k', '2m'], '4k'],
-	['iterations', 'number', '4'], ['write_percent', 'number', '100'],
-	['access', ['sequential', 'random'], 'sequential'], ['seed', 'number', '1'],
-	['manual_protect', ['auto', 'true', 'false'], 'auto'], ['initially_set', ['auto', 'true', 'false'], 'auto'],
-	['clear_chunk_pages', 'number', '0'], ['memslots', 'number', '1'],
-	['vcpus_run_during_disable', ['false', 'true'], 'false'], ['dirty_ring_entries', 'number', '0'],
-];
-
-function viewSchedule() {
-	const form = el('form', { class: 'schedule', 'data-testid': 'schedule', novalidate: true });
-	const fieldBox = (name, control) => el('label', {}, name, control,
-		el('span', { class: 'field-error', id: 'err-' + name, 'data-testid': 'err-' + name }));
-	for (const [name, type, def] of SPEC_FIELDS) {
-		const control = Array.isArray(type)
-			? el('select', { name }, type.map(v => el('option', { value: v, selected: v === def }, v)))
-			: el('input', { name, type, value: def });
-		form.append(fieldBox(name, control));
-	}
-	form.append(fieldBox('label', el('input', { name: 'label', value: '' })),
-		fieldBox('tags', el('input', { name: 'tags', placeholder: 'base-commit=abc123, series=v2' })),
-		fieldBox('repeat', el('input', { name: 'repeat', type: 'number', value: '1' })),
-		el('div', {}, el('button', { type: 'submit' }, 'Queue run'),
-			el('p', { class: 'error', id: 'form-error', 'data-testid': 'form-error' })));
-	form.addEventListener('submit', async ev => {
-		ev.preventDefault();
-		form.querySelectorAll('.field-error').forEach(e => { e.textContent = ''; });
-		form.querySelector('#form-error').textContent = '';
-		const data = new FormData(form), body = {};
-		for (const [name, type] of SPEC_FIELDS) {
-			const v = data.get(name);
-			if (v === 'auto') continue;
-			body[name] = type === 'number' ? Number(v) : v === 'true' ? true : v === 'false' ? false : v;
-		}
-		if (data.get('label')) body.label = data.get('label');
-		body.repeat = Number(data.get('repeat'));
-		const tags = {};
-		for (const part of data.get('tags').split(',').map(s => s.trim()).filter(Boolean)) {
-			const at = part.indexOf('=');
-			tags[at > 0 ? part.slice(0, at) : part] = at > 0 ? part.slice(at + 1) : '';
-		}
-		body.tags = tags;
-		try {
-			const run = await api('/runs', { method: 'POST', body: JSON.stringify(body),
-				headers: { 'Content-Type': 'application/json' } });
-			location.hash = '#/run/' + run.id;
-		} catch (e) {
-			const slot = e.field && form.querySelector('#err-' + CSS.escape(e.field));
-			(slot || form.querySelector('#form-error')).textContent = e.message;
-		}
-	});
-	view.replaceChildren(el('h2', {}, 'Schedule a dirty-log run'), form);
-}
-
 // --- routing ---------------------------------------------------------------
 
 async function route() {
@@ -338,7 +280,7 @@ async function route() {
 		else if (parts[0] === 'campaign' && /^\d+$/.test(parts[1] || '')) await viewCampaign(parts[1]);
 		else if (parts[0] === 'compare') await viewCompare(params);
 		else if (parts[0] === 'host') await viewHost();
-		else if (parts[0] === 'schedule') viewSchedule();
+		else if (parts[0] === 'schedule') await viewSchedule(params);
 		else await viewRuns(params);
 	} catch (e) {
 		showError(e);

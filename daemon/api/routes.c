@@ -12,6 +12,7 @@
 #include "api/app.h"
 #include "api/campaigns.h"
 #include "api/comparisons.h"
+#include "api/engines.h"
 #include "api/host.h"
 #include "api/runs.h"
 #include "http/access.h"
@@ -28,6 +29,7 @@ const struct route api_routes[] = {
 	{ "GET", "/runs/{id}/samples", false, api_run_samples },
 	{ "POST", "/runs/{id}/cancel", true, api_run_cancel },
 	{ "GET", "/kernels", false, api_kernels },
+	{ "GET", "/engines", false, api_engines },
 	{ "POST", "/campaigns", true, api_campaigns_create },
 	{ "GET", "/campaigns", false, api_campaigns_list },
 	{ "GET", "/campaigns/{id}", false, api_campaign_get },

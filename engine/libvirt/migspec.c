@@ -10,6 +10,12 @@
 #include "hugepages.h"
 #include "units.h"
 
+/* The backings a migration guest takes, and their names, in one order. */
+const char *const mig_backing_names[] = { "hugetlb-1g", "hugetlb-2m", "anonymous", NULL };
+static const enum mb_backing mig_backings[] = {
+	MB_BACKING_HUGETLB_1G, MB_BACKING_HUGETLB_2M, MB_BACKING_ANONYMOUS,
+};
+
 void mb_migspec_init(struct mb_migspec *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -57,6 +63,27 @@ static int get_bool(struct json_object *v, const char *key, bool *out, struct mb
 	return 0;
 }
 
+/* One of names, by its index; the error lists them: must be "a", "b" or "c". */
+static int get_name(struct json_object *v, const char *key, const char *const *names,
+		    unsigned int *index, struct mb_error *err)
+{
+	char list[256] = "";
+	size_t len = 0;
+	unsigned int i;
+
+	for (i = 0; names[i]; i++) {
+		if (json_object_is_type(v, json_type_string) &&
+		    !strcmp(json_object_get_string(v), names[i])) {
+			*index = i;
+			return 0;
+		}
+	}
+	for (unsigned int j = 0; j < i && len < sizeof(list); j++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s\"%s\"",
+					!j ? "" : j + 1 == i ? " or " : ", ", names[j]);
+	return mb_fail(err, key, "must be %s", list);
+}
+
 /* A guest kernel or initrd: a file in the administrator's directory. */
 static int get_path(struct json_object *v, const char *key, const struct mb_site_policy *site,
 		    char *out, size_t len, struct mb_error *err)
@@ -88,6 +115,7 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 			 struct mb_error *err)
 {
 	uint64_t v, page;
+	unsigned int i;
 	int ret = 0;
 
 	json_object_object_foreach(obj, key, val) {
@@ -99,25 +127,15 @@ int mb_migspec_from_json(struct mb_migspec *s, struct json_object *obj,
 		} else if (!strcmp(key, "memory")) {
 			ret = get_size(val, key, &s->memory, err);
 		} else if (!strcmp(key, "backing")) {
-			const char *b = json_object_get_string(val);
-
-			if (!json_object_is_type(val, json_type_string) ||
-			    (strcmp(b, "hugetlb-1g") && strcmp(b, "hugetlb-2m") && strcmp(b, "anonymous")))
-				ret = mb_fail(err, key, "must be \"hugetlb-1g\", \"hugetlb-2m\" or \"anonymous\"");
-			else
-				s->backing = !strcmp(b, "hugetlb-1g") ? MB_BACKING_HUGETLB_1G :
-					     !strcmp(b, "hugetlb-2m") ? MB_BACKING_HUGETLB_2M :
-					     MB_BACKING_ANONYMOUS;
+			ret = get_name(val, key, mig_backing_names, &i, err);
+			if (!ret)
+				s->backing = mig_backings[i];
 		} else if (!strcmp(key, "wss")) {
 			ret = get_size(val, key, &s->wss, err);
 		} else if (!strcmp(key, "access")) {
-			const char *a = json_object_get_string(val);
-
-			if (!json_object_is_type(val, json_type_string) ||
-			    (strcmp(a, "sequential") && strcmp(a, "random")))
-				ret = mb_fail(err, key, "must be \"sequential\" or \"random\"");
-			else
-				s->access = strcmp(a, "random") ? MB_ACCESS_SEQUENTIAL : MB_ACCESS_RANDOM;
+			ret = get_name(val, key, mb_access_names, &i, err);
+			if (!ret)
+				s->access = (enum mb_access)i;
 		} else if (!strcmp(key, "rate_mib_s")) {
 			ret = get_u64(val, key, 1000000, &s->rate_mib_s, err);
 		} else if (!strcmp(key, "destination")) {

@@ -15,6 +15,9 @@
 #include "guestmem.h"
 #include "site.h"
 
+/* The backings a migration guest takes, NULL-ended. */
+extern const char *const mig_backing_names[];
+
 struct mb_migspec {
 	unsigned int vcpus;
 	uint64_t memory;		/* bytes */

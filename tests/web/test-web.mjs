@@ -240,6 +240,54 @@ try {
 	}
 	check(errors.length === 0, 'no console errors while scheduling', errors.join('; '));
 
+	// The form is the engines' own keys: a sweep of vcpus, and a migration.
+	const engines = (await (await fetch(`${url}/api/v1/engines`)).json()).engines;
+	const fieldNames = async () => page.$$eval('form[data-testid=schedule] [name]', els =>
+		els.map(e => e.name).filter(n => !['kind', 'label', 'tags', 'repeat'].includes(n)));
+	await visit(page, '/schedule', 'form[data-testid=schedule]', 'schedule-sweep');
+	check(JSON.stringify(await fieldNames()) === JSON.stringify(engines.find(e => e.default).keys.map(k => k.name)),
+	      'the schedule form has a field for each key GET /engines gives the default kind');
+	await page.fill('input[name=vcpus]', '1,2');
+	await page.fill('input[name=mem_per_vcpu]', '8M');
+	await page.selectOption('select[name=backing]', 'anonymous');
+	await page.fill('input[name=iterations]', '1');
+	await page.fill('input[name=zap]', 'disable,touch,delete');
+	await page.fill('input[name=label]', 'form-sweep');
+	await page.click('form[data-testid=schedule] button[type=submit]');
+	await page.waitForURL(/#\/run\/\d+$/, { timeout: 20000 });
+	{
+		const swept = (await (await fetch(`${url}/api/v1/runs?label=form-sweep`)).json()).runs;
+		const vcpus = swept.map(r => r.spec.vcpus).sort();
+		check(swept.length === 2 && JSON.stringify(vcpus) === '[1,2]' && swept[0].sweep && swept[0].sweep.id === swept[1].sweep.id &&
+		      swept.every(r => JSON.stringify(r.spec.zap) === '["disable","touch","delete"]' && r.spec.iterations === 1),
+		      'vcpus "1,2" in the form schedules a sweep of two runs, with the zap steps entered',
+		      JSON.stringify(swept.map(r => [r.id, r.sweep, r.spec])).slice(0, 300));
+	}
+	await visit(page, '/schedule?kind=migration', 'form[data-testid=schedule][data-kind=migration]', 'schedule-migration');
+	check(JSON.stringify(await fieldNames()) === JSON.stringify(engines.find(e => e.kind === 'migration').keys.map(k => k.name)) &&
+	      await page.inputValue('input[name=destination]') === 'local' && await page.inputValue('select[name=backing]') === 'hugetlb-1g',
+	      "the migration form has the migration engine's keys, with its defaults");
+	await page.fill('input[name=memory]', '256M');
+	await page.selectOption('select[name=backing]', 'anonymous');
+	await page.fill('input[name=wss]', '128M');
+	await page.fill('input[name=rate_mib_s]', '64');
+	await page.selectOption('select[name=trace]', 'false');
+	await page.fill('input[name=label]', 'form-migration');
+	await page.click('form[data-testid=schedule] button[type=submit]');
+	await page.waitForURL(/#\/run\/\d+$/, { timeout: 20000 });
+	{
+		const mid = Number(page.url().split('/').pop());
+		const m = await (await fetch(`${url}/api/v1/runs/${mid}`)).json();
+		check(m.kind === 'migration' && m.label === 'form-migration' && m.spec.memory === '256M' &&
+		      m.spec.backing === 'anonymous' && m.spec.wss === '128M' && m.spec.rate_mib_s === 64 && m.spec.trace === false &&
+		      m.spec.destination === 'local', 'the form schedules a migration run with the values entered',
+		      JSON.stringify(m.spec));
+		// it need not run here: the view and its spec are what the form made
+		await fetch(`${url}/api/v1/runs/${mid}/cancel`, { method: 'POST',
+			headers: { Authorization: 'Bearer ' + urlToken } });
+	}
+	check(errors.length === 0, 'no console errors scheduling a sweep and a migration', errors.join('; '));
+
 	// With a token: entered once, kept for the session, sent with changes.
 	const secure = await openPage(tokenUrl);
 	await visit(secure, '/schedule', 'form[data-testid=schedule]', 'schedule-token');
