@@ -207,15 +207,11 @@ const struct mb_headline *mb_engine_report_first(const struct mb_engine *e);
 
 /*
  * A spec from a stored or requested JSON object, straight to its resolved
- * JSON (parse, then to_json): what the API stores.
+ * JSON (parse, then to_json): what the API stores; and, when needs is not
+ * NULL, what the run will hold of the host, from the same parse.
  */
 int mb_engine_normalise(const struct mb_engine *e, struct json_object *obj,
 			const struct mb_site_policy *site, struct json_object **out,
-			struct mb_error *err);
-
-/* What a run of this spec (stored or requested JSON) needs of the host. */
-int mb_engine_spec_needs(const struct mb_engine *e, struct json_object *obj,
-			 const struct mb_site_policy *site, struct mb_run_needs *needs,
-			 struct mb_error *err);
+			struct mb_run_needs *needs, struct mb_error *err);
 
 #endif

@@ -109,31 +109,20 @@ const struct mb_headline *mb_engine_report_first(const struct mb_engine *e)
 
 int mb_engine_normalise(const struct mb_engine *e, struct json_object *obj,
 			const struct mb_site_policy *site, struct json_object **out,
-			struct mb_error *err)
+			struct mb_run_needs *needs, struct mb_error *err)
 {
 	void *spec;
 	int ret = mb_engine_spec_parse(e, obj, site, &spec, err);
 
+	if (needs)
+		memset(needs, 0, sizeof(*needs));
 	if (ret)
 		return ret;
+	if (needs)
+		e->needs(spec, needs);
 	*out = e->spec_to_json(spec);
 	free(spec);
 	return *out ? 0 : mb_error_set(err, -ENOMEM, NULL, "out of memory");
-}
-
-int mb_engine_spec_needs(const struct mb_engine *e, struct json_object *obj,
-			 const struct mb_site_policy *site, struct mb_run_needs *needs,
-			 struct mb_error *err)
-{
-	void *spec;
-	int ret = mb_engine_spec_parse(e, obj, site, &spec, err);
-
-	memset(needs, 0, sizeof(*needs));
-	if (ret)
-		return ret;
-	e->needs(spec, needs);
-	free(spec);
-	return 0;
 }
 
 void mb_run_result_free(struct mb_run_result *res)

@@ -32,17 +32,13 @@ except ImportError:
     skip_all("Debian's python3-scipy is not installed for /usr/bin/python3 (scripts/deps.sh installs it)")
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
-SPEC = {"vcpus": 2, "mem_per_vcpu": "512M", "backing": "hugetlb-1g", "iterations": 3,
-        "write_percent": 100, "access": "sequential", "seed": 1, "manual_protect": True,
-        "initially_set": True, "clear_chunk_pages": 0, "memslots": 1,
-        "vcpus_run_during_disable": False, "dirty_ring_entries": 0}
+# the goldens' data set, shared with tests/test-compare-golden.c
+with open(os.path.join(DATA, 'compare-runs.json')) as f:
+    RUNS = json.load(f)
+SPEC = RUNS['spec']
 # per run: clear_dirty_log_ns for iterations 1..3, disable_dirty_log_ns
-BASE = [([1830000, 1841000, 1828000], 248000), ([1852000, 1839000, 1845000], 251000),
-        ([1827000, 1833000, 1830000], 249500), ([1848000, 1850000, 1844000], 247000),
-        ([1835000, 1829000, 1838000], 252000)]
-NEW = [([1210000, 1215000, 1208000], 249000), ([1222000, 1219000, 1213000], 250500),
-       ([1205000, 1211000, 1209000], 248000), ([1218000, 1224000, 1216000], 251500),
-       ([1212000, 1207000, 1214000], 247500)]
+BASE, NEW = ([(r['clear_dirty_log_ns'], r['disable_dirty_log_ns']) for r in side['runs']]
+             for side in RUNS['sides'])
 
 
 def env(release, eager):
@@ -78,8 +74,8 @@ def make_db(path):
             rows += [(run_id, 'dirty_pages', it + 1, 0, 262144) for it in range(3)]
             rows.append((run_id, 'disable_dirty_log_ns', 0, 0, disable))
             con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
-    add('base', {"base-commit": "v6.12-rc1"}, '6.12.0-rc1', 'Y', BASE)
-    add('patched', {"base-commit": "v6.12-rc1", "series": "folio-dirty-v3"}, '6.12.0-rc1+', 'N', NEW)
+    for side, data in zip(RUNS['sides'], (BASE, NEW)):
+        add(side['label'], side['tags'], side['release'], side['eager_page_split'], data)
     add('small-a', {}, '6.12.0-rc1', 'Y', BASE[:3])
     add('small-b', {}, '6.12.0-rc1', 'Y', NEW[:3])
     add('other', {}, '6.12.0-rc1', 'Y', BASE[:3], dict(SPEC, vcpus=4, backing='hugetlb-2m'))

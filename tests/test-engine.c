@@ -31,7 +31,7 @@ static void check_keys(const struct mb_engine *e, const char *full_request)
 	struct json_object *req = parse(full_request), *out = NULL;
 	struct mb_error err = { 0 };
 	size_t n = 0, missing = 0;
-	int ret = mb_engine_normalise(e, req, &site, &out, &err);
+	int ret = mb_engine_normalise(e, req, &site, &out, NULL, &err);
 
 	tap_ok(ret == 0, "%s: a request naming every key is accepted (%s)", e->kind, err.message);
 	for (const struct mb_engine_key *k = e->keys; k->name; k++, n++)
@@ -50,8 +50,8 @@ static void check_round_trip(const struct mb_engine *e, const char *request)
 	struct json_object *req = parse(request), *once = NULL, *twice = NULL;
 	struct mb_error err = { 0 };
 
-	tap_ok(mb_engine_normalise(e, req, &site, &once, &err) == 0 &&
-	       mb_engine_normalise(e, once, &site, &twice, &err) == 0 &&
+	tap_ok(mb_engine_normalise(e, req, &site, &once, NULL, &err) == 0 &&
+	       mb_engine_normalise(e, once, &site, &twice, NULL, &err) == 0 &&
 	       json_object_equal(once, twice),
 	       "%s: request -> resolved spec -> the same spec again", e->kind);
 	json_object_put(req);
@@ -121,7 +121,7 @@ static void check_describe(const struct mb_engine *e, const char *request, const
 	char *text = NULL;
 	size_t len;
 
-	if (mb_engine_normalise(e, req, &site, &spec, &err) == 0) {
+	if (mb_engine_normalise(e, req, &site, &spec, NULL, &err) == 0) {
 		mb_engine_describe(e, spec, &b);
 		text = textbuf_take(&b, &len);
 	}
@@ -212,12 +212,12 @@ int main(void)
 	check_round_trip(libvirt, "{\"memory\": \"2G\", \"wss\": \"1G\", \"rate_mib_s\": 64}");
 
 	bad = parse("{\"vcpus\": 1, \"mem_per_vcpu\": \"8M\", \"memory\": \"1G\"}");
-	tap_ok(mb_engine_normalise(kvm, bad, &site, &out, &err) == -EINVAL &&
+	tap_ok(mb_engine_normalise(kvm, bad, &site, &out, NULL, &err) == -EINVAL &&
 	       !strcmp(err.field, "memory") && !strcmp(err.message, "memory: unknown key"),
 	       "dirtylog: another engine's key is refused, naming it (%s)", err.message);
 	json_object_put(bad);
 	bad = parse("[1]");
-	tap_ok(mb_engine_normalise(libvirt, bad, &site, &out, &err) == -EINVAL && err.code == -EINVAL,
+	tap_ok(mb_engine_normalise(libvirt, bad, &site, &out, NULL, &err) == -EINVAL && err.code == -EINVAL,
 	       "migration: a spec that is not an object is refused (%s)", err.message);
 	json_object_put(bad);
 

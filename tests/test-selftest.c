@@ -66,7 +66,7 @@ static void check_resolved(const char *request, const char *want)
 	struct json_object *req = json_tokener_parse(request), *spec = NULL;
 	struct mb_error err = { 0 };
 	char *line = NULL;
-	int ret = mb_engine_normalise(kvm, req, NULL, &spec, &err);
+	int ret = mb_engine_normalise(kvm, req, NULL, &spec, NULL, &err);
 
 	if (!ret)
 		line = line_of(spec, &err, &ret);

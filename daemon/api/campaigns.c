@@ -49,7 +49,7 @@ enum MHD_Result api_campaigns_create(struct http_request *r, int64_t unused)
 {
 	struct app *app = r->app;
 	const struct campaign_policy *policy = app->campaign_policy;
-	struct json_object *obj, *spec = NULL, *out;
+	struct json_object *spec = NULL, *out;
 	struct campaign_plan plan;
 	struct store_step_plan steps[sizeof(plan.steps) / sizeof(plan.steps[0])];
 	struct mb_error err = { 0 };
@@ -66,11 +66,8 @@ enum MHD_Result api_campaigns_create(struct http_request *r, int64_t unused)
 					  "and a campaign boots each of its kernels: the "
 					  "administrator allows it with \"allow_reboot\": true in "
 					  "migbenchd's config file");
-	if (mb_json_parse(r->body, r->body_len, &obj, why, sizeof(why)))
-		return http_reply_problem(r, 400, NULL, "%s", why);
 	hostboot_default_cmdline(campaigns_boot(app->campaigns), booted, sizeof(booted));
-	ret = campaign_spec_parse(obj, policy, app->site, app->limits, booted, &spec, &plan, &err);
-	json_object_put(obj);
+	ret = campaign_spec_parse(r->json, policy, app->site, app->limits, booted, &spec, &plan, &err);
 	if (ret)
 		return api_reply_error(r, &err, "parsing a campaign");
 	if (!hostboot_can_kexec(why, sizeof(why))) {

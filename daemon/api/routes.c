@@ -19,26 +19,27 @@
 #include "http/reply.h"
 #include "http/request.h"
 #include "http/web.h"
+#include "strict_json.h"
 
 const struct route api_routes[] = {
-	{ "GET", "/health", false, api_health },
-	{ "GET", "/host", false, api_host },
-	{ "POST", "/runs", true, api_runs_create },
-	{ "GET", "/runs", false, api_runs_list },
-	{ "GET", "/runs/{id}", false, api_run_get },
-	{ "GET", "/runs/{id}/samples", false, api_run_samples },
-	{ "POST", "/runs/{id}/cancel", true, api_run_cancel },
-	{ "GET", "/kernels", false, api_kernels },
-	{ "GET", "/engines", false, api_engines },
-	{ "POST", "/campaigns", true, api_campaigns_create },
-	{ "GET", "/campaigns", false, api_campaigns_list },
-	{ "GET", "/campaigns/{id}", false, api_campaign_get },
-	{ "POST", "/campaigns/{id}/abort", true, api_campaign_abort },
-	{ "GET", "/campaigns/{id}/report", false, api_campaign_report },
-	{ "GET", "/compare", false, api_compare },
-	{ "GET", "/metrics", false, api_metrics },
-	{ "GET", "/openapi.json", false, api_openapi },
-	{ NULL, NULL, false, NULL },
+	{ "GET", "/health", false, BODY_NONE, api_health },
+	{ "GET", "/host", false, BODY_NONE, api_host },
+	{ "POST", "/runs", true, BODY_JSON, api_runs_create },
+	{ "GET", "/runs", false, BODY_NONE, api_runs_list },
+	{ "GET", "/runs/{id}", false, BODY_NONE, api_run_get },
+	{ "GET", "/runs/{id}/samples", false, BODY_NONE, api_run_samples },
+	{ "POST", "/runs/{id}/cancel", true, BODY_EMPTY, api_run_cancel },
+	{ "GET", "/kernels", false, BODY_NONE, api_kernels },
+	{ "GET", "/engines", false, BODY_NONE, api_engines },
+	{ "POST", "/campaigns", true, BODY_JSON, api_campaigns_create },
+	{ "GET", "/campaigns", false, BODY_NONE, api_campaigns_list },
+	{ "GET", "/campaigns/{id}", false, BODY_NONE, api_campaign_get },
+	{ "POST", "/campaigns/{id}/abort", true, BODY_EMPTY, api_campaign_abort },
+	{ "GET", "/campaigns/{id}/report", false, BODY_NONE, api_campaign_report },
+	{ "GET", "/compare", false, BODY_NONE, api_compare },
+	{ "GET", "/metrics", false, BODY_NONE, api_metrics },
+	{ "GET", "/openapi.json", false, BODY_NONE, api_openapi },
+	{ NULL, NULL, false, BODY_NONE, NULL },
 };
 
 /* Match path against a pattern; "{id}" takes a positive decimal id. */
@@ -86,6 +87,34 @@ static bool check_change(struct http_request *r, const struct access_policy *p)
 	return false;
 }
 
+/*
+ * The body, parsed strictly once for the handler (r->json, freed after
+ * it): a JSON document where the route takes one, else nothing or {}.
+ */
+static enum MHD_Result call_route(struct http_request *r, const struct route *rt, int64_t id)
+{
+	enum MHD_Result reply;
+	char why[256];
+
+	if (rt->body != BODY_NONE && (r->body_len || rt->body == BODY_JSON) &&
+	    mb_json_parse(r->body, r->body_len, &r->json, why, sizeof(why))) {
+		if (rt->body == BODY_JSON)
+			return http_reply_problem(r, 400, NULL, "%s", why);
+		r->json = NULL;
+	}
+	if (rt->body == BODY_EMPTY && r->body_len &&
+	    !(json_object_is_type(r->json, json_type_object) && !json_object_object_length(r->json))) {
+		json_object_put(r->json);
+		r->json = NULL;
+		return http_reply_problem(r, 400, NULL, "%s takes no request body, or {}",
+					  strrchr(rt->path, '/') + 1);
+	}
+	reply = rt->handler(r, id);
+	json_object_put(r->json);
+	r->json = NULL;
+	return reply;
+}
+
 enum MHD_Result api_dispatch(struct http_request *r)
 {
 	struct app *app = r->app;
@@ -110,7 +139,7 @@ enum MHD_Result api_dispatch(struct http_request *r)
 		}
 		if (rt->changes_state && !check_change(r, &app->access))
 			return MHD_YES;
-		return rt->handler(r, id);
+		return call_route(r, rt, id);
 	}
 	if (allow[0])
 		return http_reply_problem_headers(r, 405,

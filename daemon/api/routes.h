@@ -12,10 +12,18 @@
 
 #include "http/request.h"
 
+/* What a route's body is; the dispatcher parses it, strictly, once. */
+enum route_body {
+	BODY_NONE,	/* GET: never read */
+	BODY_JSON,	/* a JSON document, in r->json */
+	BODY_EMPTY,	/* an action: nothing, or {} */
+};
+
 struct route {
 	const char *method;
 	const char *path;	/* after API_PREFIX; "{id}" is a run id */
 	bool changes_state;	/* POST: access_check_change() and JSON */
+	enum route_body body;
 	enum MHD_Result (*handler)(struct http_request *r, int64_t id);
 };
 

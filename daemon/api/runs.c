@@ -54,17 +54,6 @@ static bool in_list(const char *s, const char *const *list)
 	return false;
 }
 
-/* The spec of each combination: one, unless the request is a sweep. */
-static size_t nr_specs(const struct run_request *req)
-{
-	return req->sweep ? req->sweep->n : 1;
-}
-
-static struct json_object *spec_at(const struct run_request *req, size_t i)
-{
-	return req->sweep ? json_object_array_get_idx(req->sweep->specs, i) : req->spec;
-}
-
 /*
  * The configured limits: each run's needs (400 naming the spec key, and
  * the value of a sweep), then room in the queue for all of the request's
@@ -76,16 +65,14 @@ static bool within_limits(struct http_request *r, const struct run_request *req,
 	static const char *const queued[] = { "queued" };
 	struct app *app = r->app;
 	const struct limits *l = app->limits;
-	uint64_t runs = (uint64_t)req->repeat * nr_specs(req);
+	uint64_t runs = (uint64_t)req->repeat * run_request_nr_specs(req);
 	long waiting;
 	int ret;
 
-	for (size_t i = 0; i < nr_specs(req); i++) {
+	for (size_t i = 0; i < run_request_nr_specs(req); i++) {
 		struct mb_error err = { 0 };
-		struct mb_run_needs needs;
 
-		if (mb_engine_spec_needs(req->engine, spec_at(req, i), app->site, &needs, &err) ||
-		    limits_check_run(l, &needs, &err)) {
+		if (limits_check_run(l, run_request_needs(req, i), &err)) {
 			if (req->sweep)
 				sweep_blame(req->sweep, i, &err);
 			*reply = api_reply_error(r, &err, "checking a run request's limits");
@@ -126,7 +113,7 @@ static int store_request(struct app *app, const struct run_request *req, int64_t
 	/* json-c keeps one text per object: the specs' and points' texts stay apart */
 	for (size_t i = 0; i < req->sweep->n; i++)
 		points[i] = (struct store_sweep_point){
-			.spec = json_text(json_object_array_get_idx(req->sweep->specs, i)),
+			.spec = json_text(run_request_spec(req, i)),
 			.point = json_text(json_object_array_get_idx(req->sweep->points, i)),
 		};
 	return store_create_sweep(app->st, req->engine->kind, points, req->sweep->n, req->label,
@@ -145,7 +132,7 @@ static void add_run_ids(struct json_object *run, const struct run_request *req,
 
 	if (req->sweep)
 		groups = json_object_new_array();
-	for (size_t g = 0; g < nr_specs(req); g++) {
+	for (size_t g = 0; g < run_request_nr_specs(req); g++) {
 		struct json_object *gids = json_object_new_array(), *group;
 
 		for (unsigned int i = 0; i < req->repeat; i++) {
@@ -170,34 +157,29 @@ static void add_run_ids(struct json_object *run, const struct run_request *req,
 enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 {
 	struct app *app = r->app;
-	struct json_object *obj, *run;
+	struct json_object *run;
 	struct run_request req;
 	struct mb_error err = { 0 };
 	int64_t first_ids[SWEEP_MAX_COMBINATIONS];
-	char why[512], location[64];
+	char location[64];
 	enum MHD_Result reply;
 	int ret;
 
 	(void)unused;
 	if (!api_check_query(r, NULL, &reply))
 		return reply;
-	if (mb_json_parse(r->body, r->body_len, &obj, why, sizeof(why)))
-		return http_reply_problem(r, 400, NULL, "%s", why);
-	if (run_request_parse(obj, app->site, &req, &err)) {
+	if (run_request_parse(r->json, app->site, &req, &err)) {
 		reply = api_reply_error(r, &err, "parsing a run request");
 		run_request_free(&req);
-		json_object_put(obj);
 		return reply;
 	}
 	if (!within_limits(r, &req, &reply)) {
 		run_request_free(&req);
-		json_object_put(obj);
 		return reply;
 	}
 	ret = store_request(app, &req, first_ids);
 	if (ret) {
 		run_request_free(&req);
-		json_object_put(obj);
 		return api_reply_failure(r, ret, "storing a new run");
 	}
 	/* read back before the runner can pick it up: the reply is "queued" */
@@ -206,7 +188,6 @@ enum MHD_Result api_runs_create(struct http_request *r, int64_t unused)
 	if (!ret)
 		add_run_ids(run, &req, first_ids);
 	run_request_free(&req);
-	json_object_put(obj);
 	if (ret)
 		return api_reply_failure(r, ret, "reading the new run back");
 	snprintf(location, sizeof(location), API_PREFIX "/runs/%lld", (long long)first_ids[0]);
@@ -391,23 +372,6 @@ enum MHD_Result api_run_samples(struct http_request *r, int64_t id)
 				 samples_read, cursor, samples_close);
 }
 
-/* Nothing, or an empty JSON object: what a JSON client sends for no body. */
-static bool is_empty_body(const struct http_request *r)
-{
-	struct json_object *obj;
-	char why[128];
-	bool empty;
-
-	if (!r->body_len)
-		return true;
-	if (mb_json_parse(r->body, r->body_len, &obj, why, sizeof(why)))
-		return false;
-	empty = json_object_is_type(obj, json_type_object) &&
-		json_object_object_length(obj) == 0;
-	json_object_put(obj);
-	return empty;
-}
-
 enum MHD_Result api_run_cancel(struct http_request *r, int64_t id)
 {
 	struct app *app = r->app;
@@ -417,8 +381,6 @@ enum MHD_Result api_run_cancel(struct http_request *r, int64_t id)
 
 	if (!api_check_query(r, NULL, &reply))
 		return reply;
-	if (!is_empty_body(r))
-		return http_reply_problem(r, 400, NULL, "cancel takes no request body, or {}");
 	ret = store_cancel_queued(app->st, id, &finished);
 	if (ret == -ENOENT)
 		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);

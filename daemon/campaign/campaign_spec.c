@@ -178,7 +178,6 @@ static int parse_run(struct json_object *r, const struct mb_site_policy *site,
 		     const struct limits *limits, struct json_object *out, unsigned int *runs,
 		     struct mb_error *err)
 {
-	struct mb_run_needs needs;
 	struct run_request req;
 
 	if (json_object_is_type(r, json_type_object)) {
@@ -206,8 +205,7 @@ static int parse_run(struct json_object *r, const struct mb_site_policy *site,
 		run_request_free(&req);
 		return -EINVAL;
 	}
-	if (mb_engine_spec_needs(req.engine, req.spec, site, &needs, err) ||
-	    limits_check_run(limits, &needs, err)) {
+	if (limits_check_run(limits, &req.needs, err)) {
 		run_request_free(&req);
 		return -EINVAL;
 	}

@@ -14,6 +14,8 @@
 #include <sys/types.h>
 #include <microhttpd.h>
 
+struct json_object;
+
 #define HTTP_MAX_EXTRA_HEADERS	4
 
 struct http_kv {
@@ -61,6 +63,7 @@ struct http_request {
 	size_t nr_query;
 	const char *body;	/* NUL-terminated; "" when none */
 	size_t body_len;
+	struct json_object *json;	/* the body, parsed once by the dispatcher; NULL: none */
 	struct http_peer peer;
 	void *app;
 	struct http_answer answer;

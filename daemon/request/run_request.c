@@ -171,7 +171,7 @@ int run_request_parse(struct json_object *obj, const struct mb_site_policy *site
 	if (!ret)
 		ret = sweep_parse(req->engine, keys, site, &req->sweep, err);
 	if (!ret && !req->sweep)
-		ret = mb_engine_normalise(req->engine, keys, site, &req->spec, err);
+		ret = mb_engine_normalise(req->engine, keys, site, &req->spec, &req->needs, err);
 	json_object_put(keys);
 	return ret;
 }
@@ -184,3 +184,17 @@ void run_request_free(struct run_request *req)
 	req->sweep = NULL;
 }
 
+size_t run_request_nr_specs(const struct run_request *req)
+{
+	return req->sweep ? req->sweep->n : 1;
+}
+
+struct json_object *run_request_spec(const struct run_request *req, size_t i)
+{
+	return req->sweep ? json_object_array_get_idx(req->sweep->specs, i) : req->spec;
+}
+
+const struct mb_run_needs *run_request_needs(const struct run_request *req, size_t i)
+{
+	return req->sweep ? &req->sweep->needs[i] : &req->needs;
+}

@@ -29,6 +29,7 @@ struct run_request {
 	double target_ci_percent;	/* 0: a fixed number of runs */
 	unsigned int max_repeat;	/* 0: not given */
 	struct json_object *spec;	/* normalised spec of its kind, owned; NULL for a sweep */
+	struct mb_run_needs needs;	/* what a run of spec holds of the host */
 	struct sweep *sweep;		/* spec keys with lists: each combination's spec; owned */
 };
 
@@ -39,6 +40,10 @@ struct run_request {
 int run_request_parse(struct json_object *obj, const struct mb_site_policy *site,
 		      struct run_request *req, struct mb_error *err);
 void run_request_free(struct run_request *req);
+/* The request's plain specs (one, or a sweep's combinations), each normalised and its needs. */
+size_t run_request_nr_specs(const struct run_request *req);
+struct json_object *run_request_spec(const struct run_request *req, size_t i);
+const struct mb_run_needs *run_request_needs(const struct run_request *req, size_t i);
 /* Labels and tag keys: 1..max letters, digits or ._-+:@/ (empty allowed: false). */
 bool run_request_is_name(const char *s, size_t max);
 /* A tags object: at most 32 names, each with a short printable string. */

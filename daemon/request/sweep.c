@@ -187,7 +187,7 @@ int sweep_parse(const struct mb_engine *e, struct json_object *keys,
 	for (size_t i = 0; !ret && i < s->n; i++) {
 		struct json_object *request = combination(s, keys, lists, i), *spec;
 
-		ret = mb_engine_normalise(e, request, site, &spec, err);
+		ret = mb_engine_normalise(e, request, site, &spec, &s->needs[i], err);
 		if (ret) {
 			/* the points so far are resolved; this one is named by its request */
 			json_object_array_add(s->points, request);

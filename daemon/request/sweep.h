@@ -29,6 +29,7 @@ struct sweep {
 	size_t n;				/* combinations */
 	struct json_object *points;	/* per combination: {"key": value} of the swept keys, resolved */
 	struct json_object *specs;	/* per combination: its plain spec, resolved */
+	struct mb_run_needs needs[SWEEP_MAX_COMBINATIONS];	/* per combination: what it holds */
 };
 
 /*
