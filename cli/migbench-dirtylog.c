@@ -18,6 +18,7 @@
 #include "hostinfo.h"
 #include "report.h"
 #include "spec_flags.h"
+#include "spec_validate.h"
 #include "strict_json.h"
 #include "summary.h"
 

@@ -49,7 +49,8 @@ flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 common=(lib/strict_json.c lib/units.c lib/error.c lib/guestmem.c)
 case $target in
 spec)
-	clang "${flags[@]}" -Iengine/kvm tests/fuzz/fuzz-spec.c engine/kvm/spec.c "${common[@]}" \
+	clang "${flags[@]}" -Iengine/kvm tests/fuzz/fuzz-spec.c engine/kvm/spec.c engine/kvm/spec_validate.c \
+		"${common[@]}" \
 		$(pkg-config --libs json-c) -lm -o build-fuzz/fuzz-spec ;;
 migspec)
 	clang "${flags[@]}" -Iengine/libvirt tests/fuzz/fuzz-migspec.c engine/libvirt/migspec.c \

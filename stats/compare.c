@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare_metrics.h"
 #include "compare_missing.h"
 #include "compare_row.h"
 #include "compare_specs.h"
@@ -18,25 +19,6 @@
 #include "textbuf.h"
 
 #define MAX_SIDE_RUNS 1000
-
-struct values {
-	double *v;
-	size_t n, cap;
-};
-
-/*
- * One metric on one side: one value per run, and every sample; runs[].n
- * is how many runs have it.  why[]: the reasons runs gave for not
- * measuring it, {"reason": runs}, NULL until one does.
- */
-struct metric_data {
-	char name[64];
-	size_t rank;			/* in the report: the engine's lead first */
-	bool per_iteration;
-	struct values runs[2];		/* [side] */
-	struct values samples[2];
-	struct json_object *why[2];
-};
 
 struct side {
 	const char *name;		/* "base" / "new" */
@@ -51,33 +33,13 @@ struct side {
 	bool truncated;			/* more than MAX_SIDE_RUNS matched */
 };
 
-struct metric_set {
-	struct metric_data *m;
-	size_t nm;
-};
-
 struct comparison {
 	struct side s[2];
-	struct metric_set all;		/* every run of a side */
+	struct compare_metrics all;		/* every run of a side */
 	struct compare_sweep *sweep;	/* NULL: each side's specs agree */
-	struct metric_set *at;		/* a sweep: the runs of each point */
+	struct compare_metrics *at;		/* a sweep: the runs of each point */
 	struct json_object *warnings;
 };
-
-static int push(struct values *vals, double v)
-{
-	if (vals->n == vals->cap) {
-		size_t cap = vals->cap ? vals->cap * 2 : 16;
-		double *p = realloc(vals->v, cap * sizeof(double));
-
-		if (!p)
-			return -ENOMEM;
-		vals->v = p;
-		vals->cap = cap;
-	}
-	vals->v[vals->n++] = v;
-	return 0;
-}
 
 static double median_of(double *v, size_t n)
 {
@@ -99,30 +61,6 @@ static void warn(struct comparison *c, const char *fmt, ...)
 	json_object_array_add(c->warnings, json_object_new_string(msg));
 }
 
-static struct metric_data *find_metric(struct metric_set *set, const char *name)
-{
-	for (size_t i = 0; i < set->nm; i++)
-		if (!strcmp(set->m[i].name, name))
-			return &set->m[i];
-	return NULL;
-}
-
-static struct metric_data *metric(struct metric_set *set, const char *name)
-{
-	struct metric_data *m = find_metric(set, name);
-
-	if (m)
-		return m;
-	m = realloc(set->m, (set->nm + 1) * sizeof(*m));
-	if (!m)
-		return NULL;
-	set->m = m;
-	m = &set->m[set->nm++];
-	memset(m, 0, sizeof(*m));
-	snprintf(m->name, sizeof(m->name), "%s", name);
-	return m;
-}
-
 /*
  * One run's samples as they come, grouped by metric, into the metrics of
  * its side and, in a sweep, of its point.
@@ -130,9 +68,9 @@ static struct metric_data *metric(struct metric_set *set, const char *name)
 struct run_loader {
 	struct comparison *c;
 	int side;
-	struct metric_set *point;	/* NULL: not a sweep */
-	struct metric_data *m, *pm;	/* the metric being read, and at the point */
-	struct values run;		/* its values in this run */
+	struct compare_metrics *point;	/* NULL: not a sweep */
+	struct compare_metric *m, *pm;	/* the metric being read, and at the point */
+	struct compare_values run;	/* its values in this run */
 };
 
 /* The metric of a run is read: its median goes into runs[]. */
@@ -141,9 +79,9 @@ static void end_metric(struct run_loader *l)
 	if (l->m && l->run.n) {
 		double median = median_of(l->run.v, l->run.n);
 
-		push(&l->m->runs[l->side], median);
+		compare_values_push(&l->m->runs[l->side], median);
 		if (l->pm)
-			push(&l->pm->runs[l->side], median);
+			compare_values_push(&l->pm->runs[l->side], median);
 	}
 	l->run.n = 0;
 }
@@ -157,18 +95,18 @@ static int load_sample(void *ctx, const char *name, uint32_t iteration, double v
 		return 0;
 	if (!l->m || strcmp(name, l->m->name)) {
 		end_metric(l);
-		l->m = metric(&l->c->all, name);
-		l->pm = l->point ? metric(l->point, name) : NULL;
+		l->m = compare_metrics_get(&l->c->all, name);
+		l->pm = l->point ? compare_metrics_get(l->point, name) : NULL;
 		if (!l->m || (l->point && !l->pm))
 			return -ENOMEM;
 	}
 	if (iteration > 0)
 		l->m->per_iteration = true;
-	if (push(&l->run, value) || push(&l->m->samples[l->side], value))
+	if (compare_values_push(&l->run, value) || compare_values_push(&l->m->samples[l->side], value))
 		return -ENOMEM;
 	if (l->pm) {
 		l->pm->per_iteration = l->m->per_iteration;
-		if (push(&l->pm->samples[l->side], value))
+		if (compare_values_push(&l->pm->samples[l->side], value))
 			return -ENOMEM;
 	}
 	return 0;
@@ -185,7 +123,7 @@ static const char *run_str(struct json_object *run, const char *key)
 static int load_missing(struct comparison *c, int side, struct json_object *missing)
 {
 	json_object_object_foreach(missing, name, why) {
-		struct metric_data *m = metric(&c->all, name);
+		struct compare_metric *m = compare_metrics_get(&c->all, name);
 
 		if (!m)
 			return -ENOMEM;
@@ -248,17 +186,6 @@ static int load_samples(const struct compare_source *src, struct comparison *c, 
 	return 0;
 }
 
-static void free_metrics(struct metric_set *set)
-{
-	for (size_t i = 0; i < set->nm; i++)
-		for (int sd = 0; sd < 2; sd++) {
-			free(set->m[i].runs[sd].v);
-			free(set->m[i].samples[sd].v);
-			json_object_put(set->m[i].why[sd]);
-		}
-	free(set->m);
-}
-
 static void free_comparison(struct comparison *c)
 {
 	for (int sd = 0; sd < 2; sd++) {
@@ -268,9 +195,9 @@ static void free_comparison(struct comparison *c)
 		}
 		json_object_put(c->s[sd].tags);
 	}
-	free_metrics(&c->all);
+	compare_metrics_free(&c->all);
 	for (size_t p = 0; c->sweep && p < compare_sweep_points(c->sweep); p++)
-		free_metrics(&c->at[p]);
+		compare_metrics_free(&c->at[p]);
 	free(c->at);
 	compare_sweep_free(c->sweep);
 	json_object_put(c->warnings);
@@ -314,7 +241,7 @@ static struct json_object *missing_json(struct comparison *c)
 
 	for (size_t i = 0; i < c->all.nm; i++) {
 		for (int sd = 0; sd < 2; sd++) {
-			struct metric_data *m = &c->all.m[i];
+			struct compare_metric *m = &c->all.m[i];
 			struct json_object *e;
 
 			/*
@@ -338,7 +265,7 @@ static struct json_object *missing_json(struct comparison *c)
 /* A metric the report has a row of: some runs of each side measured it. */
 static bool has_row(void *ctx, const char *name)
 {
-	struct metric_data *m = find_metric(&((struct comparison *)ctx)->all, name);
+	struct compare_metric *m = compare_metrics_find(&((struct comparison *)ctx)->all, name);
 
 	return m && m->runs[0].n && m->runs[1].n;
 }
@@ -346,7 +273,7 @@ static bool has_row(void *ctx, const char *name)
 /* The engine's lead first (a maintainer reads those), then the rest by name. */
 static int cmp_metric(const void *a, const void *b)
 {
-	const struct metric_data *x = a, *y = b;
+	const struct compare_metric *x = a, *y = b;
 
 	if (x->rank != y->rank)
 		return x->rank < y->rank ? -1 : 1;
@@ -365,7 +292,7 @@ static void order_metrics(struct comparison *c, const struct mb_headline *lead)
  * Figures to compare: the job statistics are a time series, guest_t_ms
  * and migration_iteration_t_ms its clock.
  */
-static bool comparable(const struct metric_data *m)
+static bool comparable(const struct compare_metric *m)
 {
 	return m->runs[0].n && m->runs[1].n && strncmp(m->name, "job_", 4) &&
 	       strcmp(m->name, "guest_t_ms") && strcmp(m->name, "migration_iteration_t_ms");
@@ -384,9 +311,9 @@ static void add_rows(struct comparison *c, struct json_object *rows, double alph
 			continue;
 		for (int over = 0; over < 2; over++) {
 			for (size_t p = 0; p < points; p++) {
-				struct metric_data *m = c->sweep ? find_metric(&c->at[p], c->all.m[i].name) :
-						       &c->all.m[i];
-				struct values *v;
+				struct compare_metric *m = c->sweep ?
+					compare_metrics_find(&c->at[p], c->all.m[i].name) : &c->all.m[i];
+				struct compare_values *v;
 				struct json_object *row;
 
 				if (!m || !m->runs[0].n || !m->runs[1].n || (over && !m->per_iteration))

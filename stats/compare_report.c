@@ -9,101 +9,8 @@
 
 #include "compare_model.h"
 #include "compare_sweep_report.h"
-#include "samples.h"
+#include "report_cells.h"
 #include "textbuf.h"
-
-/*
- * 3 significant digits with a unit chosen from the metric's: 1.83ms,
- * 13.1us, 2.09s for times (*_ns, *_ms); 32.0KiB, 2.00MiB for bytes
- * (*_bytes, *_bytes_per_gib); plain counts otherwise.
- */
-static void format_value(const char *metric, double v, char *out, size_t len)
-{
-	static const struct unit { double scale; const char *name; } times[] = {
-		{ 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" }, { 1, "ns" },
-	}, bytes[] = {
-		{ 1073741824.0, "GiB" }, { 1048576.0, "MiB" }, { 1024.0, "KiB" }, { 1, "B" },
-	};
-	const struct unit *units = times;
-
-	if (!isfinite(v)) {
-		snprintf(out, len, "-");
-		return;
-	}
-	if (mb_metric_ends(metric, "_ms"))
-		v *= 1e6;
-	else if (mb_metric_ends(metric, "_bytes") || mb_metric_ends(metric, "_bytes_per_gib"))
-		units = bytes;
-	else if (!mb_metric_ends(metric, "_ns")) {
-		snprintf(out, len, "%.0f", v);
-		return;
-	}
-	for (size_t i = 0; i < 4; i++) {
-		if (fabs(v) >= units[i].scale || i == 3) {
-			double x = v / units[i].scale;
-
-			snprintf(out, len, x >= 100 ? "%.0f%s" : x >= 10 ? "%.1f%s" : "%.2f%s",
-				 x, units[i].name);
-			return;
-		}
-	}
-}
-
-static void format_p(double p, char *out, size_t len)
-{
-	if (!isfinite(p))
-		snprintf(out, len, "-");
-	else if (p < 0.001)
-		snprintf(out, len, "<0.001");
-	else
-		snprintf(out, len, "%.3f", p);
-}
-
-static void ascii(struct textbuf *b, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-
-		textbuf_append(b, &c, 1);
-	}
-}
-
-/*
- * Append text wrapped at REPORT_WIDTH: the first line after prefix, the
- * rest after indent; words break at spaces, a word longer than a line is
- * split, and anything but printable ASCII becomes '?'.
- */
-static void wrap(struct textbuf *b, const char *prefix, const char *indent, const char *text)
-{
-	size_t col = strlen(prefix), start = col;
-
-	textbuf_append(b, prefix, strlen(prefix));
-	for (text += strspn(text, " "); *text; text += strspn(text, " ")) {
-		size_t w = strcspn(text, " ");
-
-		if (col > start && col + 1 + w > REPORT_WIDTH) {
-			textbuf_printf(b, "\n%s", indent);
-			col = start = strlen(indent);
-		}
-		if (col > start) {
-			textbuf_append(b, " ", 1);
-			col++;
-		}
-		while (col + w > REPORT_WIDTH) {	/* a word longer than a line */
-			size_t fit = REPORT_WIDTH - col;
-
-			ascii(b, text, fit);
-			textbuf_printf(b, "\n%s", indent);
-			text += fit;
-			w -= fit;
-			col = start = strlen(indent);
-		}
-		ascii(b, text, w);
-		col += w;
-		text += w;
-	}
-	textbuf_append(b, "\n", 1);
-}
 
 static void side_line(struct textbuf *b, const char *name, struct json_object *side)
 {
@@ -115,7 +22,7 @@ static void side_line(struct textbuf *b, const char *name, struct json_object *s
 		 commit ? " (base-commit " : "", commit ? json_object_get_string(commit) : "",
 		 commit ? ")" : "", json_object_array_length(model_get(side, "runs")),
 		 json_object_array_length(model_get(side, "runs")) == 1 ? "" : "s");
-	wrap(b, name, "      ", line);
+	report_wrap(b, name, "      ", line);
 }
 
 /*
@@ -164,7 +71,7 @@ static void metric_line(struct textbuf *b, struct json_object *r)
 
 	snprintf(line, sizeof(line), "%s%s%s", model_str(r, "metric"), model_get(r, "label") ? "  " : "",
 		 model_str(r, "label"));
-	ascii(b, line, strnlen(line, REPORT_WIDTH));
+	report_ascii(b, line, strnlen(line, REPORT_WIDTH));
 	textbuf_append(b, "\n", 1);
 }
 
@@ -184,19 +91,19 @@ static void text_report(struct json_object *m, struct textbuf *b)
 
 	snprintf(test, sizeof(test), "Mann-Whitney U (two-sided), alpha %g; medians shown",
 		 model_num(m, "alpha"));
-	wrap(b, "migbench: ", "      ", model_str(m, "title"));
+	report_wrap(b, "migbench: ", "      ", model_str(m, "title"));
 	side_line(b, "base: ", base);
 	side_line(b, "new:  ", model_get(m, "new"));
 	snprintf(host, sizeof(host), "%s, %.0f CPUs, %.1f GiB", model_str(base, "cpu_model"),
 		 model_num(base, "online_cpus"), model_num(base, "mem_total_bytes") / (1 << 30));
-	wrap(b, "host: ", "      ", host);
-	wrap(b, "spec: ", "        ", model_str(m, "command")[0] ? model_str(m, "command") : "-");
+	report_wrap(b, "host: ", "      ", host);
+	report_wrap(b, "spec: ", "        ", model_str(m, "command")[0] ? model_str(m, "command") : "-");
 	selftest_line(m, line, sizeof(line));
 	if (line[0])
-		wrap(b, "selftest: ", "            ", line);
+		report_wrap(b, "selftest: ", "            ", line);
 	if (model_str(m, "vary")[0])
-		wrap(b, "vary: ", "      ", model_str(m, "vary"));
-	wrap(b, "test: ", "      ", test);
+		report_wrap(b, "vary: ", "      ", model_str(m, "vary"));
+	report_wrap(b, "test: ", "      ", test);
 	for (int sd = 0; sd < 2; sd++) {
 		struct json_object *s = model_get(m, sd ? "new" : "base");
 		char prefix[64];
@@ -204,7 +111,7 @@ static void text_report(struct json_object *m, struct textbuf *b)
 		snprintf(prefix, sizeof(prefix), "aging, %s (run %.0f): ", sd ? "new" : "base",
 			 model_num(s, "aging_run"));
 		if (model_str(s, "aging")[0])
-			wrap(b, prefix, "  ", model_str(s, "aging"));
+			report_wrap(b, prefix, "  ", model_str(s, "aging"));
 	}
 	if (compare_sweep_text(m, b))	/* a sweep: a table per metric, a row per value */
 		goto notes;
@@ -221,21 +128,21 @@ static void text_report(struct json_object *m, struct textbuf *b)
 							    "metric")))
 			metric_line(b, r);
 
-		format_value(model_str(r, "metric"), model_num(model_get(r, "base"), "median"), bv, sizeof(bv));
-		format_value(model_str(r, "metric"), model_num(model_get(r, "new"), "median"), nv, sizeof(nv));
+		report_value(model_str(r, "metric"), model_num(model_get(r, "base"), "median"), bv, sizeof(bv));
+		report_value(model_str(r, "metric"), model_num(model_get(r, "new"), "median"), nv, sizeof(nv));
 		if (isfinite(delta))
 			snprintf(dv, sizeof(dv), "%+.1f%%", delta);
 		else
 			snprintf(dv, sizeof(dv), "-");
-		format_p(model_num(r, "u_p"), pv, sizeof(pv));
+		report_p(model_num(r, "u_p"), pv, sizeof(pv));
 		textbuf_printf(b, "%-27.27s %9s %9s %8s %7s %s\n",
 			       runs ? "  per run" : "  all iterations", bv, nv, dv, pv,
 			       model_str(r, "verdict"));
 	}
 notes:
 	textbuf_printf(b, "\n");
-	wrap(b, "", "", "per run: one value per run, its median over iterations; all "
-	     "iterations: every iteration of every run; ~ means no significant change.");
+	report_wrap(b, "", "", "per run: one value per run, its median over iterations; all "
+		    "iterations: every iteration of every run; ~ means no significant change.");
 	for (size_t i = 0; i < json_object_array_length(model_get(m, "missing")); i++) {
 		struct json_object *e = json_object_array_get_idx(model_get(m, "missing"), i);
 		char prefix[160];
@@ -244,12 +151,12 @@ notes:
 			textbuf_printf(b, "\nNot measured (no value, not 0):\n");
 		missing_line(e, line, sizeof(line));
 		missing_name(e, "", prefix, sizeof(prefix));
-		wrap(b, prefix, "  ", line);
+		report_wrap(b, prefix, "  ", line);
 	}
 	for (size_t i = 0; i < json_object_array_length(model_get(m, "warnings")); i++) {
 		if (!i)
 			textbuf_printf(b, "\nWarnings:\n");
-		wrap(b, "- ", "  ", json_object_get_string(
+		report_wrap(b, "- ", "  ", json_object_get_string(
 			json_object_array_get_idx(model_get(m, "warnings"), i)));
 	}
 }
@@ -291,10 +198,10 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 		struct json_object *r = json_object_array_get_idx(rows, i), *ci = model_get(r, "delta_pct_ci");
 		char bv[32], nv[32], up[16], wp[16];
 
-		format_value(model_str(r, "metric"), model_num(model_get(r, "base"), "median"), bv, sizeof(bv));
-		format_value(model_str(r, "metric"), model_num(model_get(r, "new"), "median"), nv, sizeof(nv));
-		format_p(model_num(r, "u_p"), up, sizeof(up));
-		format_p(model_num(r, "welch_p"), wp, sizeof(wp));
+		report_value(model_str(r, "metric"), model_num(model_get(r, "base"), "median"), bv, sizeof(bv));
+		report_value(model_str(r, "metric"), model_num(model_get(r, "new"), "median"), nv, sizeof(nv));
+		report_p(model_num(r, "u_p"), up, sizeof(up));
+		report_p(model_num(r, "welch_p"), wp, sizeof(wp));
 		textbuf_printf(b, "| %s | %s | %s | %s | %s | %+.1f%% | ", model_str(r, "metric"),
 			       model_str(r, "label"), model_str(r, "over"), bv, nv, model_num(r, "delta_pct"));
 		if (ci)
@@ -405,21 +312,4 @@ char *compare_report(struct json_object *model, const char *format, size_t *len)
 	else
 		return NULL;
 	return textbuf_take(&b, len);
-}
-
-/* The text table's cells and wrapping, for the sweep's tables (compare_sweep_report.c). */
-void compare_report_value(const char *metric, double v, char *out, size_t len)
-{
-	format_value(metric, v, out, len);
-}
-
-void compare_report_p(double p, char *out, size_t len)
-{
-	format_p(p, out, len);
-}
-
-void compare_report_wrap(struct textbuf *b, const char *prefix, const char *indent,
-			 const char *text)
-{
-	wrap(b, prefix, indent, text);
 }

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compare_report.h"
 #include "compare_row.h"
 #include "compare_sweep.h"
+#include "report_cells.h"
 
 static struct json_object *member(struct json_object *o, const char *key)
 {
@@ -86,15 +86,15 @@ static void row_cells(struct json_object *row, struct cells *c)
 	const char *metric = text_of(row, "metric");
 	double delta = compare_get_number(row, "delta_pct");
 
-	compare_report_value(metric, compare_get_number(member(row, "base"), "median"),
-			     c->base, sizeof(c->base));
-	compare_report_value(metric, compare_get_number(member(row, "new"), "median"),
-			     c->new, sizeof(c->new));
+	report_value(metric, compare_get_number(member(row, "base"), "median"),
+		     c->base, sizeof(c->base));
+	report_value(metric, compare_get_number(member(row, "new"), "median"),
+		     c->new, sizeof(c->new));
 	if (isfinite(delta))
 		snprintf(c->delta, sizeof(c->delta), "%+.1f%%", delta);
 	else
 		snprintf(c->delta, sizeof(c->delta), "-");
-	compare_report_p(compare_get_number(row, "u_p"), c->p, sizeof(c->p));
+	report_p(compare_get_number(row, "u_p"), c->p, sizeof(c->p));
 }
 
 /* Whether row starts a table: another metric, or the same over iterations. */
@@ -182,7 +182,7 @@ static bool tables(struct json_object *model, struct textbuf *b, const struct ta
 
 static void text_sweep(struct textbuf *b, const char *line)
 {
-	compare_report_wrap(b, "sweep: ", "       ", line);
+	report_wrap(b, "sweep: ", "       ", line);
 }
 
 static void text_head(struct textbuf *b, struct json_object *row, struct json_object *keys)
@@ -238,7 +238,7 @@ static void markdown_row(struct textbuf *b, struct json_object *row, const struc
 	char values[128], wp[16];
 
 	point_text(row, " | ", values, sizeof(values));
-	compare_report_p(compare_get_number(row, "welch_p"), wp, sizeof(wp));
+	report_p(compare_get_number(row, "welch_p"), wp, sizeof(wp));
 	textbuf_printf(b, "| %s | %s | %s | %s | ", values, c->base, c->new, c->delta);
 	if (ci)
 		textbuf_printf(b, "%+.1f%% .. %+.1f%%",

@@ -6,6 +6,7 @@
  * and both page sizes of the guest's mapping of its test memory.
  */
 #include "kvmtest.h"
+#include "spec_validate.h"
 
 struct mode_case {
 	const char *name;

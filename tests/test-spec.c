@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "spec.h"
+#include "spec_validate.h"
 #include "strict_json.h"
 #include "tap.h"
 

@@ -73,34 +73,6 @@ int mb_aging_host_check(enum mb_aging how, enum mb_backing backing, uint64_t byt
 	return 0;
 }
 
-void mb_aging_init(struct mb_aging_state *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->memcg_id = -1;
-}
-
-int mb_aging_record(const struct mb_aging_state *a)
-{
-	char tmp[sizeof(a->state) + 8];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.new", a->state);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	if (a->changed.enabled[0])
-		fprintf(f, "enabled %s\n", a->changed.enabled);
-	if (a->changed.debugfs)
-		fprintf(f, "debugfs\n");
-	if (a->changed.damon)
-		fprintf(f, "damon %d\n", a->changed.damon);
-	if (fclose(f) || rename(tmp, a->state)) {
-		unlink(tmp);
-		return -errno;
-	}
-	return 0;
-}
-
 int mb_aging_open(struct mb_aging_state *a, enum mb_aging how, enum mb_backing backing,
 		  uint64_t bytes, struct mb_error *err)
 {

@@ -18,61 +18,13 @@
 #ifndef MIGBENCH_AGING_H
 #define MIGBENCH_AGING_H
 
-#include <limits.h>
-#include <signal.h>
-#include <stdbool.h>
 #include <stdint.h>
 
+#include "aging_state.h"
 #include "backing.h"
 #include "error.h"
 #include "notifier.h"
 #include "spec.h"
-
-#define MB_AGING_MAX_NODES 64
-
-/* memory.stat's reclaim counters of the run's cgroup (reclaim). */
-struct mb_aging_vmstat {
-	uint64_t pgscan, pgsteal, pgactivate, pgdeactivate;
-};
-
-struct mb_aging_state {
-	const struct mb_aging_mechanism *m;
-	uint64_t bytes;			/* the test memory's size */
-	char dir[PATH_MAX / 2 + 64];	/* the run's memory cgroup; "" when none */
-	char home[PATH_MAX / 2];	/* the cgroup the process came from */
-	char name[PATH_MAX / 2 + 64];	/* the cgroup's path as debugfs names it */
-	char state[64];			/* what the run changed, for the reap */
-	enum mb_backing backing;
-	/* what the run changed, as recorded in state before it changed it */
-	struct {
-		char enabled[32];	/* MGLRU's state to put back; "" unchanged */
-		bool debugfs;		/* debugfs mounted for the run */
-		int damon;		/* the pid a kdamond of the run's monitors; 0 */
-	} changed;
-	bool mglru;			/* the multi-gen LRU was on in the last pass */
-	long memcg_id;
-	/* lru_gen, per node in debugfs's order: the youngest generation before
-	 * the pass, and the one the last mark opened */
-	unsigned int nodes;
-	int node[MB_AGING_MAX_NODES];
-	uint64_t youngest[MB_AGING_MAX_NODES], marked[MB_AGING_MAX_NODES];
-	/* reclaim: the counters before the pass, and what the last one did */
-	struct mb_aging_vmstat before, pass;
-	bool short_of_request;		/* the last reclaim pass freed less than asked */
-	/* damon: the test memory, in regions of one page of its backing each */
-	uint64_t start, end;
-	unsigned int regions;
-	uint64_t populate_ns;		/* the vCPUs' first pass, for DAMON's interval */
-	uint64_t sample_us;		/* DAMON's sampling (and aggregation) interval */
-	uint64_t check_ns;		/* CLOCK_MONOTONIC: the kdamond checks from here */
-	int kdamond;			/* the pass's kdamond; 0 none */
-	bool damon_made;		/* the run's write made kdamond 0 */
-	/* test-young calls that reached KVM in the idle count's check, which
-	 * DAMON makes after the vCPUs' pass */
-	uint64_t checked_test_age;
-	/* set (from a signal handler) to abandon the run: DAMON's waits end -EINTR */
-	volatile sig_atomic_t *stop;
-};
 
 /*
  * Whether this host can age bytes of test memory of this backing by how:
@@ -81,7 +33,6 @@ struct mb_aging_state {
 int mb_aging_host_check(enum mb_aging how, enum mb_backing backing, uint64_t bytes,
 			struct mb_error *err);
 
-void mb_aging_init(struct mb_aging_state *a);
 /*
  * Make the run's cgroup and move the process into it, for test memory of
  * bytes of backing; what the mechanism needs of the host (MGLRU on,

@@ -8,7 +8,12 @@
 #ifndef MIGBENCH_AGING_MECHANISM_H
 #define MIGBENCH_AGING_MECHANISM_H
 
-#include "aging.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aging_state.h"
+#include "backing.h"
+#include "error.h"
 
 struct mb_aging_mechanism {
 	/* what the host lacks for it, beyond a memory cgroup of its own */
@@ -35,8 +40,6 @@ struct mb_aging_mechanism {
 
 extern const struct mb_aging_mechanism mb_aging_lru_gen, mb_aging_reclaim, mb_aging_damon;
 
-/* Record a->changed, what the run is about to change, before it does. */
-int mb_aging_record(const struct mb_aging_state *a);
 /*
  * Stop and remove the kdamond whose target is pid (the run's process,
  * alive or dead), if it is the only one: never another's.  0, or a

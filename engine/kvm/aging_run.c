@@ -8,12 +8,15 @@
  * pass prove whether it reached KVM, and the run says so in one sentence
  * (environment.aging).
  */
-#include "dirtylog_internal.h"
+#include "aging_run.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+
+#include "aging.h"
+#include "dirtylog_vcpu.h"
 
 struct last_pass {
 	struct mb_notifier_counts kvm;
@@ -21,13 +24,13 @@ struct last_pass {
 	bool reached;		/* any pass reached KVM */
 };
 
-static void add(struct engine *e, enum mb_metric m, uint32_t it, uint64_t v)
+static void add(struct dirtylog_run *e, enum mb_metric m, uint32_t it, uint64_t v)
 {
 	mb_samples_add(&e->res->samples, m, it, 0, v);
 }
 
 /* What a reclaim pass did, by the cgroup's own counters. */
-static void reclaim_figures(struct engine *e, uint32_t it)
+static void reclaim_figures(struct dirtylog_run *e, uint32_t it)
 {
 	const struct mb_aging_vmstat *p = &e->aging.pass;
 
@@ -38,14 +41,15 @@ static void reclaim_figures(struct engine *e, uint32_t it)
 }
 
 /* A pass that failed, or that a stop request ended (-EINTR). */
-static enum mb_run_status failed(struct engine *e, uint32_t it, int ret, const struct mb_error *err)
+static enum mb_run_status failed(struct dirtylog_run *e, uint32_t it, int ret,
+				 const struct mb_error *err)
 {
 	if (ret == -EINTR)
 		return MB_RUN_INTERRUPTED;
 	return dirtylog_fail(e, MB_RUN_FAILED, "iteration %u: %s", it, err->message);
 }
 
-static enum mb_run_status iteration(struct engine *e, uint32_t it, struct last_pass *last)
+static enum mb_run_status iteration(struct dirtylog_run *e, uint32_t it, struct last_pass *last)
 {
 	uint64_t start = (uintptr_t)e->mem.hva, end = start + e->mem.size, ns;
 	struct mb_error err = { 0 };
@@ -60,10 +64,10 @@ static enum mb_run_status iteration(struct engine *e, uint32_t it, struct last_p
 	add(e, MB_KVM_AGED_PAGES, it, last->kvm.aged_pages);
 	if (e->spec.aging == MB_AGING_RECLAIM)
 		reclaim_figures(e, it);
-	status = dirtylog_run_pass(e, it);
+	status = vcpu_run_pass(e, it);
 	if (status)
 		return status;
-	add(e, MB_ACCESS_IDLE_NS, it, dirtylog_slowest_vcpu_ns(e, it));
+	add(e, MB_ACCESS_IDLE_NS, it, vcpu_slowest_run_ns(e, it));
 	/* idle_pages is named missing once, before the iterations, where there is none */
 	if (!mb_aging_no_idle(&e->aging)) {
 		ret = mb_aging_count_idle(&e->aging, &last->idle, &last->total, &err);
@@ -82,7 +86,7 @@ static enum mb_run_status iteration(struct engine *e, uint32_t it, struct last_p
  * not: lru_gen's walk then cleared the primary MMU's bits only, while a
  * reclaim pass that asked KVM nothing may not have scanned the test pages.
  */
-static int reach(char *out, size_t len, const struct engine *e, const char *kernel,
+static int reach(char *out, size_t len, const struct dirtylog_run *e, const char *kernel,
 		 const struct last_pass *l)
 {
 	const char *how = mb_aging_names[e->spec.aging];
@@ -100,7 +104,7 @@ static int reach(char *out, size_t len, const struct engine *e, const char *kern
 }
 
 /* What the last pass saw, as a sentence and as fields. */
-static struct json_object *statement(const struct engine *e, const struct last_pass *l)
+static struct json_object *statement(const struct dirtylog_run *e, const struct last_pass *l)
 {
 	const char *how = mb_aging_names[e->spec.aging];
 	const struct mb_aging_vmstat *p = &e->aging.pass;
@@ -160,7 +164,7 @@ static struct json_object *statement(const struct engine *e, const struct last_p
 	return o;
 }
 
-enum mb_run_status aging_run(struct engine *e)
+enum mb_run_status aging_run(struct dirtylog_run *e)
 {
 	static const enum mb_metric off[] = {
 		MB_ENABLE_DIRTY_LOG_NS, MB_DIRTY_BITMAP_BYTES, MB_DIRTY_BITMAP_BYTES_PER_GIB,
@@ -173,7 +177,7 @@ enum mb_run_status aging_run(struct engine *e)
 			       mb_aging_names[e->spec.aging]);
 	if (mb_aging_no_idle(&e->aging))
 		mb_run_missing(e->res, MB_IDLE_PAGES, "%s", mb_aging_no_idle(&e->aging));
-	e->aging.populate_ns = dirtylog_slowest_vcpu_ns(e, 0);	/* damon's interval */
+	e->aging.populate_ns = vcpu_slowest_run_ns(e, 0);	/* damon's interval */
 	e->aging.stop = e->opts->stop;
 	for (uint32_t it = 1; it <= e->spec.iterations && !status; it++) {
 		status = iteration(e, it, &last);

@@ -6,51 +6,33 @@
  * region holds one ioctl (or one ring harvest) and its two clock reads;
  * checks and bookkeeping happen between them.
  */
-#include "dirtylog_internal.h"
+#include "dirtylog.h"
 
 #include <sched.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "aging.h"
+#include "aging_run.h"
+#include "dirtylog_run.h"
+#include "dirtylog_vcpu.h"
+#include "clock.h"
 #include "hostinfo.h"
 #include "hugemap.h"
 #include "kvm.h"
+#include "memslot_cost.h"
+#include "zap.h"
 
-enum mb_run_status dirtylog_fail(struct engine *e, enum mb_run_status status,
-				 const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(e->res->error.message, sizeof(e->res->error.message), fmt, ap);
-	va_end(ap);
-	return status;
-}
-
-void dirtylog_progress(struct engine *e, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	if (!e->opts->progress)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	e->opts->progress(e->opts->progress_ctx, msg);
-}
-
-static void env_add(struct engine *e, const char *key, struct json_object *v)
+static void env_add(struct dirtylog_run *e, const char *key, struct json_object *v)
 {
 	json_object_object_add(e->res->environment, key, v);
 }
 
 /* Settle the auto options against what this kernel supports. */
-static enum mb_run_status resolve_caps(struct engine *e, uint32_t *ring_cap,
+static enum mb_run_status resolve_caps(struct dirtylog_run *e, uint32_t *ring_cap,
 				       uint64_t *manual_flags)
 {
 	struct mb_spec *s = &e->spec;
@@ -139,7 +121,7 @@ static struct json_object *enabled_caps_json(uint32_t ring_cap,
 	return obj;
 }
 
-static uint64_t clear_calls_per_iteration(const struct engine *e)
+static uint64_t clear_calls_per_iteration(const struct dirtylog_run *e)
 {
 	uint64_t chunk = e->spec.clear_chunk_pages;
 
@@ -148,7 +130,7 @@ static uint64_t clear_calls_per_iteration(const struct engine *e)
 	return e->vm.nr_slots * ((e->vm.slot_pages + chunk - 1) / chunk);
 }
 
-static int alloc_run_state(struct engine *e)
+static int alloc_run_state(struct dirtylog_run *e)
 {
 	uint64_t calls = clear_calls_per_iteration(e);
 
@@ -186,7 +168,7 @@ static int alloc_run_state(struct engine *e)
 }
 
 /* Without KVM_GET_STATS_FD a run goes on, saying why it has no kvm_stat. */
-static void open_vmstats(struct engine *e)
+static void open_vmstats(struct dirtylog_run *e)
 {
 	struct mb_error err = { 0 };
 
@@ -196,12 +178,7 @@ static void open_vmstats(struct engine *e)
 		env_add(e, "kvm_stat_skipped", json_object_new_int64(e->vmstats.skipped));
 }
 
-void dirtylog_record_stats(struct engine *e, enum mb_phase phase)
-{
-	mb_vmstats_record(&e->vmstats, &e->res->samples, phase);
-}
-
-static enum mb_run_status prepare(struct engine *e)
+static enum mb_run_status prepare(struct dirtylog_run *e)
 {
 	uint64_t bytes = mb_spec_total_pages(&e->spec) * MB_GUEST_PAGE_SIZE;
 	long need = mb_backing_hugepages_needed(e->spec.backing, bytes);
@@ -270,48 +247,7 @@ static enum mb_run_status prepare(struct engine *e)
 	return MB_RUN_OK;
 }
 
-uint64_t dirtylog_slowest_vcpu_ns(const struct engine *e, uint32_t pass)
-{
-	uint64_t max = 0;
-
-	for (unsigned int i = 0; i < e->spec.vcpus; i++)
-		if (e->threads[i].run_ns[pass] > max)
-			max = e->threads[i].run_ns[pass];
-	return max;
-}
-
-enum mb_run_status dirtylog_run_pass(struct engine *e, uint32_t pass)
-{
-	vcpu_release_pass(e, pass);
-	return vcpu_wait_pass(e);
-}
-
-enum mb_run_status dirtylog_set_logging(struct engine *e, bool on, uint64_t *total_ns)
-{
-	uint32_t flags = mb_vm_slot_flags(on);
-
-	*total_ns = 0;
-	for (unsigned int i = 0; i < e->vm.nr_slots; i++) {
-		uint64_t t0, t1;
-		int ret;
-
-		t0 = mb_now_ns();
-		ret = kvm_vm_set_memslot(e->vm.vm_fd, MB_FIRST_TEST_SLOT + i,
-					 flags, mb_vm_slot_gpa(&e->vm, i),
-					 e->vm.slot_bytes,
-					 mb_vm_slot_hva(&e->vm, i));
-		t1 = mb_now_ns();
-		if (ret)
-			return dirtylog_fail(e, MB_RUN_FAILED,
-				    "%s dirty logging on memslot %u: %s",
-				    on ? "enabling" : "disabling",
-				    MB_FIRST_TEST_SLOT + i, strerror(-ret));
-		*total_ns += t1 - t0;
-	}
-	return MB_RUN_OK;
-}
-
-static enum mb_run_status get_dirty_log(struct engine *e, uint32_t it)
+static enum mb_run_status get_dirty_log(struct dirtylog_run *e, uint32_t it)
 {
 	uint64_t total = 0;
 
@@ -334,7 +270,7 @@ static enum mb_run_status get_dirty_log(struct engine *e, uint32_t it)
 }
 
 /* Clear exactly what KVM_GET_DIRTY_LOG reported, in chunks if asked. */
-static enum mb_run_status clear_dirty_log(struct engine *e, uint32_t it)
+static enum mb_run_status clear_dirty_log(struct dirtylog_run *e, uint32_t it)
 {
 	uint64_t chunk = e->spec.clear_chunk_pages ? e->spec.clear_chunk_pages :
 						    e->vm.slot_pages;
@@ -376,7 +312,7 @@ static enum mb_run_status clear_dirty_log(struct engine *e, uint32_t it)
  * of the ring-full harvests the vCPU threads did during the pass are
  * added in, so the metric covers all ring work of the iteration.
  */
-static enum mb_run_status collect_dirty_rings(struct engine *e, uint32_t it)
+static enum mb_run_status collect_dirty_rings(struct dirtylog_run *e, uint32_t it)
 {
 	uint64_t harvest = 0, reset = 0, t0, t1, t2;
 	int ret;
@@ -402,7 +338,7 @@ static enum mb_run_status collect_dirty_rings(struct engine *e, uint32_t it)
 }
 
 /* The dirty log must name exactly the pages the guest wrote. */
-static enum mb_run_status check_dirty_log(struct engine *e, uint32_t it)
+static enum mb_run_status check_dirty_log(struct dirtylog_run *e, uint32_t it)
 {
 	bool expect_all = it == 1 && e->spec.initially_set == MB_TRUE;
 	struct mb_dirty_check c = { 0 };
@@ -432,18 +368,18 @@ static enum mb_run_status check_dirty_log(struct engine *e, uint32_t it)
 	return MB_RUN_OK;
 }
 
-static enum mb_run_status run_iteration(struct engine *e, uint32_t it)
+static enum mb_run_status run_iteration(struct dirtylog_run *e, uint32_t it)
 {
 	enum mb_run_status status;
 
 	if (e->ring)
 		for (unsigned int i = 0; i < e->vm.nr_slots; i++)
 			memset(e->bitmaps[i], 0, e->vm.slot_pages / 8);
-	status = dirtylog_run_pass(e, it);
+	status = vcpu_run_pass(e, it);
 	if (status)
 		return status;
 	mb_samples_add(&e->res->samples, MB_DIRTY_MEMORY_NS, it, 0,
-		       dirtylog_slowest_vcpu_ns(e, it));
+		       vcpu_slowest_run_ns(e, it));
 	if (e->ring) {
 		status = collect_dirty_rings(e, it);
 	} else {
@@ -454,7 +390,7 @@ static enum mb_run_status run_iteration(struct engine *e, uint32_t it)
 	return status ? status : check_dirty_log(e, it);
 }
 
-static enum mb_run_status check_thp(struct engine *e)
+static enum mb_run_status check_thp(struct dirtylog_run *e)
 {
 	uint64_t huge = mb_backing_huge_bytes(&e->mem);
 
@@ -465,16 +401,16 @@ static enum mb_run_status check_thp(struct engine *e)
 	return MB_RUN_OK;
 }
 
-static enum mb_run_status run_phases(struct engine *e)
+static enum mb_run_status run_phases(struct dirtylog_run *e)
 {
 	uint32_t last = e->spec.iterations;
 	enum mb_run_status status;
 
-	status = dirtylog_run_pass(e, 0);
+	status = vcpu_run_pass(e, 0);
 	if (status)
 		return status;
 	mb_samples_add(&e->res->samples, MB_POPULATE_NS, 0, 0,
-		       dirtylog_slowest_vcpu_ns(e, 0));
+		       vcpu_slowest_run_ns(e, 0));
 	dirtylog_record_stats(e, MB_PHASE_POPULATE);
 	status = check_thp(e);
 	if (status)
@@ -501,7 +437,7 @@ static enum mb_run_status run_phases(struct engine *e)
 	return zap_run(e);
 }
 
-static void cleanup(struct engine *e)
+static void cleanup(struct dirtylog_run *e)
 {
 	vcpu_threads_stop(e);
 	mb_vmstats_close(&e->vmstats);
@@ -531,7 +467,7 @@ enum mb_run_status mb_dirtylog_run(struct mb_spec *spec,
 				   const struct mb_run_opts *opts,
 				   struct mb_run_result *res)
 {
-	struct engine e = {
+	struct dirtylog_run e = {
 		.spec = *spec,
 		.opts = opts,
 		.res = res,

@@ -4,24 +4,26 @@
  * time as the main thread releases them, timing KVM_RUN and handling
  * dirty-ring-full exits itself, as a VMM's vCPU thread would.
  */
-#include "dirtylog_internal.h"
+#include "dirtylog_vcpu.h"
 
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "clock.h"
 #include "kvm.h"
 
 #define KICK_SIGNAL SIGUSR1
 
-static bool should_quit(struct engine *e)
+static bool should_quit(struct dirtylog_run *e)
 {
 	return __atomic_load_n(&e->quit, __ATOMIC_ACQUIRE);
 }
 
-uint64_t vcpu_harvest_ring(struct engine *e, struct mb_vcpu *v)
+uint64_t vcpu_harvest_ring(struct dirtylog_run *e, struct mb_vcpu *v)
 {
 	uint32_t mask = e->vm.ring_entries - 1;
 	uint64_t count = 0;
@@ -131,7 +133,7 @@ static int run_pass(struct vcpu_thread *t, uint32_t pass)
 static void *vcpu_thread_main(void *arg)
 {
 	struct vcpu_thread *t = arg;
-	struct engine *e = t->e;
+	struct dirtylog_run *e = t->e;
 	struct mb_guest_args *args = &e->vm.args[t->index];
 
 	for (uint32_t pass = 0; pass < e->nr_passes; pass++) {
@@ -173,7 +175,7 @@ static void kick_handler(int sig)
 	(void)sig;	/* only there to make KVM_RUN return -EINTR */
 }
 
-int vcpu_threads_start(struct engine *e)
+int vcpu_threads_start(struct dirtylog_run *e)
 {
 	struct sigaction sa = { .sa_handler = kick_handler };
 	sigset_t all, saved;
@@ -206,7 +208,7 @@ int vcpu_threads_start(struct engine *e)
 	return ret;
 }
 
-void vcpu_threads_stop(struct engine *e)
+void vcpu_threads_stop(struct dirtylog_run *e)
 {
 	pthread_mutex_lock(&e->lock);
 	__atomic_store_n(&e->quit, true, __ATOMIC_RELEASE);
@@ -227,7 +229,7 @@ void vcpu_threads_stop(struct engine *e)
 	signal(KICK_SIGNAL, SIG_DFL);
 }
 
-void vcpu_release_pass(struct engine *e, uint32_t pass)
+void vcpu_release_pass(struct dirtylog_run *e, uint32_t pass)
 {
 	pthread_mutex_lock(&e->lock);
 	e->done = 0;
@@ -236,7 +238,7 @@ void vcpu_release_pass(struct engine *e, uint32_t pass)
 	pthread_mutex_unlock(&e->lock);
 }
 
-enum mb_run_status vcpu_wait_pass(struct engine *e)
+enum mb_run_status vcpu_wait_pass(struct dirtylog_run *e)
 {
 	enum mb_run_status status = MB_RUN_OK;
 
@@ -267,4 +269,20 @@ enum mb_run_status vcpu_wait_pass(struct engine *e)
 	}
 	pthread_mutex_unlock(&e->lock);
 	return status;
+}
+
+uint64_t vcpu_slowest_run_ns(const struct dirtylog_run *e, uint32_t pass)
+{
+	uint64_t max = 0;
+
+	for (unsigned int i = 0; i < e->spec.vcpus; i++)
+		if (e->threads[i].run_ns[pass] > max)
+			max = e->threads[i].run_ns[pass];
+	return max;
+}
+
+enum mb_run_status vcpu_run_pass(struct dirtylog_run *e, uint32_t pass)
+{
+	vcpu_release_pass(e, pass);
+	return vcpu_wait_pass(e);
 }

@@ -16,6 +16,7 @@
 #include "kmem.h"
 #include "selftest.h"
 #include "spec.h"
+#include "spec_validate.h"
 #include "tracefs.h"
 #include "vm.h"
 

@@ -6,21 +6,21 @@
  * (dirty_bitmap_bytes), from a memory cgroup the main thread is in only
  * for those calls.  Each figure also per GiB of test memory.
  */
-#include "dirtylog_internal.h"
+#include "memslot_cost.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define GIB (1ULL << 30)
 
-static void not_measured(struct engine *e, enum mb_metric total, enum mb_metric per_gib)
+static void not_measured(struct dirtylog_run *e, enum mb_metric total, enum mb_metric per_gib)
 {
 	mb_run_missing(e->res, total, "%s", e->kmem_why);
 	mb_run_missing(e->res, per_gib, "%s", e->kmem_why);
 }
 
 /* In the cgroup, with its counter read; false (and why) when it cannot be. */
-static bool begin(struct engine *e, uint64_t *before)
+static bool begin(struct dirtylog_run *e, uint64_t *before)
 {
 	struct mb_error err = { 0 };
 	int ret;
@@ -38,7 +38,8 @@ static bool begin(struct engine *e, uint64_t *before)
 	return !ret;
 }
 
-static void end(struct engine *e, uint64_t before, enum mb_metric total, enum mb_metric per_gib)
+static void end(struct dirtylog_run *e, uint64_t before, enum mb_metric total,
+		enum mb_metric per_gib)
 {
 	uint64_t after = 0, bytes, test = e->vm.slot_bytes * e->vm.nr_slots;
 	int ret = mb_kmem_read(&e->kmem, &after);
@@ -58,7 +59,7 @@ static void end(struct engine *e, uint64_t before, enum mb_metric total, enum mb
 		       (uint64_t)((double)bytes * GIB / (double)test + 0.5));
 }
 
-enum mb_run_status memslot_cost_create(struct engine *e)
+enum mb_run_status memslot_cost_create(struct dirtylog_run *e)
 {
 	struct mb_error err = { 0 };
 	bool measured;
@@ -79,7 +80,7 @@ enum mb_run_status memslot_cost_create(struct engine *e)
 	return MB_RUN_OK;
 }
 
-enum mb_run_status memslot_cost_enable(struct engine *e)
+enum mb_run_status memslot_cost_enable(struct dirtylog_run *e)
 {
 	enum mb_run_status status;
 	bool measured;

@@ -113,13 +113,6 @@ int mb_spec_set_text(struct mb_spec *spec, const char *key,
 int mb_spec_from_json(struct mb_spec *spec, struct json_object *obj,
 		      struct mb_error *err);
 
-/*
- * Checks between keys and against the host (online CPUs).  Everything
- * that can be known without opening /dev/kvm.
- */
-int mb_spec_validate(const struct mb_spec *spec, unsigned int online_cpus,
-		     struct mb_error *err);
-
 /* The spec as a JSON object; auto options that are unresolved omitted. */
 struct json_object *mb_spec_to_json(const struct mb_spec *spec);
 

@@ -7,16 +7,18 @@
  * that zap and the two clock reads; KVM's statistics are read after each
  * step.
  */
-#include "dirtylog_internal.h"
+#include "zap.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "clock.h"
+#include "dirtylog_vcpu.h"
 #include "kvm.h"
 #include "notifier.h"
 
-static enum mb_run_status disable(struct engine *e)
+static enum mb_run_status disable(struct dirtylog_run *e)
 {
 	uint32_t last = e->spec.iterations;
 	enum mb_run_status status;
@@ -35,14 +37,14 @@ static enum mb_run_status disable(struct engine *e)
 }
 
 /* The guest reads every page: faults map what the host MMU allows now. */
-static enum mb_run_status touch(struct engine *e)
+static enum mb_run_status touch(struct dirtylog_run *e)
 {
 	vcpu_release_pass(e, e->touch_pass);
 	return vcpu_wait_pass(e);
 }
 
 /* The test region as the backing mapped it: whole huge pages for hugetlb. */
-static size_t region_bytes(const struct engine *e)
+static size_t region_bytes(const struct dirtylog_run *e)
 {
 	uint64_t page = mb_backing_page_size(e->spec.backing);
 	size_t len = e->mem.size;
@@ -60,7 +62,7 @@ static size_t region_bytes(const struct engine *e)
  * the test memory.  The tracepoint fires inside the timed call (one event
  * per notifier call, a few per MiB at most), the counting happens after.
  */
-static void record_unmaps(struct engine *e, struct mb_notifier_trace *trace, bool traced,
+static void record_unmaps(struct dirtylog_run *e, struct mb_notifier_trace *trace, bool traced,
 			  struct mb_error *why)
 {
 	struct mb_notifier_counts c;
@@ -74,7 +76,7 @@ static void record_unmaps(struct engine *e, struct mb_notifier_trace *trace, boo
 	mb_run_missing(e->res, MB_KVM_UNMAP_HVA_RANGE_PAGES, "%s", why->message);
 }
 
-static enum mb_run_status invalidate(struct engine *e)
+static enum mb_run_status invalidate(struct dirtylog_run *e)
 {
 	bool dontneed = e->spec.invalidate == MB_INVALIDATE_DONTNEED;
 	size_t len = region_bytes(e);
@@ -107,7 +109,7 @@ static enum mb_run_status invalidate(struct engine *e)
 }
 
 /* Each memslot's deletion zaps every SPTE in it. */
-static enum mb_run_status delete_slots(struct engine *e)
+static enum mb_run_status delete_slots(struct dirtylog_run *e)
 {
 	uint64_t total = 0;
 
@@ -129,7 +131,7 @@ static enum mb_run_status delete_slots(struct engine *e)
 }
 
 static const struct {
-	enum mb_run_status (*run)(struct engine *e);
+	enum mb_run_status (*run)(struct dirtylog_run *e);
 	enum mb_phase phase;
 	const char *done;
 } steps[MB_NR_ZAP_STEPS] = {
@@ -143,7 +145,7 @@ static const struct {
  * Why a run lacks a zap metric a default run has.  invalidate_ns is asked
  * for, never expected: its absence needs no reason.
  */
-static void record_unasked(struct engine *e)
+static void record_unasked(struct dirtylog_run *e)
 {
 	static const struct { enum mb_zap_step step; enum mb_metric metric; } timed[] = {
 		{ MB_ZAP_DISABLE, MB_DISABLE_DIRTY_LOG_NS },
@@ -157,7 +159,7 @@ static void record_unasked(struct engine *e)
 				       mb_zap_step_names[timed[i].step]);
 }
 
-enum mb_run_status zap_run(struct engine *e)
+enum mb_run_status zap_run(struct dirtylog_run *e)
 {
 	record_unasked(e);
 	for (unsigned int i = 0; i < e->spec.nr_zap; i++) {

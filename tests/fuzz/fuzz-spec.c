@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "spec.h"
+#include "spec_validate.h"
 #include "strict_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

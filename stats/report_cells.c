@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The cells of the comparison's text tables and the wrapping of its text
+ * lines, written the same way by the plain report (compare_report.c) and
+ * a sweep's tables (compare_sweep_report.c).
+ */
+#include "report_cells.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "samples.h"
+
+/*
+ * 3 significant digits with a unit chosen from the metric's: 1.83ms,
+ * 13.1us, 2.09s for times (*_ns, *_ms); 32.0KiB, 2.00MiB for bytes
+ * (*_bytes, *_bytes_per_gib); plain counts otherwise.
+ */
+void report_value(const char *metric, double v, char *out, size_t len)
+{
+	static const struct unit { double scale; const char *name; } times[] = {
+		{ 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" }, { 1, "ns" },
+	}, bytes[] = {
+		{ 1073741824.0, "GiB" }, { 1048576.0, "MiB" }, { 1024.0, "KiB" }, { 1, "B" },
+	};
+	const struct unit *units = times;
+
+	if (!isfinite(v)) {
+		snprintf(out, len, "-");
+		return;
+	}
+	if (mb_metric_ends(metric, "_ms"))
+		v *= 1e6;
+	else if (mb_metric_ends(metric, "_bytes") || mb_metric_ends(metric, "_bytes_per_gib"))
+		units = bytes;
+	else if (!mb_metric_ends(metric, "_ns")) {
+		snprintf(out, len, "%.0f", v);
+		return;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		if (fabs(v) >= units[i].scale || i == 3) {
+			double x = v / units[i].scale;
+
+			snprintf(out, len, x >= 100 ? "%.0f%s" : x >= 10 ? "%.1f%s" : "%.2f%s",
+				 x, units[i].name);
+			return;
+		}
+	}
+}
+
+void report_p(double p, char *out, size_t len)
+{
+	if (!isfinite(p))
+		snprintf(out, len, "-");
+	else if (p < 0.001)
+		snprintf(out, len, "<0.001");
+	else
+		snprintf(out, len, "%.3f", p);
+}
+
+void report_ascii(struct textbuf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+
+		textbuf_append(b, &c, 1);
+	}
+}
+
+/*
+ * Append text wrapped at REPORT_WIDTH: the first line after prefix, the
+ * rest after indent; words break at spaces, a word longer than a line is
+ * split, and anything but printable ASCII becomes '?'.
+ */
+void report_wrap(struct textbuf *b, const char *prefix, const char *indent, const char *text)
+{
+	size_t col = strlen(prefix), start = col;
+
+	textbuf_append(b, prefix, strlen(prefix));
+	for (text += strspn(text, " "); *text; text += strspn(text, " ")) {
+		size_t w = strcspn(text, " ");
+
+		if (col > start && col + 1 + w > REPORT_WIDTH) {
+			textbuf_printf(b, "\n%s", indent);
+			col = start = strlen(indent);
+		}
+		if (col > start) {
+			textbuf_append(b, " ", 1);
+			col++;
+		}
+		while (col + w > REPORT_WIDTH) {	/* a word longer than a line */
+			size_t fit = REPORT_WIDTH - col;
+
+			report_ascii(b, text, fit);
+			textbuf_printf(b, "\n%s", indent);
+			text += fit;
+			w -= fit;
+			col = start = strlen(indent);
+		}
+		report_ascii(b, text, w);
+		col += w;
+		text += w;
+	}
+	textbuf_append(b, "\n", 1);
+}
