@@ -9,57 +9,21 @@
 
 #include "connection.h"
 #include "samples.h"
+#include "units.h"
 
 enum output output;
 
-/* A unit for a metric's row, by its name's suffix and the size of its median. */
-struct unit {
-	const char *name;
-	double per;	/* stored units per shown unit */
-};
-
-static struct unit unit_for(const char *metric, double median)
-{
-	static const struct unit times[] = {
-		{ "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 }, { "ns", 1 },
-	};
-	static const struct unit bytes[] = {
-		{ "GiB", 1073741824.0 }, { "MiB", 1048576.0 }, { "KiB", 1024.0 }, { "B", 1 },
-	};
-	static const struct unit bytes_per_gib[] = {
-		{ "GiB/GiB", 1073741824.0 }, { "MiB/GiB", 1048576.0 }, { "KiB/GiB", 1024.0 }, { "B/GiB", 1 },
-	};
-	const struct unit *u = NULL;
-	double scale = 1;
-	int count = 4;
-
-	if (mb_metric_ends(metric, "_ns"))
-		u = times;
-	else if (mb_metric_ends(metric, "_ms"))
-		u = times, scale = 1e6;
-	else if (mb_metric_ends(metric, "_bytes"))
-		u = bytes;
-	else if (mb_metric_ends(metric, "_bytes_per_gib"))
-		u = bytes_per_gib;
-	if (!u)
-		return (struct unit){ "", 1 };
-	for (int i = 0; i < count; i++)
-		if (fabs(median) * scale >= u[i].per || i == count - 1)
-			return (struct unit){ u[i].name, u[i].per / scale };
-	return (struct unit){ "", 1 };
-}
-
-static void print_value(struct json_object *o, const char *key, struct unit u)
+static void print_value(struct json_object *o, const char *metric, const char *key)
 {
 	struct json_object *v;
 	char cell[32];
 
 	if (!json_object_object_get_ex(o, key, &v) || !v)
 		snprintf(cell, sizeof(cell), "-");
-	else if (output == OUTPUT_RAW || !u.name[0])
+	else if (output == OUTPUT_RAW)
 		snprintf(cell, sizeof(cell), "%.0f", json_object_get_double(v));
 	else
-		snprintf(cell, sizeof(cell), "%.3g%s", json_object_get_double(v) / u.per, u.name);
+		mb_format_metric(metric, json_object_get_double(v), cell, sizeof(cell));
 	printf(" %12s", cell);
 }
 
@@ -82,7 +46,7 @@ static void print_missing(struct json_object *run)
  */
 void print_summary(struct json_object *run)
 {
-	struct json_object *summary, *median, *labels = NULL;
+	struct json_object *summary, *labels = NULL;
 
 	if (output == OUTPUT_JSON) {
 		puts(json_object_to_json_string_ext(run, JSON_C_TO_STRING_PRETTY));
@@ -96,14 +60,11 @@ void print_summary(struct json_object *run)
 	printf("  %-31s %5s %12s %12s %12s %12s  %s\n", "metric", "n", "min", "median",
 	       "p95", "max", "what");
 	json_object_object_foreach(summary, metric, s) {
-		struct unit u = unit_for(metric, json_object_object_get_ex(s, "median", &median) ?
-					 json_object_get_double(median) : 0);
-
 		printf("  %-31s %5s", metric, str(s, "n"));
-		print_value(s, "min", u);
-		print_value(s, "median", u);
-		print_value(s, "p95", u);
-		print_value(s, "max", u);
+		print_value(s, metric, "min");
+		print_value(s, metric, "median");
+		print_value(s, metric, "p95");
+		print_value(s, metric, "max");
 		if (strcmp(str(labels, metric), "-"))
 			printf("  %s", str(labels, metric));
 		putchar('\n');
@@ -111,19 +72,15 @@ void print_summary(struct json_object *run)
 	print_missing(run);
 }
 
-/* The median of a metric of the summary as "36KiB"; false when it has none. */
+/* The median of a metric of the summary as "36.0KiB"; false when it has none. */
 static bool summary_figure(struct json_object *summary, const char *metric, char *out, size_t len)
 {
 	struct json_object *s, *median;
-	struct unit u;
-	double v;
 
 	if (!summary || !json_object_object_get_ex(summary, metric, &s) ||
 	    !json_object_object_get_ex(s, "median", &median) || !median)
 		return false;
-	v = json_object_get_double(median);
-	u = unit_for(metric, v);
-	snprintf(out, len, "%.3g%s", v / u.per, u.name);
+	mb_format_metric(metric, json_object_get_double(median), out, len);
 	return true;
 }
 

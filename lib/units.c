@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,4 +84,87 @@ int mb_text_bool(const char *key, const char *text, bool *out, struct mb_error *
 		}
 	}
 	return mb_fail(err, key, "must be true or false, got \"%.40s\"", text);
+}
+
+static bool ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+
+	return n > k && !strcmp(name + n - k, suffix);
+}
+
+enum mb_unit mb_metric_unit(const char *metric)
+{
+	static const struct { const char *suffix; enum mb_unit unit; } suffixes[] = {
+		{ "_bytes_per_gib", MB_UNIT_BYTES_PER_GIB }, { "_bytes", MB_UNIT_BYTES },
+		{ "_ns", MB_UNIT_NS }, { "_ms", MB_UNIT_MS },
+		{ "_mib_s", MB_UNIT_MIB_S }, { "_kib_s", MB_UNIT_KIB_S },
+	};
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if (ends_with(metric, suffixes[i].suffix))
+			return suffixes[i].unit;
+	return MB_UNIT_COUNT;
+}
+
+const char *mb_unit_name(enum mb_unit u)
+{
+	static const char *const names[] = {
+		[MB_UNIT_COUNT] = "", [MB_UNIT_NS] = "ns", [MB_UNIT_MS] = "ms",
+		[MB_UNIT_BYTES] = "bytes", [MB_UNIT_BYTES_PER_GIB] = "bytes/GiB",
+		[MB_UNIT_MIB_S] = "MiB/s", [MB_UNIT_KIB_S] = "KiB/s",
+	};
+
+	return u <= MB_UNIT_KIB_S ? names[u] : "";
+}
+
+void mb_format_metric(const char *metric, double v, char *out, size_t len)
+{
+	struct scale { double per; const char *name; };
+	static const struct scale times[] = {
+		{ 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" }, { 1, "ns" }, { 0, NULL },
+	}, bytes[] = {
+		{ 1073741824.0, "GiB" }, { 1048576.0, "MiB" }, { 1024.0, "KiB" }, { 1, "B" }, { 0, NULL },
+	}, rates[] = {
+		{ 1024.0, "GiB/s" }, { 1, "MiB/s" }, { 1.0 / 1024, "KiB/s" }, { 0, NULL },
+	};
+	enum mb_unit u = mb_metric_unit(metric);
+	const struct scale *s = times;
+	const char *per = "";
+
+	if (!isfinite(v)) {
+		snprintf(out, len, "-");
+		return;
+	}
+	switch (u) {
+	case MB_UNIT_COUNT:
+		snprintf(out, len, "%.0f", v);
+		return;
+	case MB_UNIT_MS:
+		v *= 1e6;
+		break;
+	case MB_UNIT_NS:
+		break;
+	case MB_UNIT_BYTES_PER_GIB:
+		per = "/GiB";
+		/* fall through */
+	case MB_UNIT_BYTES:
+		s = bytes;
+		break;
+	case MB_UNIT_KIB_S:
+		v /= 1024;
+		/* fall through */
+	case MB_UNIT_MIB_S:
+		s = rates;
+		break;
+	}
+	for (; s->name; s++) {
+		if (fabs(v) >= s->per || !s[1].name) {
+			double x = v / s->per;
+
+			snprintf(out, len, fabs(x) >= 100 ? "%.0f%s%s" : fabs(x) >= 10 ? "%.1f%s%s" : "%.2f%s%s",
+				 x, s->name, per);
+			return;
+		}
+	}
 }

@@ -3,6 +3,7 @@
 #define MIGBENCH_UNITS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -24,5 +25,27 @@ int mb_text_bool(const char *key, const char *text, bool *out, struct mb_error *
 
 /* Format a byte count the way mb_parse_size() reads it ("512M"). */
 void mb_format_size(uint64_t bytes, char *buf, unsigned long len);
+
+/* What a metric's values are, by the unit its name ends in. */
+enum mb_unit {
+	MB_UNIT_COUNT,		/* dirty_pages: a plain number */
+	MB_UNIT_NS,		/* *_ns */
+	MB_UNIT_MS,		/* *_ms */
+	MB_UNIT_BYTES,		/* *_bytes */
+	MB_UNIT_BYTES_PER_GIB,	/* *_bytes_per_gib: bytes per GiB of guest memory */
+	MB_UNIT_MIB_S,		/* *_mib_s */
+	MB_UNIT_KIB_S,		/* *_kib_s */
+};
+
+enum mb_unit mb_metric_unit(const char *metric);
+/* The stored unit as the API names it: "ns", "bytes/GiB", "MiB/s"; "" for a count. */
+const char *mb_unit_name(enum mb_unit u);
+
+/*
+ * The one number format of every report, the CLI and migbench-dirtylog:
+ * 3 significant digits in a scaled unit, 1.83ms, 13.1us, 2.09s, 32.0KiB,
+ * 1.00MiB/GiB, 64.0MiB/s; counts as whole numbers; "-" when not finite.
+ */
+void mb_format_metric(const char *metric, double v, char *out, size_t len);
 
 #endif

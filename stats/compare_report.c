@@ -11,6 +11,7 @@
 #include "compare_sweep_report.h"
 #include "report_cells.h"
 #include "textbuf.h"
+#include "units.h"
 
 static void side_line(struct textbuf *b, const char *name, struct json_object *side)
 {
@@ -128,8 +129,8 @@ static void text_report(struct json_object *m, struct textbuf *b)
 							    "metric")))
 			metric_line(b, r);
 
-		report_value(model_str(r, "metric"), model_num(model_get(r, "base"), "median"), bv, sizeof(bv));
-		report_value(model_str(r, "metric"), model_num(model_get(r, "new"), "median"), nv, sizeof(nv));
+		mb_format_metric(model_str(r, "metric"), model_num(model_get(r, "base"), "median"), bv, sizeof(bv));
+		mb_format_metric(model_str(r, "metric"), model_num(model_get(r, "new"), "median"), nv, sizeof(nv));
 		if (isfinite(delta))
 			snprintf(dv, sizeof(dv), "%+.1f%%", delta);
 		else
@@ -198,8 +199,8 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 		struct json_object *r = json_object_array_get_idx(rows, i), *ci = model_get(r, "delta_pct_ci");
 		char bv[32], nv[32], up[16], wp[16];
 
-		report_value(model_str(r, "metric"), model_num(model_get(r, "base"), "median"), bv, sizeof(bv));
-		report_value(model_str(r, "metric"), model_num(model_get(r, "new"), "median"), nv, sizeof(nv));
+		mb_format_metric(model_str(r, "metric"), model_num(model_get(r, "base"), "median"), bv, sizeof(bv));
+		mb_format_metric(model_str(r, "metric"), model_num(model_get(r, "new"), "median"), nv, sizeof(nv));
 		report_p(model_num(r, "u_p"), up, sizeof(up));
 		report_p(model_num(r, "welch_p"), wp, sizeof(wp));
 		textbuf_printf(b, "| %s | %s | %s | %s | %s | %+.1f%% | ", model_str(r, "metric"),

@@ -11,6 +11,7 @@
 #include "stats.h"
 #include "summary.h"
 #include "twosample.h"
+#include "units.h"
 
 struct json_object *compare_number(double v)
 {
@@ -94,6 +95,7 @@ struct json_object *compare_row_make(const char *name, const char *over,
 		verdict = !lower_better ? "changed" : mn < mb ? "improved" : "regressed";
 	json_object_object_add(row, "metric", json_object_new_string(name));
 	json_object_object_add(row, "label", compare_label(name));
+	json_object_object_add(row, "unit", json_object_new_string(mb_unit_name(mb_metric_unit(name))));
 	json_object_object_add(row, "over", json_object_new_string(over));
 	json_object_object_add(row, "better", json_object_new_string(lower_better ? "lower" : "none"));
 	json_object_object_add(row, "base", b);

@@ -8,6 +8,7 @@
 #include "compare_row.h"
 #include "compare_sweep.h"
 #include "report_cells.h"
+#include "units.h"
 
 static struct json_object *member(struct json_object *o, const char *key)
 {
@@ -86,9 +87,9 @@ static void row_cells(struct json_object *row, struct cells *c)
 	const char *metric = text_of(row, "metric");
 	double delta = compare_get_number(row, "delta_pct");
 
-	report_value(metric, compare_get_number(member(row, "base"), "median"),
+	mb_format_metric(metric, compare_get_number(member(row, "base"), "median"),
 		     c->base, sizeof(c->base));
-	report_value(metric, compare_get_number(member(row, "new"), "median"),
+	mb_format_metric(metric, compare_get_number(member(row, "new"), "median"),
 		     c->new, sizeof(c->new));
 	if (isfinite(delta))
 		snprintf(c->delta, sizeof(c->delta), "%+.1f%%", delta);

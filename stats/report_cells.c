@@ -10,45 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "samples.h"
-
-/*
- * 3 significant digits with a unit chosen from the metric's: 1.83ms,
- * 13.1us, 2.09s for times (*_ns, *_ms); 32.0KiB, 2.00MiB for bytes
- * (*_bytes, *_bytes_per_gib); plain counts otherwise.
- */
-void report_value(const char *metric, double v, char *out, size_t len)
-{
-	static const struct unit { double scale; const char *name; } times[] = {
-		{ 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" }, { 1, "ns" },
-	}, bytes[] = {
-		{ 1073741824.0, "GiB" }, { 1048576.0, "MiB" }, { 1024.0, "KiB" }, { 1, "B" },
-	};
-	const struct unit *units = times;
-
-	if (!isfinite(v)) {
-		snprintf(out, len, "-");
-		return;
-	}
-	if (mb_metric_ends(metric, "_ms"))
-		v *= 1e6;
-	else if (mb_metric_ends(metric, "_bytes") || mb_metric_ends(metric, "_bytes_per_gib"))
-		units = bytes;
-	else if (!mb_metric_ends(metric, "_ns")) {
-		snprintf(out, len, "%.0f", v);
-		return;
-	}
-	for (size_t i = 0; i < 4; i++) {
-		if (fabs(v) >= units[i].scale || i == 3) {
-			double x = v / units[i].scale;
-
-			snprintf(out, len, x >= 100 ? "%.0f%s" : x >= 10 ? "%.1f%s" : "%.2f%s",
-				 x, units[i].name);
-			return;
-		}
-	}
-}
-
 void report_p(double p, char *out, size_t len)
 {
 	if (!isfinite(p))

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A comparison report's cells and lines (report_cells.c): a figure in its
- * metric's unit, a p value, text wrapped at REPORT_WIDTH.
+ * A comparison report's cells and lines (report_cells.c): a p value, text
+ * wrapped at REPORT_WIDTH; figures are written by mb_format_metric (units.h).
  */
 #ifndef MIGBENCH_REPORT_CELLS_H
 #define MIGBENCH_REPORT_CELLS_H
@@ -12,8 +12,7 @@
 
 #define REPORT_WIDTH 75		/* cover letters are wrapped at 75 columns */
 
-/* A figure with its metric's unit, and a p, as the text table writes them. */
-void report_value(const char *metric, double v, char *out, size_t len);
+/* A p as the text table writes it: 0.012, <0.001, - when none. */
 void report_p(double p, char *out, size_t len);
 /* n bytes of s, anything but printable ASCII as '?'. */
 void report_ascii(struct textbuf *b, const char *s, size_t n);

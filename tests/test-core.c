@@ -46,6 +46,32 @@ static void test_sizes(void)
 	tap_ok(!strcmp(buf, "12345"), "odd byte count formats as digits");
 }
 
+/* The one number format: each unit family, its scales and 3 significant digits. */
+static void test_metric_format(void)
+{
+	static const struct { const char *metric; double v; const char *want, *unit; } cases[] = {
+		{ "clear_dirty_log_ns", 1830000, "1.83ms", "ns" },
+		{ "clear_dirty_log_ns", 13100, "13.1us", "ns" },
+		{ "clear_dirty_log_ns", 950, "950ns", "ns" },
+		{ "migration_total_ms", 5090, "5.09s", "ms" },
+		{ "memslot_metadata_bytes", 36864, "36.0KiB", "bytes" },
+		{ "memslot_metadata_bytes_per_gib", 4718592, "4.50MiB/GiB", "bytes/GiB" },
+		{ "guest_dirty_rate_mib_s", 64, "64.0MiB/s", "MiB/s" },
+		{ "x_kib_s", 512, "512KiB/s", "KiB/s" },
+		{ "dirty_pages", 262144, "262144", "" },
+		{ "dirty_pages", NAN, "-", "" },
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mb_format_metric(cases[i].metric, cases[i].v, buf, sizeof(buf));
+		tap_ok(!strcmp(buf, cases[i].want) &&
+		       !strcmp(mb_unit_name(mb_metric_unit(cases[i].metric)), cases[i].unit),
+		       "%s %g is %s, unit \"%s\" (%s)", cases[i].metric, cases[i].v, cases[i].want,
+		       cases[i].unit, buf);
+	}
+}
+
 static int close_to(double a, double b)
 {
 	return fabs(a - b) <= 1e-9 * fmax(1.0, fabs(b));
@@ -314,6 +340,7 @@ static void test_warnings(void)
 int main(void)
 {
 	test_sizes();
+	test_metric_format();
 	test_stats();
 	test_permutation();
 	test_write_percent();

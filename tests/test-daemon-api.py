@@ -71,6 +71,10 @@ def test_run_end_to_end(d):
        [l.split(',') for l in lines[1:]] ==
        [[s['metric'], str(s['iteration']), str(s['seq']), str(s['value'])] for s in rows],
        'samples as CSV are the same rows')
+    units = final['metric_units']
+    ok(set(units) == set(summary) and units['get_dirty_log_ns'] == 'ns' and units['dirty_pages'] == '' and
+       all(units[m] == 'bytes/GiB' for m in summary if m.endswith('_bytes_per_gib')),
+       'metric_units gives each summarised metric its unit (%s)' % units)
     kernels = d.get('/api/v1/kernels').json()['kernels']
     ok(len(kernels) == 1 and kernels[0]['runs'] == 2 and kernels[0]['runs_done'] == 2,
        'GET /kernels counts the runs per kernel')
@@ -202,7 +206,7 @@ def test_listing_is_fresh(d):
     run = d.get('/api/v1/runs?label=fresh').json()['runs'][0]
     ok(run['state'] == 'cancelled', 'and cancelled as soon as it is')
     full = d.run(rid)
-    described = ('command', 'selftest', 'metric_labels')	# from its engine, for one run's readers
+    described = ('command', 'selftest', 'metric_labels', 'metric_units')	# from its engine, for one run's readers
     ok({k: v for k, v in full.items() if k not in ('environment', 'kernel') + described} ==
        {k: v for k, v in run.items() if k != 'kernel'} and all(k in full for k in described),
        "a listed run has the fields of GET /runs/{id} but the environment and its engine's "

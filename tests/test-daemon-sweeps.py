@@ -31,21 +31,26 @@ def compare(d, **q):
     return d.get('/api/v1/compare?' + urllib.parse.urlencode(q))
 
 
-def fmt_value(metric, v):
-    """A figure as the text report writes it (stats/compare_report.c)."""
+def fmt_value(unit, v):
+    """A figure in the unit the API gives its row, as the text report writes it (lib/units.c)."""
     if v is None:
         return '-'
-    if metric.endswith(('_bytes', '_bytes_per_gib')):
+    per = ''
+    if unit in ('bytes', 'bytes/GiB'):
         units = ((1 << 30, 'GiB'), (1 << 20, 'MiB'), (1 << 10, 'KiB'), (1, 'B'))
-    elif metric.endswith(('_ns', '_ms')):
+        per = '/GiB' if unit == 'bytes/GiB' else ''
+    elif unit in ('ns', 'ms'):
         units = ((1e9, 's'), (1e6, 'ms'), (1e3, 'us'), (1, 'ns'))
-        v = v * 1e6 if metric.endswith('_ms') else v
+        v = v * 1e6 if unit == 'ms' else v
+    elif unit in ('MiB/s', 'KiB/s'):
+        units = ((1024, 'GiB/s'), (1, 'MiB/s'), (1 / 1024, 'KiB/s'))
+        v = v / 1024 if unit == 'KiB/s' else v
     else:
         return '%.0f' % v
-    for scale, unit in units:
-        if abs(v) >= scale or scale == 1:
+    for scale, name in units:
+        if abs(v) >= scale or scale == units[-1][0]:
             x = v / scale
-            return ('%.0f' if x >= 100 else '%.1f' if x >= 10 else '%.2f') % x + unit
+            return ('%.0f' if abs(x) >= 100 else '%.1f' if abs(x) >= 10 else '%.2f') % x + name + per
 
 
 def fmt_p(p):
@@ -226,8 +231,8 @@ def check_reports(d, m, sweep_of):
             want += [''] + name + ['%-27s %9s %9s %8s %7s' % ('vcpus', 'base', 'new', 'delta', 'p')]
         delta = '-' if row['delta_pct'] is None else '%+.1f%%' % row['delta_pct']
         want.append('%-27.27s %9s %9s %8s %7s %s' % (
-            row['point']['vcpus'], fmt_value(row['metric'], row['base']['median']),
-            fmt_value(row['metric'], row['new']['median']), delta, fmt_p(row['u_p']), row['verdict']))
+            row['point']['vcpus'], fmt_value(row['unit'], row['base']['median']),
+            fmt_value(row['unit'], row['new']['median']), delta, fmt_p(row['u_p']), row['verdict']))
     start = lines.index('sweep: vcpus 1, 2') + 1
     got = lines[start:start + len(want)]
     ok(got == want, 'text: a table per metric, "vcpus base new delta p", a row per value '

@@ -64,21 +64,19 @@ function fmtBytes(v) {
 		if (Math.abs(v) >= scale || unit === 'B') return fmt3(v / scale) + ' ' + unit;
 }
 
-// A figure with its metric's unit; '-' for none (never "NaN").
-function fmtValue(metric, v) {
+// A figure in its stored unit, as the API names it (a run's metric_units, a
+// comparison row's unit); '-' for none (never "NaN").
+function fmtUnit(unit, v) {
 	if (typeof v !== 'number' || !Number.isFinite(v)) return '-';
-	if (metric.endsWith('_bytes')) return fmtBytes(v);
-	if (metric.endsWith('_bytes_per_gib')) return fmtBytes(v) + '/GiB';
-	if (metric.endsWith('_ns')) return fmtNs(v);
-	if (metric.endsWith('_ms')) return fmtNs(v * 1e6);
-	if (metric.endsWith('_mib_s')) return fmt3(v) + ' MiB/s';
-	if (metric.endsWith('_kib_s')) return Math.abs(v) >= 1024 ? fmt3(v / 1024) + ' MiB/s' : fmt3(v) + ' KiB/s';
-	if (metric.endsWith('_bytes') || metric.endsWith('_bytes_per_gib')) {
-		for (const [scale, unit] of [[2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB']])
-			if (Math.abs(v) >= scale) return fmt3(v / scale) + ' ' + unit;
-		return String(Math.round(v)) + ' B';
+	switch (unit) {
+	case 'ns': return fmtNs(v);
+	case 'ms': return fmtNs(v * 1e6);
+	case 'bytes': return fmtBytes(v);
+	case 'bytes/GiB': return fmtBytes(v) + '/GiB';
+	case 'MiB/s': return fmt3(v) + ' MiB/s';
+	case 'KiB/s': return Math.abs(v) >= 1024 ? fmt3(v / 1024) + ' MiB/s' : fmt3(v) + ' KiB/s';
+	default: return String(Math.round(v));
 	}
-	return String(Math.round(v));
 }
 
 // A stored time ('2026-11-03T10:00:00.000Z') to the second; '-' for none.
@@ -213,8 +211,8 @@ async function viewCompare(params) {
 		el('td', {}, r.metric, r.label ? el('div', { class: 'muted' }, r.label) : null,
 			r.point ? el('div', { class: 'muted', 'data-testid': 'point' },
 				sweepPointText(model.sweep.keys, r.point)) : null), el('td', {}, r.over),
-		el('td', { class: 'num' }, fmtValue(r.metric, r.base.median)),
-		el('td', { class: 'num' }, fmtValue(r.metric, r.new.median)),
+		el('td', { class: 'num' }, fmtUnit(r.unit, r.base.median)),
+		el('td', { class: 'num' }, fmtUnit(r.unit, r.new.median)),
 		el('td', { class: 'num' }, r.delta_pct === null ? '-' : r.delta_pct.toFixed(1) + '%',
 			r.delta_pct_ci ? el('div', { class: 'muted' },
 				`[${r.delta_pct_ci[0].toFixed(1)}, ${r.delta_pct_ci[1].toFixed(1)}]`) : null),

@@ -56,7 +56,7 @@ function guestChart(byMetric, marks, missing) {
 		series, 'MiB/s', 'seconds', { marks, fmtX: fmtSeconds, testid: 'guest-plot' });
 	const stall = byMetric.guest_stall_ms || [];
 	const side = el('div', { class: 'card', 'data-testid': 'guest-stall' }, el('h3', {}, 'Longest guest stall'),
-		stall.length ? el('p', {}, el('strong', {}, fmtValue('guest_stall_ms', Math.max(...stall.map(s => s.value)))),
+		stall.length ? el('p', {}, el('strong', {}, fmtUnit('ms', Math.max(...stall.map(s => s.value)))),
 			' without progress on a vCPU during the migration') :
 			el('p', { class: 'muted' }, missing.guest_stall_ms ? 'not measured: ' + missing.guest_stall_ms :
 				'not recorded by this run'));
@@ -261,13 +261,13 @@ async function viewRun(id) {
 		plots.append(...migrationPlots(byMetric, missing));
 	const zapMetric = byMetric.disable_dirty_log_ns ? 'disable_dirty_log_ns' : 'qemu_disable_dirty_log_ns';
 	const zap = (byMetric[zapMetric] || [])[0];
-	const labels = run.metric_labels || {};
+	const labels = run.metric_labels || {}, units = run.metric_units || {};
 	const summary = el('table', { 'data-testid': 'summary' }, el('tr', {},
 		['metric', 'what', 'n', 'min', 'median', 'mean', 'p95', 'max'].map(h => el('th', {}, h))),
 		Object.entries(run.summary || {}).filter(([m]) => !NOT_SUMMARISED.test(m)).map(([m, s]) => el('tr', { 'data-metric': m },
 			el('td', {}, m), el('td', { class: 'muted' }, labels[m] || ''), el('td', { class: 'num' }, s.n),
 			['min', 'median', 'mean', 'p95', 'max'].map(k =>
-				el('td', { class: 'num' }, fmtValue(m, s[k]))))));
+				el('td', { class: 'num' }, fmtUnit(units[m], s[k]))))));
 	view.append(el('div', { class: 'card' }, el('h3', {}, 'Disabling dirty logging (zap / huge-page recovery)'),
 		el('p', { 'data-testid': 'zap' }, zap ? fmtNs(zap.value) :
 			missing[zapMetric] ? 'not measured: ' + missing[zapMetric] : 'not measured')),

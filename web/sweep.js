@@ -23,6 +23,7 @@ function sweepChart(model, metric, over) {
 	const rows = new Map(model.metrics.filter(r => r.metric === metric && r.over === over)
 		.map(r => [JSON.stringify(r.point), r]));
 	const at = points.map(p => rows.get(JSON.stringify(p.values)) || null);
+	const unit = (at.find(r => r) || {}).unit;
 	const numeric = keys.length === 1 && points.every(p => typeof p.values[keys[0]] === 'number');
 	const xs = points.map((p, i) => numeric ? p.values[keys[0]] : i);
 	const names = points.map(p => sweepPointText(keys, p.values));
@@ -47,14 +48,14 @@ function sweepChart(model, metric, over) {
 		axes: [
 			{ label: keys.join(', '), splits: () => xs,
 				values: (_, splits) => splits.map(x => numeric ? String(x) : names[x] ?? '') },
-			{ label: metric, size: 80, values: (_, splits) => splits.map(v => fmtValue(metric, v)) },
+			{ label: metric, size: 80, values: (_, splits) => splits.map(v => fmtUnit(unit, v)) },
 		],
 		series: [
 			{ label: keys.join(', '), value: (_, x) => x === null ? '-' : numeric ? String(x) : names[x] ?? '-' },
 			{ label: 'base median', stroke: colors.base, width: 2, points: { show: true, size: 7 },
-				value: (_, v) => fmtValue(metric, v) },
+				value: (_, v) => fmtUnit(unit, v) },
 			{ label: 'new median', stroke: colors.new, width: 2, points: { show: true, size: 7 },
-				value: (_, v) => fmtValue(metric, v) },
+				value: (_, v) => fmtUnit(unit, v) },
 			ci('base', 'low'), ci('base', 'high'), ci('new', 'low'), ci('new', 'high'),
 		],
 		bands: [{ series: [4, 3], fill: 'rgba(92, 102, 112, 0.15)' },

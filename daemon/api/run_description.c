@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "samples.h"
 #include "textbuf.h"
+#include "units.h"
 
 static struct json_object *member(struct json_object *o, const char *key)
 {
@@ -55,6 +56,18 @@ static void add_labels(struct json_object *labels, struct json_object *metrics)
 	}
 }
 
+/* Each metric's stored unit ("ns", "bytes/GiB", "" for a count), so no reader guesses it. */
+static void add_units(struct json_object *units, struct json_object *metrics)
+{
+	if (!json_object_is_type(metrics, json_type_object))
+		return;
+	json_object_object_foreach(metrics, metric, unused) {
+		(void)unused;
+		json_object_object_add(units, metric,
+				       json_object_new_string(mb_unit_name(mb_metric_unit(metric))));
+	}
+}
+
 static struct json_object *text_of(struct textbuf *b)
 {
 	size_t len;
@@ -91,7 +104,7 @@ void run_describe(struct json_object *run)
 {
 	struct json_object *kind = member(run, "kind"), *spec = member(run, "resolved_spec");
 	const struct mb_engine *e = kind ? mb_engine_find(json_object_get_string(kind)) : NULL;
-	struct json_object *labels;
+	struct json_object *labels, *units;
 	struct textbuf command = { 0 };
 
 	if (!json_object_is_type(spec, json_type_object))
@@ -106,4 +119,8 @@ void run_describe(struct json_object *run)
 	add_labels(labels, member(run, "summary"));
 	add_labels(labels, member(run, "missing"));
 	json_object_object_add(run, "metric_labels", labels);
+	units = json_object_new_object();
+	add_units(units, member(run, "summary"));
+	add_units(units, member(run, "missing"));
+	json_object_object_add(run, "metric_units", units);
 }

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "selftest.h"
 #include "stats.h"
+#include "units.h"
 
 #define NS_PER_S UINT64_C(1000000000)
 
@@ -211,14 +212,13 @@ void mb_report_selftest_command(FILE *out, struct json_object *resolved_spec)
 	fprintf(out, "No %s equivalent: %s\n", MB_SELFTEST_NAME, err.message);
 }
 
-static void print_cell(FILE *out, double v, bool is_time)
+/* One figure in the project's one number format (units.h), in its column. */
+static void print_cell(FILE *out, const char *metric, double v)
 {
-	if (!isfinite(v))
-		fprintf(out, " %12s", "-");
-	else if (is_time)
-		fprintf(out, " %12.1f", v / 1e3);
-	else
-		fprintf(out, " %12.0f", v);
+	char cell[32];
+
+	mb_format_metric(metric, v, cell, sizeof(cell));
+	fprintf(out, " %12s", cell);
 }
 
 static bool has_samples(void *ctx, const char *metric)
@@ -235,7 +235,6 @@ static bool has_samples(void *ctx, const char *metric)
 static void print_summary_row(FILE *out, const struct mb_samples *samples, enum mb_metric m)
 {
 	const char *name = mb_metric_name(m);
-	bool is_time = mb_metric_is_ns(name);
 	struct mb_summary sum;
 	double *v;
 	size_t n;
@@ -245,12 +244,12 @@ static void print_summary_row(FILE *out, const struct mb_samples *samples, enum 
 	n = mb_samples_values(samples, m, &v);
 	if (n && mb_summarize(v, n, &sum) == 0) {
 		fprintf(out, "%-31s %5zu", name, sum.n);
-		print_cell(out, sum.min, is_time);
-		print_cell(out, sum.median, is_time);
-		print_cell(out, sum.mean, is_time);
-		print_cell(out, sum.p95, is_time);
-		print_cell(out, sum.max, is_time);
-		print_cell(out, sum.stdev, is_time);
+		print_cell(out, name, sum.min);
+		print_cell(out, name, sum.median);
+		print_cell(out, name, sum.mean);
+		print_cell(out, name, sum.p95);
+		print_cell(out, name, sum.max);
+		print_cell(out, name, sum.stdev);
 		fprintf(out, "  %s\n", mb_metric_label(m));
 	}
 	free(v);
@@ -261,7 +260,7 @@ void mb_report_summary_table(FILE *out, const struct mb_samples *samples)
 	const struct mb_headline *lead = mb_engine_report_first(&mb_engine_kvm);
 	size_t last = mb_headline_rank(lead, "", has_samples, (void *)samples);
 
-	fprintf(out, "\n%-31s %5s %12s %12s %12s %12s %12s %12s  %s\n", "metric (us; pages; bytes)",
+	fprintf(out, "\n%-31s %5s %12s %12s %12s %12s %12s %12s  %s\n", "metric",
 		"n", "min", "median", "mean", "p95", "max", "stdev", "what");
 	/* the engine's report order: its first metrics, then the rest as numbered */
 	for (size_t rank = 0; rank <= last; rank++)
