@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,301 +13,21 @@
 #include <libvirt/virterror.h>
 
 #include "dirtyrate.h"
-#include "domain.h"
 #include "guestprogress.h"
 #include "clock.h"
 #include "hostinfo.h"
 #include "libvirtd.h"
+#include "migguest.h"
 #include "migfigures.h"
 #include "migration.h"
 #include "qemulog.h"
 #include "qemutrace.h"
 #include "remotedest.h"
 
-#define DOMAIN_NAME	"migbench-migration"
 /* after the migration, the guest's progress is watched this much longer */
 #define AFTER_MS	1000
-/* from starting the guest to its first line, and to "cpus dirtying", at most (start_guest) */
-#define GUEST_FIRST_LINE_S	60
-#define GUEST_START_S	300
 
-struct run {
-	const struct mb_migspec *spec;
-	const struct mb_run_opts *opts;
-	struct mb_run_result *res;
-	struct mb_libvirtd src, dst;
-	bool have_dst;
-	virConnectPtr sc, dc;
-	virDomainPtr dom;
-	char serial[512], log[512];
-	char migrate_uri[300];	/* a local destination's QEMU listens here */
-	uint64_t progress_gpa;	/* the guest's progress block; 0: the guest has none */
-	struct mb_guest_progress gp;
-	char *dest_xml;		/* another host's: the guest without the source's files */
-};
-
-static enum mb_run_status fail(struct run *r, enum mb_run_status st, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->res->error.message, sizeof(r->res->error.message), fmt, ap);
-	va_end(ap);
-	return st;
-}
-
-static void progress(struct run *r, const char *msg)
-{
-	if (r->opts->progress)
-		r->opts->progress(r->opts->progress_ctx, msg);
-}
-
-static bool stopped(struct run *r)
-{
-	return r->opts->stop && *r->opts->stop;
-}
-
-/*
- * Until the guest's console says text, it says it stopped with an error
- * of its own (a vCPU that did not start), the run is stopped or seconds
- * pass.
- */
-static bool wait_console(struct run *r, const char *text, int seconds)
-{
-	for (int i = 0; i < seconds * 10 && !stopped(r); i++) {
-		char buf[8192] = "";
-		FILE *f = fopen(r->serial, "re");
-
-		if (f) {
-			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-
-			buf[n] = '\0';
-			fclose(f);
-			if (strstr(buf, text))
-				return true;
-			if (strstr(buf, "mbguest: error:"))
-				return false;
-		}
-		usleep(100 * 1000);
-	}
-	return false;
-}
-
-/* Where a private libvirtd keeps QEMU's pid and its log. */
-static void qemu_files(const struct mb_libvirtd *d, char *pidfile, size_t plen, char *log,
-		       size_t llen)
-{
-	snprintf(pidfile, plen, "%s/run/libvirt/qemu/%s.pid", d->dir, DOMAIN_NAME);
-	snprintf(log, llen, "%s/log/qemu/%s.log", d->dir, DOMAIN_NAME);
-}
-
-static pid_t qemu_pid(struct run *r)
-{
-	char path[600], log[600];
-	long pid = 0;
-	FILE *f;
-
-	qemu_files(&r->src, path, sizeof(path), log, sizeof(log));
-	f = fopen(path, "re");
-	if (f) {
-		if (fscanf(f, "%ld", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
-	return (pid_t)pid;
-}
-
-/* Where migbench's guest keeps its progress block, from its console; 0: unsaid. */
-static uint64_t progress_block(struct run *r)
-{
-	char buf[8192] = "", *at;
-	unsigned long long gpa = 0;
-	FILE *f = fopen(r->serial, "re");
-
-	if (f) {
-		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-
-		buf[n] = '\0';
-		fclose(f);
-	}
-	at = strstr(buf, "progress at 0x");
-	if (!at || sscanf(at, "progress at 0x%llx", &gpa) != 1)
-		return 0;
-	return gpa;
-}
-
-static bool console_said_something(struct run *r)
-{
-	struct stat st;
-
-	return stat(r->serial, &st) == 0 && st.st_size > 0;
-}
-
-/*
- * What a guest that printed nothing was doing: its vCPUs' time over a
- * second (spinning, or halted waiting for an interrupt) and the host's
- * clocksource.
- */
-static void stuck_evidence(struct run *r, char *buf, size_t len)
-{
-	char cs[64] = "unknown";
-	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "re");
-	virDomainInfo a, b;
-
-	if (f) {
-		if (fgets(cs, sizeof(cs), f))
-			cs[strcspn(cs, "\n")] = '\0';
-		fclose(f);
-	}
-	if (virDomainGetInfo(r->dom, &a) == 0 && sleep(1) == 0 && virDomainGetInfo(r->dom, &b) == 0)
-		snprintf(buf, len, "state %d, its vCPUs ran %.0f ms of the last second; the host's "
-			 "clocksource %s", b.state, (double)(b.cpuTime - a.cpuTime) / 1e6, cs);
-	else
-		snprintf(buf, len, "the host's clocksource %s", cs);
-}
-
-static enum mb_run_status start_guest(struct run *r)
-{
-	const struct mb_migspec *s = r->spec;
-	/*
-	 * kvm_set_user_memory always: it says where guest memory lives in
-	 * QEMU (the progress block) and classes the traced memslot updates;
-	 * QEMU logs it only when memslots change.
-	 */
-	static const char *const memslots[] = { "kvm_set_user_memory", NULL };
-	static const char *const verify[] = { "kvm_set_user_memory", "kvm_vm_ioctl", NULL };
-	char cmdline[600], xml[8192], msg[400], ev[200], pidfile[600], qlog[600];
-	struct timespec started, now;
-	uint64_t boot_ms;
-	bool ready;
-	struct mb_domain_spec d = {
-		.name = DOMAIN_NAME, .memory_bytes = s->memory, .vcpus = s->vcpus,
-		.page_size = mb_migspec_page_size(s), .serial_path = r->serial,
-		.disable_arch_capabilities = 1, .dirty_ring_entries = s->dirty_ring_entries,
-		.trace_events = s->verify_trace ? verify : memslots, .private_dir = r->src.dir,
-	};
-
-	/*
-	 * guest_kernel and guest_initrd were resolved in the administrator's
-	 * directory when this process loaded the spec; that directory and all
-	 * above it are root's alone, so the paths cannot have moved since.
-	 */
-	if (s->guest_kernel[0]) {
-		d.kernel = s->guest_kernel;
-		d.initrd = s->guest_initrd[0] ? s->guest_initrd : NULL;
-		d.cmdline = s->guest_cmdline;
-	} else {
-		int n = snprintf(cmdline, sizeof(cmdline), "cpus=%u access=%s rate_mib_s=%llu",
-				 s->vcpus, mb_access_name(s->access),
-				 (unsigned long long)s->rate_mib_s);
-
-		if (s->wss)
-			snprintf(cmdline + n, sizeof(cmdline) - (size_t)n, " wss=%lluM",
-				 (unsigned long long)(s->wss >> 20));
-		d.kernel = r->opts->guest_kernel;
-		d.cmdline = cmdline;
-	}
-	if (mb_domain_xml(&d, xml, sizeof(xml)))
-		return fail(r, MB_RUN_BAD_SPEC, "the domain description is too long");
-	for (int attempt = 0;; attempt++) {
-		r->dom = virDomainCreateXML(r->sc, xml, 0);
-		if (!r->dom) {
-			virErrorPtr e = virGetLastError();
-
-			return fail(r, MB_RUN_FAILED, "starting the guest: %s",
-				    e && e->message ? e->message : "libvirt refused the domain");
-		}
-		/*
-		 * Firmware and the multiboot loader first, then the guest's
-		 * first line: half a second even nested under TCG.  Its own
-		 * errors end the wait at once.
-		 */
-		clock_gettime(CLOCK_MONOTONIC, &started);
-		ready = s->guest_kernel[0] ||
-			(wait_console(r, "mbguest: ", GUEST_FIRST_LINE_S) &&
-			 wait_console(r, "cpus dirtying", GUEST_START_S));
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (ready || attempt || stopped(r) || console_said_something(r))
-			break;
-		/*
-		 * Nothing at all from the guest: stuck before its first
-		 * instruction of its own.  Seen nested in the test host (TCG)
-		 * in campaign steps, never on a lab machine; nothing is
-		 * measured yet, so a second guest may start in its place, once,
-		 * with what the first was doing said.
-		 */
-		stuck_evidence(r, ev, sizeof(ev));
-		snprintf(msg, sizeof(msg), "the guest printed nothing in %d s (%s): starting it again",
-			 GUEST_FIRST_LINE_S, ev);
-		progress(r, msg);
-		fprintf(stderr, "migbench: migration: %s\n", msg);
-		virDomainDestroy(r->dom);
-		virDomainFree(r->dom);
-		r->dom = NULL;
-		qemu_files(&r->src, pidfile, sizeof(pidfile), qlog, sizeof(qlog));
-		/* the next QEMU's log and console alone: both are read from the start */
-		if (truncate(qlog, 0) && errno != ENOENT)
-			return fail(r, MB_RUN_FAILED, "emptying QEMU's log %s: %s", qlog, strerror(errno));
-		if (truncate(r->serial, 0) && errno != ENOENT)
-			return fail(r, MB_RUN_FAILED, "emptying the guest's console %s: %s", r->serial,
-				    strerror(errno));
-	}
-	if (!ready) {
-		char tail[300] = "";
-		FILE *f = fopen(r->serial, "re");
-
-		if (f) {	/* the guest says why, e.g. a vCPU that did not start */
-			size_t n = fread(tail, 1, sizeof(tail) - 1, f);
-
-			tail[n] = '\0';
-			fclose(f);
-		}
-		for (char *p = tail; *p; p++)
-			*p = *p == '\n' ? ' ' : *p;
-		return stopped(r) ? MB_RUN_INTERRUPTED :
-		       fail(r, MB_RUN_FAILED, "the guest did not start dirtying memory: %s", tail);
-	}
-	if (s->guest_kernel[0])
-		sleep(5);	/* a guest of the user's: give it time to boot */
-	else
-		r->progress_gpa = progress_block(r);
-	/* to the poll that saw the line: 100 ms resolution */
-	boot_ms = (uint64_t)((now.tv_sec - started.tv_sec) * 1000 +
-			     (now.tv_nsec - started.tv_nsec) / 1000000);
-	if (s->guest_kernel[0])
-		mb_run_missing(r->res, MB_GUEST_BOOT_MS,
-			       "a guest kernel of the user's says nothing migbench reads on its console");
-	else
-		mb_samples_add(&r->res->samples, MB_GUEST_BOOT_MS, 0, 0, boot_ms);
-	snprintf(msg, sizeof(msg), "guest running on %u vCPUs with %llu MiB",
-		 s->vcpus, (unsigned long long)(s->memory >> 20));
-	progress(r, msg);
-	return MB_RUN_OK;
-}
-
-/*
- * The guest goes on where it should be: on the destination, or on the
- * source when the migration was cancelled.  Told by the domain's state and
- * its vCPUs' time growing (the console cannot tell: both QEMUs on one host
- * share its file).
- */
-static bool guest_still_running(struct run *r, bool on_source)
-{
-	virDomainPtr d = on_source ? r->dom : virDomainLookupByName(r->dc, DOMAIN_NAME);
-	virDomainInfo a, b;
-	bool running = false;
-
-	if (d && virDomainGetInfo(d, &a) == 0) {
-		sleep(2);
-		running = virDomainGetInfo(d, &b) == 0 && b.state == VIR_DOMAIN_RUNNING &&
-			  b.cpuTime > a.cpuTime;
-	}
-	if (d && !on_source)
-		virDomainFree(d);
-	return running;
-}
-
-static void mark_trace_missing(struct run *r, const char *why)
+static void mark_trace_missing(struct migrun *r, const char *why)
 {
 	static const enum mb_metric traced[] = {
 		MB_QEMU_GET_DIRTY_LOG_NS, MB_QEMU_CLEAR_DIRTY_LOG_NS, MB_QEMU_RESET_DIRTY_RINGS_NS,
@@ -320,7 +39,7 @@ static void mark_trace_missing(struct run *r, const char *why)
 }
 
 /* The traced calls this run's configuration makes none of, and why. */
-static void explain_untraced(struct run *r, bool aborted)
+static void explain_untraced(struct migrun *r, bool aborted)
 {
 	const struct mb_migspec *s = r->spec;
 	size_t n[MB_NR_METRICS] = { 0 };
@@ -354,7 +73,7 @@ static void explain_untraced(struct run *r, bool aborted)
  * Before the migration: libvirt's dirty-rate calculation and, over the
  * same seconds, the guest's own count, so the two can be read together.
  */
-static void measure_dirty_rate(struct run *r)
+static void measure_dirty_rate(struct migrun *r)
 {
 	const struct mb_migspec *s = r->spec;
 	struct mb_dirty_rate dr = { 0 };
@@ -362,7 +81,7 @@ static void measure_dirty_rate(struct run *r)
 	char err[400], msg[200];
 	double guest;
 
-	progress(r, "measuring the guest's dirty rate");
+	migrun_progress(r, "measuring the guest's dirty rate");
 	if (!s->dirty_rate_calc_s)
 		mb_run_missing(r->res, MB_DIRTY_RATE_CALC_MIB_S, "dirty_rate_calc_s is 0");
 	else if (mb_dirty_rate_calc(r->dom, seconds, s->dirty_ring_entries != 0, &dr, err,
@@ -382,7 +101,7 @@ static void measure_dirty_rate(struct run *r)
 			       (uint64_t)(guest + 0.5));
 		snprintf(msg, sizeof(msg), "the guest writes %.0f MiB/s by its own count%s", guest,
 			 s->dirty_rate_calc_s ? "" : " (no libvirt calculation)");
-		progress(r, msg);
+		migrun_progress(r, msg);
 	} else {
 		mb_run_missing(r->res, MB_GUEST_DIRTY_RATE_MIB_S,
 			       "the guest's progress was not read while the rate was measured");
@@ -390,7 +109,7 @@ static void measure_dirty_rate(struct run *r)
 }
 
 /* The guest's writes during the migration, and its longest stall. */
-static void guest_figures(struct run *r, const struct mb_migration_result *m)
+static void guest_figures(struct migrun *r, const struct mb_migration_result *m)
 {
 	uint64_t to = m->end_ns + AFTER_MS * 1000000ULL, stall;
 	bool source_only = (!r->have_dst || r->spec->postcopy) && !m->aborted;
@@ -417,10 +136,10 @@ static void guest_figures(struct run *r, const struct mb_migration_result *m)
 			       "fewer than two readings of the guest's progress during the migration");
 }
 
-static bool start_trace(struct run *r, struct mb_qemu_trace *q)
+static bool start_trace(struct migrun *r, struct mb_qemu_trace *q)
 {
 	char err[256] = "", why[400];
-	pid_t pid = qemu_pid(r);
+	pid_t pid = migguest_qemu_pid(r);
 
 	if (!r->spec->trace) {
 		mark_trace_missing(r, "trace is off in the spec");
@@ -433,12 +152,12 @@ static bool start_trace(struct run *r, struct mb_qemu_trace *q)
 	/* the run goes on; say what it lacks and why */
 	snprintf(why, sizeof(why), "QEMU's ioctls were not traced: %.300s", err);
 	mark_trace_missing(r, why);
-	progress(r, why);
+	migrun_progress(r, why);
 	return false;
 }
 
 /* 0, or the run fails: the trace missed or invented calls */
-static enum mb_run_status finish_trace(struct run *r, struct mb_qemu_trace *q, bool aborted)
+static enum mb_run_status finish_trace(struct migrun *r, struct mb_qemu_trace *q, bool aborted)
 {
 	char msg[400];
 	int ret = 0;
@@ -448,32 +167,32 @@ static enum mb_run_status finish_trace(struct run *r, struct mb_qemu_trace *q, b
 	explain_untraced(r, aborted);
 	if (r->spec->verify_trace) {
 		ret = mb_qemu_trace_verify(q, msg, sizeof(msg));
-		progress(r, msg);
+		migrun_progress(r, msg);
 	}
 	mb_qemu_trace_free(q);
-	return ret ? fail(r, MB_RUN_FAILED, "verify_trace: %s", msg) : MB_RUN_OK;
+	return ret ? migrun_fail(r, MB_RUN_FAILED, "verify_trace: %s", msg) : MB_RUN_OK;
 }
 
 /*
  * A failed migration, with what each QEMU's log said last: libvirt's own
  * message ("domain is not running") does not say which QEMU ended or why.
  */
-static enum mb_run_status migration_failed(struct run *r, const char *error)
+static enum mb_run_status migration_failed(struct migrun *r, const char *error)
 {
 	char pidfile[600], log[600], src[800], dst[800] = "";
 
-	qemu_files(&r->src, pidfile, sizeof(pidfile), log, sizeof(log));
+	migguest_qemu_files(&r->src, pidfile, sizeof(pidfile), log, sizeof(log));
 	mb_qemulog_last_words(log, src, sizeof(src));
 	if (r->have_dst) {
-		qemu_files(&r->dst, pidfile, sizeof(pidfile), log, sizeof(log));
+		migguest_qemu_files(&r->dst, pidfile, sizeof(pidfile), log, sizeof(log));
 		mb_qemulog_last_words(log, dst, sizeof(dst));
 	}
-	return fail(r, MB_RUN_FAILED, "%s; the source QEMU's log ends: %.400s%s%.400s", error,
-		    src[0] ? src : "(nothing)", r->have_dst ? "; the destination's: " : "",
-		    r->have_dst ? (dst[0] ? dst : "(nothing)") : "");
+	return migrun_fail(r, MB_RUN_FAILED, "%s; the source QEMU's log ends: %.400s%s%.400s", error,
+			   src[0] ? src : "(nothing)", r->have_dst ? "; the destination's: " : "",
+			   r->have_dst ? (dst[0] ? dst : "(nothing)") : "");
 }
 
-static enum mb_run_status migrate_live(struct run *r)
+static enum mb_run_status migrate_live(struct migrun *r)
 {
 	const struct mb_migspec *s = r->spec;
 	struct mb_qemu_trace trace;
@@ -494,37 +213,37 @@ static enum mb_run_status migrate_live(struct run *r)
 	int ret;
 
 	tracing = start_trace(r, &trace);
-	progress(r, s->cancel_after_iterations ? "migrating, to be cancelled" :
+	migrun_progress(r, s->cancel_after_iterations ? "migrating, to be cancelled" :
 		    s->postcopy_after_iterations ? "migrating, to switch to postcopy" : "migrating");
 	ret = mb_migrate(r->dom, &o, &m);
 	sleep(2);	/* the source's memslot updates after a cancel */
 	st = tracing ? finish_trace(r, &trace, m.aborted) : MB_RUN_OK;
 	if (ret || st) {
 		mb_migration_result_free(&m);
-		return stopped(r) ? MB_RUN_INTERRUPTED : st ? st : migration_failed(r, m.error);
+		return migrun_stopped(r) ? MB_RUN_INTERRUPTED : st ? st : migration_failed(r, m.error);
 	}
 	mb_migration_figures(s, &m, r->res);
 	snprintf(msg, sizeof(msg), "%s after %llu ms, %llu iterations%s",
 		 m.aborted ? "migration cancelled" : "migrated",
 		 (unsigned long long)m.total_ms.v, (unsigned long long)m.iterations.v,
 		 m.postcopy_started ? ", the last in postcopy" : "");
-	progress(r, msg);
+	migrun_progress(r, msg);
 	aborted = m.aborted;
-	if (stopped(r)) {
+	if (migrun_stopped(r)) {
 		mb_migration_result_free(&m);
 		return MB_RUN_INTERRUPTED;
 	}
-	st = guest_still_running(r, aborted) ? MB_RUN_OK :
-	     fail(r, MB_RUN_FAILED, "the guest is not running on the %s after the migration",
-		  aborted ? "source" : "destination");
+	st = migguest_running(r, aborted) ? MB_RUN_OK :
+	     migrun_fail(r, MB_RUN_FAILED, "the guest is not running on the %s after the migration",
+			 aborted ? "source" : "destination");
 	guest_figures(r, &m);
 	if (!st && m.error[0])	/* it migrated, but not the way the spec asked */
-		st = fail(r, MB_RUN_FAILED, "%s", m.error);
+		st = migrun_fail(r, MB_RUN_FAILED, "%s", m.error);
 	mb_migration_result_free(&m);
 	return st;
 }
 
-static void mark_guest_missing(struct run *r, const char *why)
+static void mark_guest_missing(struct migrun *r, const char *why)
 {
 	static const enum mb_metric guest[] = {
 		MB_GUEST_DIRTY_RATE_MIB_S, MB_GUEST_STALL_MS, MB_GUEST_T_MS,
@@ -536,7 +255,7 @@ static void mark_guest_missing(struct run *r, const char *why)
 }
 
 /* Watch the guest's progress from now on; what cannot be is said. */
-static void watch_guest(struct run *r)
+static void watch_guest(struct migrun *r)
 {
 	char pidfile[600], log[600], dpid[600], dlog[600], err[400];
 	bool read_dst = r->have_dst && !r->spec->postcopy;
@@ -547,8 +266,8 @@ static void watch_guest(struct run *r)
 				   "the guest did not say where its progress block is");
 		return;
 	}
-	qemu_files(&r->src, pidfile, sizeof(pidfile), log, sizeof(log));
-	qemu_files(&r->dst, dpid, sizeof(dpid), dlog, sizeof(dlog));
+	migguest_qemu_files(&r->src, pidfile, sizeof(pidfile), log, sizeof(log));
+	migguest_qemu_files(&r->dst, dpid, sizeof(dpid), dlog, sizeof(dlog));
 	/*
 	 * In postcopy the destination's memory is under QEMU's userfaultfd: a
 	 * read from outside can fault a page in before QEMU places it, and
@@ -560,7 +279,7 @@ static void watch_guest(struct run *r)
 		mark_guest_missing(r, err);
 }
 
-static void teardown(struct run *r)
+static void teardown(struct migrun *r)
 {
 	mb_guest_progress_free(&r->gp);	/* reads QEMU's memory: before QEMU goes */
 	if (r->dom && r->dc && !r->have_dst)	/* no libvirtd of ours takes it down there */
@@ -583,7 +302,7 @@ enum mb_run_status mb_migration_run(const struct mb_migspec *spec,
 				    const struct mb_run_opts *opts,
 				    struct mb_run_result *res)
 {
-	struct run r = { .spec = spec, .opts = opts, .res = res };
+	struct migrun r = { .spec = spec, .opts = opts, .res = res };
 	enum mb_run_status st = MB_RUN_OK;
 	struct sigaction pipe_action;
 	char err[512];
@@ -601,14 +320,14 @@ enum mb_run_status mb_migration_run(const struct mb_migspec *spec,
 	res->environment = mb_hostinfo_json();
 	r.src.supervisor = r.dst.supervisor = -1;
 	if (access("/usr/sbin/libvirtd", X_OK) || access("/usr/bin/qemu-system-x86_64", X_OK))
-		return fail(&r, MB_RUN_UNAVAILABLE, "libvirtd or qemu-system-x86_64 is not installed");
+		return migrun_fail(&r, MB_RUN_UNAVAILABLE, "libvirtd or qemu-system-x86_64 is not installed");
 	if (mb_libvirtd_start(&r.src, mb_site_state_dir(opts->site), err, sizeof(err)))
-		return fail(&r, MB_RUN_UNAVAILABLE, "source: %s", err);
+		return migrun_fail(&r, MB_RUN_UNAVAILABLE, "source: %s", err);
 	snprintf(r.serial, sizeof(r.serial), "%s/serial.log", r.src.dir);
-	snprintf(r.log, sizeof(r.log), "%s/log/qemu/%s.log", r.src.dir, DOMAIN_NAME);
+	snprintf(r.log, sizeof(r.log), "%s/log/qemu/%s.log", r.src.dir, MIGRUN_DOMAIN_NAME);
 	if (!strcmp(spec->destination, "local")) {
 		if (mb_libvirtd_start(&r.dst, mb_site_state_dir(opts->site), err, sizeof(err))) {
-			st = fail(&r, MB_RUN_UNAVAILABLE, "local destination: %s", err);
+			st = migrun_fail(&r, MB_RUN_UNAVAILABLE, "local destination: %s", err);
 			goto out;
 		}
 		r.have_dst = true;
@@ -619,19 +338,19 @@ enum mb_run_status mb_migration_run(const struct mb_migspec *spec,
 	r.sc = virConnectOpen(r.src.uri);
 	r.dc = virConnectOpen(r.have_dst ? r.dst.uri : spec->destination);
 	if (!r.sc || !r.dc) {
-		st = fail(&r, MB_RUN_UNAVAILABLE, "cannot connect to %s",
-			  r.sc ? spec->destination : r.src.uri);
+		st = migrun_fail(&r, MB_RUN_UNAVAILABLE, "cannot connect to %s",
+				 r.sc ? spec->destination : r.src.uri);
 		goto out;
 	}
-	progress(&r, "libvirtd ready");
+	migrun_progress(&r, "libvirtd ready");
 	r.gp.src[0].fd = r.gp.src[1].fd = -1;
-	st = start_guest(&r);
+	st = migguest_start(&r);
 	if (!st && !r.have_dst && mb_remotedest_xml(r.dom, &r.dest_xml))
-		st = fail(&r, MB_RUN_FAILED, "the guest's description for %s", spec->destination);
+		st = migrun_fail(&r, MB_RUN_FAILED, "the guest's description for %s", spec->destination);
 	if (!st) {
 		watch_guest(&r);
 		measure_dirty_rate(&r);
-		st = stopped(&r) ? MB_RUN_INTERRUPTED : migrate_live(&r);
+		st = migrun_stopped(&r) ? MB_RUN_INTERRUPTED : migrate_live(&r);
 	}
 out:
 	teardown(&r);
