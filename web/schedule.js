@@ -9,7 +9,8 @@
 
 // The field's text as the JSON its key takes; a sweep is a list of those.
 function keyValue(key, text) {
-	const one = t => key.type === 'uint' && /^\d+$/.test(t) ? Number(t)
+	// a whole number JavaScript cannot hold exactly goes as text: the engine refuses it by name
+	const one = t => key.type === 'uint' && /^\d+$/.test(t) && Number.isSafeInteger(Number(t)) ? Number(t)
 		: key.type === 'bool' ? t === 'true'
 		: t;
 	if (key.type === 'cpu_list')
@@ -53,7 +54,7 @@ function scheduleBody(engine, form) {
 		const text = data.get(key.name);
 		if (text === null || text === defaultText(key) || (text === 'auto' && !('default' in key)))
 			continue;
-		if (text.trim() === '' && (key.type === 'text' || key.type === 'cpu_list'))
+		if (text.trim() === '' && ['text', 'cpu_list', 'name_list'].includes(key.type))
 			continue;
 		body[key.name] = keyValue(key, text);
 	}
