@@ -140,6 +140,13 @@ struct mb_engine {
 	const char *command;
 	void (*describe_key)(struct textbuf *out, const char *key, struct json_object *value);
 	/*
+	 * The spec (JSON) in a few words for listings, "dirtylog 2 x 512M
+	 * hugetlb-1g, 3 iterations": its essentials, then what sets it apart
+	 * from a plain run.  -ENOENT when it lacks an essential key (a spec
+	 * stored before the key existed); see mb_engine_spec_line.
+	 */
+	int (*spec_line)(struct json_object *spec, struct textbuf *out);
+	/*
 	 * The kernel selftest that measures what the spec (resolved JSON)
 	 * measures, as a command line a maintainer can rerun: 0, or -ENOENT
 	 * with why the selftest cannot express it in err (its field the key
@@ -176,6 +183,10 @@ static inline bool mb_key_is_list(const struct mb_engine_key *k)
 /* The key of that name; NULL if the engine has none. */
 const struct mb_engine_key *mb_engine_key(const struct mb_engine *e, const char *name);
 
+/* A key's value in a spec's JSON as text, or as an integer; NULL or 0 when it has none. */
+const char *mb_spec_text(struct json_object *spec, const char *key);
+int64_t mb_spec_int(struct json_object *spec, const char *key);
+
 /* A key as a command-line flag, without the dashes: mem_per_vcpu -> mem-per-vcpu. */
 void mb_key_flag(const char *key, char *out, size_t len);
 
@@ -189,6 +200,13 @@ int mb_key_value_from_text(const struct mb_engine_key *k, const char *text,
  */
 int mb_engine_spec_parse(const struct mb_engine *e, struct json_object *obj,
 			 const struct mb_site_policy *site, void **spec, struct mb_error *err);
+
+/*
+ * The spec in a few words (e->spec_line); where the engine cannot say
+ * (no engine, an essential key missing) the kind and each key=value.
+ */
+void mb_engine_spec_line(const struct mb_engine *e, const char *kind,
+			 struct json_object *spec, struct textbuf *out);
 
 /* The spec as a command line, keys at their defaults left out. */
 void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,

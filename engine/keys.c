@@ -82,6 +82,20 @@ int mb_key_value_from_text(const struct mb_engine_key *k, const char *text,
 	return mb_fail(err, k->name, "internal error: key type");
 }
 
+const char *mb_spec_text(struct json_object *spec, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(spec, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+int64_t mb_spec_int(struct json_object *spec, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(spec, key, &v) ? json_object_get_int64(v) : 0;
+}
+
 void mb_key_flag(const char *key, char *out, size_t len)
 {
 	size_t i;

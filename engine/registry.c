@@ -69,6 +69,23 @@ int mb_engine_spec_parse(const struct mb_engine *e, struct json_object *obj,
 	return 0;
 }
 
+void mb_engine_spec_line(const struct mb_engine *e, const char *kind,
+			 struct json_object *spec, struct textbuf *out)
+{
+	size_t start = out->len;
+
+	if (e && json_object_is_type(spec, json_type_object) && !e->spec_line(spec, out))
+		return;
+	out->len = start;	/* what spec_line wrote before it gave up */
+	if (out->data)
+		out->data[start] = '\0';
+	textbuf_printf(out, "%s", kind ? kind : "?");
+	if (!json_object_is_type(spec, json_type_object))
+		return;
+	json_object_object_foreach(spec, key, val)
+		textbuf_printf(out, " %s=%s", key, json_object_get_string(val));
+}
+
 void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
 			struct textbuf *out)
 {

@@ -15,6 +15,8 @@ import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
+from stored_runs import group, run, store_groups
+
 SPEC = {"vcpus": 2, "mem_per_vcpu": "512M", "backing": "hugetlb-1g", "iterations": 3,
         "write_percent": 100, "access": "sequential", "seed": 1, "manual_protect": True,
         "initially_set": True, "clear_chunk_pages": 0, "memslots": 1,
@@ -48,12 +50,14 @@ FAILED = campaign_spec([
 
 
 class Writer:
-    """Rows as migbenchd writes them, ids after those the store holds."""
+    """Campaigns, steps and events as migbenchd writes them (their times
+    are the story's: the store's calls would write the time of now), and
+    the runs to store through the store's own calls after them."""
 
     def __init__(self, con):
         self.con = con
-        self.run_id = con.execute('SELECT COALESCE(MAX(id), 0) FROM runs').fetchone()[0]
-        self.group_id = con.execute('SELECT COALESCE(MAX(group_id), 0) FROM runs').fetchone()[0]
+        self.groups = []	# the runs, stored after the campaigns
+        self.ids = []		# each group's list of ids, filled in then
 
     def campaign(self, spec, state, reason, created, finished):
         return self.con.execute("INSERT INTO campaigns (spec, state, reason, created_at, finished_at) "
@@ -76,39 +80,30 @@ class Writer:
         self.con.execute("INSERT INTO campaign_events (campaign_id, step_id, at, kind, message) "
                          "VALUES (?, ?, ?, ?, ?)", (cid, step_id, when, kind, message))
 
-    def runs(self, cid, step_id, seq, rnd, k, spec, when, fast):
-        """Three done runs of the step: clearing the dirty log takes about
-        1.83 ms on the base kernel and 1.21 ms on the other."""
+    def runs(self, cid, step_id, seq, rnd, k, spec, fast):
+        """Three done runs of the step, to be stored once the step is
+        (stored_runs): clearing the dirty log takes about 1.83 ms on the
+        base kernel and 1.21 ms on the other.  Their ids, once stored, in
+        the list it returns."""
         kern = spec['kernels'][k]
         cmdline = '%s migbench.step=%d.%d' % (kern['cmdline'], cid, seq)
         kvm = {'kvm': {'eager_page_split': 'Y', 'tdp_mmu': 'Y'}}
-        kernel_id = self.con.execute(
-            "INSERT INTO kernels (release, version, cmdline, boot_id, hostname, cpu_model, kvm_parameters, "
-            "first_seen) VALUES (?, ?, ?, ?, 'lab1', 'AMD EPYC 7B13', ?, ?)",
-            (kern['release'], kern['version'], cmdline, 'boot-%d-%d' % (cid, seq), json.dumps(kvm),
-             when)).lastrowid
         env = {'kernel': {'release': kern['release'], 'version': kern['version'], 'machine': 'x86_64'},
                'hostname': 'lab1', 'cmdline': cmdline, 'boot_id': 'boot-%d-%d' % (cid, seq),
                'cpu_model': 'AMD EPYC 7B13', 'online_cpus': 96, 'mem_total_bytes': 412316860416,
                'kvm_parameters': kvm}
         tags = dict(kern['tags'], campaign=str(cid), campaign_step=str(seq), campaign_round=str(rnd))
-        self.group_id += 1
-        ids = []
+        runs = []
         for i in range(3):
-            self.run_id += 1
-            ids.append(self.run_id)
-            self.con.execute(
-                "INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, group_index, state, "
-                "result, kernel_id, environment, created_at, started_at, finished_at, campaign_step, "
-                "campaign_request) VALUES (?, 'dirtylog', ?, ?, ?, ?, ?, ?, 'done', 'ok', ?, ?, ?, ?, ?, ?, 0)",
-                (self.run_id, json.dumps(SPEC), json.dumps(SPEC), kern['label'], json.dumps(tags),
-                 self.group_id, i, kernel_id, json.dumps(env), when, when, when, step_id))
             base = 1210000 if fast else 1830000
-            rows = [(self.run_id, 'clear_dirty_log_ns', it + 1, 0, base + 1000 * ((seq * 5 + i * 3 + it * 7) % 11))
+            rows = [('clear_dirty_log_ns', it + 1, 0, base + 1000 * ((seq * 5 + i * 3 + it * 7) % 11))
                     for it in range(3)]
-            rows += [(self.run_id, 'dirty_pages', it + 1, 0, 262144) for it in range(3)]
-            rows.append((self.run_id, 'disable_dirty_log_ns', 0, 0, 248000 + 1000 * ((seq + i) % 5)))
-            self.con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
+            rows += [('dirty_pages', it + 1, 0, 262144) for it in range(3)]
+            rows.append(('disable_dirty_log_ns', 0, 0, 248000 + 1000 * ((seq + i) % 5)))
+            runs.append(run(env, rows))
+        ids = []
+        self.groups.append(group('dirtylog', kern['label'], SPEC, runs, tags, step=step_id))
+        self.ids.append(ids)
         return ids
 
 
@@ -140,7 +135,7 @@ def make_done(w):
             booting(w, cid, sid, seq, DONE['kernels'][k], at(start), 1)
             w.event(cid, sid, at(start + 1), 'boot-failed', wrong + ' (attempt 1)')
         boot_events(w, cid, sid, seq, DONE['kernels'][k], start + attempts, attempts)
-        runs = w.runs(cid, sid, seq, rnd, k, DONE, at(start + 6), k == 1)
+        runs = w.runs(cid, sid, seq, rnd, k, DONE, k == 1)
         w.event(cid, sid, at(start + 10), 'done', 'step done')
         steps.append({'seq': seq, 'kernel': k, 'state': 'done', 'attempts': attempts, 'reason': reason,
                       'runs': runs})
@@ -156,7 +151,7 @@ def make_failed(w):
     w.event(cid, None, at(100), 'created', 'created with 4 steps')
     first = w.step(cid, 1, 1, 0, FAILED, 'done', 1, None, at(101), at(110))
     boot_events(w, cid, first, 1, FAILED['kernels'][0], 100)
-    runs = w.runs(cid, first, 1, 1, 0, FAILED, at(105), False)
+    runs = w.runs(cid, first, 1, 1, 0, FAILED, False)
     w.event(cid, first, at(110), 'done', 'step done')
     second = w.step(cid, 2, 1, 1, FAILED, 'skipped', 2, why, None, at(130))
     for attempt in (1, 2):
@@ -186,35 +181,28 @@ AGING_SAMPLES = {'mark_idle_ns': (559750, 678075), 'access_idle_ns': (4416578, 1
 def make_aging(w):
     release, version = '6.12.118+deb12-amd64', '#1 SMP PREEMPT_DYNAMIC Debian 6.12.118-1~deb12u1'
     kvm = {'kvm': {'tdp_mmu': 'Y'}}
-    kernel_id = w.con.execute(
-        "INSERT INTO kernels (release, version, cmdline, boot_id, hostname, cpu_model, kvm_parameters, "
-        "first_seen) VALUES (?, ?, 'console=ttyS0', 'boot-aging', 'testhost', 'AMD EPYC', ?, ?)",
-        (release, version, json.dumps(kvm), at(200))).lastrowid
     aging = {'mechanism': 'damon', 'reached_kvm': True, 'kvm_aging_calls': 32, 'kvm_aged_pages': 16277,
              'kvm_test_age_calls': 32, 'idle_pages': 0, 'monitored_pages': 16384, 'test_pages': 16384,
              'statement': AGING_STATEMENT}
     env = {'kernel': {'release': release, 'version': version, 'machine': 'x86_64'}, 'hostname': 'testhost',
-           'boot_id': 'boot-aging', 'cpu_model': 'AMD EPYC', 'online_cpus': 2, 'kvm_parameters': kvm,
-           'aging': aging}
-    w.run_id += 1
-    w.group_id += 1
-    w.con.execute(
-        "INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, group_index, state, "
-        "result, kernel_id, environment, created_at, started_at, finished_at) "
-        "VALUES (?, 'dirtylog', ?, ?, 'damon', '{}', ?, 0, 'done', 'ok', ?, ?, ?, ?, ?)",
-        (w.run_id, json.dumps(AGING_SPEC), json.dumps(AGING_SPEC), w.group_id, kernel_id, json.dumps(env),
-         at(200), at(200), at(201)))
-    w.con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)",
-                      [(w.run_id, m, it + 1, 0, v) for m, vs in AGING_SAMPLES.items()
-                       for it, v in enumerate(vs)])
-    return {'id': w.run_id, 'statement': AGING_STATEMENT}
+           'cmdline': 'console=ttyS0', 'boot_id': 'boot-aging', 'cpu_model': 'AMD EPYC', 'online_cpus': 2,
+           'kvm_parameters': kvm, 'aging': aging}
+    ids = []
+    w.groups.append(group('dirtylog', 'damon', AGING_SPEC, [
+        run(env, [(m, it + 1, 0, v) for m, vs in AGING_SAMPLES.items() for it, v in enumerate(vs)])]))
+    w.ids.append(ids)
+    return {'ids': ids, 'statement': AGING_STATEMENT}
 
 
 def make_campaigns(path):
-    """Both campaigns into the store at path; what a page must show of them."""
+    """Both campaigns and the aging run into the store at path, while no
+    migbenchd has it open; what a page must show of them."""
     con = sqlite3.connect(path, timeout=30)
     w = Writer(con)
     out = {'done': make_done(w), 'failed': make_failed(w), 'aging': make_aging(w)}
     con.commit()
     con.close()
+    for ids, stored in zip(w.ids, store_groups(path, w.groups)):
+        ids.extend(stored['ids'])
+    out['aging']['id'] = out['aging'].pop('ids')[0]
     return out

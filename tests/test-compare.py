@@ -24,6 +24,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_fixture import Daemon, CLIENT, SCHEMA, ok, diag, done, skip_all
+from stored_runs import group, run, store_groups, sweep
 
 try:
     from scipy import stats
@@ -49,6 +50,9 @@ def env(release, eager):
 
 
 def make_db(path):
+    """The goldens' runs in a store as migbenchd 2 left it (written by hand
+    on purpose: the current store cannot write an old schema), which the
+    daemon brings up to date when it starts."""
     con = sqlite3.connect(path)
     for f in ('001_initial.sql', '002_run_progress.sql'):
         con.executescript(open(os.path.join(SCHEMA, f)).read())
@@ -123,26 +127,16 @@ MIGRATIONS = [('traced', True, 9800, 41, [1800, 1750, 1820], None),
               ('untraced', True, 10050, 38, None, NO_TRACEFS)]
 
 
-def add_migrations(path):
-    """Migration runs into a database migbenchd has brought up to date."""
-    con = sqlite3.connect(path, timeout=30)
-    first = con.execute('SELECT MAX(id), MAX(group_id) FROM runs').fetchone()
-    for n, (label, trace, total, downtime, calls, why) in enumerate(MIGRATIONS, 1):
-        rid = first[0] + n
-        spec = json.dumps(dict(MIG_SPEC, trace=trace))
-        missing = json.dumps({m: why for m in TRACED} if why else {})
-        con.execute("INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, group_index, "
-                    "state, result, kernel_id, environment, created_at, started_at, finished_at, missing) "
-                    "VALUES (?, 'migration', ?, ?, ?, '{}', ?, 0, 'done', 'ok', 1, ?, ?, ?, ?, ?)",
-                    (rid, spec, spec, label, first[1] + n, json.dumps(env('6.12.0-rc1', 'Y')),
-                     '2026-11-02T00:00:00.000Z', '2026-11-02T00:00:01.000Z', '2026-11-02T00:00:30.000Z',
-                     missing))
-        rows = [(rid, 'migration_total_ms', 0, 0, total)]
-        rows += [(rid, 'migration_downtime_ms', 0, 0, downtime)] if downtime is not None else []
-        rows += [(rid, 'qemu_clear_dirty_log_ns', 0, i, v) for i, v in enumerate(calls or [])]
-        con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
-    con.commit()
-    con.close()
+def migration_groups():
+    """The MIGRATIONS, one group each."""
+    groups = []
+    for label, trace, total, downtime, calls, why in MIGRATIONS:
+        rows = [('migration_total_ms', 0, 0, total)]
+        rows += [('migration_downtime_ms', 0, 0, downtime)] if downtime is not None else []
+        rows += [('qemu_clear_dirty_log_ns', 0, i, v) for i, v in enumerate(calls or [])]
+        groups.append(group('migration', label, dict(MIG_SPEC, trace=trace),
+                            [run(env('6.12.0-rc1', 'Y'), rows, {m: why for m in TRACED} if why else {})]))
+    return groups
 
 
 # a vCPU sweep on each kernel: per vcpus, per run clear_dirty_log_ns for
@@ -153,38 +147,20 @@ SWEEP_RUNS = {
 }
 
 
-def add_sweeps(path):
-    """Two sweeps of vcpus 1 and 2, as migbenchd stores them (a plain spec
-    and the sweep's id and values on each run), into an up-to-date store."""
-    con = sqlite3.connect(path, timeout=30)
-    rid, gid = con.execute('SELECT MAX(id), MAX(group_id) FROM runs').fetchone()
-    sweep_ids = {}
-    for n, (side, release) in enumerate((('base', '6.12.0-rc1'), ('new', '6.12.0-rc1+')), 1):
-        kernel = con.execute('SELECT id FROM kernels WHERE release = ?', (release,)).fetchone()[0]
-        sweep_ids[side] = 10 + n
-        for vcpus, data in SWEEP_RUNS[side].items():
-            gid += 1
-            spec = json.dumps(dict(SPEC, vcpus=vcpus))
-            for i, (clears, disable) in enumerate(data):
-                rid += 1
-                con.execute("INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, "
-                            "group_index, state, result, kernel_id, environment, created_at, started_at, "
-                            "finished_at, missing, sweep_id, sweep_point) VALUES (?, 'dirtylog', ?, ?, ?, "
-                            "'{}', ?, ?, 'done', 'ok', ?, ?, ?, ?, ?, '{}', ?, ?)",
-                            (rid, spec, spec, 'sweep-' + side, gid, i, kernel,
-                             json.dumps(env(release, 'Y')), '2026-11-03T00:00:00.000Z',
-                             '2026-11-03T00:00:01.000Z', '2026-11-03T00:00:02.000Z', sweep_ids[side],
-                             json.dumps({'vcpus': vcpus})))
-                rows = [(rid, 'clear_dirty_log_ns', it + 1, 0, v) for it, v in enumerate(clears)]
-                rows.append((rid, 'disable_dirty_log_ns', 0, 0, disable))
-                con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
-    con.commit()
-    con.close()
-    return sweep_ids
+def sweep_groups():
+    """Two sweeps of vcpus 1 and 2, one per kernel, as migbenchd stores
+    them: a plain spec and the sweep's id and values on each run."""
+    groups = []
+    for side, release in (('base', '6.12.0-rc1'), ('new', '6.12.0-rc1+')):
+        points = [({'vcpus': v}, dict(SPEC, vcpus=v)) for v in SWEEP_RUNS[side]]
+        runs = [run(env(release, 'Y'), [('clear_dirty_log_ns', it + 1, 0, v) for it, v in enumerate(clears)] +
+                    [('disable_dirty_log_ns', 0, 0, disable)])
+                for data in SWEEP_RUNS[side].values() for clears, disable in data]
+        groups.append(sweep('dirtylog', 'sweep-' + side, points, runs))
+    return groups
 
 
-def test_sweep(d, tmp):
-    sweeps = add_sweeps(os.path.join(tmp, 'migbench.db'))
+def test_sweep(d, sweeps):
     q = {'base': 'sweep:%d' % sweeps['base'], 'new': 'sweep:%d' % sweeps['new']}
     m = compare(d, **q).json()
     rows = {(r['metric'], r['over'], r['point']['vcpus']): r for r in m['metrics']}
@@ -212,7 +188,6 @@ def test_sweep(d, tmp):
     ok(m['selftest'] == {'name': 'dirty_log_perf_test', 'reason': None,
                          'command': 'dirty_log_perf_test -b 512M -s anonymous_hugetlb_1gb -i 3'},
        'the dirty_log_perf_test line without the swept key, as the spec line (%s)' % m['selftest'])
-    add_page_size_runs(os.path.join(tmp, 'migbench.db'))
     m = compare(d, base='gps-base', new='gps-new').json()
     ok(m['sweep']['keys'] == ['guest_page_size'] and
        m['selftest'] == {'name': 'dirty_log_perf_test', 'command': None,
@@ -235,29 +210,16 @@ def test_sweep(d, tmp):
        'and accepted when vary names it')
 
 
-def add_page_size_runs(path):
+def page_size_groups():
     """Runs of each side on both guest page sizes, selected by label: a
     sweep the comparison finds within each side."""
-    con = sqlite3.connect(path, timeout=30)
-    rid, gid = con.execute('SELECT MAX(id), MAX(group_id) FROM runs').fetchone()
-    for kernel, side in ((1, 'gps-base'), (2, 'gps-new')):
+    groups = []
+    for side, release, data in (('gps-base', '6.12.0-rc1', BASE), ('gps-new', '6.12.0-rc1+', NEW)):
         for size in ('4k', '2m'):
-            gid += 1
-            spec = json.dumps(dict(SPEC, guest_page_size=size))
-            for i, (clears, disable) in enumerate((BASE if kernel == 1 else NEW)[:2]):
-                rid += 1
-                con.execute("INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, "
-                            "group_index, state, result, kernel_id, environment, created_at, started_at, "
-                            "finished_at, missing) VALUES (?, 'dirtylog', ?, ?, ?, '{}', ?, ?, 'done', 'ok', "
-                            "?, ?, ?, ?, ?, '{}')",
-                            (rid, spec, spec, side, gid, i, kernel,
-                             json.dumps(env('6.12.0-rc1' if kernel == 1 else '6.12.0-rc1+', 'Y')),
-                             '2026-11-04T00:00:00.000Z', '2026-11-04T00:00:01.000Z', '2026-11-04T00:00:02.000Z'))
-                rows = [(rid, 'clear_dirty_log_ns', it + 1, 0, v) for it, v in enumerate(clears)]
-                rows.append((rid, 'disable_dirty_log_ns', 0, 0, disable))
-                con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
-    con.commit()
-    con.close()
+            groups.append(group('dirtylog', side, dict(SPEC, guest_page_size=size), [
+                run(env(release, 'Y'), [('clear_dirty_log_ns', it + 1, 0, v) for it, v in enumerate(clears)] +
+                    [('disable_dirty_log_ns', 0, 0, disable)]) for clears, disable in data[:2]]))
+    return groups
 
 
 def expected_missing():
@@ -303,35 +265,23 @@ ZAP_RUNS = {
                 ([303000, 297000, 302000], [690000, 1010000, 1220000], 47000000, 251500, 1880000, 895000)]}
 
 
-def add_zap_runs(path):
-    """The ZAP_RUNS into a database migbenchd has brought up to date."""
-    con = sqlite3.connect(path, timeout=30)
-    first = con.execute('SELECT MAX(id), MAX(group_id) FROM runs').fetchone()
-    spec = json.dumps(ZAP_SPEC)
-    n = 0
-    for kernel, (label, runs) in enumerate(ZAP_RUNS.items(), 1):
+def zap_groups():
+    """The ZAP_RUNS, one group per run."""
+    groups = []
+    for label, runs in ZAP_RUNS.items():
+        release = '6.12.0-rc1' if label == 'zap-base' else '6.12.0-rc1+'
         for gets, dirty, populate, disable, delete, invalidate in runs:
-            n += 1
-            rid = first[0] + n
-            con.execute("INSERT INTO runs (id, kind, spec, resolved_spec, label, tags, group_id, group_index, "
-                        "state, result, kernel_id, environment, created_at, started_at, finished_at, missing) "
-                        "VALUES (?, 'dirtylog', ?, ?, ?, '{}', ?, 0, 'done', 'ok', ?, ?, ?, ?, ?, '{}')",
-                        (rid, spec, spec, label, first[1] + n, kernel,
-                         json.dumps(env('6.12.0-rc1' if kernel == 1 else '6.12.0-rc1+', 'Y')),
-                         '2026-11-03T00:00:00.000Z', '2026-11-03T00:00:01.000Z', '2026-11-03T00:00:09.000Z'))
-            rows = [(rid, 'get_dirty_log_ns', it + 1, 0, v) for it, v in enumerate(gets)]
-            rows += [(rid, 'dirty_memory_ns', it + 1, 0, v) for it, v in enumerate(dirty)]
-            rows += [(rid, 'dirty_pages', it + 1, 0, 262144) for it in range(3)]
-            rows += [(rid, m, 0, 0, v) for m, v in (('populate_ns', populate), ('disable_dirty_log_ns', disable),
-                                                    ('delete_memslot_ns', delete), ('invalidate_ns', invalidate),
-                                                    ('memslot_metadata_bytes', 2097152))]
-            con.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?)", rows)
-    con.commit()
-    con.close()
+            rows = [('get_dirty_log_ns', it + 1, 0, v) for it, v in enumerate(gets)]
+            rows += [('dirty_memory_ns', it + 1, 0, v) for it, v in enumerate(dirty)]
+            rows += [('dirty_pages', it + 1, 0, 262144) for it in range(3)]
+            rows += [(m, 0, 0, v) for m, v in (('populate_ns', populate), ('disable_dirty_log_ns', disable),
+                                               ('delete_memslot_ns', delete), ('invalidate_ns', invalidate),
+                                               ('memslot_metadata_bytes', 2097152))]
+            groups.append(group('dirtylog', label, ZAP_SPEC, [run(env(release, 'Y'), rows)]))
+    return groups
 
 
-def test_zap(d, tmp):
-    add_zap_runs(os.path.join(tmp, 'migbench.db'))
+def test_zap(d):
     m = compare(d, base='zap-base', new='zap-new').json()
     per_run = [r['metric'] for r in m['metrics'] if r['over'] == 'runs']
     ok(per_run == report_order('dirtylog', per_run, set(per_run)) and per_run[:4] ==
@@ -375,8 +325,7 @@ def golden(name, text):
     return text == want
 
 
-def test_missing(d, tmp):
-    add_migrations(os.path.join(tmp, 'migbench.db'))
+def test_missing(d):
     m = compare(d, base='traced', new='untraced', vary='trace').json()
     ok(m['selftest'] is None, 'migration runs: no kernel selftest line')
     got = [dict({k: v for k, v in e.items() if k != 'label'}, reasons={r['reason']: r['runs'] for r in e['reasons']})
@@ -494,9 +443,18 @@ def main():
                              'reason': None},
            'the dirty_log_perf_test line for the spec: 2 vCPUs of 512M on 1GiB pages, 3 iterations '
            '(%s)' % m['selftest'])
-        test_missing(d, tmp)
-        test_zap(d, tmp)
-        test_sweep(d, tmp)
+        # the other data sets, through the store's own calls while no
+        # daemon has it open (it would start the queued runs)
+        d.cleanup()
+        out = store_groups(d.db_path, migration_groups() + zap_groups() + sweep_groups() +
+                           page_size_groups())
+        sweeps = {'base': out[-6]['sweep_id'], 'new': out[-5]['sweep_id']}
+        ok(all(o['ids'] for o in out) and None not in sweeps.values(),
+           'the migration, zap, sweep and page size runs stored through the store (%d groups)' % len(out))
+        d = Daemon(data_dir=tmp)
+        test_missing(d)
+        test_zap(d)
+        test_sweep(d, sweeps)
     finally:
         d.cleanup()
         shutil.rmtree(tmp, ignore_errors=True)	# the fixture keeps a data dir it was given

@@ -75,6 +75,12 @@ def test_run_end_to_end(d):
     ok(set(units) == set(summary) and units['get_dirty_log_ns'] == 'ns' and units['dirty_pages'] == '' and
        all(units[m] == 'bytes/GiB' for m in summary if m.endswith('_bytes_per_gib')),
        'metric_units gives each summarised metric its unit (%s)' % units)
+    listed = {r['id']: r for r in d.get('/api/v1/runs').json()['runs']}
+    spec = final['resolved_spec']
+    ok(final['description'] == 'dirtylog %d x %s %s, %d iterations' %
+       (spec['vcpus'], spec['mem_per_vcpu'], spec['backing'], spec['iterations']) and
+       listed[run['id']]['description'] == final['description'],
+       "the run's spec in its engine's words, in the run and the listing (%s)" % final['description'])
     kernels = d.get('/api/v1/kernels').json()['kernels']
     ok(len(kernels) == 1 and kernels[0]['runs'] == 2 and kernels[0]['runs_done'] == 2,
        'GET /kernels counts the runs per kernel')

@@ -132,6 +132,27 @@ static void check_describe(const struct mb_engine *e, const char *request, const
 	json_object_put(spec);
 }
 
+/* The spec in a few words: normalised first (a stored spec), or as given. */
+static void check_spec_line(const struct mb_engine *e, const char *kind, const char *request,
+			    bool normalise, const char *want)
+{
+	struct json_object *req = parse(request), *spec = NULL;
+	struct textbuf b = { 0 };
+	struct mb_error err = { 0 };
+	char *text = NULL;
+	size_t len;
+
+	if (!normalise || mb_engine_normalise(e, req, &site, &spec, NULL, &err) == 0) {
+		mb_engine_spec_line(e, kind, normalise ? spec : req, &b);
+		text = textbuf_take(&b, &len);
+	}
+	tap_ok(text && !strcmp(text, want), "%s %s: in a few words '%s' (got '%s')", kind, request,
+	       want, text ? text : err.message);
+	free(text);
+	json_object_put(req);
+	json_object_put(spec);
+}
+
 static bool in_lead(const struct mb_headline *lead, const char *metric)
 {
 	for (; lead && lead->metric; lead++)
@@ -265,5 +286,18 @@ int main(void)
 	check_describe(kvm, "{\"guest_page_size\": \"4k\"}", "migbench-dirtylog");
 	check_describe(libvirt, "{\"memory\": \"2G\", \"rate_mib_s\": 64}",
 		       "migration memory=2G rate_mib_s=64");
+	check_spec_line(kvm, "dirtylog", "{\"backing\": \"hugetlb-1g\", \"mem_per_vcpu\": \"512M\", "
+			"\"vcpus\": 2, \"iterations\": 3, \"manual_protect\": false, "
+			"\"zap\": [\"disable\"]}", true,
+			"dirtylog 2 x 512M hugetlb-1g, 3 iterations, no manual protect, zap disable");
+	check_spec_line(kvm, "dirtylog", "{\"iterations\": 1, \"guest_page_size\": \"2m\"}", true,
+			"dirtylog 1 x 1G anonymous, 1 iteration, 2MiB guest pages");
+	check_spec_line(kvm, "dirtylog", "{\"vcpus\": 1, \"seed\": 7}", false,
+			"dirtylog vcpus=1 seed=7");
+	check_spec_line(libvirt, "migration", "{\"memory\": \"2G\", \"rate_mib_s\": 64, "
+			"\"trace\": false, \"postcopy\": true}", true,
+			"migration 2 vCPU 2G hugetlb-1g \u2192 local, rate 64 MiB/s, postcopy, not traced");
+	check_spec_line(NULL, "xen", "{\"memory\": \"2G\", \"pin\": [0, 1]}", false,
+			"xen memory=2G pin=[ 0, 1 ]");
 	return tap_done();
 }

@@ -101,7 +101,7 @@ async function viewRuns(params) {
 		['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'].map(s =>
 			el('option', { value: s, selected: params.get('state') === s }, s)));
 	const kind = el('select', { name: 'kind' }, el('option', { value: '' }, 'any'),
-		Object.keys(SPEC_DESCRIPTIONS).map(k => el('option', { value: k, selected: params.get('kind') === k }, k)));
+		(await engineList()).map(e => e.kind).map(k => el('option', { value: k, selected: params.get('kind') === k }, k)));
 	const label = el('input', { name: 'label', value: params.get('label') || '', size: 12 });
 	const kernel = el('select', { name: 'kernel' }, el('option', { value: '' }, 'any'));
 	try {
@@ -133,7 +133,7 @@ async function viewRuns(params) {
 			el('td', {}, el('a', { href: '#/run/' + r.id }, String(r.id))),
 			stateCell(r.state), el('td', {}, r.result || ''), el('td', {}, r.label),
 			el('td', {}, r.kernel ? r.kernel.release : ''),
-			el('td', { class: 'spec' }, describeSpec(r.kind, r.resolved_spec || r.spec)),
+			el('td', { class: 'spec' }, r.description || ''),
 			el('td', {}, fmtTime(r.created_at)),
 			el('td', { class: 'muted' }, r.progress || ''))));
 		// live: every second while runs are queued or running, else now and then

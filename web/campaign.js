@@ -210,7 +210,7 @@ async function viewCampaign(id) {
 		el('p', { class: 'muted' }, plan.filter(Boolean).join(', ')),
 		c.state === 'active' ? abortButton(c.id) : null);
 	const requests = el('ul', { 'data-testid': 'campaign-requests' }, (spec.runs || []).map((r, i) =>
-		el('li', {}, el('code', {}, `runs[${i}]`), ` ${describeSpec(r.kind, r.spec)}, ${plural(r.repeat, 'run')} ` +
+		el('li', {}, el('code', {}, `runs[${i}]`), ` ${(c.run_descriptions || [])[i] || r.kind}, ${plural(r.repeat, 'run')} ` +
 			'per step', el('span', { class: 'muted' }, ' ' + fmtTags(r.tags)))));
 	const report = await reportCard(c, spec);
 	view.replaceChildren(head,

@@ -199,7 +199,7 @@ async function viewRun(id) {
 	const missing = run.missing || {};
 	const head = el('div', { class: 'card' },
 		el('h2', {}, `Run ${run.id} (${run.kind})`),
-		el('p', { 'data-testid': 'spec-description' }, describeSpec(run.kind, run.resolved_spec || run.spec)),
+		el('p', { 'data-testid': 'spec-description' }, run.description || ''),
 		specCommands(run.command, run.selftest),
 		el('p', {}, 'state ', el('strong', { class: 'state-' + run.state, 'data-testid': 'run-state' }, run.state),
 			run.result ? `, result ${run.result}` : '', run.error ? ` — ${run.error}` : ''),

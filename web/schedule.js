@@ -70,7 +70,7 @@ function scheduleBody(engine, form) {
 }
 
 async function viewSchedule(params) {
-	const engines = (await api('/engines')).engines;
+	const engines = await engineList();
 	const engine = engines.find(e => e.kind === params.get('kind')) || engines.find(e => e.default);
 	const form = el('form', { class: 'schedule', 'data-testid': 'schedule', 'data-kind': engine.kind,
 		novalidate: true });

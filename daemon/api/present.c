@@ -14,6 +14,7 @@
 #include "store/runs.h"
 #include "store/sample_rows.h"
 #include "store/store.h"
+#include "engine.h"
 #include "samples.h"
 #include "textbuf.h"
 
@@ -84,6 +85,21 @@ static struct json_object *kernel_json(const struct store_kernel *k, bool full)
 	return o;
 }
 
+/* What the spec's engine says of it in a few words (mb_engine_spec_line). */
+static struct json_object *spec_line(const char *kind, struct json_object *spec)
+{
+	struct textbuf b = { 0 };
+	struct json_object *o;
+	size_t len;
+	char *t;
+
+	mb_engine_spec_line(kind ? mb_engine_find(kind) : NULL, kind, spec, &b);
+	t = textbuf_take(&b, &len);
+	o = t ? json_object_new_string(t) : NULL;
+	free(t);
+	return o;
+}
+
 struct json_object *present_run(const struct store_run *run, bool full)
 {
 	struct json_object *o = json_object_new_object();
@@ -94,6 +110,7 @@ struct json_object *present_run(const struct store_run *run, bool full)
 	add(o, "tags", shared(run->tags));
 	add(o, "spec", shared(run->spec));
 	add(o, "resolved_spec", shared(run->resolved_spec));
+	add(o, "description", spec_line(run->kind, run->resolved_spec ?: run->spec));
 	add(o, "state", text_or_null(run->state));
 	add(o, "result", text_or_null(run->result));
 	add(o, "error", text_or_null(run->error));
@@ -185,12 +202,32 @@ static struct json_object *step_json(const struct store_step_row *t)
 	return o;
 }
 
+/* Each of a campaign's run requests (spec.runs[]) in a few words, in order. */
+static struct json_object *request_lines(struct json_object *spec)
+{
+	struct json_object *runs = NULL, *out = json_object_new_array();
+
+	json_object_object_get_ex(spec, "runs", &runs);
+	for (size_t i = 0; json_object_is_type(runs, json_type_array) &&
+			   i < json_object_array_length(runs); i++) {
+		struct json_object *req = json_object_array_get_idx(runs, i), *kind = NULL, *s = NULL;
+
+		json_object_object_get_ex(req, "kind", &kind);
+		json_object_object_get_ex(req, "spec", &s);
+		json_object_array_add(out, spec_line(kind ? json_object_get_string(kind) :
+						     mb_engine_default()->kind, s));
+	}
+	return out;
+}
+
 struct json_object *present_campaign(const struct store_campaign *c, bool full)
 {
 	struct json_object *o = json_object_new_object(), *steps, *events;
 
 	add(o, "id", json_object_new_int64(c->id));
 	add(o, "spec", shared(c->spec));
+	if (full)
+		add(o, "run_descriptions", request_lines(c->spec));
 	add(o, "state", text_or_null(c->state));
 	add(o, "reason", text_or_null(c->reason));
 	add(o, "created_at", text_or_null(c->created_at));

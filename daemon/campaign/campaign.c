@@ -250,7 +250,7 @@ static int ensure_runs(struct campaigns *c, struct active *a, struct store_step 
 		json_object_object_get_ex(req, "spec", &spec);
 		ret = tags ? store_step_runs_create(c->st, s->id, i, item_text(req, "kind"),
 				json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN),
-				item_text(kernel, "label"), tags, want - kept) : -ENOMEM;
+				item_text(kernel, "label"), tags, want - kept, NULL) : -ENOMEM;
 		free(tags);
 		if (!ret)
 			event(c, s, a->id, "queued", "%u run(s) of request %d queued%s", want - kept,

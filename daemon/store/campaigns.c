@@ -260,14 +260,15 @@ int store_step_run_counts(struct store *st, int64_t step_id, int request,
 }
 
 int store_step_runs_create(struct store *st, int64_t step_id, int request, const char *kind,
-			   const char *spec, const char *label, const char *tags, unsigned int n)
+			   const char *spec, const char *label, const char *tags, unsigned int n,
+			   int64_t *first_id)
 {
 	const struct store_new_runs runs = {
 		.kind = kind, .spec = spec, .label = label, .tags = tags, .repeat = n,
 		.campaign_step = step_id, .campaign_request = request,
 	};
 
-	return store_insert_runs(st, &runs, NULL);
+	return store_insert_runs(st, &runs, first_id);
 }
 
 int store_campaign_run_ids(struct store *st, int64_t campaign_id, int kernel, int request,

@@ -44,9 +44,10 @@ int store_campaign_event(struct store *st, int64_t campaign_id, int64_t step_id,
 /* Of the step's runs for one request: not interrupted, queued or running, interrupted. */
 int store_step_run_counts(struct store *st, int64_t step_id, int request,
 			  unsigned int *kept, unsigned int *pending, unsigned int *interrupted);
-/* n queued runs of the step, one group. */
+/* n queued runs of the step, one group; the first's id in *first_id (may be NULL). */
 int store_step_runs_create(struct store *st, int64_t step_id, int request, const char *kind,
-			   const char *spec, const char *label, const char *tags, unsigned int n);
+			   const char *spec, const char *label, const char *tags, unsigned int n,
+			   int64_t *first_id);
 /* The done runs of one kernel and request of a campaign, oldest first. */
 int store_campaign_run_ids(struct store *st, int64_t campaign_id, int kernel, int request,
 			   int64_t *ids, size_t max, size_t *n, bool *truncated);

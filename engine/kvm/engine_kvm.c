@@ -4,6 +4,8 @@
  * spec (spec.c), the run (dirtylog.c) and what a report shows of it.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +164,50 @@ static void describe_key(struct textbuf *b, const char *key, struct json_object 
 	}
 }
 
+/* Whether zap names the default steps, which every plain run takes. */
+static bool default_zap(struct json_object *zap)
+{
+	struct mb_spec def;
+	struct json_object *d, *dz = NULL;
+	bool same;
+
+	spec_init(&def);
+	d = spec_to_json(&def);
+	same = json_object_object_get_ex(d, "zap", &dz) && json_object_equal(zap, dz);
+	json_object_put(d);
+	return same;
+}
+
+/* "dirtylog 2 x 512M hugetlb-1g, 3 iterations, zap disable,invalidate,delete" */
+static int spec_line(struct json_object *spec, struct textbuf *b)
+{
+	const char *mem = mb_spec_text(spec, "mem_per_vcpu"), *backing = mb_spec_text(spec, "backing");
+	const char *aging = mb_spec_text(spec, "aging"), *gps = mb_spec_text(spec, "guest_page_size");
+	struct json_object *v, *zap = NULL;
+	int64_t iterations = mb_spec_int(spec, "iterations");
+
+	if (!json_object_object_get_ex(spec, "vcpus", &v) || !mem || !backing)
+		return -ENOENT;
+	textbuf_printf(b, "dirtylog %" PRId64 " x %s %s", json_object_get_int64(v), mem, backing);
+	if (json_object_object_get_ex(spec, "iterations", NULL))
+		textbuf_printf(b, ", %" PRId64 " iteration%s", iterations, iterations == 1 ? "" : "s");
+	if (gps && !strcmp(gps, "2m"))
+		textbuf_printf(b, ", 2MiB guest pages");
+	if (mb_spec_int(spec, "dirty_ring_entries") > 0)
+		textbuf_printf(b, ", dirty ring %" PRId64, mb_spec_int(spec, "dirty_ring_entries"));
+	if (json_object_object_get_ex(spec, "manual_protect", &v) && !json_object_get_boolean(v))
+		textbuf_printf(b, ", no manual protect");
+	if (json_object_object_get_ex(spec, "zap", &zap) && !default_zap(zap)) {
+		textbuf_printf(b, ", zap ");
+		for (size_t i = 0; i < json_object_array_length(zap); i++)
+			textbuf_printf(b, "%s%s", i ? "," : "",
+				       json_object_get_string(json_object_array_get_idx(zap, i)));
+	}
+	if (aging && strcmp(aging, "none"))
+		textbuf_printf(b, ", aging %s", aging);
+	return 0;
+}
+
 static enum mb_run_status run(void *spec, const struct mb_run_opts *opts,
 			      struct mb_run_result *res)
 {
@@ -195,6 +241,7 @@ const struct mb_engine mb_engine_kvm = {
 	.needs = needs,
 	.command = "migbench-dirtylog",
 	.describe_key = describe_key,
+	.spec_line = spec_line,
 	.selftest = mb_selftest_command,
 	.selftest_name = MB_SELFTEST_NAME,
 	.run = run,

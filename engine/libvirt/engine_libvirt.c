@@ -4,6 +4,8 @@
  * spec (migspec.c), the run (migrun.c) and what a report shows of it.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +117,52 @@ static void describe_key(struct textbuf *b, const char *key, struct json_object 
 	textbuf_printf(b, " %s=%s", key, json_object_get_string(val));
 }
 
+static bool flag_is(struct json_object *spec, const char *key, bool want)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(spec, key, &v) && json_object_is_type(v, json_type_boolean) &&
+	       json_object_get_boolean(v) == want;
+}
+
+/* "migration 2 vCPU 1G hugetlb-1g → local, wss 512M, rate 64 MiB/s" */
+static int spec_line(struct json_object *spec, struct textbuf *b)
+{
+	static const struct { const char *key, *fmt; } numbers[] = {
+		{ "rate_mib_s", ", rate %" PRId64 " MiB/s" },
+		{ "max_bandwidth", ", bandwidth %" PRId64 " MiB/s" },
+		{ "downtime_limit_ms", ", downtime limit %" PRId64 " ms" },
+	};
+	const char *memory = mb_spec_text(spec, "memory"), *backing = mb_spec_text(spec, "backing");
+	const char *dest = mb_spec_text(spec, "destination"), *wss = mb_spec_text(spec, "wss");
+	const char *guest = mb_spec_text(spec, "guest_kernel");
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(spec, "vcpus", &v) || !memory || !backing || !dest)
+		return -ENOENT;
+	textbuf_printf(b, "migration %" PRId64 " vCPU %s %s \u2192 %s", json_object_get_int64(v),
+		       memory, backing, dest);
+	if (wss && strcmp(wss, "0"))
+		textbuf_printf(b, ", wss %s", wss);
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
+		if (mb_spec_int(spec, numbers[i].key) > 0)
+			textbuf_printf(b, numbers[i].fmt, mb_spec_int(spec, numbers[i].key));
+	if (flag_is(spec, "postcopy", true))
+		textbuf_printf(b, ", postcopy");
+	if (flag_is(spec, "auto_converge", true))
+		textbuf_printf(b, ", auto-converge");
+	if (mb_spec_int(spec, "dirty_ring_entries") > 0)
+		textbuf_printf(b, ", dirty ring %" PRId64, mb_spec_int(spec, "dirty_ring_entries"));
+	if (mb_spec_int(spec, "cancel_after_iterations") > 0)
+		textbuf_printf(b, ", cancelled at iteration %" PRId64,
+			       mb_spec_int(spec, "cancel_after_iterations"));
+	if (flag_is(spec, "trace", false))
+		textbuf_printf(b, ", not traced");
+	if (guest && *guest)
+		textbuf_printf(b, ", guest %s", guest);
+	return 0;
+}
+
 static enum mb_run_status run(void *spec, const struct mb_run_opts *opts,
 			      struct mb_run_result *res)
 {
@@ -136,6 +184,7 @@ const struct mb_engine mb_engine_libvirt = {
 	.needs = needs,
 	.command = "migration",
 	.describe_key = describe_key,
+	.spec_line = spec_line,
 	.run = run,
 	.reap_leftovers = mb_reap_leftovers,
 };

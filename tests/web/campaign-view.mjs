@@ -104,6 +104,11 @@ async function checkDone(page, errors, base, c, artifacts, check) {
 	      k[1].startsWith(stored[i].release) && k[2] === stored[i].cmdline),
 	      'the kernels are listed with their labels, releases and command lines', JSON.stringify(kernels));
 	checkSteps(await shownSteps(page), c.steps, c.labels, 'done campaign', check);
+	const requests = await page.$$eval('[data-testid=campaign-requests] li', lis => lis.map(li => li.textContent));
+	const said = (await api(base, `/campaigns/${c.id}`)).run_descriptions;
+	check(said.length === 1 && said[0].startsWith('dirtylog 2 x 512M hugetlb-1g, 3 iterations') &&
+	      requests.length === 1 && requests[0].startsWith(`runs[0] ${said[0]}, 3 runs per step`),
+	      "each run request is described in the engine's words", JSON.stringify([said, requests]));
 
 	const events = (await api(base, `/campaigns/${c.id}`)).events;
 	const shown = await page.$$eval('[data-testid=campaign-events] tr[data-kind]', trs =>

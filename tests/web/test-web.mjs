@@ -233,6 +233,12 @@ try {
 	check(made.label === 'from-browser' && made.spec.vcpus === 1, 'submitting the form creates the run',
 	      JSON.stringify(made).slice(0, 200));
 	{
+		// The command line follows the resolved spec once the worker
+		// reports it: read the view of the finished run, not a race.
+		for (let t = 0; t < 600 && !['done', 'failed', 'cancelled', 'interrupted']
+			.includes((await api(url, `/runs/${id}`)).state); t++)
+			await new Promise(r => setTimeout(r, 100));
+		await page.reload();
 		await page.waitForSelector('[data-testid=selftest]');
 		const { selftest } = await checkCommands(page, url, id, 'a run with one iteration');
 		check(selftest === 'kernel selftest: no dirty_log_perf_test equivalent (iterations: the selftest runs at least 2)' &&
