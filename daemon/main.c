@@ -154,7 +154,8 @@ int main(int argc, char **argv)
 	app.site = &cfg.site;
 	app.campaign_policy = &cfg.campaigns;
 	app.runs_cache = cache_new(32);
-	if (!app.runs_cache) {
+	app.run_cache = cache_new(64);
+	if (!app.runs_cache || !app.run_cache) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -172,6 +173,7 @@ out:
 	queue_stop(app.queue);
 	campaigns_close(app.campaigns);
 	cache_free(app.runs_cache);
+	cache_free(app.run_cache);
 	store_close(st);
 	config_free(&cfg);
 	return ret ? 1 : 0;

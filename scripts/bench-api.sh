@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: MIT
 # Load benchmark of migbenchd (not a test): the ingestion rate of a
 # 1M-sample run through the daemon, then wrk on loopback against GET /runs
-# (100 runs stored) and GET /runs/{id}/samples (a 100k-sample run), 100
-# connections, printing p50/p99 latency and requests/s.  Runs come from
-# tests/bench/bench-worker, which emits samples without running KVM.
+# (100 runs stored), GET /runs/{id} and GET /runs/{id}/samples (a
+# 100k-sample run, by one connection and by 100), printing p50/p99/mean
+# latency and requests/s, each figure beside its goal and this machine's
+# floor: SQLite's own insert and scan of the same rows and migbenchd's
+# reply without HTTP (tests/bench/bench-store), and /health under the same
+# load.  Runs come from tests/bench/bench-worker, which emits samples
+# without running KVM.
 set -euo pipefail
 source "$(dirname "$0")/as-root.sh"
 cd "$(dirname "$0")/.."
@@ -35,22 +39,57 @@ print("%.3f" % (t(r["finished_at"]) - t(r["started_at"])).total_seconds())'
 secs=$(run_seconds 1)
 stored=$("${client[@]}" show 1 --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["progress"])')
 rate=$(echo "$stored" | awk '{ printf "%.0f", $2 / $5 }')
-echo "ingestion of a 1M-sample run: $stored: $rate samples/s parsed and stored;" \
-	"the whole run, with worker start-up and summary: ${secs}s"
 
 "${client[@]}" run --iterations 1000 --wait >/dev/null 2>&1
 for _ in $(seq 98); do "${client[@]}" run --iterations 1 >/dev/null; done
 while [ "$("${client[@]}" ls --state queued | wc -l)" -gt 1 ]; do sleep 0.2; done
 
-bench() {	# PATH CONNECTIONS
-	wrk -t2 -c"$2" -d10s --latency "http://127.0.0.1:$port$1" | awk -v path="$1" -v c="$2" '
-		$1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
+# The machine's floors, on the same rows: SQLite's own insert of run 1's
+# rows and scan of run 2's, and migbenchd's reply of run 2 without HTTP.
+floors=$(build/tests/bench/bench-store "$tmp/migbench.db" 1 2)
+read -r _ ins_rows ins_s < <(grep '^insert' <<<"$floors")
+read -r _ scan_rows scan_s < <(grep '^scan' <<<"$floors")
+read -r _ _ present_s present_bytes < <(grep '^present' <<<"$floors")
+floor_rate=$(awk -v n="$ins_rows" -v s="$ins_s" 'BEGIN { printf "%.0f", n / s }')
+echo "ingestion of a 1M-sample run: $stored: $rate samples/s parsed and stored" \
+	"(goal >= 1000000; SQLite's own insert of the same rows here, same schema and" \
+	"batches, no parsing: $floor_rate rows/s, $(awk -v a="$floor_rate" -v b="$rate" \
+	'BEGIN { printf "%.2f", a / b }')x faster); the whole run, with worker start-up and summary: ${secs}s"
+echo "floors for GET /runs/2/samples ($scan_rows rows, $present_bytes bytes of JSON):" \
+	"SQLite's scan $(awk -v s="$scan_s" 'BEGIN { printf "%.1f", s * 1000 }')ms," \
+	"migbenchd's reply without HTTP $(awk -v s="$present_s" 'BEGIN { printf "%.1f", s * 1000 }')ms"
+
+# wrk's latency as milliseconds
+ms() { awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
+	printf "%.3f", u == "us" ? n / 1000 : u == "s" ? n * 1000 : u == "m" ? n * 60000 : n }'; }
+bench() {	# PATH CONNECTIONS -> "p50_ms p99_ms avg_ms requests/s non2xx"
+	wrk -t"$(( $2 < 2 ? 1 : 2 ))" -c"$2" -d10s --timeout 60s --latency "http://127.0.0.1:$port$1" | awk '
+		$1 == "Latency" && !avg { avg = $2 } $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
 		$1 == "Requests/sec:" { rps = $2 } $1 == "Non-2xx" { bad = $NF }
-		END { printf "GET %-28s c=%-3s p50 %-9s p99 %-9s %9s requests/s%s\n",
-			path, c, p50, p99, rps, bad ? "  (" bad " non-2xx!)" : "" }'
+		END { print p50, p99, avg, rps, bad + 0 }' | {
+		read -r p50 p99 avg rps bad
+		echo "$(ms "$p50") $(ms "$p99") $(ms "$avg") $rps $bad"
+	}
 }
-echo "load: wrk, 2 threads, 10 s each, on $(nproc) CPUs shared with migbenchd"
-bench /api/v1/health 100	# the floor: what this machine gives any request
-bench /api/v1/runs 100
-bench /api/v1/runs/2 100
-bench /api/v1/runs/2/samples 100
+line() {	# PATH C p50 p99 avg rps bad GOAL
+	printf "GET %-26s c=%-3s p50 %9.2fms p99 %9.2fms avg %9.2fms %9s req/s%s  %s\n" "$1" "$2" \
+		"$3" "$4" "$5" "$6" "$([ "${7:-0}" = 0 ] || echo "  ($7 non-2xx!)")" "$8"
+}
+echo "load: wrk, 2 threads (1 for c=1), 10 s each, on $(nproc) CPUs shared with migbenchd"
+read -r h50 h99 havg hrps hbad < <(bench /api/v1/health 100)
+line /api/v1/health 100 "$h50" "$h99" "$havg" "$hrps" "$hbad" "(the floor: what this machine gives any request)"
+read -r p50 p99 avg rps bad < <(bench /api/v1/runs 100)
+line /api/v1/runs 100 "$p50" "$p99" "$avg" "$rps" "$bad" "$(awk -v a="$p99" -v b="$h99" \
+	'BEGIN { printf "(goal p99 <= 1.2x /health'"'"'s: %.2fx)", a / b }')"
+read -r p50 p99 avg rps bad < <(bench /api/v1/runs/2 100)
+line /api/v1/runs/2 100 "$p50" "$p99" "$avg" "$rps" "$bad" "$(awk -v a="$p50" -v b="$h50" \
+	'BEGIN { printf "(goal p50 <= 5ms; %.2fx /health'"'"'s p50)", a / b }')"
+read -r p50 p99 avg rps bad < <(bench /api/v1/runs/2/samples 1)
+line /api/v1/runs/2/samples 1 "$p50" "$p99" "$avg" "$rps" "$bad" "$(awk -v a="$p50" -v f="$present_s" \
+	-v n="$scan_rows" 'BEGIN { printf "(goal p50 <= 150ms: %.2fM rows/s; %.2fx the reply without HTTP)", n / a / 1000, a / (f * 1000) }')"
+read -r p50 p99 avg rps bad < <(bench /api/v1/runs/2/samples 100)
+# 100 replies at once on these CPUs cannot average under 100 times one
+# reply's own cost spread over the CPUs (wrk's share not even counted)
+line /api/v1/runs/2/samples 100 "$p50" "$p99" "$avg" "$rps" "$bad" "$(awk -v a="$avg" -v f="$present_s" \
+	-v c="$(nproc)" 'BEGIN { floor = 100 * f * 1000 / c;
+	printf "(floor avg %.0fms = 100 replies x %.1fms / %d CPUs: %.2fx)", floor, f * 1000, c, a / floor }')"

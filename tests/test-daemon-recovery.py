@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """migbenchd across crashes and upgrades: kill -9 during a run on 1GiB
 hugepages, then a restart that marks the run interrupted, gives the pages
-back and keeps earlier results intact; a graceful stop during a run; a
+back and keeps earlier results intact; kill -9 while a 1M-sample run is
+being stored, never leaving it half-summarised; a graceful stop during a run; a
 database from schema version 1 upgraded in place; a newer one refused."""
 import os
 import shutil
@@ -14,7 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import (Daemon, MIGBENCHD, SCHEMA, SCHEMA_VERSION, HUGE_1G, ok, skip, done,
+from daemon_fixture import (Daemon, BENCH_WORKER, MIGBENCHD, SCHEMA, SCHEMA_VERSION, HUGE_1G, ok, skip, done,
                             require_kvm, small_run, long_run, worker_pids)
 
 
@@ -70,6 +71,50 @@ def test_kill9():
         ok(integrity(d2.db_path) == 'ok', 'PRAGMA integrity_check is ok')
         again = d2.submit(**small_run(label='after-restart'))['id']
         ok(d2.wait_state(again, ('done', 'failed'))['state'] == 'done', 'new runs work after the restart')
+        d2.cleanup()
+    finally:
+        d.cleanup()
+
+
+def test_kill9_storing():
+    """kill -9 while a 1M-sample run's samples go into the store: after the
+    restart the run is marked interrupted with no summary, and what is
+    stored of it is whole transactions; never a half-summarised run."""
+    d = Daemon('--worker', BENCH_WORKER)
+    try:
+        rid = d.submit(iterations=10000, label='storing')['id']	# 1,010,001 samples
+        con = sqlite3.connect(d.db_path, timeout=30)
+        end, stored = time.time() + 120, 0
+        while time.time() < end and not stored:
+            stored = con.execute('SELECT COUNT(*) FROM samples WHERE run_id = ?', (rid,)).fetchone()[0]
+            if not stored:
+                time.sleep(0.005)
+        con.close()
+        state = d.run(rid)['state']
+        d.proc.send_signal(signal.SIGKILL)
+        d.proc.wait()
+        ok(stored > 0 and state == 'running',
+           'migbenchd killed while it stored the run (%d samples in, run %s)' % (stored, state))
+        d.log.close()
+        d2 = Daemon('--worker', BENCH_WORKER, data_dir=d.dir)
+        run = d2.run(rid)
+        con = sqlite3.connect(d2.db_path, timeout=30)
+        kept = con.execute('SELECT COUNT(*) FROM samples WHERE run_id = ?', (rid,)).fetchone()[0]
+        con.close()
+        if run['state'] == 'done':	# the kill came after the last commit
+            ok(run['summary']['clear_dirty_log_call_ns']['n'] == 1000000 and kept == 1010001,
+               'the run finished before the kill: complete, its summary of every sample')
+        else:
+            ok(run['state'] == 'interrupted' and run['summary'] is None and
+               run['error'] == 'migbenchd stopped while the run was running',
+               'after the restart the run is interrupted, with no summary (%s, %s)' %
+               (run['state'], run['error']))
+        # the worker link commits 65536 samples a transaction (SAMPLE_BATCH)
+        ok(run['state'] == 'done' or (kept >= stored and kept % 65536 == 0),
+           'its stored samples are whole transactions of 65536: %d of 1010001' % kept)
+        ok(integrity(d2.db_path) == 'ok', 'PRAGMA integrity_check is ok after the kill')
+        again = d2.submit(iterations=10, label='after-kill')['id']
+        ok(d2.wait_state(again, ('done', 'failed'))['state'] == 'done', 'the next run is stored whole')
         d2.cleanup()
     finally:
         d.cleanup()
@@ -147,7 +192,7 @@ def test_upgrade():
 
 def main():
     require_kvm()
-    for test in (test_kill9, test_graceful_stop, test_upgrade):
+    for test in (test_kill9, test_kill9_storing, test_graceful_stop, test_upgrade):
         try:
             test()
         except Exception as e:

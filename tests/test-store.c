@@ -114,6 +114,25 @@ static void check_listing(struct store *st, int64_t first)
 	store_run_page_clear(&page);
 }
 
+/* Each stream is a connection: past STORE_MAX_STREAMS open the next is refused, not opened. */
+static void check_stream_limit(struct store *st, int64_t id)
+{
+	struct store_sample_stream *open[STORE_MAX_STREAMS + 1] = { 0 };
+	unsigned int n = 0;
+	int ret = 0;
+
+	while (n < STORE_MAX_STREAMS && !(ret = store_sample_stream_open(st, id, &open[n])))
+		n++;
+	tap_ok(n == STORE_MAX_STREAMS, "%u streams open at once (%d)", n, ret);
+	ret = store_sample_stream_open(st, id, &open[n]);
+	tap_ok(ret == -EMFILE && !open[n], "the next is refused with -EMFILE (%d)", ret);
+	store_sample_stream_close(open[0]);
+	ret = store_sample_stream_open(st, id, &open[0]);
+	tap_ok(ret == 0, "and opens once one has closed (%d)", ret);
+	for (unsigned int i = 0; i < n; i++)
+		store_sample_stream_close(open[i]);
+}
+
 static void check_samples(struct store *st, int64_t id)
 {
 	struct mb_sample rows[5] = {
@@ -125,23 +144,59 @@ static void check_samples(struct store *st, int64_t id)
 	};
 	struct mb_samples set = { .rows = rows, .len = 5, .cap = 5 };
 	struct store_sample_row page[3], all[5];
+	struct store_sample_stream *stream = NULL, *other = NULL;
 	size_t n, got = 0;
 	int ret = store_add_samples(st, id, &set, rows, 5);
 
 	tap_ok(ret == 0, "five samples are stored (%d)", ret);
-	do {
-		ret = store_samples_page(st, id, got ? &all[got - 1] : NULL, page, 3, &n);
+	ret = store_sample_stream_open(st, id, &stream);
+	if (!ret) {
+		ret = store_sample_stream_next(stream, page, 3, &n);
+		for (size_t i = 0; !ret && i < n; i++)
+			all[got++] = page[i];
+	}
+	/* a write between the pages: the stream's snapshot does not see it */
+	if (!ret)
+		ret = store_add_samples(st, id, &set, (struct mb_sample[]){ { .metric = MB_POPULATE_NS,
+					.iteration = 9, .seq = 0, .value = 99 } }, 1);
+	while (!ret && n == 3) {
+		ret = store_sample_stream_next(stream, page, 3, &n);
 		for (size_t i = 0; !ret && i < n && got < 5; i++)
 			all[got++] = page[i];
-	} while (!ret && n == 3);
-	tap_ok(ret == 0 && got == 5, "pages of 3 read all five, then stop (%d, %zu)", ret, got);
+	}
+	tap_ok(ret == 0 && got == 5 && n == 2,
+	       "reads of 3 take all five, then stop, a sample written meanwhile unseen (%d, %zu)",
+	       ret, got);
+	store_sample_stream_close(stream);
+	{
+		struct store_sample_row last = { 0 };
+		size_t total = 0;
+
+		ret = store_sample_stream_open(st, id, &other);
+		do {
+			if (!ret)
+				ret = store_sample_stream_next(other, page, 3, &n);
+			total += ret ? 0 : n;
+			if (!ret && n)
+				last = page[n - 1];
+		} while (!ret && n == 3);
+		tap_ok(ret == 0 && total == 6 && text_is(last.metric, "populate_ns") &&
+		       last.iteration == 9 && last.value == 99,
+		       "a stream opened after the write sees it: six rows, it the last (%d, %zu)", ret,
+		       total);
+		store_sample_stream_close(other);
+	}
 	tap_ok(got == 5 && text_is(all[0].metric, "clear_dirty_log_ns") && all[0].iteration == 1 &&
 	       all[0].seq == 0 && all[0].value == 10 && all[1].value == 20 && all[2].value == 30 &&
 	       text_is(all[3].metric, "dirty_memory_ns") && all[3].value == 7 &&
 	       text_is(all[4].metric, "populate_ns") && all[4].value == 5,
 	       "in (metric, iteration, seq) order, each value as written");
-	ret = store_samples_page(st, id + 1, NULL, page, 3, &n);
-	tap_ok(ret == 0 && n == 0, "a run without samples has an empty page");
+	ret = store_sample_stream_open(st, id + 1, &stream);
+	if (!ret)
+		ret = store_sample_stream_next(stream, page, 3, &n);
+	tap_ok(ret == 0 && n == 0, "a run without samples has an empty stream");
+	store_sample_stream_close(stream);
+	check_stream_limit(st, id);
 }
 
 /* A column the daemon did not write: the row is refused, not half read. */

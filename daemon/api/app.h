@@ -22,6 +22,7 @@ struct app {
 	const struct limits *limits;
 	const struct mb_site_policy *site;	/* what runs may use */
 	struct response_cache *runs_cache;	/* GET /runs pages */
+	struct response_cache *run_cache;	/* GET /runs/{id} replies */
 	struct campaigns *campaigns;
 	const struct campaign_policy *campaign_policy;
 };

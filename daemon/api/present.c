@@ -128,29 +128,35 @@ struct json_object *present_run(const struct store_run *run, bool full)
 	return o;
 }
 
+int present_json_text(struct json_object *o, char **text, size_t *len)
+{
+	size_t n;
+	const char *t = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+							  JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+
+	/* a newline after it, as every JSON reply has */
+	*text = t ? malloc(n + 2) : NULL;
+	if (!*text)
+		return -ENOMEM;
+	memcpy(*text, t, n);
+	memcpy(*text + n, "\n", 2);
+	*len = n + 1;
+	return 0;
+}
+
 int present_run_page(const struct store_run_page *page, char **text, size_t *len)
 {
 	struct json_object *o = json_object_new_object(), *runs = json_object_new_array();
-	const char *t;
-	size_t n;
+	int ret;
 
-	*text = NULL;
 	for (size_t i = 0; i < page->n; i++)
 		json_object_array_add(runs, present_run(&page->runs[i], false));
 	add(o, "runs", runs);
 	if (page->next_cursor)
 		add(o, "next_cursor", json_object_new_int64(page->next_cursor));
-	t = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-					     JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-	/* a newline after it, as every JSON reply has */
-	*text = t ? malloc(n + 2) : NULL;
-	if (*text) {
-		memcpy(*text, t, n);
-		memcpy(*text + n, "\n", 2);
-		*len = n + 1;
-	}
+	ret = present_json_text(o, text, len);
 	json_object_put(o);
-	return *text ? 0 : -ENOMEM;
+	return ret;
 }
 
 struct json_object *present_kernels(const struct store_kernel *kernels, size_t n)
@@ -265,104 +271,172 @@ struct json_object *present_campaigns(const struct store_campaign *list, size_t 
 	return out;
 }
 
-/* Rows read per query: a page of text is ~40 KiB, whatever the run's size. */
-#define ROWS_PER_PAGE 512
+/* Rows taken from the stream at a time, formatted straight into the reply's buffer. */
+#define ROWS_PER_READ 256
+/* Room for the longest line: a 63-byte metric, three 20-digit numbers, a phase. */
+#define LINE_MAX 224
 
 struct present_samples {
-	struct store *st;
-	int64_t id;
-	bool csv, first, done;
-	struct store_sample_row rows[ROWS_PER_PAGE];
-	struct store_sample_row last;	/* the next page starts after it */
-	size_t nr_read;			/* rows so far: 0 before the first page */
-	struct textbuf page;
-	size_t sent;			/* bytes of page already handed out */
+	struct store_sample_stream *stream;
+	bool csv, first, end_of_rows, tail_added;
+	struct store_sample_row rows[ROWS_PER_READ];
+	size_t nr_rows, next_row;
+	char pending[LINE_MAX];		/* text that did not fit the last buffer */
+	size_t pending_len, pending_sent;
 };
 
 int present_samples_open(struct store *st, int64_t id, bool csv, struct present_samples **out)
 {
+	static const char csv_head[] = "metric,iteration,seq,value\n", json_head[] = "{\"samples\": [";
 	struct present_samples *c = calloc(1, sizeof(*c));
+	int ret = c ? store_sample_stream_open(st, id, &c->stream) : -ENOMEM;
 
 	*out = NULL;
-	if (!c)
-		return -ENOMEM;
-	c->st = st;
-	c->id = id;
+	if (ret) {
+		free(c);
+		return ret;
+	}
 	c->csv = csv;
 	c->first = true;
-	textbuf_printf(&c->page, csv ? "metric,iteration,seq,value\n" : "{\"samples\": [");
+	memcpy(c->pending, csv ? csv_head : json_head, csv ? sizeof(csv_head) - 1 :
+	       sizeof(json_head) - 1);
+	c->pending_len = csv ? sizeof(csv_head) - 1 : sizeof(json_head) - 1;
 	*out = c;
 	return 0;
 }
 
-static void sample_text(struct present_samples *c, const struct store_sample_row *row)
+static char *put(char *p, const char *s, size_t n)
 {
-	/* metric names are [a-z0-9_]: nothing to escape or quote */
-	if (c->csv)
-		textbuf_printf(&c->page, "%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
-			       row->metric, row->iteration, row->seq, row->value);
-	else if (!strncmp(row->metric, MB_KVM_STAT_PREFIX, strlen(MB_KVM_STAT_PREFIX)))
-		/* a KVM statistic's seq is the phase it was read after */
-		textbuf_printf(&c->page, "%s\n{\"metric\": \"%s\", \"iteration\": %" PRId64
-			       ", \"seq\": %" PRId64 ", \"phase\": \"%s\", \"value\": %" PRId64 "}",
-			       c->first ? "" : ",", row->metric, row->iteration, row->seq,
-			       mb_phase_name((unsigned int)row->seq), row->value);
-	else
-		textbuf_printf(&c->page, "%s\n{\"metric\": \"%s\", \"iteration\": %" PRId64
-			       ", \"seq\": %" PRId64 ", \"value\": %" PRId64 "}",
-			       c->first ? "" : ",", row->metric, row->iteration, row->seq,
-			       row->value);
-	c->first = false;
+	memcpy(p, s, n);
+	return p + n;
 }
 
-static int read_page(struct present_samples *c)
-{
-	size_t n;
-	int ret = store_samples_page(c->st, c->id, c->nr_read ? &c->last : NULL, c->rows,
-				     ROWS_PER_PAGE, &n);
+#define PUT(p, literal) put(p, literal, sizeof(literal) - 1)
 
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < n; i++)
-		sample_text(c, &c->rows[i]);
-	if (n) {
-		c->last = c->rows[n - 1];
-		c->nr_read += n;
+/* printf's %lld costs most of a row's time: the digits by hand. */
+static char *put_int(char *p, int64_t v)
+{
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char digits[20];
+	int n = 0;
+
+	if (v < 0)
+		*p++ = '-';
+	do {
+		digits[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	while (n)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* One row's text at p (LINE_MAX bytes of room); where it ends. */
+static char *sample_line(struct present_samples *c, char *p, const struct store_sample_row *row)
+{
+	/* metric names are [a-z0-9_.]: nothing to escape or quote */
+	size_t len = strlen(row->metric);
+
+	if (c->csv) {
+		p = put(p, row->metric, len);
+		*p++ = ',';
+		p = put_int(p, row->iteration);
+		*p++ = ',';
+		p = put_int(p, row->seq);
+		*p++ = ',';
+		p = put_int(p, row->value);
+		*p++ = '\n';
+		return p;
 	}
-	if (n < ROWS_PER_PAGE) {
-		c->done = true;
-		if (!c->csv)
-			textbuf_printf(&c->page, "%s]}\n", c->first ? "" : "\n");
+	p = c->first ? PUT(p, "\n{\"metric\": \"") : PUT(p, ",\n{\"metric\": \"");
+	c->first = false;
+	p = put(p, row->metric, len);
+	p = PUT(p, "\", \"iteration\": ");
+	p = put_int(p, row->iteration);
+	p = PUT(p, ", \"seq\": ");
+	p = put_int(p, row->seq);
+	if (!strncmp(row->metric, MB_KVM_STAT_PREFIX, strlen(MB_KVM_STAT_PREFIX))) {
+		/* a KVM statistic's seq is the phase it was read after */
+		const char *phase = mb_phase_name((unsigned int)row->seq);
+
+		p = PUT(p, ", \"phase\": \"");
+		p = put(p, phase, strnlen(phase, 32));
+		*p++ = '"';
 	}
-	return c->page.failed ? -ENOMEM : 0;
+	p = PUT(p, ", \"value\": ");
+	p = put_int(p, row->value);
+	*p++ = '}';
+	return p;
+}
+
+/* The next row, read from the stream when the last batch is used up; NULL after the last. */
+static const struct store_sample_row *next_row(struct present_samples *c, int *ret)
+{
+	*ret = 0;
+	if (c->next_row == c->nr_rows) {
+		if (c->end_of_rows)
+			return NULL;
+		*ret = store_sample_stream_next(c->stream, c->rows, ROWS_PER_READ, &c->nr_rows);
+		c->next_row = 0;
+		if (*ret || c->nr_rows < ROWS_PER_READ)
+			c->end_of_rows = true;
+		if (*ret || !c->nr_rows)
+			return NULL;
+	}
+	return &c->rows[c->next_row++];
 }
 
 ssize_t present_samples_read(struct present_samples *c, char *buf, size_t max)
 {
-	size_t n;
-	int ret;
+	static const char tail[] = "\n]}\n";
+	char *p = buf, *end = buf + max;
+	const struct store_sample_row *row;
+	int ret = 0;
 
-	if (c->sent == c->page.len) {
-		/* the page is sent: the buffer is reused for the next */
-		c->page.len = c->sent = 0;
-		if (c->page.data)
-			c->page.data[0] = '\0';
-		if (c->done)
-			return 0;
-		ret = read_page(c);
-		if (ret)
-			return ret;
+	for (;;) {
+		size_t n = c->pending_len - c->pending_sent;
+
+		if (n) {	/* what the last buffer had no room for goes first */
+			n = n < (size_t)(end - p) ? n : (size_t)(end - p);
+			p = put(p, c->pending + c->pending_sent, n);
+			c->pending_sent += n;
+			if (c->pending_sent < c->pending_len)
+				return p - buf;
+			c->pending_len = c->pending_sent = 0;
+		}
+		if (end - p < LINE_MAX) {
+			if (p > buf)
+				return p - buf;
+			/* a buffer too small for a line: the line by way of pending */
+			row = next_row(c, &ret);
+			if (ret)
+				return ret;
+			if (row) {
+				c->pending_len = (size_t)(sample_line(c, c->pending, row) - c->pending);
+				continue;
+			}
+		} else {
+			while (end - p >= LINE_MAX && (row = next_row(c, &ret)))
+				p = sample_line(c, p, row);
+			if (ret)
+				return ret;
+			if (end - p < LINE_MAX)
+				continue;	/* full: sent, and the rest next time */
+		}
+		/* every row is out */
+		if (c->tail_added || c->csv)
+			return p - buf;		/* 0: the end */
+		c->tail_added = true;
+		n = c->first ? 1 : 0;		/* "]}" right after "[" */
+		memcpy(c->pending, tail + n, sizeof(tail) - 1 - n);
+		c->pending_len = sizeof(tail) - 1 - n;
 	}
-	n = c->page.len - c->sent < max ? c->page.len - c->sent : max;
-	memcpy(buf, c->page.data + c->sent, n);
-	c->sent += n;
-	return (ssize_t)n;
 }
 
 void present_samples_close(struct present_samples *c)
 {
 	if (!c)
 		return;
-	free(c->page.data);
+	store_sample_stream_close(c->stream);
 	free(c);
 }

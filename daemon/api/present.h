@@ -33,6 +33,9 @@ struct json_object *present_campaign(const struct store_campaign *c, bool full);
 /* {"campaigns": [...]}. */
 struct json_object *present_campaigns(const struct store_campaign *list, size_t n);
 
+/* o as a reply's text (plain, with its newline); caller frees *text.  0 or -ENOMEM. */
+int present_json_text(struct json_object *o, char **text, size_t *len);
+
 /*
  * A run's samples as a JSON document or CSV, read a page of rows at a
  * time as the text is asked for: present_samples_read() fills buf and

@@ -22,6 +22,7 @@
 #include "runs/queue.h"
 #include "store/groups.h"
 #include "store/runs.h"
+#include "store/sample_rows.h"
 #include "engine.h"
 #include "strict_json.h"
 
@@ -313,21 +314,58 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 			  (const char *const[]){ "Link", link, NULL });
 }
 
+static bool run_finished(struct json_object *run)
+{
+	struct json_object *state;
+	const char *s = json_object_object_get_ex(run, "state", &state) ?
+			json_object_get_string(state) : "";
+
+	return strcmp(s, "queued") && strcmp(s, "running");
+}
+
+/*
+ * A run's reply, kept once built: a finished run's while no write may
+ * have changed a finished run (store_settled), so that dashboards and
+ * scripts reading done runs while others run get a copy; a queued or
+ * running run's while nothing at all was written.
+ */
 enum MHD_Result api_run_get(struct http_request *r, int64_t id)
 {
 	struct app *app = r->app;
+	/* both read before the store is: a write after them misses, never stales */
+	uint64_t settled = store_settled(app->st), generation = store_generation(app->st);
+	char finished_key[32], going_key[32], *text;
 	struct json_object *run;
 	enum MHD_Result reply;
+	int64_t unused;
+	size_t len;
 	int ret;
 
 	if (!api_check_query(r, NULL, &reply))
 		return reply;
+	snprintf(finished_key, sizeof(finished_key), "finished %lld", (long long)id);
+	snprintf(going_key, sizeof(going_key), "going %lld", (long long)id);
+	text = cache_get(app->run_cache, finished_key, settled, &len, &unused);
+	if (!text)
+		text = cache_get(app->run_cache, going_key, generation, &len, &unused);
+	if (text)
+		return http_reply(r, 200, "application/json", text, len, HTTP_BODY_FREE, NULL);
 	ret = read_run(app, id, &run);
 	if (ret == -ENOENT)
 		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
 	if (ret)
 		return api_reply_failure(r, ret, "reading a run");
-	return http_reply_json(r, 200, run, NULL);
+	ret = present_json_text(run, &text, &len);
+	if (!ret) {
+		if (run_finished(run))
+			cache_put(app->run_cache, finished_key, settled, text, len, 0);
+		else
+			cache_put(app->run_cache, going_key, generation, text, len, 0);
+	}
+	json_object_put(run);
+	if (ret)
+		return api_reply_failure(r, ret, "writing a run");
+	return http_reply(r, 200, "application/json", text, len, HTTP_BODY_FREE, NULL);
 }
 
 static ssize_t samples_read(void *ctx, char *buf, size_t max)
@@ -366,6 +404,10 @@ enum MHD_Result api_run_samples(struct http_request *r, int64_t id)
 	if (ret)
 		return api_reply_failure(r, ret, "reading a run's state");
 	ret = present_samples_open(app->st, id, csv, &cursor);
+	if (ret == -EMFILE)
+		return http_reply_problem_headers(r, 503, (const char *const[]){ "Retry-After", "1", NULL },
+			"%d sample downloads are under way, as many as migbenchd serves at once; "
+			"retry when one ends", STORE_MAX_STREAMS);
 	if (ret)
 		return api_reply_failure(r, ret, "reading samples");
 	return http_reply_stream(r, 200, csv ? "text/csv; charset=utf-8" : "application/json",

@@ -48,7 +48,7 @@
 /* Threads per listener: the machine's two CPUs are shared with runs. */
 #define POOL_THREADS	4
 /* Bytes a streamed body is asked for at a time. */
-#define STREAM_BLOCK	(32 * 1024)
+#define STREAM_BLOCK	(128 * 1024)
 
 struct http_server;
 

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "store/store.h"
+#include "store/sample_rows.h"	/* STORE_MAX_STREAMS */
 
 struct store {
 	char *path;
@@ -17,15 +18,34 @@ struct store {
 	pthread_mutex_t readers_lock;
 	sqlite3 **readers;		/* every reader, to close at the end */
 	unsigned int nr_readers, cap_readers;
+	/* connections of sample streams: each holds one snapshot while it lasts */
+	sqlite3 **stream_idle;		/* kept for the next stream */
+	unsigned int nr_stream_idle, nr_streams;	/* idle; open, idle or not */
 	uint64_t generation;		/* bumped by every write to runs */
+	uint64_t settled;		/* by every one that may change a finished run */
 	int schema_version;		/* after the migrations */
 };
 
-/* Something the run listings show has changed. */
+/* Something the run listings show has changed (after the commit). */
 static inline void store_changed(struct store *st)
+{
+	__atomic_add_fetch(&st->settled, 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&st->generation, 1, __ATOMIC_RELEASE);
+}
+
+/* The same, where only queued or running runs changed: finished ones are as they were. */
+static inline void store_changed_unfinished(struct store *st)
 {
 	__atomic_add_fetch(&st->generation, 1, __ATOMIC_RELEASE);
 }
+
+/*
+ * A read connection for one stream, from the idle ones or new; -EMFILE
+ * when STORE_MAX_STREAMS are out, -EIO when none opens.  Give it back
+ * with store_stream_put, its statements finalized.
+ */
+int store_stream_get(struct store *st, sqlite3 **db);
+void store_stream_put(struct store *st, sqlite3 *db);
 
 /* This thread's read connection. */
 sqlite3 *store_reader(struct store *st);
@@ -78,6 +98,8 @@ int store_begin_write(struct store *st, const char *sql, sqlite3_stmt **s);
  * Returns rc (or COMMIT's failure) as a negative errno.
  */
 int store_end_write(struct store *st, int rc, bool listings_changed);
+/* The same for a write that changed queued or running runs only (store_changed_unfinished). */
+int store_end_write_unfinished(struct store *st, int rc);
 
 /* A group of new queued runs (store/groups.c). */
 struct store_new_runs {

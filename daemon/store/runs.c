@@ -4,6 +4,7 @@
 #include "store/runs.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,13 +170,36 @@ int store_run_set_environment(struct store *st, int64_t id,
 int store_add_event(struct store *st, int64_t id, const char *message)
 {
 	struct store_id_args a = { .id = id, .text = message };
+	sqlite3_stmt *s = NULL;
+	bool unfinished = false;
 	int rc;
 
 	store_now(a.now, sizeof(a.now));
 	/* the run_events_progress trigger copies it to runs.progress */
-	rc = store_write(st, "INSERT INTO run_events (run_id, at, message) "
-			    "VALUES (?1, ?2, ?3)", store_bind_id_text, &a);
-	return rc < 0 ? rc : 0;
+	rc = store_begin_write(st, "INSERT INTO run_events (run_id, at, message) "
+				   "VALUES (?1, ?2, ?3)", &s);
+	if (rc == SQLITE_OK) {
+		store_bind_id_text(s, &a);
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	/*
+	 * A running run's progress is most of the writes while runs go: it
+	 * leaves what a reply of a finished run holds (and its cache) alone.
+	 */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->writer, "SELECT state IN ('queued', 'running') FROM runs "
+					"WHERE id = ?1", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, id);
+		rc = sqlite3_step(s);
+		unfinished = rc == SQLITE_ROW && sqlite3_column_int(s, 0);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(s);
+	return unfinished ? store_end_write_unfinished(st, rc) : store_end_write(st, rc, true);
 }
 
 int store_run_state(struct store *st, int64_t id, char *state, size_t len,
@@ -346,6 +370,11 @@ int store_run_get(struct store *st, int64_t id, struct store_run *run)
 uint64_t store_generation(struct store *st)
 {
 	return __atomic_load_n(&st->generation, __ATOMIC_ACQUIRE);
+}
+
+uint64_t store_settled(struct store *st)
+{
+	return __atomic_load_n(&st->settled, __ATOMIC_ACQUIRE);
 }
 
 void store_run_page_clear(struct store_run_page *page)

@@ -91,6 +91,13 @@ void store_run_page_clear(struct store_run_page *page);
 
 /* Changes whenever anything a listing shows may have changed. */
 uint64_t store_generation(struct store *st);
+/*
+ * Bumped by every write that may change a finished run (done, failed,
+ * cancelled, interrupted) or its kernel: all but a queued or running
+ * run's progress.  What was read of a finished run is current while it
+ * is unchanged, whatever runs go meanwhile.
+ */
+uint64_t store_settled(struct store *st);
 /* Every kernel runs were recorded on, oldest first, with its run counts. */
 int store_kernels(struct store *st, struct store_kernel **kernels, size_t *n);
 void store_kernels_free(struct store_kernel *kernels, size_t n);

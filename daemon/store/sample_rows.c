@@ -17,7 +17,7 @@
  * Rows per INSERT statement: one statement execution per row is what
  * dominates ingestion; 16 rows each nearly doubled the rate here.
  */
-#define ROWS_PER_INSERT 16
+#define ROWS_PER_INSERT 64
 
 static int prepare_insert(sqlite3 *db, unsigned int rows, sqlite3_stmt **s)
 {
@@ -34,13 +34,15 @@ static int insert_rows(sqlite3_stmt *s, int64_t id, const struct mb_samples *set
 {
 	int rc;
 
+	/* the names live until the step: SQLite need not copy them */
+	char names[ROWS_PER_INSERT][sizeof(MB_KVM_STAT_PREFIX) + MB_KVM_STAT_NAME_MAX];
+
 	for (unsigned int i = 0; i < n; i++) {
-		char name[sizeof(MB_KVM_STAT_PREFIX) + MB_KVM_STAT_NAME_MAX];
 		int col = (int)i * 5;
 
 		sqlite3_bind_int64(s, col + 1, id);
-		sqlite3_bind_text(s, col + 2, mb_sample_name(set, &rows[i], name, sizeof(name)), -1,
-				  SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, col + 2, mb_sample_name(set, &rows[i], names[i], sizeof(names[i])),
+				  -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, col + 3, rows[i].iteration);
 		sqlite3_bind_int64(s, col + 4, rows[i].seq);
 		sqlite3_bind_int64(s, col + 5, (int64_t)rows[i].value);
@@ -72,36 +74,66 @@ int store_add_samples(struct store *st, int64_t id, const struct mb_samples *set
 	return store_end_write(st, rc, false);
 }
 
-int store_samples_page(struct store *st, int64_t id, const struct store_sample_row *after,
-		       struct store_sample_row *rows, size_t max, size_t *n)
-{
-	sqlite3 *db = store_reader(st);
+struct store_sample_stream {
+	struct store *st;
+	sqlite3 *db;
 	sqlite3_stmt *s;
-	int rc;
+	bool done;
+};
+
+int store_sample_stream_open(struct store *st, int64_t id, struct store_sample_stream **out)
+{
+	struct store_sample_stream *c = calloc(1, sizeof(*c));
+	int ret = c ? store_stream_get(st, &c->db) : -ENOMEM;
+
+	*out = NULL;
+	if (!ret && sqlite3_prepare_v2(c->db, "SELECT metric, iteration, seq, value FROM samples "
+				       "WHERE run_id = ?1 ORDER BY metric, iteration, seq",
+				       -1, &c->s, NULL) != SQLITE_OK)
+		ret = -EIO;
+	if (ret) {
+		if (c)
+			store_stream_put(st, c->db);
+		free(c);
+		return ret;
+	}
+	c->st = st;
+	sqlite3_bind_int64(c->s, 1, id);
+	*out = c;
+	return 0;
+}
+
+int store_sample_stream_next(struct store_sample_stream *c, struct store_sample_row *rows,
+			     size_t max, size_t *n)
+{
+	int rc = SQLITE_DONE;
 
 	*n = 0;
-	/* one short read transaction per page: a slow reader holds no snapshot */
-	if (!db || sqlite3_prepare_v2(db,
-		"SELECT metric, iteration, seq, value FROM samples WHERE run_id = ?1 "
-		"AND (metric, iteration, seq) > (?2, ?3, ?4) "
-		"ORDER BY metric, iteration, seq LIMIT ?5", -1, &s, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, after ? after->metric : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, after ? after->iteration : -1);
-	sqlite3_bind_int64(s, 4, after ? after->seq : -1);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)max);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (!c->done && *n < max && (rc = sqlite3_step(c->s)) == SQLITE_ROW) {
 		struct store_sample_row *row = &rows[(*n)++];
-		const char *metric = (const char *)sqlite3_column_text(s, 0);
+		const char *metric = (const char *)sqlite3_column_text(c->s, 0);
+		size_t len = metric ? (size_t)sqlite3_column_bytes(c->s, 0) : 0;
 
-		snprintf(row->metric, sizeof(row->metric), "%s", metric ? metric : "");
-		row->iteration = sqlite3_column_int64(s, 1);
-		row->seq = sqlite3_column_int64(s, 2);
-		row->value = sqlite3_column_int64(s, 3);
+		if (len >= sizeof(row->metric))
+			len = sizeof(row->metric) - 1;
+		memcpy(row->metric, metric ? metric : "", len);
+		row->metric[len] = '\0';
+		row->iteration = sqlite3_column_int64(c->s, 1);
+		row->seq = sqlite3_column_int64(c->s, 2);
+		row->value = sqlite3_column_int64(c->s, 3);
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_errno(rc);
+	if (rc == SQLITE_DONE)
+		c->done = true;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_errno(rc);
+}
+
+void store_sample_stream_close(struct store_sample_stream *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->s);	/* ends its read transaction: the snapshot goes */
+	store_stream_put(c->st, c->db);
+	free(c);
 }
 
 int store_each_value_group(sqlite3_stmt *s, store_values_fn fn, void *ctx)

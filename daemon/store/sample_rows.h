@@ -19,13 +19,25 @@ struct store_sample_row {
 	int64_t iteration, seq, value;
 };
 /*
- * Up to max of the run's samples after *after (NULL: from the first), in
- * (metric, iteration, seq) order, into rows; how many in *n, fewer than
- * max at the end.  Each page is a query of its own, on the reading
- * thread's connection.
+ * A run's samples in (metric, iteration, seq) order, read by one
+ * statement on a connection of its own: every row comes from one
+ * snapshot, so a reader never sees a run half-written, however slowly it
+ * reads; a write meanwhile goes on (WAL) and is not seen.  -EMFILE when
+ * STORE_MAX_STREAMS streams are open.
  */
-int store_samples_page(struct store *st, int64_t id, const struct store_sample_row *after,
-		       struct store_sample_row *rows, size_t max, size_t *n);
+struct store_sample_stream;
+/*
+ * At most this many streams at once: each is a connection of its own (a
+ * few file descriptors and a small page cache) for as long as its reader
+ * takes, so the clients of downloads cannot exhaust either.
+ */
+#define STORE_MAX_STREAMS	128
+
+int store_sample_stream_open(struct store *st, int64_t id, struct store_sample_stream **out);
+/* Up to max rows into rows, how many in *n: fewer than max at the end. */
+int store_sample_stream_next(struct store_sample_stream *c, struct store_sample_row *rows,
+			     size_t max, size_t *n);
+void store_sample_stream_close(struct store_sample_stream *c);
 /* The run's values, one metric at a time (key: the metric). */
 int store_run_values(struct store *st, int64_t id, store_values_fn fn, void *ctx);
 

@@ -7,6 +7,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,13 @@
 #include "strict_json.h"
 
 extern const struct mb_embedded mb_migrations_files[];
+
+/* Idle stream connections kept: enough for a dashboard's few downloads. */
+#define STREAM_IDLE_KEPT 8
+/* A stream's page cache: it reads a run's rows once, in key order. */
+#define STREAM_CACHE_KIB 256
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 int store_errno(int rc)
 {
@@ -237,11 +245,24 @@ static int make_private_files(const char *path)
 	return 0;
 }
 
+/*
+ * SQLite's allocation counters take one global mutex on every malloc,
+ * which every reader thread then contends on; migbenchd never reads them.
+ */
+static void configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, struct store **out, char *err,
 	       size_t err_len)
 {
-	struct store *st = calloc(1, sizeof(*st));
+	static pthread_once_t configured = PTHREAD_ONCE_INIT;
+	struct store *st;
 	int ret;
+
+	pthread_once(&configured, configure_sqlite);	/* before SQLite starts */
+	st = calloc(1, sizeof(*st));
 
 	*out = NULL;
 	if (!st || !(st->path = strdup(path))) {
@@ -252,7 +273,8 @@ int store_open(const char *path, struct store **out, char *err,
 	pthread_mutex_init(&st->write_lock, NULL);
 	pthread_mutex_init(&st->readers_lock, NULL);
 	pthread_key_create(&st->reader_key, NULL);
-	ret = make_private_files(path);
+	st->stream_idle = calloc(STREAM_IDLE_KEPT, sizeof(*st->stream_idle));
+	ret = st->stream_idle ? make_private_files(path) : -ENOMEM;
 	if (!ret)
 		ret = open_connection(path, true, &st->writer);
 	if (ret) {
@@ -269,6 +291,52 @@ int store_open(const char *path, struct store **out, char *err,
 fail:
 	store_close(st);
 	return ret;
+}
+
+
+int store_stream_get(struct store *st, sqlite3 **db)
+{
+	int ret = 0;
+
+	*db = NULL;
+	pthread_mutex_lock(&st->readers_lock);
+	if (st->nr_stream_idle)
+		*db = st->stream_idle[--st->nr_stream_idle];
+	else if (st->nr_streams >= STORE_MAX_STREAMS)
+		ret = -EMFILE;
+	else
+		st->nr_streams++;
+	pthread_mutex_unlock(&st->readers_lock);
+	if (*db || ret)
+		return ret;
+	ret = open_connection(st->path, false, db);
+	if (!ret)
+		ret = store_exec(*db, "PRAGMA cache_size=-" STRINGIFY(STREAM_CACHE_KIB));
+	if (ret) {
+		sqlite3_close(*db);
+		*db = NULL;
+		pthread_mutex_lock(&st->readers_lock);
+		st->nr_streams--;
+		pthread_mutex_unlock(&st->readers_lock);
+	}
+	return ret ? -EIO : 0;
+}
+
+void store_stream_put(struct store *st, sqlite3 *db)
+{
+	bool keep;
+
+	if (!db)
+		return;
+	pthread_mutex_lock(&st->readers_lock);
+	keep = st->nr_stream_idle < STREAM_IDLE_KEPT;
+	if (keep)
+		st->stream_idle[st->nr_stream_idle++] = db;
+	else
+		st->nr_streams--;
+	pthread_mutex_unlock(&st->readers_lock);
+	if (!keep)
+		sqlite3_close(db);
 }
 
 sqlite3 *store_reader(struct store *st)
@@ -305,6 +373,9 @@ void store_close(struct store *st)
 	for (unsigned int i = 0; i < st->nr_readers; i++)
 		sqlite3_close(st->readers[i]);
 	free(st->readers);
+	for (unsigned int i = 0; i < st->nr_stream_idle; i++)
+		sqlite3_close(st->stream_idle[i]);
+	free(st->stream_idle);
 	if (st->writer)
 		sqlite3_close(st->writer);
 	pthread_key_delete(st->reader_key);
@@ -392,14 +463,28 @@ int store_begin_write(struct store *st, const char *sql, sqlite3_stmt **s)
 	return rc;
 }
 
-int store_end_write(struct store *st, int rc, bool listings_changed)
+static int end_write(struct store *st, int rc)
 {
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->writer, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		sqlite3_exec(st->writer, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int store_end_write(struct store *st, int rc, bool listings_changed)
+{
+	rc = end_write(st, rc);
 	if (listings_changed)
 		store_changed(st);
+	store_unlock(st);
+	return store_errno(rc);
+}
+
+int store_end_write_unfinished(struct store *st, int rc)
+{
+	rc = end_write(st, rc);
+	store_changed_unfinished(st);
 	store_unlock(st);
 	return store_errno(rc);
 }
