@@ -70,8 +70,22 @@ static void check_done(struct store *st, int64_t id)
 	ret = store_run_set_environment(st, id, "{\"vcpus\": 2, \"memory\": \"1G\", \"slots\": 1}",
 					environment, "{\"kvm_stat_x\": \"not on this kernel\"}");
 	tap_ok(ret == 0, "its environment is recorded (%d)", ret);
+	{	/* what keeps a finished run's reply: a running run's progress does not */
+		uint64_t settled = store_settled(st), generation = store_generation(st);
+
+		ret = store_add_event(st, id, "iteration 1");
+		tap_ok(ret == 0 && store_settled(st) == settled && store_generation(st) > generation,
+		       "a running run's progress changes the listings, not what finished runs read");
+	}
 	ret = store_run_finish(st, id, "done", "ok", NULL, "{\"clear_dirty_log_ns\": {\"median\": 1230.5}}");
 	tap_ok(ret == 0, "it finishes (%d)", ret);
+	{
+		uint64_t settled = store_settled(st);
+
+		ret = store_add_event(st, id, "group 1: done");
+		tap_ok(ret == 0 && store_settled(st) > settled,
+		       "an event of the finished run changes what finished runs read");
+	}
 	ret = store_run_get(st, id, &run);
 	tap_ok(ret == 0 && text_is(run.state, "done") && text_is(run.result, "ok") && !run.error &&
 	       run.started_at && run.finished_at, "it reads back done, with its times");
