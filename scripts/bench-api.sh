@@ -55,7 +55,7 @@ echo "ingestion of a 1M-sample run: $stored: $rate samples/s parsed and stored" 
 	"(goal >= 1000000; SQLite's own insert of the same rows here, same schema and" \
 	"batches, no parsing: $floor_rate rows/s, $(awk -v a="$floor_rate" -v b="$rate" \
 	'BEGIN { printf "%.2f", a / b }')x faster); the whole run, with worker start-up and summary: ${secs}s"
-echo "floors for GET /runs/2/samples ($scan_rows rows, $present_bytes bytes of JSON):" \
+echo "floors for GET /runs/2/samples ($scan_rows rows, $present_bytes bytes of JSON), best of 5:" \
 	"SQLite's scan $(awk -v s="$scan_s" 'BEGIN { printf "%.1f", s * 1000 }')ms," \
 	"migbenchd's reply without HTTP $(awk -v s="$present_s" 'BEGIN { printf "%.1f", s * 1000 }')ms"
 
