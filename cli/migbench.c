@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "campaign.h"
+#include "compare.h"
 #include "connection.h"
 #include "engine.h"
 #include "follow.h"
@@ -43,9 +44,13 @@ static void usage(FILE *out)
 		"  samples ID [--csv]  every sample of a run\n"
 		"  cancel ID           cancel a queued run, stop a running one\n"
 		"  compare --base SEL --new SEL [--format text|markdown|csv|json] [--alpha A] [--vary KEYS]\n"
+		"          [--fail-on METRIC,...]\n"
 		"                      compare two groups of done runs (SEL: a label, kernel:RELEASE,\n"
 		"                      tag:KEY=VALUE, sweep:ID or runs:1,2,3); text is ready for a\n"
-		"                      cover letter, a sweep's with a table per metric\n"
+		"                      cover letter, a sweep's with a table per metric; exits 1 when\n"
+		"                      a metric of --fail-on (default: the headline metrics)\n"
+		"                      regressed over the runs, 0 when none did, 4 when a side has\n"
+		"                      no done run, 2 when the sides share a run\n"
 		"  campaign start FILE|-   boot each of a campaign's kernels in turn and make\n"
 		"                      its runs there (FILE: the JSON of POST /campaigns)\n"
 		"  campaign ls | show ID [--json] | abort ID | report ID [--format F]\n"
@@ -58,8 +63,9 @@ static void usage(FILE *out)
 		"under $XDG_RUNTIME_DIR if it runs, else /run/migbench/migbenchd.sock, where\n"
 		"root and members of group migbench may change state.  A token, needed over\n"
 		"TCP, is read from --token-file or $MIGBENCH_TOKEN_FILE.\n"
-		"Exit codes: 0 ok, 1 run not done or daemon error, 2 usage or refused request,\n"
-		"3 daemon unreachable, 4 not found or conflict, 5 unauthorized or forbidden.\n");
+		"Exit codes: 0 ok, 1 run not done, a compared metric regressed or daemon error,\n"
+		"2 usage or refused request, 3 daemon unreachable, 4 not found or conflict,\n"
+		"5 unauthorized or forbidden.\n");
 }
 
 static int add_tag(struct json_object *tags, const char *kv)
@@ -410,16 +416,6 @@ static int cmd_cancel(int argc, char **argv)
 	printf("run %lld %s\n", id, resp.status == 202 ? "is being stopped" : "cancelled");
 	http_response_free(&resp);
 	return 0;
-}
-
-static int cmd_compare(int argc, char **argv)
-{
-	static const char *const names[] = { "base", "new", "format", "alpha", "vary", NULL };
-	const char *values[5] = { NULL, NULL, "text", NULL, NULL };
-	char path[2048] = API "/compare";
-	int ret = query_options(argc, argv, names, values, path, sizeof(path));
-
-	return ret ? ret : print_body(path);
 }
 
 static int cmd_get_pretty(const char *path)

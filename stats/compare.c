@@ -402,6 +402,22 @@ static void add_spec(struct comparison *c, struct compare_description *desc,
 	json_object_object_add(out, "selftest", compare_selftest_json(desc));
 }
 
+/*
+ * A run on both sides would be compared with itself, and every test of
+ * it would be of samples shared by both: refused, naming the selectors.
+ */
+static int shared_run(const struct comparison *c, struct mb_error *err)
+{
+	for (size_t i = 0; i < c->s[0].n; i++)
+		for (size_t j = 0; j < c->s[1].n; j++)
+			if (c->s[0].ids[i] == c->s[1].ids[j])
+				return mb_error_set(err, -EINVAL, "new",
+					"\"%.100s\" shares run %lld with base \"%.100s\": a comparison "
+					"needs two groups of runs with none in common",
+					c->s[1].selector, (long long)c->s[0].ids[i], c->s[0].selector);
+	return 0;
+}
+
 struct json_object *compare_build(const struct compare_source *src,
 				  const struct compare_request *req, struct mb_error *err)
 {
@@ -432,6 +448,8 @@ struct json_object *compare_build(const struct compare_source *src,
 		specs[sd] = side->specs;
 		n[sd] = side->n;
 	}
+	if (shared_run(c, err))
+		goto done;
 	if (!specs[0][0]) {
 		mb_fail(err, "base", "run %lld has no recorded spec", (long long)c->s[0].ids[0]);
 		goto done;

@@ -347,6 +347,35 @@ def test_missing(d):
        'markdown report with what was not measured matches tests/data/compare-missing.md')
 
 
+def test_exit_status(d, text):
+    """migbench compare's exit status, for scripts and git bisect run."""
+    def run(*args):
+        return subprocess.run([CLIENT, '--socket', d.sock, 'compare'] + list(args), capture_output=True, text=True)
+    out = run('--base', 'base', '--new', 'patched')
+    ok(out.returncode == 0 and out.stdout == text and out.stderr == '',
+       'the headline improved: exit 0 (%d %s)' % (out.returncode, out.stderr.strip()))
+    out = run('--base', 'patched', '--new', 'base')
+    ok(out.returncode == 1 and out.stdout.startswith('migbench: KVM dirty-log comparison') and
+       out.stderr.startswith('migbench: clear_dirty_log_ns regressed (+'),
+       'the same runs the other way round: the report, then exit 1 naming the metric (%d %s)' %
+       (out.returncode, out.stderr.strip()))
+    out = run('--base', 'patched', '--new', 'base', '--fail-on', 'disable_dirty_log_ns,dirty_pages')
+    ok(out.returncode == 0, '--fail-on metrics that did not change: exit 0 (%d %s)' %
+       (out.returncode, out.stderr.strip()))
+    out = run('--base', 'patched', '--new', 'base', '--format', 'csv', '--fail-on=clear_dirty_log_ns')
+    ok(out.returncode == 1 and out.stdout.startswith('metric,over'), 'in any format (%d)' % out.returncode)
+    out = run('--base', 'patched', '--new', 'base', '--fail-on', 'kvm_stat.pages_4k')
+    ok(out.returncode == 2 and 'kvm_stat.pages_4k is not a metric migbench compares' in out.stderr and
+       out.stdout == '', '--fail-on a name that is no compared metric: exit 2, nothing printed (%s)' %
+       out.stderr.strip())
+    out = run('--base', 'nothing', '--new', 'base')
+    ok(out.returncode == 4 and 'no done runs match "nothing"' in out.stderr,
+       'a side with no done run: exit 4 (%d %s)' % (out.returncode, out.stderr.strip()))
+    out = run('--base', 'base', '--new', 'base')
+    ok(out.returncode == 2 and 'shares run 1 with base' in out.stderr,
+       'sides that share a run: exit 2 (%d %s)' % (out.returncode, out.stderr.strip()))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix='migbench-compare-')
     make_db(os.path.join(tmp, 'migbench.db'))
@@ -414,21 +443,25 @@ def main():
            'different specs are refused, naming the keys')
         ok(compare(d, base='base', new='other', vary='vcpus,backing').status == 200,
            'and accepted when those keys are named in vary')
-        for q, field, detail in (
-                ({'new': 'patched'}, 'base', 'base: name the base runs: a label, label:L, kernel:RELEASE, '
-                                             'tag:KEY=VALUE or runs:1,2,3'),
-                ({'base': 'nothing', 'new': 'patched'}, 'base', 'base: no done runs match "nothing"'),
-                ({'base': 'base', 'new': 'runs:1,99'}, 'new', 'new: run 99 does not exist'),
-                ({'base': 'base', 'new': 'runs:x'}, 'new', 'new: runs: wants a list of run ids such as runs:1,2,3'),
-                ({'base': 'base', 'new': 'tag:oops'}, 'new', 'new: tag: wants tag:KEY=VALUE'),
-                ({'base': 'base', 'new': 'patched', 'alpha': '2'}, 'alpha',
+        for q, status, field, detail in (
+                ({'new': 'patched'}, 400, 'base', 'base: name the base runs: a label, label:L, kernel:RELEASE, '
+                                                  'tag:KEY=VALUE or runs:1,2,3'),
+                ({'base': 'nothing', 'new': 'patched'}, 404, 'base', 'base: no done runs match "nothing"'),
+                ({'base': 'base', 'new': 'runs:1,99'}, 404, 'new', 'new: run 99 does not exist'),
+                ({'base': 'base', 'new': 'runs:x'}, 400, 'new', 'new: runs: wants a list of run ids such as runs:1,2,3'),
+                ({'base': 'base', 'new': 'tag:oops'}, 400, 'new', 'new: tag: wants tag:KEY=VALUE'),
+                ({'base': 'base', 'new': 'patched', 'alpha': '2'}, 400, 'alpha',
                  'alpha: must be a number above 0 and at most 0.5'),
-                ({'base': 'base', 'new': 'patched', 'format': 'pdf'}, 'format',
-                 'format: must be json, text, markdown or csv')):
+                ({'base': 'base', 'new': 'patched', 'format': 'pdf'}, 400, 'format',
+                 'format: must be json, text, markdown or csv'),
+                ({'base': 'base', 'new': 'base'}, 400, 'new', 'new: "base" shares run 1 with base "base": '
+                 'a comparison needs two groups of runs with none in common'),
+                ({'base': 'runs:1,2,3', 'new': 'label:base'}, 400, 'new', 'new: "label:base" shares run 1 with '
+                 'base "runs:1,2,3": a comparison needs two groups of runs with none in common')):
             r = compare(d, **q)
             p = r.json()
-            ok(r.status == 400 and p.get('field') == field and p.get('detail') == detail,
-               'bad comparison request: %s' % detail)
+            ok(r.status == status and p.get('field') == field and p.get('detail') == detail,
+               'bad comparison request: %d %s' % (status, detail))
             if p.get('detail') != detail:
                 diag(p.get('detail'))
         out = subprocess.run([CLIENT, '--socket', d.sock, 'compare', '--base', 'base', '--new', 'patched'],
@@ -437,6 +470,7 @@ def main():
         out = subprocess.run([CLIENT, '--socket', d.sock, 'compare', '--format', 'csv', '--base', 'base',
                               '--new', 'patched'], capture_output=True, text=True)
         ok(out.returncode == 0 and out.stdout.startswith('metric,over,label,base_n'), 'migbench compare --format csv')
+        test_exit_status(d, text)
         ok(m['missing'] == [], 'runs that measured every metric: nothing listed as missing')
         ok(m['selftest'] == {'name': 'dirty_log_perf_test',
                              'command': 'dirty_log_perf_test -v 2 -b 512M -s anonymous_hugetlb_1gb -i 3',

@@ -141,6 +141,8 @@ enum MHD_Result api_compare(struct http_request *r, int64_t unused)
 		return reply;
 	api_compare_source(app, &src);
 	model = compare_build(&src, &req, &err);
+	if (!model && err.code == -ENOENT)	/* a side with no such done run */
+		return http_reply_problem(r, 404, err.field[0] ? err.field : NULL, "%s", err.message);
 	if (!model)
 		return api_reply_error(r, &err, "the comparison");
 	text = compare_report(model, format, &len);

@@ -43,7 +43,8 @@ int store_select_runs(struct store *st, const char *what, const char *sel,
 			rc = sqlite3_step(s);
 			if (rc != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(s, 0), "done")) {
 				sqlite3_finalize(s);
-				return mb_error_set(err, -EINVAL, NULL, "%s: run %lld %s", what, (long long)ids[i],
+				/* -ENOENT: the side has no such done run (404) */
+				return mb_error_set(err, -ENOENT, NULL, "%s: run %lld %s", what, (long long)ids[i],
 						    rc == SQLITE_ROW ? "is not done" : "does not exist");
 			}
 			sqlite3_finalize(s);

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+/*
+ * migbench compare: the report as the daemon writes it, and an exit
+ * status a script or `git bisect run` can act on: 1 when a metric it
+ * fails on regressed (per run, as the report's verdict says), 0 when
+ * none did.
+ */
+#include "compare.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "connection.h"
+#include "engine.h"
+#include "samples.h"
+
+#define EXIT_REGRESSED	1
+#define MAX_FAIL_ON	32
+
+/* --fail-on's metrics, or none given: the engine's headline ones. */
+struct fail_on {
+	const char *metrics[MAX_FAIL_ON];
+	size_t n;
+	char text[1024];
+};
+
+/*
+ * Take --fail-on LIST (or --fail-on=LIST) out of argv, so that the rest
+ * are the report's own query options; 0 or EXIT_USAGE, said.
+ */
+static int take_fail_on(int *argc, char **argv, struct fail_on *f)
+{
+	int out = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		const char *list = NULL;
+
+		if (!strcmp(argv[i], "--fail-on") && i + 1 < *argc)
+			list = argv[++i];
+		else if (!strncmp(argv[i], "--fail-on=", 10))
+			list = argv[i] + 10;
+		else if (!strcmp(argv[i], "--fail-on"))
+			return fprintf(stderr, PROG ": --fail-on wants a list of metrics\n"), EXIT_USAGE;
+		if (!list) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		snprintf(f->text, sizeof(f->text), "%s", list);
+		for (char *save, *m = strtok_r(f->text, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+			if (!mb_metric_label_of(m)) {	/* unknown, or a kvm_stat.* one */
+				fprintf(stderr, PROG ": --fail-on: %s is not a metric migbench compares\n", m);
+				return EXIT_USAGE;
+			}
+			if (f->n == MAX_FAIL_ON)
+				return fprintf(stderr, PROG ": --fail-on: at most %d metrics\n",
+					       MAX_FAIL_ON), EXIT_USAGE;
+			f->metrics[f->n++] = m;
+		}
+		if (!f->n)
+			return fprintf(stderr, PROG ": --fail-on wants a list of metrics\n"), EXIT_USAGE;
+	}
+	*argc = out;
+	return 0;
+}
+
+static bool has_row(struct json_object *rows, const char *metric)
+{
+	for (size_t i = 0; i < json_object_array_length(rows); i++)
+		if (!strcmp(str(json_object_array_get_idx(rows, i), "metric"), metric))
+			return true;
+	return false;
+}
+
+/* Whether metric is one the comparison fails on: given, or the kind's headline. */
+static bool fails_on(const struct fail_on *f, const struct mb_engine *e, struct json_object *rows,
+		     const char *metric)
+{
+	if (f->n) {
+		for (size_t i = 0; i < f->n; i++)
+			if (!strcmp(f->metrics[i], metric))
+				return true;
+		return false;
+	}
+	for (const struct mb_headline *h = e ? e->headline : NULL; h && h->metric; h++)
+		if (!strcmp(h->metric, metric) ||
+		    (h->fallback && !strcmp(h->fallback, metric) && !has_row(rows, h->metric)))
+			return true;
+	return false;
+}
+
+/* The comparison's verdicts: EXIT_REGRESSED (each regressed metric said) or 0. */
+static int verdicts(const char *path, const struct fail_on *f)
+{
+	struct json_object *model = NULL, *rows = NULL;
+	const struct mb_engine *e;
+	int ret = get_json(path, &model), regressed = 0;
+
+	if (ret)
+		return ret;
+	e = mb_engine_find(str(model, "kind"));
+	json_object_object_get_ex(model, "metrics", &rows);
+	for (size_t i = 0; json_object_is_type(rows, json_type_array) &&
+			   i < json_object_array_length(rows); i++) {
+		struct json_object *row = json_object_array_get_idx(rows, i);
+		const char *metric = str(row, "metric");
+
+		/* runs are the unit of replication: only their rows decide */
+		if (strcmp(str(row, "over"), "runs") || strcmp(str(row, "verdict"), "regressed") ||
+		    !fails_on(f, e, rows, metric))
+			continue;
+		fprintf(stderr, PROG ": %s regressed (%+.1f%%)\n", metric,
+			json_object_get_double(json_object_object_get(row, "delta_pct")));
+		regressed = 1;
+	}
+	json_object_put(model);
+	return regressed ? EXIT_REGRESSED : 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const char *const names[] = { "base", "new", "format", "alpha", "vary", NULL };
+	const char *values[5] = { NULL, NULL, "text", NULL, NULL };
+	char path[2048] = API "/compare", model[2048] = API "/compare";
+	struct fail_on f = { .n = 0 };
+	int ret = take_fail_on(&argc, argv, &f);
+
+	if (!ret)
+		ret = query_options(argc, argv, names, values, path, sizeof(path));
+	if (ret)
+		return ret;
+	ret = print_body(path);
+	if (ret)
+		return ret;
+	for (int i = 0; names[i]; i++)	/* the same comparison, as its model */
+		if (values[i])
+			add_query(model, sizeof(model), names[i], i == 2 ? "json" : values[i]);
+	return verdicts(model, &f);
+}
