@@ -21,6 +21,7 @@
 #include "connection.h"
 #include "engine.h"
 #include "follow.h"
+#include "sample_export.h"
 #include "spec_flags.h"
 #include "strict_json.h"
 
@@ -41,7 +42,10 @@ static void usage(FILE *out)
 		"     [--limit N] [--cursor C]\n"
 		"  show ID [--json]    one run: state, kernel, spec, sweep, huge mappings,\n"
 		"                      kernel memory and summary\n"
-		"  samples ID [--csv]  every sample of a run\n"
+		"  samples ID [--csv | --benchstat]\n"
+		"                      every sample of a run (JSON; CSV rows led by the run's id,\n"
+		"                      label and kernel, so runs concatenate), or its medians as\n"
+		"                      Go benchmark lines for benchstat\n"
 		"  cancel ID           cancel a queued run, stop a running one\n"
 		"  compare --base SEL --new SEL [--format text|markdown|csv|json] [--alpha A] [--vary KEYS]\n"
 		"          [--fail-on METRIC,...]\n"
@@ -386,19 +390,6 @@ static int call_run(const char *method, long long id, const char *what,
 
 	snprintf(path, sizeof(path), API "/runs/%lld/%s", id, what);
 	return call(method, path, json_body, resp);
-}
-
-static int cmd_samples(int argc, char **argv)
-{
-	char path[96];
-	long long id;
-	bool csv;
-	int ret = id_and_flag(argc, argv, "csv", &csv, &id);
-
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), API "/runs/%lld/samples%s", id, csv ? "?format=csv" : "");
-	return print_body(path);
 }
 
 static int cmd_cancel(int argc, char **argv)

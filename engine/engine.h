@@ -208,6 +208,9 @@ int mb_engine_spec_parse(const struct mb_engine *e, struct json_object *obj,
 void mb_engine_spec_line(const struct mb_engine *e, const char *kind,
 			 struct json_object *spec, struct textbuf *out);
 
+/* A spec of the engine's defaults as JSON; NULL on ENOMEM. */
+struct json_object *mb_engine_defaults(const struct mb_engine *e);
+
 /* The spec as a command line, keys at their defaults left out. */
 void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
 			struct textbuf *out);

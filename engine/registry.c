@@ -86,8 +86,7 @@ void mb_engine_spec_line(const struct mb_engine *e, const char *kind,
 		textbuf_printf(out, " %s=%s", key, json_object_get_string(val));
 }
 
-void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
-			struct textbuf *out)
+struct json_object *mb_engine_defaults(const struct mb_engine *e)
 {
 	void *defaults = malloc(e->spec_size);
 	struct json_object *def = NULL;
@@ -97,6 +96,14 @@ void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
 		def = e->spec_to_json(defaults);
 		free(defaults);
 	}
+	return def;
+}
+
+void mb_engine_describe(const struct mb_engine *e, struct json_object *spec,
+			struct textbuf *out)
+{
+	struct json_object *def = mb_engine_defaults(e);
+
 	textbuf_printf(out, "%s", e->command);
 	json_object_object_foreach(spec, key, val) {
 		struct json_object *d;

@@ -104,9 +104,21 @@ def main():
         ok(len(shown) == 4 and all(abs(a - b) <= b * 0.005 for a, b in zip(shown, want)) if None not in want
            else not memory, 'show prints the kernel memory of the memslots in bytes (%s, %s)' % (memory, want))
         rc, out, _ = client(d, 'samples', '1', '--csv')
-        api = d.get('/api/v1/runs/1/samples?format=csv').body.decode()
-        ok(rc == 0 and out == api and out.startswith('metric,iteration,seq,value\n'),
-           'samples --csv is what the API serves')
+        api = d.get('/api/v1/runs/1/samples?format=csv').body.decode().splitlines()
+        lead = '1,%s,%s,' % (run1['label'], run1['kernel']['release'])
+        ok(rc == 0 and out.splitlines() == ['run,label,kernel,' + api[0]] + [lead + l for l in api[1:]] and
+           api[0] == 'metric,iteration,seq,value',
+           'samples --csv: the API\'s rows, each led by the run\'s id, label and kernel (%s)' % lead)
+        rc, out, _ = client(d, 'samples', '1', '--benchstat')
+        bench = [l.split() for l in out.splitlines() if l.startswith('Benchmark')]
+        medians = {m: s['median'] for m, s in run1['summary'].items() if m.endswith('_ns')}
+        ok(rc == 0 and out == d.get('/api/v1/runs/1/samples?format=benchstat').body.decode() and
+           'label: %s' % run1['label'] in out.splitlines() and len(bench) >= len(medians) and
+           all(len(f) == 4 and f[1] == '1' for f in bench) and
+           sorted(float(f[2]) for f in bench if f[3] == 'ns/op') == sorted(medians.values()),
+           'samples --benchstat: the run\'s medians, one Go benchmark line a metric, times in ns/op')
+        rc, _, err = client(d, 'samples', '1', '--csv', '--benchstat')
+        ok(rc == 2 and 'not both' in err, 'samples --csv --benchstat: exit 2 (%s)' % err.strip())
         rc, out, _ = client(d, 'host')
         ok(rc == 0 and json.loads(out)['kvm_available'] is True, 'host')
         rc, out, _ = client(d, 'kernels')

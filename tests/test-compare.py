@@ -15,6 +15,7 @@ value) against golden files."""
 import json
 import math
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -281,6 +282,78 @@ def zap_groups():
     return groups
 
 
+BENCH_CONFIG = re.compile(r'^[^\sA-Z]+:(\s.*)?$')
+
+
+def benchstat_file(d, rid):
+    """A run's benchstat export parsed by the Go benchmark format's own
+    rules (golang.org/design/14313-benchmark-format): configuration lines
+    'key: value' (no space or upper case in key), result lines of an even
+    number of fields, at least four, the name beginning with Benchmark and
+    a capital, the iterations an integer, each value a float and its unit;
+    anything else is an error here (the format would ignore it)."""
+    r = d.get('/api/v1/runs/%d/samples?format=benchstat' % rid)
+    config, results, bad = {}, [], []
+    for line in r.body.decode().splitlines():
+        f = line.split()
+        if not line.strip():
+            continue
+        if BENCH_CONFIG.match(line):
+            key, _, value = line.partition(':')
+            config[key] = value.strip()
+        elif (len(f) >= 4 and len(f) % 2 == 0 and re.match(r'^Benchmark[A-Z]', f[0]) and
+              f[1].isdigit()):
+            try:
+                results.append((f[0], int(f[1]), [(float(v), u) for v, u in zip(f[2::2], f[3::2])]))
+            except ValueError:
+                bad.append(line)
+        else:
+            bad.append(line)
+    return r, config, results, bad
+
+
+def test_benchstat(d, m):
+    """Each zap run's medians as Go benchmark lines; per label, the median
+    of its runs' lines (benchstat's centre) is the comparison's median."""
+    files = {side: [benchstat_file(d, r['id']) for r in
+                    d.get('/api/v1/runs?label=%s&limit=100' % side).json()['runs']]
+             for side in ('zap-base', 'zap-new')}
+    ok(all(r.status == 200 and r.content_type.startswith('text/plain') and not bad and results
+           for runs in files.values() for r, _, results, bad in runs),
+       'every line of every zap run\'s benchstat export parses as the format defines it (%s)' %
+       [bad for runs in files.values() for _, _, _, bad in runs if bad][:1])
+    r, config, results, _ = files['zap-base'][0]
+    ok(config.get('label') == 'zap-base' and config.get('kernel') == '6.12.0-rc1' and
+       config.get('kind') == 'dirtylog' and config.get('migbench-run', '').isdigit(),
+       'its configuration lines name the run, its label, kind and kernel (%s)' % config)
+    names = {name for name, _, _ in results}
+    engine = [e for e in d.get('/api/v1/engines').json()['engines'] if e['kind'] == 'dirtylog'][0]
+    defaults = {k['name']: k['default'] for k in engine['keys'] if 'default' in k}
+    text = lambda v: ','.join(map(str, v)) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
+    want = 'BenchmarkGetDirtyLog' + ''.join('/%s=%s' % (k, text(v)) for k, v in ZAP_SPEC.items()
+                                          if k not in defaults or defaults[k] != v)
+    ok(want in names, 'a benchmark per metric, named by the spec keys that differ from the defaults '
+       '(%s in %s)' % (want, sorted(names)[:2]))
+    good = True
+    for row in (r for r in m['metrics'] if r['over'] == 'runs'):
+        name = 'Benchmark' + ''.join(w.capitalize() for w in
+                                     re.sub(r'_(ns|ms|bytes)$', '', row['metric']).split('_'))
+        for side, label in (('base', 'zap-base'), ('new', 'zap-new')):
+            values = [v for _, _, results, _ in files[label] for n, _, vs in results
+                      if n.split('/')[0] == name for v, _ in vs]
+            good &= len(values) == row[side]['n'] and math.isclose(
+                float(np.median(values)), row[side]['median'], rel_tol=1e-12)
+    ok(good, 'per label and metric the median of the runs\' lines is the comparison\'s median, '
+       'over the same number of runs')
+    units = {n.split('/')[0]: vs[0][1] for _, _, results, _ in files['zap-base'] for n, _, vs in results}
+    ok(units.get('BenchmarkGetDirtyLog') == 'ns/op' and units.get('BenchmarkMemslotMetadata') == 'B/op' and
+       units.get('BenchmarkDirtyPages') == 'pages/op', 'times in ns/op, sizes in B/op, counts by what '
+       'they count (%s)' % units)
+    r = d.get('/api/v1/runs/%s/samples?format=xml' % files['zap-base'][0][1]['migbench-run'])
+    ok(r.status == 400 and r.json()['detail'] == 'format: must be json, csv or benchstat',
+       'another format is refused, naming the three')
+
+
 def test_zap(d):
     m = compare(d, base='zap-base', new='zap-new').json()
     per_run = [r['metric'] for r in m['metrics'] if r['over'] == 'runs']
@@ -307,6 +380,7 @@ def test_zap(d):
     ok(all(len(l) <= 75 for l in text.splitlines()) and not any(l.endswith(' ') for l in text.splitlines()),
        'its text report: no line over 75 columns, no trailing blanks')
     ok(golden('compare-zap.txt', text), 'text report of the zap paths matches tests/data/compare-zap.txt')
+    test_benchstat(d, m)
     ok(golden('compare-zap.md', compare(d, base='zap-base', new='zap-new', format='markdown').body.decode()),
        'markdown report of the zap paths matches tests/data/compare-zap.md')
 

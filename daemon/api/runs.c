@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "api/app.h"
+#include "api/benchstat.h"
 #include "api/present.h"
 #include "api/replies.h"
 #include "api/run_description.h"
@@ -368,6 +369,34 @@ enum MHD_Result api_run_get(struct http_request *r, int64_t id)
 	return http_reply(r, 200, "application/json", text, len, HTTP_BODY_FREE, NULL);
 }
 
+/* The run's medians as Go benchmark lines: one document, a line per metric. */
+static enum MHD_Result samples_benchstat(struct http_request *r, int64_t id)
+{
+	struct app *app = r->app;
+	struct store_run row;
+	size_t len;
+	char *text;
+	int ret = store_run_get(app->st, id, &row);
+
+	if (ret == -ENOENT)
+		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
+	if (ret)
+		return api_reply_failure(r, ret, "reading a run");
+	if (strcmp(row.state, "done")) {
+		enum MHD_Result reply = http_reply_problem(r, 409, NULL, "run %lld is %s: only a done "
+							   "run has medians to give", (long long)id,
+							   row.state);
+
+		store_run_clear(&row);
+		return reply;
+	}
+	ret = present_benchstat(&row, &text, &len);
+	store_run_clear(&row);
+	if (ret)
+		return api_reply_failure(r, ret, "writing a run's medians");
+	return http_reply(r, 200, "text/plain; charset=utf-8", text, len, HTTP_BODY_FREE, NULL);
+}
+
 static ssize_t samples_read(void *ctx, char *buf, size_t max)
 {
 	return present_samples_read(ctx, buf, max);
@@ -395,8 +424,10 @@ enum MHD_Result api_run_samples(struct http_request *r, int64_t id)
 
 	if (!api_check_query(r, allowed, &reply))
 		return reply;
-	if (format && strcmp(format, "json") && strcmp(format, "csv"))
-		return http_reply_problem(r, 400, "format", "format: must be json or csv");
+	if (format && strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "benchstat"))
+		return http_reply_problem(r, 400, "format", "format: must be json, csv or benchstat");
+	if (format && !strcmp(format, "benchstat"))
+		return samples_benchstat(r, id);
 	csv = format && !strcmp(format, "csv");
 	ret = store_run_state(app->st, id, state, sizeof(state), NULL);
 	if (ret == -ENOENT)
