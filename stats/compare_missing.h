@@ -23,4 +23,11 @@ void compare_missing_count(struct json_object **why, const char *reason);
 struct json_object *compare_missing_entry(const char *metric, const char *side, size_t runs,
 					  size_t runs_with, struct json_object *why);
 
+/*
+ * The entries folded for a report: one line per reason, "REASON: new
+ * side, 2 of 3 runs[; base side, ...]: METRIC, METRIC", the metrics in
+ * the entries' order, each between quote ("" or markdown's "`").
+ */
+struct json_object *compare_missing_lines(struct json_object *missing, const char *quote);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare_missing.h"
 #include "compare_model.h"
 #include "compare_sweep_report.h"
 #include "report_cells.h"
@@ -30,25 +31,6 @@ static void side_line(struct textbuf *b, const char *name, struct json_object *s
  * One metric some runs of a side did not measure, in words: "new side, 5
  * of 5 runs: why" (with each reason's runs when they differ).
  */
-static void missing_line(struct json_object *e, char *out, size_t len)
-{
-	struct json_object *reasons = model_get(e, "reasons");
-	size_t n = json_object_array_length(reasons);
-	int at;
-
-	at = snprintf(out, len, "%s side, %.0f of %.0f run%s:", model_str(e, "side"),
-		      model_num(e, "runs_without"), model_num(e, "runs"), model_num(e, "runs") == 1 ? "" : "s");
-	for (size_t i = 0; i < n && at >= 0 && (size_t)at < len; i++) {
-		struct json_object *r = json_object_array_get_idx(reasons, i);
-
-		if (n == 1)
-			at += snprintf(out + at, len - (size_t)at, " %s", model_str(r, "reason"));
-		else
-			at += snprintf(out + at, len - (size_t)at, "%s %s (%.0f run%s)", i ? ";" : "",
-				       model_str(r, "reason"), model_num(r, "runs"), model_num(r, "runs") == 1 ? "" : "s");
-	}
-}
-
 /*
  * The kernel selftest's equivalent command line, or why there is none;
  * "" when no selftest measures such runs.
@@ -76,18 +58,9 @@ static void metric_line(struct textbuf *b, struct json_object *r)
 	textbuf_append(b, "\n", 1);
 }
 
-/* "- metric (what it measures), " before a missing_line(); quote: markdown's "`". */
-static void missing_name(struct json_object *e, const char *quote, char *out, size_t len)
-{
-	bool label = model_get(e, "label") != NULL;
-
-	snprintf(out, len, "- %s%s%s%s%s%s, ", quote, model_str(e, "metric"), quote, label ? " (" : "",
-		 model_str(e, "label"), label ? ")" : "");
-}
-
 static void text_report(struct json_object *m, struct textbuf *b)
 {
-	struct json_object *base = model_get(m, "base"), *rows = model_get(m, "metrics");
+	struct json_object *base = model_get(m, "base"), *rows = model_get(m, "metrics"), *missing;
 	char host[256], test[160], line[1024];
 
 	snprintf(test, sizeof(test), "Mann-Whitney U (two-sided), alpha %g; medians shown",
@@ -144,16 +117,13 @@ notes:
 	textbuf_printf(b, "\n");
 	report_wrap(b, "", "", "per run: one value per run, its median over iterations; all "
 		    "iterations: every iteration of every run; ~ means no significant change.");
-	for (size_t i = 0; i < json_object_array_length(model_get(m, "missing")); i++) {
-		struct json_object *e = json_object_array_get_idx(model_get(m, "missing"), i);
-		char prefix[160];
-
+	missing = compare_missing_lines(model_get(m, "missing"), "");
+	for (size_t i = 0; i < json_object_array_length(missing); i++) {
 		if (!i)
 			textbuf_printf(b, "\nNot measured (no value, not 0):\n");
-		missing_line(e, line, sizeof(line));
-		missing_name(e, "", prefix, sizeof(prefix));
-		report_wrap(b, prefix, "  ", line);
+		report_wrap(b, "- ", "  ", json_object_get_string(json_object_array_get_idx(missing, i)));
 	}
+	json_object_put(missing);
 	for (size_t i = 0; i < json_object_array_length(model_get(m, "warnings")); i++) {
 		if (!i)
 			textbuf_printf(b, "\nWarnings:\n");
@@ -164,8 +134,8 @@ notes:
 
 static void markdown_report(struct json_object *m, struct textbuf *b)
 {
-	struct json_object *rows = model_get(m, "metrics");
-	char line[1024], name[160];
+	struct json_object *rows = model_get(m, "metrics"), *missing;
+	char line[1024];
 
 	textbuf_printf(b, "**migbench: %s** (Mann-Whitney U, two-sided, "
 		       "alpha %g)\n\n| | kernel | label | runs |\n|---|---|---|---|\n",
@@ -214,14 +184,11 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 		textbuf_printf(b, " | %s | %s | %s |\n", up, wp, model_str(r, "verdict"));
 	}
 notes:
-	for (size_t i = 0; i < json_object_array_length(model_get(m, "missing")); i++) {
-		struct json_object *e = json_object_array_get_idx(model_get(m, "missing"), i);
-
-		missing_line(e, line, sizeof(line));
-		missing_name(e, "`", name, sizeof(name));
-		textbuf_printf(b, "%s%s%s\n", i ? "" : "\n**Not measured** (no value, not 0)\n\n",
-			       name, line);
-	}
+	missing = compare_missing_lines(model_get(m, "missing"), "`");
+	for (size_t i = 0; i < json_object_array_length(missing); i++)
+		textbuf_printf(b, "%s- %s\n", i ? "" : "\n**Not measured** (no value, not 0)\n\n",
+			       json_object_get_string(json_object_array_get_idx(missing, i)));
+	json_object_put(missing);
 	for (size_t i = 0; i < json_object_array_length(model_get(m, "warnings")); i++)
 		textbuf_printf(b, "%s- %s\n", i ? "" : "\n**Warnings**\n\n", json_object_get_string(
 			json_object_array_get_idx(model_get(m, "warnings"), i)));
