@@ -23,7 +23,8 @@
 struct fail_on {
 	const char *metrics[MAX_FAIL_ON];
 	size_t n;
-	char text[1024];
+	char text[1024];	/* every list given, one after another */
+	size_t used;
 };
 
 /*
@@ -47,8 +48,12 @@ static int take_fail_on(int *argc, char **argv, struct fail_on *f)
 			argv[out++] = argv[i];
 			continue;
 		}
-		snprintf(f->text, sizeof(f->text), "%s", list);
-		for (char *save, *m = strtok_r(f->text, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+		if (strlen(list) >= sizeof(f->text) - f->used)
+			return fprintf(stderr, PROG ": --fail-on: too long\n"), EXIT_USAGE;
+		strcpy(f->text + f->used, list);
+		list = f->text + f->used;
+		f->used += strlen(list) + 1;
+		for (char *save, *m = strtok_r((char *)list, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
 			if (!mb_metric_label_of(m)) {	/* unknown, or a kvm_stat.* one */
 				fprintf(stderr, PROG ": --fail-on: %s is not a metric migbench compares\n", m);
 				return EXIT_USAGE;
@@ -90,15 +95,13 @@ static bool fails_on(const struct fail_on *f, const struct mb_engine *e, struct 
 	return false;
 }
 
-/* The comparison's verdicts: EXIT_REGRESSED (each regressed metric said) or 0. */
-static int verdicts(const char *path, const struct fail_on *f)
+/* The model's verdicts: EXIT_REGRESSED (each regressed metric said) or 0. */
+static int verdicts(struct json_object *model, const struct fail_on *f)
 {
-	struct json_object *model = NULL, *rows = NULL;
+	struct json_object *rows = NULL;
 	const struct mb_engine *e;
-	int ret = get_json(path, &model), regressed = 0;
+	int regressed = 0;
 
-	if (ret)
-		return ret;
 	e = mb_engine_find(str(model, "kind"));
 	json_object_object_get_ex(model, "metrics", &rows);
 	for (size_t i = 0; json_object_is_type(rows, json_type_array) &&
@@ -106,16 +109,77 @@ static int verdicts(const char *path, const struct fail_on *f)
 		struct json_object *row = json_object_array_get_idx(rows, i);
 		const char *metric = str(row, "metric");
 
-		/* runs are the unit of replication: only their rows decide */
-		if (strcmp(str(row, "over"), "runs") || strcmp(str(row, "verdict"), "regressed") ||
+		const char *verdict = str(row, "verdict");
+
+		/*
+		 * Runs are the unit of replication: only their rows decide.  A
+		 * metric with no better direction (dirty_pages) is never called
+		 * regressed: a change of it fails.
+		 */
+		if (strcmp(str(row, "over"), "runs") ||
+		    (strcmp(verdict, "regressed") && strcmp(verdict, "changed")) ||
 		    !fails_on(f, e, rows, metric))
 			continue;
-		fprintf(stderr, PROG ": %s regressed (%+.1f%%)\n", metric,
+		fprintf(stderr, PROG ": %s %s (%+.1f%%)\n", metric, verdict,
 			json_object_get_double(json_object_object_get(row, "delta_pct")));
 		regressed = 1;
 	}
-	json_object_put(model);
 	return regressed ? EXIT_REGRESSED : 0;
+}
+
+/* Both sides' run ids, as text: what a comparison was made of. */
+static void run_ids(struct json_object *model, char *out, size_t len)
+{
+	struct json_object *side, *ids;
+
+	snprintf(out, len, "%s", "");
+	for (int sd = 0; sd < 2; sd++)
+		if (json_object_object_get_ex(model, sd ? "new" : "base", &side) &&
+		    json_object_object_get_ex(side, "runs", &ids))
+			snprintf(out + strlen(out), len - strlen(out), "%s|",
+				 json_object_to_json_string_ext(ids, JSON_C_TO_STRING_PLAIN));
+}
+
+/*
+ * The report, and the verdicts of the same runs: a run that ends between
+ * the two requests would add to a side, so the model is asked again
+ * after the report and both made anew until they agree (done runs only
+ * ever join a selection).
+ */
+static int report_and_verdicts(const char *path, const char *model_path, const struct fail_on *f)
+{
+	static char before[16384], after[16384];
+	struct json_object *model = NULL, *again = NULL;
+	struct http_response resp;
+	int ret;
+
+	for (int tries = 0; ; tries++) {
+		ret = get_json(model_path, &model);
+		if (!ret)
+			ret = call("GET", path, NULL, &resp);
+		if (ret) {
+			json_object_put(model);
+			return ret;
+		}
+		ret = get_json(model_path, &again);
+		if (!ret) {
+			run_ids(model, before, sizeof(before));
+			run_ids(again, after, sizeof(after));
+		}
+		json_object_put(again);
+		if (ret || !strcmp(before, after) || tries == 2)
+			break;
+		http_response_free(&resp);
+		json_object_put(model);
+	}
+	if (!ret) {
+		fwrite(resp.body, 1, resp.body_len, stdout);
+		fflush(stdout);
+		ret = verdicts(model, f);
+	}
+	http_response_free(&resp);
+	json_object_put(model);
+	return ret;
 }
 
 int cmd_compare(int argc, char **argv)
@@ -130,11 +194,8 @@ int cmd_compare(int argc, char **argv)
 		ret = query_options(argc, argv, names, values, path, sizeof(path));
 	if (ret)
 		return ret;
-	ret = print_body(path);
-	if (ret)
-		return ret;
 	for (int i = 0; names[i]; i++)	/* the same comparison, as its model */
 		if (values[i])
 			add_query(model, sizeof(model), names[i], i == 2 ? "json" : values[i]);
-	return verdicts(model, &f);
+	return report_and_verdicts(path, model, &f);
 }

@@ -61,7 +61,7 @@ static int print_csv(long long id)
 			continue;
 		}
 		printf("%lld,", id);
-		csv_field(str(run, "label"));
+		csv_field(strcmp(str(run, "label"), "-") ? str(run, "label") : "");
 		putchar(',');
 		csv_field(strcmp(release, "-") ? release : "");
 		printf(",%s\n", line);

@@ -18,6 +18,7 @@
  * migbenchd has the store open: a daemon would start the queued runs.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,15 +56,16 @@ static int fail(const char *what, int ret)
 static int add_samples(struct store *st, int64_t id, struct json_object *rows)
 {
 	struct mb_samples set = { 0 };
-	size_t n = rows ? json_object_array_length(rows) : 0;
+	size_t n = json_object_is_type(rows, json_type_array) ? json_object_array_length(rows) : 0;
 	int ret = 0;
 
 	for (size_t i = 0; !ret && i < n; i++) {
 		struct json_object *r = json_object_array_get_idx(rows, i);
-		const char *name = json_object_get_string(json_object_array_get_idx(r, 0));
+		bool row = json_object_is_type(r, json_type_array) && json_object_array_length(r) == 4;
+		const char *name = row ? json_object_get_string(json_object_array_get_idx(r, 0)) : NULL;
 		int metric = name ? mb_metric_from_name(name) : -1;
 
-		if (metric < 0 || json_object_array_length(r) != 4) {
+		if (!row || metric < 0) {
 			fprintf(stderr, "store-fixture: sample %zu of run %lld: not [metric, "
 				"iteration, seq, value] of a known metric\n", i, (long long)id);
 			ret = -EINVAL;
@@ -113,7 +115,7 @@ static int queue_group(struct store *st, struct json_object *g, size_t nr_runs,
 	const char *tags = plain(json_object_object_get(g, "tags")) ?: "{}";
 	int ret;
 
-	if (json_object_object_get_ex(g, "sweep", &sweep)) {
+	if (json_object_object_get_ex(g, "sweep", &sweep) && json_object_is_type(sweep, json_type_array)) {
 		struct store_sweep_point points[MAX_POINTS];
 		int64_t first[MAX_POINTS];
 		size_t n = json_object_array_length(sweep);
@@ -154,7 +156,7 @@ static int queue_group(struct store *st, struct json_object *g, size_t nr_runs,
 static int write_group(struct store *st, struct json_object *g)
 {
 	struct json_object *runs = json_object_object_get(g, "runs"), *out, *list;
-	size_t n = runs ? json_object_array_length(runs) : 0;
+	size_t n = json_object_is_type(runs, json_type_array) ? json_object_array_length(runs) : 0;
 	int64_t *ids = calloc(n ?: 1, sizeof(*ids));
 	const char **specs = calloc(n ?: 1, sizeof(*specs));
 	struct store_run first = { 0 };

@@ -30,7 +30,8 @@ def group(kind, label, spec, runs, tags=None, step=None, request=0):
 
 
 def sweep(kind, label, points, runs, tags=None):
-    """A sweep: points as (point, spec); its runs go to the points in turn, as many each."""
+    """A sweep: points as (point, spec); its runs split into as many blocks,
+    the first block the first point's group, and so on."""
     return {'kind': kind, 'label': label, 'tags': tags or {},
             'sweep': [{'point': p, 'spec': s} for p, s in points], 'runs': runs}
 

@@ -438,6 +438,9 @@ def test_exit_status(d, text):
        (out.returncode, out.stderr.strip()))
     out = run('--base', 'patched', '--new', 'base', '--format', 'csv', '--fail-on=clear_dirty_log_ns')
     ok(out.returncode == 1 and out.stdout.startswith('metric,over'), 'in any format (%d)' % out.returncode)
+    out = run('--base', 'patched', '--new', 'base', '--fail-on', 'dirty_pages', '--fail-on', 'clear_dirty_log_ns')
+    ok(out.returncode == 1 and 'clear_dirty_log_ns regressed' in out.stderr,
+       '--fail-on given twice: both lists count (%d %s)' % (out.returncode, out.stderr.strip()))
     out = run('--base', 'patched', '--new', 'base', '--fail-on', 'kvm_stat.pages_4k')
     ok(out.returncode == 2 and 'kvm_stat.pages_4k is not a metric migbench compares' in out.stderr and
        out.stdout == '', '--fail-on a name that is no compared metric: exit 2, nothing printed (%s)' %

@@ -31,11 +31,16 @@ static void config(struct textbuf *b, const char *key, const char *value)
 	textbuf_append(b, "\n", 1);
 }
 
-/* A name field: no spaces, which separate the fields. */
+/*
+ * A value in the name: no space (which separates the fields) and no
+ * slash (which separates the name's key=value parts: a destination's URI,
+ * a guest kernel's path).
+ */
 static void name_text(struct textbuf *b, const char *s)
 {
 	for (; *s; s++)
-		textbuf_append(b, isspace((unsigned char)*s) || !isprint((unsigned char)*s) ? "_" : s, 1);
+		textbuf_append(b, isspace((unsigned char)*s) || !isprint((unsigned char)*s) ||
+			       *s == '/' ? "_" : s, 1);
 }
 
 /* clear_dirty_log_ns -> ClearDirtyLog: the metric without its unit suffix, in words. */
@@ -140,9 +145,13 @@ int present_benchstat(const struct store_run *run, char **text, size_t *len)
 	if (json_object_is_type(run->tags, json_type_object)) {
 		json_object_object_foreach(run->tags, key, val) {
 			textbuf_printf(&b, "tag-");
-			for (const char *p = key; *p; p++)	/* a key: no space, no upper case */
-				textbuf_append(&b, isspace((unsigned char)*p) ? "-" :
-					       (char[]){ (char)tolower((unsigned char)*p) }, 1);
+			for (const char *p = key; *p; p++) {
+				/* a key: no space, no upper case, no colon, which ends it */
+				char c = (char)tolower((unsigned char)*p);
+
+				textbuf_append(&b, isalnum((unsigned char)c) || c == '.' || c == '_' ||
+					       c == '-' ? &c : "-", 1);
+			}
 			config(&b, "", json_object_get_string(val));
 		}
 	}

@@ -123,7 +123,8 @@ int store_sample_stream_next(struct store_sample_stream *c, struct store_sample_
 		row->seq = sqlite3_column_int64(c->s, 2);
 		row->value = sqlite3_column_int64(c->s, 3);
 	}
-	if (rc == SQLITE_DONE)
+	/* after an error too: stepping again would start the query over */
+	if (rc != SQLITE_ROW)
 		c->done = true;
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_errno(rc);
 }
