@@ -70,7 +70,7 @@ static int take_fail_on(int *argc, char **argv, struct fail_on *f)
 	return 0;
 }
 
-static bool has_row(struct json_object *rows, const char *metric)
+static bool has_row(void *rows, const char *metric)
 {
 	for (size_t i = 0; i < json_object_array_length(rows); i++)
 		if (!strcmp(str(json_object_array_get_idx(rows, i), "metric"), metric))
@@ -82,17 +82,19 @@ static bool has_row(struct json_object *rows, const char *metric)
 static bool fails_on(const struct fail_on *f, const struct mb_engine *e, struct json_object *rows,
 		     const char *metric)
 {
+	const struct mb_headline *lead = e ? e->headline : NULL;
+	size_t n = 0;
+
 	if (f->n) {
 		for (size_t i = 0; i < f->n; i++)
 			if (!strcmp(f->metrics[i], metric))
 				return true;
 		return false;
 	}
-	for (const struct mb_headline *h = e ? e->headline : NULL; h && h->metric; h++)
-		if (!strcmp(h->metric, metric) ||
-		    (h->fallback && !strcmp(h->fallback, metric) && !has_row(rows, h->metric)))
-			return true;
-	return false;
+	while (lead && lead[n].metric)
+		n++;
+	/* a headline metric, or its fallback where the runs have no row of it */
+	return mb_headline_rank(lead, metric, has_row, rows) < n;
 }
 
 /* The model's verdicts: EXIT_REGRESSED (each regressed metric said) or 0. */

@@ -129,7 +129,7 @@ int present_benchstat(const struct store_run *run, char **text, size_t *len)
 {
 	const struct mb_engine *e = run->kind ? mb_engine_find(run->kind) : NULL;
 	struct json_object *spec = run->resolved_spec ? run->resolved_spec : run->spec;
-	struct textbuf b = { 0 };
+	struct textbuf b = { 0 }, keys = { 0 };
 	char id[32];
 
 	snprintf(id, sizeof(id), "%lld", (long long)run->id);
@@ -156,6 +156,7 @@ int present_benchstat(const struct store_run *run, char **text, size_t *len)
 		}
 	}
 	textbuf_append(&b, "\n", 1);
+	spec_keys(&keys, e, spec);	/* the same for every line of the run */
 	if (json_object_is_type(run->summary, json_type_object)) {
 		json_object_object_foreach(run->summary, metric, s) {
 			struct json_object *median;
@@ -164,12 +165,15 @@ int present_benchstat(const struct store_run *run, char **text, size_t *len)
 			    !median)
 				continue;	/* kvm_stat.* and what has no median */
 			benchmark_name(&b, metric);
-			spec_keys(&b, e, spec);
+			textbuf_append(&b, keys.data ? keys.data : "", keys.len);
 			textbuf_printf(&b, " 1");
 			value_unit(&b, metric, json_object_get_double(median));
 			textbuf_append(&b, "\n", 1);
 		}
 	}
-	*text = textbuf_take(&b, len);
+	free(keys.data);
+	*text = keys.failed ? NULL : textbuf_take(&b, len);
+	if (!*text)
+		free(b.data);
 	return *text ? 0 : -ENOMEM;
 }
