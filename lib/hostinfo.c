@@ -150,5 +150,9 @@ struct json_object *mb_hostinfo_json(void)
 	json_object_object_add(env, "mem_total_bytes",
 			       json_object_new_int64((int64_t)(mem_kb << 10)));
 	json_object_object_add(env, "kvm_parameters", kvm_parameters());
+	/* KVM keeps its guests' TSC and kvmclock steady only on a TSC host */
+	read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource", buf,
+		  sizeof(buf));
+	json_object_object_add(env, "clocksource", json_object_new_string(buf));
 	return env;
 }

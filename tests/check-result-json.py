@@ -25,7 +25,7 @@ KVM_STAT = 'kvm_stat.'
 PHASES = ['populate', 'enable', 'iteration', 'disable', 'touch', 'invalidate', 'delete']
 ENV_KEYS = {
     'kernel', 'cmdline', 'boot_id', 'cpu_model', 'online_cpus',
-    'mem_total_bytes', 'kvm_parameters', 'kvm_capabilities',
+    'mem_total_bytes', 'kvm_parameters', 'clocksource', 'kvm_capabilities',
     'kvm_capabilities_enabled',
     'hugepages_before', 'hugepages_after', 'backing_huge_bytes',
 }
@@ -67,6 +67,10 @@ check(ENV_KEYS <= set(env), 'environment lacks %s' % sorted(ENV_KEYS - set(env))
 check(isinstance(env['kernel'].get('release'), str) and env['kernel']['release'],
       'environment.kernel.release')
 check(len(env.get('boot_id', '')) == 36, 'environment.boot_id')
+with open('/sys/devices/system/clocksource/clocksource0/current_clocksource') as f:
+    source = f.read().strip()
+check(env['clocksource'] == source, 'environment.clocksource is %r, the host\'s is %r'
+      % (env['clocksource'], source))
 check('kvm' in env['kvm_parameters'], 'environment.kvm_parameters has no kvm module')
 if result['spec'].get('manual_protect'):
     check(env['kvm_capabilities_enabled'].get('KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2', 0) & 1,

@@ -50,6 +50,17 @@ def restarts(host):
     return [(line.split()[0], line) for line in out.splitlines() if 'printed nothing' in line]
 
 
+def diag_journal(host, run):
+    """migbenchd's journal over a run that failed its checks: the
+    migration's progress lines say what the guest and QEMU were doing."""
+    argv = ['journalctl', '--no-pager', '-o', 'short-iso', '-u', 'migbenchd.service']
+    for flag, at in (('--since', run.get('started_at')), ('--until', run.get('finished_at'))):
+        if at:	# ISO 8601 in UTC: journalctl takes "YYYY-MM-DD HH:MM:SS UTC"
+            argv += [flag, at[:19].replace('T', ' ') + ' UTC']
+    rc, out, err = host.exec(argv)
+    diag('migbenchd\'s journal over run %s:\n%s' % (run.get('id'), (out or err)[-6000:]))
+
+
 def off_tsc(run, lines):
     """The restart line of run whose host had left the TSC, or None: the
     guest paces its writes with its TSC, which such a host does not keep
@@ -74,6 +85,10 @@ def check_done(run, what, restarted=None):
                  "%s: QEMU's KVM_CLEAR_DIRTY_LOG (%s calls) and KVM_GET_DIRTY_LOG (%s) traced "
                  "with positive durations, each count equal to QEMU's own (verify_trace)"
                  % (what, clear.get('n'), get.get('n')))]
+    # the test host boots with tsc=reliable (testhost.py): off the TSC, KVM
+    # does not keep the guest's TSC, by which it paces its writes, steady
+    source = (run.get('environment') or {}).get('clocksource')
+    checks.append(ok(source == 'tsc', '%s: the host ran on clocksource tsc (%s)' % (what, source)))
     rate = figure(run, 'guest_dirty_rate_mib_s').get('median')
     want = run['resolved_spec']['rate_mib_s']
     if restarted:

@@ -156,9 +156,10 @@ def test_abba(host, image):
         if len(s['runs']) < 2:
             continue	# said above: not every step has its two runs
         mig = run_json(host, s['runs'][1]['id'])
-        hostmigration.check_done(mig, 'step %d (%s): the migration' % (
-            s['seq'], (mig.get('kernel') or {}).get('release')),
-            hostmigration.off_tsc(mig, again))
+        if not hostmigration.check_done(mig, 'step %d (%s): the migration' % (
+                s['seq'], (mig.get('kernel') or {}).get('release')),
+                hostmigration.off_tsc(mig, again)):
+            hostmigration.diag_journal(host, mig)
     left = hostmigration.leftovers(host, boot_pages)
     ok(not left, 'after the last step\'s migration nothing of it is left in the test host (%s)'
        % (left or 'no QEMU, libvirtd, virtlogd, run directory or tracefs instance; the 1GiB '

@@ -8,10 +8,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "domain.h"
@@ -67,9 +70,62 @@ static int count_processes(const char *comm)
 	return n;
 }
 
+/*
+ * A process in the namespace of a libvirtd's supervisor, as libvirtd's
+ * capabilities probe is: daemonized (its parent gone), with none of
+ * migbench's environment.  Its pid, or -1.
+ */
+static pid_t plant(pid_t supervisor)
+{
+	char path[64];
+	int pipefd[2];
+	pid_t pid = -1, child;
+
+	if (pipe(pipefd))
+		return -1;
+	child = fork();
+	if (child == 0) {
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)supervisor);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWNS))
+			_exit(1);
+		pid = fork();
+		if (pid == 0) {
+			close(pipefd[0]);
+			close(pipefd[1]);
+			clearenv();
+			execl("/bin/sleep", "sleep", "600", (char *)NULL);
+			_exit(127);
+		}
+		if (write(pipefd[1], &pid, sizeof(pid)) != sizeof(pid))
+			_exit(1);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (child < 0 || read(pipefd[0], &pid, sizeof(pid)) != sizeof(pid))
+		pid = -1;
+	close(pipefd[0]);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	return pid;
+}
+
+static bool gone(pid_t pid, int seconds)
+{
+	for (int i = 0; i < seconds * 100; i++) {
+		if (kill(pid, 0) && errno == ESRCH)
+			return true;
+		usleep(10 * 1000);
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	struct mb_libvirtd src, dst;
+	pid_t planted;
 	struct mb_hugepage_reservation resv;
 	struct mb_migration_result result = { 0 };
 	char err[512], xml[4096], serial[512], src_dir[256] = "";
@@ -182,7 +238,14 @@ out_dst:
 		virConnectClose(dc);
 	if (sc)
 		virConnectClose(sc);
+	planted = dst.supervisor > 0 ? plant(dst.supervisor) : -1;
+	tap_ok(planted > 0, "a process planted in the destination's namespace, parent gone, "
+	       "environment empty (pid %d)", (int)planted);
 	mb_libvirtd_stop(&dst);
+	tap_ok(planted > 0 && gone(planted, 10),
+	       "stopping that libvirtd ends every process left in its namespace");
+	if (planted > 0 && !gone(planted, 0))
+		kill(planted, SIGKILL);
 out_src:
 	mb_libvirtd_stop(&src);
 out_resv:

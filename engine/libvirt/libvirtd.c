@@ -169,6 +169,51 @@ static void exec_daemon(const char *path, const char *name, const sigset_t *set)
 	_exit(127);
 }
 
+/*
+ * Once libvirtd and virtlogd have exited: every process left in this mount
+ * namespace, which only this process's descendants share.  libvirtd's
+ * capabilities probe is a QEMU it daemonized with an environment of its
+ * own, so the reaper cannot know it, and it outlives a libvirtd stopped
+ * while probing.  A process that has exited (a zombie) has no namespace
+ * left to read; 5 s, then whatever the kernel has not ended stays named
+ * by its pid in /proc for the reaper's checks.
+ */
+static void end_namespace(void)
+{
+	char self[64], ns[64], path[80];
+	ssize_t n = readlink("/proc/self/ns/mnt", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	for (int round = 0; round < 500; round++) {
+		DIR *dir = opendir("/proc");
+		struct dirent *e;
+		int left = 0;
+
+		if (!dir)
+			return;
+		while ((e = readdir(dir))) {
+			char *end;
+			long pid = strtol(e->d_name, &end, 10);
+
+			if (*end || pid <= 0 || pid == getpid())
+				continue;
+			snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", pid);
+			n = readlink(path, ns, sizeof(ns) - 1);
+			if (n <= 0)
+				continue;
+			ns[n] = '\0';
+			if (!strcmp(ns, self) && kill((pid_t)pid, SIGKILL) == 0)
+				left++;
+		}
+		closedir(dir);
+		if (!left)
+			return;
+		usleep(10 * 1000);
+	}
+}
+
 /* In the child: the private namespace, then virtlogd and libvirtd. */
 static void __attribute__((noreturn)) supervise(struct mb_libvirtd *d)
 {
@@ -216,6 +261,7 @@ static void __attribute__((noreturn)) supervise(struct mb_libvirtd *d)
 	waitpid(virtd, NULL, 0);
 	kill(logd, SIGTERM);
 	waitpid(logd, NULL, 0);
+	end_namespace();
 	_exit(0);
 }
 

@@ -54,8 +54,14 @@ QEMU = shutil.which('qemu-system-x86_64') or '/usr/bin/qemu-system-x86_64'
 # 1GiB pages exist inside for hugetlb-1g runs, two for a local migration's
 # two ends (a 1GiB page is seldom found free once the host has run a while).  loglevel=4 keeps the
 # kernel's warnings on the console log; systemd's status lines are noise.
+# tsc=reliable: a lab machine's TSC is invariant, and TCG's is too (every
+# vCPU reads the one host TSC), but the CPU model does not say so, and an
+# AMD model with two CPUs and no invariant-TSC bit is marked "TSCs
+# unsynchronized" at boot and runs on the HPET.  KVM on such a host does
+# not keep its guests' TSC steady, and the migration guest paces its
+# writes by its TSC: it wrote 6 or 10 MiB/s for 8, or stayed silent.
 CMDLINE = ('console=ttyS0 root=/dev/vda rw panic=5 hugepagesz=1G hugepages=2 '
-           'loglevel=4 systemd.show_status=0')
+           'loglevel=4 systemd.show_status=0 tsc=reliable')
 
 DIR_PREFIX = 'migbench-testhost-'
 

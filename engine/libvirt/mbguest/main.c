@@ -204,21 +204,36 @@ static void parse_cmdline(const char *s, uint32_t ram_end)
 		fail("wss: larger than the RAM above 16MiB");
 }
 
-/* TSC ticks per millisecond, against the PIT (channel 2, 10ms one-shot). */
+/*
+ * TSC ticks per millisecond, against the PIT (channel 2, 50ms one-shot),
+ * the median of five: nested, each PIT read is an exit to the host's
+ * emulation, and one descheduled at the start or end of a window skews it.
+ */
+#define CALIBRATIONS	5
 static void calibrate_tsc(void)
 {
-	uint16_t count = 11932;		/* 1193182 Hz x 10ms */
-	uint64_t t0, t1;
+	uint16_t count = 59659;		/* 1193182 Hz x 50ms */
+	uint64_t t[CALIBRATIONS];
 
 	outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));
-	outb(0x43, 0xb0);		/* channel 2, lo/hi, mode 0 */
-	outb(0x42, (uint8_t)count);
-	outb(0x42, (uint8_t)(count >> 8));
-	t0 = rdtsc();
-	while (!(inb(0x61) & 0x20))
-		;
-	t1 = rdtsc();
-	tsc_per_ms = div64(t1 - t0, 10);
+	for (int i = 0; i < CALIBRATIONS; i++) {
+		uint64_t t0;
+
+		outb(0x43, 0xb0);		/* channel 2, lo/hi, mode 0 */
+		outb(0x42, (uint8_t)count);
+		outb(0x42, (uint8_t)(count >> 8));
+		t0 = rdtsc();
+		while (!(inb(0x61) & 0x20))
+			;
+		t[i] = rdtsc() - t0;
+		for (int j = i; j > 0 && t[j] < t[j - 1]; j--) {
+			uint64_t x = t[j];
+
+			t[j] = t[j - 1];
+			t[j - 1] = x;
+		}
+	}
+	tsc_per_ms = div64(t[CALIBRATIONS / 2], 50);
 	if (!tsc_per_ms)
 		fail("the TSC does not advance");
 }
