@@ -70,6 +70,48 @@ static int take_fail_on(int *argc, char **argv, struct fail_on *f)
 	return 0;
 }
 
+/*
+ * Take --metric LIST (repeatable, or --metric=LIST) and --all out of argv
+ * into metrics= ("" when neither); 0 or EXIT_USAGE, said.  The daemon
+ * checks the names.
+ */
+static int take_metrics(int *argc, char **argv, char *metrics, size_t size)
+{
+	size_t used = 0;
+	bool all = false;
+	int out = 0;
+
+	metrics[0] = '\0';
+	for (int i = 0; i < *argc; i++) {
+		const char *list = NULL;
+
+		if (!strcmp(argv[i], "--all")) {
+			all = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--metric") && i + 1 < *argc)
+			list = argv[++i];
+		else if (!strncmp(argv[i], "--metric=", 9))
+			list = argv[i] + 9;
+		else if (!strcmp(argv[i], "--metric"))
+			return fprintf(stderr, PROG ": --metric wants a list of metrics\n"), EXIT_USAGE;
+		if (!list) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (!*list || strlen(list) + 2 > size - used)
+			return fprintf(stderr, PROG ": --metric wants a list of metrics, not too long\n"),
+			       EXIT_USAGE;
+		used += (size_t)snprintf(metrics + used, size - used, "%s%s", used ? "," : "", list);
+	}
+	if (all && used)
+		return fprintf(stderr, PROG ": --all and --metric: one or the other\n"), EXIT_USAGE;
+	if (all)
+		snprintf(metrics, size, "all");
+	*argc = out;
+	return 0;
+}
+
 static bool has_row(void *rows, const char *metric)
 {
 	for (size_t i = 0; i < json_object_array_length(rows); i++)
@@ -100,12 +142,23 @@ static bool fails_on(const struct fail_on *f, const struct mb_engine *e, struct 
 /* The model's verdicts: EXIT_REGRESSED (each regressed metric said) or 0. */
 static int verdicts(struct json_object *model, const struct fail_on *f)
 {
-	struct json_object *rows = NULL;
+	struct json_object *rows = NULL, *left;
 	const struct mb_engine *e;
 	int regressed = 0;
 
 	e = mb_engine_find(str(model, "kind"));
 	json_object_object_get_ex(model, "metrics", &rows);
+	if (json_object_object_get_ex(model, "left_out", &left) &&
+	    json_object_is_type(left, json_type_array))
+		for (size_t i = 0; i < f->n; i++)
+			for (size_t j = 0; j < json_object_array_length(left); j++)
+				if (!strcmp(f->metrics[i], json_object_get_string(
+						json_object_array_get_idx(left, j)))) {
+					fprintf(stderr, PROG ": --fail-on %s: the report leaves it "
+						"out; add --metric %s, or --all\n", f->metrics[i],
+						f->metrics[i]);
+					return EXIT_USAGE;
+				}
 	for (size_t i = 0; json_object_is_type(rows, json_type_array) &&
 			   i < json_object_array_length(rows); i++) {
 		struct json_object *row = json_object_array_get_idx(rows, i);
@@ -190,8 +243,11 @@ int cmd_compare(int argc, char **argv)
 	const char *values[5] = { NULL, NULL, "text", NULL, NULL };
 	char path[2048] = API "/compare", model[2048] = API "/compare";
 	struct fail_on f = { .n = 0 };
+	char metrics[1024];
 	int ret = take_fail_on(&argc, argv, &f);
 
+	if (!ret)
+		ret = take_metrics(&argc, argv, metrics, sizeof(metrics));
 	if (!ret)
 		ret = query_options(argc, argv, names, values, path, sizeof(path));
 	if (ret)
@@ -199,5 +255,9 @@ int cmd_compare(int argc, char **argv)
 	for (int i = 0; names[i]; i++)	/* the same comparison, as its model */
 		if (values[i])
 			add_query(model, sizeof(model), names[i], i == 2 ? "json" : values[i]);
+	if (metrics[0]) {	/* and the same rows: Holm's family is the rows shown */
+		add_query(path, sizeof(path), "metrics", metrics);
+		add_query(model, sizeof(model), "metrics", metrics);
+	}
 	return report_and_verdicts(path, model, &f);
 }

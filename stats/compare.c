@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare_family.h"
 #include "compare_metrics.h"
 #include "compare_missing.h"
 #include "compare_row.h"
+#include "compare_select.h"
 #include "compare_specs.h"
 #include "compare_sweep.h"
 #include "compare_warnings.h"
@@ -39,6 +41,8 @@ struct comparison {
 	struct compare_sweep *sweep;	/* NULL: each side's specs agree */
 	struct compare_metrics *at;		/* a sweep: the runs of each point */
 	struct json_object *warnings;
+	struct compare_select shown;		/* which metrics get rows */
+	size_t lead;				/* entries of the engine's report_first */
 };
 
 static double median_of(double *v, size_t n)
@@ -231,6 +235,11 @@ static struct json_object *side_json(struct side *s)
 	return o;
 }
 
+static bool shown(const struct comparison *c, const struct compare_metric *m)
+{
+	return compare_select_has(&c->shown, m->name, m->rank, c->lead);
+}
+
 /*
  * Each metric some runs of a side lack, with why (compare_missing.h): a
  * metric without a row, or with fewer runs, is not silently absent.
@@ -240,6 +249,8 @@ static struct json_object *missing_json(struct comparison *c)
 	struct json_object *list = json_object_new_array();
 
 	for (size_t i = 0; i < c->all.nm; i++) {
+		if (!shown(c, &c->all.m[i]))
+			continue;
 		for (int sd = 0; sd < 2; sd++) {
 			struct compare_metric *m = &c->all.m[i];
 			struct json_object *e;
@@ -283,6 +294,8 @@ static int cmp_metric(const void *a, const void *b)
 /* The metrics in report order; a sweep's points list their rows in the same order. */
 static void order_metrics(struct comparison *c, const struct mb_headline *lead)
 {
+	while (lead && lead[c->lead].metric)
+		c->lead++;
 	for (size_t i = 0; i < c->all.nm; i++)
 		c->all.m[i].rank = mb_headline_rank(lead, c->all.m[i].name, has_row, c);
 	qsort(c->all.m, c->all.nm, sizeof(*c->all.m), cmp_metric);
@@ -302,12 +315,12 @@ static bool comparable(const struct compare_metric *m)
  * Per metric, the rows over runs then over iterations; in a sweep each
  * of them once per point (with its values), in the points' order.
  */
-static void add_rows(struct comparison *c, struct json_object *rows, double alpha)
+static void add_rows(struct comparison *c, struct json_object *rows)
 {
 	size_t points = c->sweep ? compare_sweep_points(c->sweep) : 1;
 
 	for (size_t i = 0; i < c->all.nm; i++) {
-		if (!comparable(&c->all.m[i]))
+		if (!comparable(&c->all.m[i]) || !shown(c, &c->all.m[i]))
 			continue;
 		for (int over = 0; over < 2; over++) {
 			for (size_t p = 0; p < points; p++) {
@@ -320,7 +333,7 @@ static void add_rows(struct comparison *c, struct json_object *rows, double alph
 					continue;
 				v = over ? m->samples : m->runs;
 				row = compare_row_make(m->name, over ? "iterations" : "runs", v[0].v,
-						       v[0].n, v[1].v, v[1].n, alpha);
+						       v[0].n, v[1].v, v[1].n);
 				if (c->sweep)
 					json_object_object_add(row, "point",
 							       compare_sweep_values(c->sweep, p));
@@ -328,6 +341,17 @@ static void add_rows(struct comparison *c, struct json_object *rows, double alph
 			}
 		}
 	}
+}
+
+/* The metrics with rows to show that the selection left out, in report order. */
+static struct json_object *left_out(const struct comparison *c)
+{
+	struct json_object *names = json_object_new_array();
+
+	for (size_t i = 0; i < c->all.nm; i++)
+		if (comparable(&c->all.m[i]) && !shown(c, &c->all.m[i]))
+			json_object_array_add(names, json_object_new_string(c->all.m[i].name));
+	return names;
 }
 
 /* Split both sides by the keys that differ within one; the points one side lacks, said. */
@@ -423,10 +447,11 @@ struct json_object *compare_build(const struct compare_source *src,
 {
 	struct comparison *c = calloc(1, sizeof(*c));
 	struct json_object *out = NULL, *rows;
-	double alpha = req->alpha > 0 ? req->alpha : 0.05;
+	double alpha = req->alpha > 0 ? req->alpha : COMPARE_ALPHA;
 	struct compare_description desc = { .title = "" };
-	char split[400] = "";
+	char split[400] = "", test[300];
 	struct json_object *const *specs[2];
+	size_t family;
 	size_t n[2];
 
 	if (!c) {
@@ -434,6 +459,8 @@ struct json_object *compare_build(const struct compare_source *src,
 		return NULL;
 	}
 	c->warnings = json_object_new_array();
+	if (compare_select_parse(req->metrics, &c->shown, err))
+		goto done;
 	c->s[0] = (struct side){ .name = "base", .selector = req->base };
 	c->s[1] = (struct side){ .name = "new", .selector = req->new };
 	for (int sd = 0; sd < 2; sd++) {
@@ -474,18 +501,26 @@ struct json_object *compare_build(const struct compare_source *src,
 	describe(src, c, &desc);
 	order_metrics(c, desc.lead);
 	rows = json_object_new_array();
-	add_rows(c, rows, alpha);
-	compare_warn_rows(rows, alpha, c->warnings);	/* one line per kind of warning */
+	add_rows(c, rows);
+	family = compare_family_judge(rows, alpha);
+	compare_warn_rows(rows, alpha, family, c->warnings);	/* one line per kind of warning */
 	out = json_object_new_object();
 	json_object_object_add(out, "base", side_json(&c->s[0]));
 	json_object_object_add(out, "new", side_json(&c->s[1]));
 	json_object_object_add(out, "kind", json_object_new_string(c->s[0].kind));
 	add_spec(c, &desc, out);
 	json_object_object_add(out, "vary", json_object_new_string(req->vary ? req->vary : ""));
-	json_object_object_add(out, "test", json_object_new_string(
-		"Mann-Whitney U, two-sided; Welch's t for means"));
+	snprintf(test, sizeof(test), "Mann-Whitney U, two-sided, over per-run medians, "
+		 "Holm-adjusted over %zu per-run rows; Welch's t for means, unadjusted; "
+		 "detectable: Welch's t at alpha/%zu with %.0f%% power; iterations described, "
+		 "not tested", family, family ? family : 1, COMPARE_POWER * 100);
+	json_object_object_add(out, "test", json_object_new_string(test));
+	json_object_object_add(out, "family", json_object_new_int64((int64_t)family));
 	json_object_object_add(out, "alpha", json_object_new_double(alpha));
 	json_object_object_add(out, "metrics", rows);
+	json_object_object_add(out, "metrics_shown", json_object_new_string(
+		compare_select_name(&c->shown, req->metrics)));
+	json_object_object_add(out, "left_out", left_out(c));
 	json_object_object_add(out, "missing", missing_json(c));
 	json_object_object_add(out, "warnings", json_object_get(c->warnings));
 done:

@@ -25,6 +25,8 @@ struct compare_request {
 	double alpha;		/* significance level, default 0.05 */
 	const char *vary;	/* comma-separated spec keys (or kvm params
 				 * as module.param) allowed to differ */
+	const char *metrics;	/* the rows shown: NULL (the default cut),
+				 * "all" or names (compare_select.h) */
 };
 
 /*

@@ -58,13 +58,29 @@ static void metric_line(struct textbuf *b, struct json_object *r)
 	textbuf_append(b, "\n", 1);
 }
 
+/* "Left out: a, b (...)": the rows the selection did not show; "" for none. */
+static void left_out_line(struct json_object *m, const char *mark, char *out, size_t len)
+{
+	struct json_object *names = model_get(m, "left_out");
+	size_t n = json_object_is_type(names, json_type_array) ?
+		   json_object_array_length(names) : 0, at = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && at < len; i++)
+		at += (size_t)snprintf(out + at, len - at, "%s%s%s%s", i ? ", " : "", mark,
+				       json_object_get_string(json_object_array_get_idx(names, i)), mark);
+	if (n && at < len)
+		snprintf(out + at, len - at, " (migbench compare --all, or metrics=all, shows them)");
+}
+
 static void text_report(struct json_object *m, struct textbuf *b)
 {
 	struct json_object *base = model_get(m, "base"), *rows = model_get(m, "metrics"), *missing;
-	char host[256], test[160], line[1024];
+	char host[256], test[200], line[1024];
 
-	snprintf(test, sizeof(test), "Mann-Whitney U (two-sided), alpha %g; medians shown",
-		 model_num(m, "alpha"));
+	snprintf(test, sizeof(test), "Mann-Whitney U (two-sided) over per-run medians, alpha %g, "
+		 "Holm-adjusted over %.0f per-run rows; medians shown", model_num(m, "alpha"),
+		 model_num(m, "family"));
 	report_wrap(b, "migbench: ", "      ", model_str(m, "title"));
 	side_line(b, "base: ", base);
 	side_line(b, "new:  ", model_get(m, "new"));
@@ -89,7 +105,7 @@ static void text_report(struct json_object *m, struct textbuf *b)
 	}
 	if (compare_sweep_text(m, b))	/* a sweep: a table per metric, a row per value */
 		goto notes;
-	textbuf_printf(b, "\n%-27s %9s %9s %8s %7s\n", "metric", "base", "new",
+	textbuf_printf(b, "\n%-17s %9s %9s %8s %7s\n", "metric", "base", "new",
 		       "delta", "p");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object *r = json_object_array_get_idx(rows, i);
@@ -108,15 +124,19 @@ static void text_report(struct json_object *m, struct textbuf *b)
 			snprintf(dv, sizeof(dv), "%+.1f%%", delta);
 		else
 			snprintf(dv, sizeof(dv), "-");
-		report_p(model_num(r, "u_p"), pv, sizeof(pv));
-		textbuf_printf(b, "%-27.27s %9s %9s %8s %7s %s\n",
+		report_p(model_num(r, "p_adjusted"), pv, sizeof(pv));
+		textbuf_printf(b, "%-17.17s %9s %9s %8s %7s%s%s\n",
 			       runs ? "  per run" : "  all iterations", bv, nv, dv, pv,
-			       model_str(r, "verdict"));
+			       runs ? " " : "", model_str(r, "verdict"));
 	}
 notes:
 	textbuf_printf(b, "\n");
-	report_wrap(b, "", "", "per run: one value per run, its median over iterations; all "
-		    "iterations: every iteration of every run; ~ means no significant change.");
+	report_wrap(b, "", "", COMPARE_REPORT_KEY);
+	left_out_line(m, "", line, sizeof(line));
+	if (line[0]) {
+		textbuf_printf(b, "\n");
+		report_wrap(b, "Left out: ", "  ", line);
+	}
 	missing = compare_missing_lines(model_get(m, "missing"), "");
 	for (size_t i = 0; i < json_object_array_length(missing); i++) {
 		if (!i)
@@ -137,9 +157,10 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 	struct json_object *rows = model_get(m, "metrics"), *missing;
 	char line[1024];
 
-	textbuf_printf(b, "**migbench: %s** (Mann-Whitney U, two-sided, "
-		       "alpha %g)\n\n| | kernel | label | runs |\n|---|---|---|---|\n",
-		       model_str(m, "title"), model_num(m, "alpha"));
+	textbuf_printf(b, "**migbench: %s** (Mann-Whitney U, two-sided, over per-run medians, "
+		       "alpha %g, Holm-adjusted over %.0f per-run rows)\n\n| | kernel | label | runs |\n"
+		       "|---|---|---|---|\n", model_str(m, "title"), model_num(m, "alpha"),
+		       model_num(m, "family"));
 	for (int sd = 0; sd < 2; sd++) {
 		struct json_object *s = model_get(m, sd ? "new" : "base");
 
@@ -164,15 +185,17 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 	if (compare_sweep_markdown(m, b))	/* a sweep: a table per metric, a row per value */
 		goto notes;
 	textbuf_printf(b, "| metric | what | over | base median | new median | delta | delta 95%% CI "
-		       "| p (U) | p (Welch) | verdict |\n|---|---|---|---:|---:|---:|---|---:|---:|---|\n");
+		       "| p (U) | p (Holm) | detectable | verdict |\n"
+		       "|---|---|---|---:|---:|---:|---|---:|---:|---:|---|\n");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object *r = json_object_array_get_idx(rows, i), *ci = model_get(r, "delta_pct_ci");
-		char bv[32], nv[32], up[16], wp[16];
+		char bv[32], nv[32], up[16], hp[16], seen[16];
 
 		mb_format_metric(model_str(r, "metric"), model_num(model_get(r, "base"), "median"), bv, sizeof(bv));
 		mb_format_metric(model_str(r, "metric"), model_num(model_get(r, "new"), "median"), nv, sizeof(nv));
 		report_p(model_num(r, "u_p"), up, sizeof(up));
-		report_p(model_num(r, "welch_p"), wp, sizeof(wp));
+		report_p(model_num(r, "p_adjusted"), hp, sizeof(hp));
+		report_detectable(model_num(r, "detectable_pct"), seen, sizeof(seen));
 		textbuf_printf(b, "| %s | %s | %s | %s | %s | %+.1f%% | ", model_str(r, "metric"),
 			       model_str(r, "label"), model_str(r, "over"), bv, nv, model_num(r, "delta_pct"));
 		if (ci)
@@ -181,9 +204,14 @@ static void markdown_report(struct json_object *m, struct textbuf *b)
 				json_object_array_get_idx(ci, 1)));
 		else
 			textbuf_printf(b, "-");
-		textbuf_printf(b, " | %s | %s | %s |\n", up, wp, model_str(r, "verdict"));
+		textbuf_printf(b, " | %s | %s | %s | %s |\n", up, hp, seen,
+			       model_get(r, "verdict") ? model_str(r, "verdict") : "not tested");
 	}
 notes:
+	textbuf_printf(b, "\n%s\n", COMPARE_REPORT_KEY);
+	left_out_line(m, "`", line, sizeof(line));
+	if (line[0])
+		textbuf_printf(b, "\nLeft out: %s\n", line);
 	missing = compare_missing_lines(model_get(m, "missing"), "`");
 	for (size_t i = 0; i < json_object_array_length(missing); i++)
 		textbuf_printf(b, "%s- %s\n", i ? "" : "\n**Not measured** (no value, not 0)\n\n",
@@ -229,7 +257,8 @@ static void csv_report(struct json_object *m, struct textbuf *b)
 		textbuf_printf(b, ",%s_median_ci_lo,%s_median_ci_hi", sd ? "new" : "base",
 			       sd ? "new" : "base");
 	}
-	textbuf_printf(b, ",delta_pct,delta_pct_ci_lo,delta_pct_ci_hi,u_p,welch_p,verdict\n");
+	textbuf_printf(b, ",delta_pct,delta_pct_ci_lo,delta_pct_ci_hi,u_p,p_adjusted,"
+		       "detectable_pct,welch_p,verdict\n");
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object *r = json_object_array_get_idx(rows, i), *ci = model_get(r, "delta_pct_ci");
 
@@ -248,6 +277,8 @@ static void csv_report(struct json_object *m, struct textbuf *b)
 		csv_number(b, ci ? json_object_get_double(json_object_array_get_idx(ci, 0)) : NAN);
 		csv_number(b, ci ? json_object_get_double(json_object_array_get_idx(ci, 1)) : NAN);
 		csv_number(b, model_num(r, "u_p"));
+		csv_number(b, model_num(r, "p_adjusted"));
+		csv_number(b, model_num(r, "detectable_pct"));
 		csv_number(b, model_num(r, "welch_p"));
 		textbuf_printf(b, ",%s\n", model_str(r, "verdict"));
 	}

@@ -34,7 +34,8 @@ static struct json_object *pair(double lo, double hi)
 	return a;
 }
 
-static struct json_object *describe(const double *v, size_t n)
+/* n, min, median, mean, p95, max, stdev, p99, cv; the median's 95% CI only of independent values */
+static struct json_object *describe(const double *v, size_t n, bool independent)
 {
 	double *sorted = malloc(n * sizeof(double)), lo, hi;
 	struct json_object *o;
@@ -45,7 +46,8 @@ static struct json_object *describe(const double *v, size_t n)
 	o = mb_summary_to_json(&s);	/* n, min, median, mean, p95, max, stdev */
 	json_object_object_add(o, "p99", compare_number(mb_quantile_sorted(sorted, s.n, 0.99)));
 	json_object_object_add(o, "cv", compare_number(s.mean != 0 ? s.stdev / s.mean : NAN));
-	mb_median_ci(sorted, s.n, 0.95, &lo, &hi);
+	if (!independent || !mb_median_ci(sorted, s.n, 0.95, &lo, &hi))
+		lo = hi = NAN;
 	json_object_object_add(o, "median_ci", pair(lo, hi));
 	if (s.n <= 1000) {	/* for plots of the distributions; bounded */
 		struct json_object *values = json_object_new_array_ext((int)s.n);
@@ -74,25 +76,25 @@ double compare_get_number(struct json_object *o, const char *key)
 
 struct json_object *compare_row_make(const char *name, const char *over,
 				     const double *base, size_t nb,
-				     const double *new, size_t nn, double alpha)
+				     const double *new, size_t nn)
 {
 	struct json_object *row = json_object_new_object(), *b, *n;
 	bool lower_better = mb_metric_ends(name, "_ns") || mb_metric_ends(name, "_ms");
-	double est, lo, hi, mb, mn, delta;
-	struct mb_utest u;
-	struct mb_welch w;
-	const char *verdict = "~";
+	bool tested = !strcmp(over, "runs");	/* iterations: described only */
+	double est, lo = NAN, hi = NAN, mb, mn, delta;
+	struct mb_utest u = { .p = NAN, .min_p = NAN };
+	struct mb_welch w = { .t = NAN, .df = NAN, .p = NAN };
 
-	b = describe(base, nb);
-	n = describe(new, nn);
+	b = describe(base, nb, tested);
+	n = describe(new, nn, tested);
 	mb = compare_get_number(b, "median");
 	mn = compare_get_number(n, "median");
-	mb_mann_whitney(base, nb, new, nn, &u);
-	mb_welch_t(base, nb, new, nn, &w);
-	mb_shift_ci(base, nb, new, nn, 0.95, &est, &lo, &hi);
+	if (tested) {
+		mb_mann_whitney(base, nb, new, nn, &u);
+		mb_welch_t(base, nb, new, nn, &w);
+		mb_shift_ci(base, nb, new, nn, 0.95, &est, &lo, &hi);
+	}
 	delta = mb != 0 ? (mn - mb) / mb * 100.0 : NAN;
-	if (u.p < alpha)
-		verdict = !lower_better ? "changed" : mn < mb ? "improved" : "regressed";
 	json_object_object_add(row, "metric", json_object_new_string(name));
 	json_object_object_add(row, "label", compare_label(name));
 	json_object_object_add(row, "unit", json_object_new_string(mb_unit_name(mb_metric_unit(name))));
@@ -108,6 +110,9 @@ struct json_object *compare_row_make(const char *name, const char *over,
 	json_object_object_add(row, "welch_t", compare_number(w.t));
 	json_object_object_add(row, "welch_df", compare_number(w.df));
 	json_object_object_add(row, "welch_p", compare_number(w.p));
-	json_object_object_add(row, "verdict", json_object_new_string(verdict));
+	/* the family's (compare_family.c), over every per-run row */
+	json_object_object_add(row, "p_adjusted", NULL);
+	json_object_object_add(row, "detectable_pct", NULL);
+	json_object_object_add(row, "verdict", NULL);
 	return row;
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One row of a comparison: a metric's values on the two sides (one per
- * run, or every iteration's) described (n, median and its 95% CI, mean,
- * spread), tested (Mann-Whitney U for the verdict, Welch's t for the
- * means) and the delta of the medians with the Hodges-Lehmann shift's 95%
- * CI, as one JSON object.
+ * One row of a comparison: a metric's values on the two sides described
+ * (n, median, mean, spread) and, over runs (one value per run), tested:
+ * the median's 95% CI, Mann-Whitney U, Welch's t for the means, and the
+ * delta of the medians with the Hodges-Lehmann shift's 95% CI.  Over
+ * iterations it is described only.  Its verdict, adjusted p and
+ * detectable change are the family's (compare_family.h).
  */
 #ifndef MIGBENCH_COMPARE_ROW_H
 #define MIGBENCH_COMPARE_ROW_H
@@ -12,10 +13,10 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
-/* The row of metric over "runs" or "iterations", with its label; the verdict at alpha. */
+/* The row of metric over "runs" or "iterations", with its label; verdict null until judged. */
 struct json_object *compare_row_make(const char *metric, const char *over,
 				     const double *base, size_t nb,
-				     const double *new, size_t nn, double alpha);
+				     const double *new, size_t nn);
 
 /* What a metric measures, in a few words (samples.h); null for a name migbench does not know. */
 struct json_object *compare_label(const char *metric);

@@ -79,7 +79,7 @@ static void point_text(struct json_object *row, const char *sep, char *out, size
 
 /* The cells a table shows of a row: medians with their unit, delta, p. */
 struct cells {
-	char base[32], new[32], delta[16], p[16];
+	char base[32], new[32], delta[16], p[16], adjusted[16], detectable[16];
 };
 
 static void row_cells(struct json_object *row, struct cells *c)
@@ -96,6 +96,15 @@ static void row_cells(struct json_object *row, struct cells *c)
 	else
 		snprintf(c->delta, sizeof(c->delta), "-");
 	report_p(compare_get_number(row, "u_p"), c->p, sizeof(c->p));
+	report_p(compare_get_number(row, "p_adjusted"), c->adjusted, sizeof(c->adjusted));
+	report_detectable(compare_get_number(row, "detectable_pct"), c->detectable,
+			  sizeof(c->detectable));
+}
+
+/* A row's verdict; a row over iterations has none. */
+static const char *verdict_of(struct json_object *row, const char *none)
+{
+	return member(row, "verdict") ? text_of(row, "verdict") : none;
 }
 
 /* Whether row starts a table: another metric, or the same over iterations. */
@@ -195,17 +204,18 @@ static void text_head(struct textbuf *b, struct json_object *row, struct json_ob
 	if (strlen(name) > REPORT_WIDTH)	/* the label on a line of its own */
 		snprintf(name, sizeof(name), "%.50s, %s\n  %.60s", text_of(row, "metric"),
 			 table_title(row), text_of(row, "label"));
-	textbuf_printf(b, "\n%s\n%-27.27s %9s %9s %8s %7s\n", name, header, "base", "new", "delta",
+	textbuf_printf(b, "\n%s\n%-19.19s %9s %9s %8s %7s\n", name, header, "base", "new", "delta",
 		       "p");
 }
 
 static void text_row(struct textbuf *b, struct json_object *row, const struct cells *c)
 {
+	const char *verdict = verdict_of(row, "");
 	char values[128];
 
 	point_text(row, " ", values, sizeof(values));
-	textbuf_printf(b, "%-27.27s %9s %9s %8s %7s %s\n", values, c->base, c->new, c->delta,
-		       c->p, text_of(row, "verdict"));
+	textbuf_printf(b, "%-19.19s %9s %9s %8s %7s%s%s\n", values, c->base, c->new, c->delta,
+		       c->adjusted, verdict[0] ? " " : "", verdict);
 }
 
 bool compare_sweep_text(struct json_object *model, struct textbuf *b)
@@ -227,19 +237,18 @@ static void markdown_head(struct textbuf *b, struct json_object *row, struct jso
 	keys_text(keys, " | ", header, sizeof(header));
 	table_name(row, "**", name, sizeof(name));
 	textbuf_printf(b, "\n%s\n\n| %s | base median | new median | delta "
-		       "| delta 95%% CI | p (U) | p (Welch) | verdict |\n|", name, header);
+		       "| delta 95%% CI | p (U) | p (Holm) | detectable | verdict |\n|", name, header);
 	for (size_t j = 0; j < length(keys); j++)
 		textbuf_printf(b, "---|");
-	textbuf_printf(b, "---:|---:|---:|---|---:|---:|---|\n");
+	textbuf_printf(b, "---:|---:|---:|---|---:|---:|---:|---|\n");
 }
 
 static void markdown_row(struct textbuf *b, struct json_object *row, const struct cells *c)
 {
 	struct json_object *ci = member(row, "delta_pct_ci");
-	char values[128], wp[16];
+	char values[128];
 
 	point_text(row, " | ", values, sizeof(values));
-	report_p(compare_get_number(row, "welch_p"), wp, sizeof(wp));
 	textbuf_printf(b, "| %s | %s | %s | %s | ", values, c->base, c->new, c->delta);
 	if (ci)
 		textbuf_printf(b, "%+.1f%% .. %+.1f%%",
@@ -247,7 +256,8 @@ static void markdown_row(struct textbuf *b, struct json_object *row, const struc
 			       json_object_get_double(json_object_array_get_idx(ci, 1)));
 	else
 		textbuf_printf(b, "-");
-	textbuf_printf(b, " | %s | %s | %s |\n", c->p, wp, text_of(row, "verdict"));
+	textbuf_printf(b, " | %s | %s | %s | %s |\n", c->p, c->adjusted, c->detectable,
+		       verdict_of(row, "not tested"));
 }
 
 bool compare_sweep_markdown(struct json_object *model, struct textbuf *b)

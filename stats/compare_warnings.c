@@ -102,15 +102,19 @@ static struct few *group_of(struct few *g, size_t *n, double base, double new, d
 }
 
 /*
- * The per-run rows whose smallest possible U-test p is not below alpha:
+ * The per-run rows whose smallest possible U-test p is not below the
+ * level the first of Holm's steps needs (alpha over the family's size):
  * with every row alike, one sentence; otherwise each number of runs with
  * its rows (in a sweep, each with its point).
  */
-static void too_few_runs(struct json_object *rows, double alpha, struct json_object *warnings)
+static void too_few_runs(struct json_object *rows, double alpha, size_t family,
+			 struct json_object *warnings)
 {
 	struct few groups[MAX_GROUPS];
 	struct textbuf b = { 0 };
 	size_t n = 0, per_run_rows = 0, weak = 0;
+	double level = family ? alpha / (double)family : alpha;
+	char why[160];
 
 	for (size_t i = 0; i < json_object_array_length(rows); i++) {
 		struct json_object *row = json_object_array_get_idx(rows, i);
@@ -119,7 +123,7 @@ static void too_few_runs(struct json_object *rows, double alpha, struct json_obj
 		if (!per_run(row))
 			continue;
 		per_run_rows++;
-		if (!(model_num(row, "u_min_p") >= alpha))
+		if (!(model_num(row, "u_min_p") >= level))
 			continue;
 		g = group_of(groups, &n, model_num(model_get(row, "base"), "n"),
 			     model_num(model_get(row, "new"), "n"), model_num(row, "u_min_p"));
@@ -129,14 +133,19 @@ static void too_few_runs(struct json_object *rows, double alpha, struct json_obj
 	}
 	if (!weak)
 		return;
+	if (family > 1)
+		snprintf(why, sizeof(why), "%.2g (alpha %g over %zu per-run rows, Holm's first step)",
+			 level, alpha, family);
+	else
+		snprintf(why, sizeof(why), "%g", alpha);
 	if (n == 1 && weak == per_run_rows) {
-		textbuf_printf(&b, "with %.0f base and %.0f new runs the U test cannot reach p < %g "
-			       "(smallest possible p %.3f); the per-run rows cannot be significant",
-			       groups[0].base, groups[0].new, alpha, groups[0].min_p);
+		textbuf_printf(&b, "with %.0f base and %.0f new runs the smallest possible U-test p is "
+			       "%.3f, not below %s: the per-run rows cannot be significant",
+			       groups[0].base, groups[0].new, groups[0].min_p, why);
 		add(warnings, &b);
 		return;
 	}
-	textbuf_printf(&b, "too few runs for the U test to reach p < %g in these per-run rows:", alpha);
+	textbuf_printf(&b, "too few runs for the U test to reach p < %s in these per-run rows:", why);
 	for (size_t k = 0; k < n; k++) {
 		bool first = true;
 
@@ -146,7 +155,7 @@ static void too_few_runs(struct json_object *rows, double alpha, struct json_obj
 			struct json_object *row = json_object_array_get_idx(rows, i);
 			char where[300];
 
-			if (!per_run(row) || !(model_num(row, "u_min_p") >= alpha) ||
+			if (!per_run(row) || !(model_num(row, "u_min_p") >= level) ||
 			    model_num(model_get(row, "base"), "n") != groups[k].base ||
 			    model_num(model_get(row, "new"), "n") != groups[k].new)
 				continue;
@@ -158,17 +167,9 @@ static void too_few_runs(struct json_object *rows, double alpha, struct json_obj
 	add(warnings, &b);
 }
 
-void compare_warn_rows(struct json_object *rows, double alpha, struct json_object *warnings)
+void compare_warn_rows(struct json_object *rows, double alpha, size_t family,
+		       struct json_object *warnings)
 {
-	size_t n = json_object_array_length(rows);
-
 	high_spread(rows, warnings);
-	too_few_runs(rows, alpha, warnings);
-	if (n > 1) {
-		struct textbuf b = { 0 };
-
-		textbuf_printf(&b, "%zu comparisons at alpha %g: about %.1f would show a significant "
-			       "change by chance alone", n, alpha, (double)n * alpha);
-		add(warnings, &b);
-	}
+	too_few_runs(rows, alpha, family, warnings);
 }

@@ -20,6 +20,14 @@ void report_p(double p, char *out, size_t len)
 		snprintf(out, len, "%.3f", p);
 }
 
+void report_detectable(double pct, char *out, size_t len)
+{
+	if (!isfinite(pct))
+		snprintf(out, len, "-");
+	else
+		snprintf(out, len, "%.1f%%", pct);
+}
+
 void report_ascii(struct textbuf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

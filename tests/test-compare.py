@@ -90,13 +90,15 @@ def make_db(path):
 
 # What reports lead with, per engine (engine/*/engine_*.c): a metric, and
 # the one that takes its place where no row of it exists.
-LEAD = {'dirtylog': [('clear_dirty_log_ns', 'get_dirty_log_ns'), ('disable_dirty_log_ns', None),
-                     ('delete_memslot_ns', None), ('invalidate_ns', None)],
-        'migration': [('qemu_clear_dirty_log_ns', 'qemu_get_dirty_log_ns'),
-                      ('qemu_disable_dirty_log_ns', None), ('migration_total_ms', None),
-                      ('qemu_get_dirty_log_ns', None), ('migration_dest_start_ms', None),
-                      ('migration_precopy_ms', None), ('migration_downtime_ms', None),
-                      ('guest_stall_ms', None)]}
+# the engines' report_first lists, as migbenchd says them (GET /engines);
+# the fallbacks where the runs lack the metric (engine/*/engine_*.c)
+LEAD = {}
+FALLBACK = {'clear_dirty_log_ns': 'get_dirty_log_ns', 'qemu_clear_dirty_log_ns': 'qemu_get_dirty_log_ns'}
+
+
+def read_lead(d):
+    for e in d.get('/api/v1/engines').json()['engines']:
+        LEAD[e['kind']] = [(m, FALLBACK.get(m)) for m in e['report_first']]
 
 
 def report_order(kind, metrics, rows):
@@ -177,6 +179,7 @@ def test_sweep(d, sweeps):
         want = (np.median(per_run['new']) - np.median(per_run['base'])) / np.median(per_run['base']) * 100
         good &= math.isclose(row['u_p'], u.pvalue, rel_tol=1e-9) and math.isclose(row['delta_pct'], want)
     ok(good, 'per value: U p as SciPy and the delta of the medians, on that value\'s runs only')
+    check_family(m)	# one family: every value's per-run rows
     text = compare(d, format='text', **q).body.decode('ascii', 'replace')
     ok(all(len(l) <= 75 for l in text.splitlines()) and not any(l.endswith(' ') for l in text.splitlines()),
        'the sweep\'s text report: no line over 75 columns, no trailing blanks')
@@ -196,8 +199,9 @@ def test_sweep(d, sweeps):
                                    "memory with 4KiB pages"},
        'no dirty_log_perf_test line for a sweep with a value the selftest cannot run, and which (%s)' %
        m['selftest'])
-    few = [w for w in m['warnings'] if 'U test' in w]
-    ok(len(few) == 1 and few[0].startswith('with 2 base and 2 new runs the U test cannot reach p < 0.05'),
+    few = [w for w in m['warnings'] if 'U test' in w or 'U-test' in w]
+    ok(len(few) == 1 and few[0].startswith('with 2 base and 2 new runs the smallest possible U-test p '
+                                           'is 0.333, not below 0.013 (alpha 0.05 over 4 per-run rows'),
        'too few runs at every value: one warning (%s)' % few)
     # Runs stored before guest_page_size existed lack it, and mapped their
     # memory with 2MiB pages: whichever side holds them, the key differs.
@@ -355,7 +359,7 @@ def test_benchstat(d, m):
 
 
 def test_zap(d):
-    m = compare(d, base='zap-base', new='zap-new').json()
+    m = compare(d, base='zap-base', new='zap-new', metrics='all').json()
     per_run = [r['metric'] for r in m['metrics'] if r['over'] == 'runs']
     ok(per_run == report_order('dirtylog', per_run, set(per_run)) and per_run[:4] ==
        ['get_dirty_log_ns', 'disable_dirty_log_ns', 'delete_memslot_ns', 'invalidate_ns'],
@@ -400,7 +404,8 @@ def golden(name, text):
 
 
 def test_missing(d):
-    m = compare(d, base='traced', new='untraced', vary='trace').json()
+    # every row: the fold of what was not measured, over all it covers
+    m = compare(d, base='traced', new='untraced', vary='trace', metrics='all').json()
     ok(m['selftest'] is None, 'migration runs: no kernel selftest line')
     got = [dict({k: v for k, v in e.items() if k != 'label'}, reasons={r['reason']: r['runs'] for r in e['reasons']})
            for e in m['missing']]
@@ -411,13 +416,14 @@ def test_missing(d):
     rows = {(r['metric'], r['over']): r for r in m['metrics']}
     ok(not any(metric in TRACED for metric, _ in rows) and rows[('migration_downtime_ms', 'runs')]['base']['n'] == 2,
        'no row for a metric one side never measured; a partly missing one over the runs that have it')
-    text = compare(d, base='traced', new='untraced', vary='trace', format='text').body.decode('ascii', 'replace')
+    text = compare(d, base='traced', new='untraced', vary='trace', metrics='all',
+                   format='text').body.decode('ascii', 'replace')
     ok(all(len(l) <= 75 for l in text.splitlines()) and not any(l.endswith(' ') for l in text.splitlines()),
        'its text report: no line over 75 columns, no trailing blanks')
     ok(golden('compare-missing.txt', text), 'text report with what was not measured matches '
        'tests/data/compare-missing.txt')
     ok(golden('compare-missing.md', compare(d, base='traced', new='untraced', vary='trace',
-                                            format='markdown').body.decode()),
+                                            metrics='all', format='markdown').body.decode()),
        'markdown report with what was not measured matches tests/data/compare-missing.md')
 
 
@@ -433,12 +439,33 @@ def test_exit_status(d, text):
        out.stderr.startswith('migbench: clear_dirty_log_ns regressed (+'),
        'the same runs the other way round: the report, then exit 1 naming the metric (%d %s)' %
        (out.returncode, out.stderr.strip()))
-    out = run('--base', 'patched', '--new', 'base', '--fail-on', 'disable_dirty_log_ns,dirty_pages')
+    out = run('--base', 'patched', '--new', 'base', '--fail-on', 'disable_dirty_log_ns,dirty_pages',
+              '--all')
     ok(out.returncode == 0, '--fail-on metrics that did not change: exit 0 (%d %s)' %
        (out.returncode, out.stderr.strip()))
+    out = run('--base', 'patched', '--new', 'base', '--fail-on', 'dirty_pages')
+    ok(out.returncode == 2 and out.stderr.strip() == 'migbench: --fail-on dirty_pages: the report '
+       'leaves it out; add --metric dirty_pages, or --all',
+       '--fail-on a metric the report leaves out: exit 2, saying how to show it (%s)' % out.stderr.strip())
+    out = run('--base', 'base', '--new', 'patched', '--metric', 'dirty_pages', '--metric=disable_dirty_log_ns')
+    want = compare(d, base='base', new='patched', metrics='dirty_pages,disable_dirty_log_ns',
+                   format='text').body.decode()
+    ok(out.returncode == 0 and out.stdout == want and 'clear_dirty_log_ns  ' not in out.stdout,
+       '--metric twice: the report of those rows alone, as metrics= gives it')
+    out = run('--base', 'base', '--new', 'patched', '--all')
+    ok(out.returncode == 0 and out.stdout == compare(d, base='base', new='patched', metrics='all',
+                                                     format='text').body.decode(),
+       '--all: every row, as metrics=all')
+    out = run('--base', 'base', '--new', 'patched', '--all', '--metric', 'dirty_pages')
+    ok(out.returncode == 2 and 'one or the other' in out.stderr, '--all with --metric: exit 2 (%s)'
+       % out.stderr.strip())
+    out = run('--base', 'base', '--new', 'patched', '--metric', 'nosuch_ns')
+    ok(out.returncode == 2 and 'nosuch_ns is not a metric migbench compares' in out.stderr,
+       '--metric naming no metric: exit 2, the daemon\'s reason (%s)' % out.stderr.strip())
     out = run('--base', 'patched', '--new', 'base', '--format', 'csv', '--fail-on=clear_dirty_log_ns')
     ok(out.returncode == 1 and out.stdout.startswith('metric,over'), 'in any format (%d)' % out.returncode)
-    out = run('--base', 'patched', '--new', 'base', '--fail-on', 'dirty_pages', '--fail-on', 'clear_dirty_log_ns')
+    out = run('--base', 'patched', '--new', 'base', '--fail-on', 'dirty_pages', '--fail-on', 'clear_dirty_log_ns',
+              '--all')
     ok(out.returncode == 1 and 'clear_dirty_log_ns regressed' in out.stderr,
        '--fail-on given twice: both lists count (%d %s)' % (out.returncode, out.stderr.strip()))
     out = run('--base', 'patched', '--new', 'base', '--fail-on', 'kvm_stat.pages_4k')
@@ -453,11 +480,83 @@ def test_exit_status(d, text):
        'sides that share a run: exit 2 (%d %s)' % (out.returncode, out.stderr.strip()))
 
 
+def check_selection(d):
+    """The rows shown: by default the engine's report_first ones (here
+    dirty_pages is left out, and said), metrics=all, or a list; Holm's
+    family is the rows shown."""
+    m = compare(d, base='base', new='patched').json()
+    got = [(r['metric'], r['over']) for r in m['metrics']]
+    ok(got == [('clear_dirty_log_ns', 'runs'), ('clear_dirty_log_ns', 'iterations'),
+               ('disable_dirty_log_ns', 'runs')] and m['metrics_shown'] == 'default' and
+       m['left_out'] == ['dirty_pages'] and m['family'] == 2,
+       'by default the report_first rows: clear and disable, dirty_pages left out and named, '
+       'a family of 2 (%s)' % got)
+    text = compare(d, base='base', new='patched', format='text').body.decode()
+    ok('Left out: dirty_pages (migbench compare --all, or metrics=all, shows them)' in text and
+       '\ndirty_pages' not in text, 'the text report says what it left out')
+    one = compare(d, base='base', new='patched', metrics='dirty_pages').json()
+    ok([(r['metric'], r['over']) for r in one['metrics']] == [('dirty_pages', 'runs'),
+                                                             ('dirty_pages', 'iterations')] and
+       one['family'] == 1 and one['metrics_shown'] == 'dirty_pages' and
+       one['missing'] == [] and set(one['left_out']) == {'clear_dirty_log_ns', 'disable_dirty_log_ns'},
+       'metrics=dirty_pages: its rows alone, a family of 1')
+    two = compare(d, base='base', new='patched', metrics='disable_dirty_log_ns,clear_dirty_log_ns').json()
+    ok([r['metric'] for r in two['metrics'] if r['over'] == 'runs'] ==
+       ['clear_dirty_log_ns', 'disable_dirty_log_ns'], 'a list is shown in report order')
+    for bad, why in (('nosuch_ns', 'metrics: nosuch_ns is not a metric migbench compares'),
+                     ('clear_dirty_log_ns,', 'metrics: "all" or a comma-separated list of metric names'),
+                     (',clear_dirty_log_ns', 'metrics: "all" or a comma-separated list of metric names'),
+                     ('kvm_stat.pages_4k', 'metrics: kvm_stat.pages_4k is not a metric migbench compares'),
+                     ('clear_dirty_log_ns\n', 'metrics: "all" or a comma-separated list of metric names'),
+                     (','.join(['clear_dirty_log_ns'] * 65), 'metrics: at most 64 names'),
+                     ('x' * 1900, 'metrics: "all" or a comma-separated list of metric names')):
+        r = compare(d, base='base', new='patched', metrics=bad)
+        ok(r.status == 400 and r.json().get('field') == 'metrics' and r.json().get('detail') == why,
+           'metrics=%r: 400, %s' % (bad[:40], r.json().get('detail')))
+
+
+def check_family(m):
+    """Holm's adjustment and the detectable change of every per-run row,
+    computed here from the rows' own p values and spread (SciPy's t)."""
+    tested = [r for r in m['metrics'] if r['over'] == 'runs']
+    k = len(tested)
+    order = sorted(range(k), key=lambda i: tested[i]['u_p'])
+    want, running = [None] * k, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (k - rank) * tested[i]['u_p']))
+        want[i] = running
+    level = m['alpha'] / k
+    good = m['family'] == k
+    for r, adj in zip(tested, want):
+        b, n = r['base'], r['new']
+        seen = None
+        if b['n'] >= 2 and n['n'] >= 2 and b['median']:
+            se = math.sqrt(b['stdev'] ** 2 / b['n'] + n['stdev'] ** 2 / n['n'])
+            seen = 0 if se == 0 else ((stats.t.ppf(1 - level / 2, r['welch_df']) +
+                                       stats.t.ppf(0.8, r['welch_df'])) * se / abs(b['median']) * 100)
+        if adj < m['alpha']:
+            verdict = 'changed' if r['better'] != 'lower' else \
+                'improved' if n['median'] < b['median'] else 'regressed'
+        elif r['u_min_p'] >= level or seen is None or seen > 5:
+            verdict = 'could not tell'
+        else:
+            verdict = '~'
+        same = math.isclose(r['p_adjusted'], adj, rel_tol=1e-12) and r['verdict'] == verdict and \
+            ((seen is None and r['detectable_pct'] is None) or
+             (seen is not None and math.isclose(r['detectable_pct'], seen, rel_tol=1e-6, abs_tol=1e-9)))
+        if not same:
+            diag(r['metric'], r['p_adjusted'], adj, r['detectable_pct'], seen, r['verdict'], verdict)
+        good &= same
+    ok(good, '%d per-run rows: p_adjusted is Holm\'s over the rows\' U p, detectable_pct Welch\'s t '
+       'at alpha/%d with 80%% power (SciPy), the verdict from both' % (k, k))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix='migbench-compare-')
     make_db(os.path.join(tmp, 'migbench.db'))
     d = Daemon(data_dir=tmp)
     try:
+        read_lead(d)
         r = compare(d, base='base', new='patched', format='text')
         text = r.body.decode('ascii', errors='replace')
         ok(r.status == 200 and r.content_type.startswith('text/plain'), 'format=text is plain text')
@@ -469,12 +568,14 @@ def main():
             ok(golden(name, compare(d, base='base', new='patched', format=fmt).body.decode()),
                '%s report matches tests/data/%s' % (fmt, name))
 
-        m = compare(d, base='base', new='patched').json()
+        check_selection(d)
+        m = compare(d, base='base', new='patched', metrics='all').json()
         rows = {(row['metric'], row['over']): row for row in m['metrics']}
         ok(set(rows) == {('clear_dirty_log_ns', 'runs'), ('clear_dirty_log_ns', 'iterations'),
                          ('dirty_pages', 'runs'), ('dirty_pages', 'iterations'),
-                         ('disable_dirty_log_ns', 'runs')},
-           'per-iteration metrics compared over runs and over iterations, the rest over runs')
+                         ('disable_dirty_log_ns', 'runs')} and m['left_out'] == [],
+           'metrics=all: per-iteration metrics compared over runs and over iterations, the rest '
+           'over runs')
         base_runs = [float(np.median(c)) for c, _ in BASE]
         new_runs = [float(np.median(c)) for c, _ in NEW]
         row = rows[('clear_dirty_log_ns', 'runs')]
@@ -488,10 +589,13 @@ def main():
            row['delta_pct_ci'][0] < row['delta_pct'] < row['delta_pct_ci'][1] < 0,
            'clear_dirty_log_ns improved by %.1f%%, 95%% CI %s' % (row['delta_pct'], row['delta_pct_ci']))
         it = rows[('clear_dirty_log_ns', 'iterations')]
-        u = stats.mannwhitneyu([v for c, _ in BASE for v in c], [v for c, _ in NEW for v in c],
-                               alternative='two-sided')
-        ok(it['base']['n'] == 15 and math.isclose(it['u_p'], u.pvalue, rel_tol=1e-9),
-           'over all 15 iterations: U p %.3g as SciPy' % it['u_p'])
+        pooled = [v for c, _ in BASE for v in c]
+        ok(it['base']['n'] == 15 and math.isclose(it['base']['median'], float(np.median(pooled))) and
+           all(it[k] is None for k in ('u_p', 'u_min_p', 'welch_p', 'p_adjusted', 'detectable_pct',
+                                       'verdict', 'delta_pct_ci')) and it['base']['median_ci'] is None,
+           'over all 15 iterations: described (median %s), no p, CI or verdict: a run\'s '
+           'iterations are not independent' % it['base']['median'])
+        check_family(m)
         ok(rows[('disable_dirty_log_ns', 'runs')]['verdict'] == '~' and
            rows[('dirty_pages', 'runs')]['verdict'] == '~', 'unchanged metrics are ~')
         ok(any('KVM module parameters differ between runs: kvm.eager_page_split' in w for w in m['warnings']),
@@ -501,12 +605,13 @@ def main():
            'unless it is the parameter being varied')
 
         small = compare(d, base='small-a', new='small-b').json()
-        ok(any('with 3 base and 3 new runs the U test cannot reach p < 0.05 (smallest possible p 0.100)' in w
-               for w in small['warnings']) and
-           all(r['verdict'] == '~' for r in small['metrics'] if r['over'] == 'runs'),
-           'n = 3 per side: warned that p < 0.05 is out of reach')
+        ok(any(w.startswith('with 3 base and 3 new runs the smallest possible U-test p is 0.100, '
+                            'not below ') for w in small['warnings']) and
+           all(r['verdict'] == 'could not tell' for r in small['metrics'] if r['over'] == 'runs'),
+           'n = 3 per side: warned that significance is out of reach; every row "could not tell"')
+        check_family(small)
 
-        by_ids = compare(d, base='runs:1,2,3,4,5', new='kernel:6.12.0-rc1+').json()
+        by_ids = compare(d, base='runs:1,2,3,4,5', new='kernel:6.12.0-rc1+', metrics='all').json()
         ok(by_ids['metrics'] == m['metrics'] and by_ids['base']['runs'] == [1, 2, 3, 4, 5] and
            by_ids['new']['runs'] == [6, 7, 8, 9, 10], 'runs:1,..,5 and kernel:RELEASE select the same runs')
         by_tag = compare(d, base='label:base', new='tag:series=folio-dirty-v3').json()

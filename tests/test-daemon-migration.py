@@ -121,7 +121,8 @@ def main():
         ok(p.returncode == 0 and 'not measured (no value, not 0):' in p.stdout and
            all(re.search(r'^  %s +trace is off in the spec$' % k, p.stdout, re.M) for k in TRACED),
            'migbench show lists what the run did not measure, and why')
-        r = d.get('/api/v1/compare?base=runs:%d&new=runs:%d&vary=trace' % (traced_id, run['id']))
+        # every row: the traced metrics a report leaves out by default too
+        r = d.get('/api/v1/compare?base=runs:%d&new=runs:%d&vary=trace&metrics=all' % (traced_id, run['id']))
         model = r.json()
         new_gaps = {e['metric']: e for e in model.get('missing', [])
                     if e['side'] == 'new' and e['metric'] in TRACED}
@@ -130,7 +131,7 @@ def main():
                e['reasons'] == [{'reason': 'trace is off in the spec', 'runs': 1}] for e in new_gaps.values()) and
            not any(row['metric'] in TRACED for row in model['metrics']),
            'compared with the traced run: each traced metric missing on the new side, with why, and no row')
-        text = d.get('/api/v1/compare?base=runs:%d&new=runs:%d&vary=trace&format=text'
+        text = d.get('/api/v1/compare?base=runs:%d&new=runs:%d&vary=trace&metrics=all&format=text'
                      % (traced_id, run['id'])).body.decode()
         words = ' '.join(text.split())	# the lines as wrapped at 75 columns, joined
         # one line for the reason, naming every metric it took
@@ -142,7 +143,7 @@ def main():
            'the text report names its spec and says what the new side did not measure, and why')
         if 'Not measured' not in text:
             diag(text)
-        md = d.get('/api/v1/compare?base=runs:%d&new=runs:%d&vary=trace&format=markdown'
+        md = d.get('/api/v1/compare?base=runs:%d&new=runs:%d&vary=trace&metrics=all&format=markdown'
                    % (traced_id, run['id'])).body.decode()
         line = [l for l in md.splitlines() if l.startswith('- trace is off in the spec: new side, 1 of 1 run: ')]
         ok('**Not measured** (no value, not 0)' in md and len(line) == 1 and

@@ -84,8 +84,10 @@ def test_adaptive(d):
         runs = fixed.get('/api/v1/runs?label=ad-C').json()['runs']
         ok(len(runs) == 6 and final[-1]['state'] == 'done' and
            fixed.run(c['run_ids'][-1])['progress'] ==
-           'group %d: every headline CI within 5%% after 6 runs' % c['group']['id'],
-           'a target met after the first 6 runs adds none')
+           'group %d: every headline CI within 5%%, and a 5%% change detectable, after 6 runs'
+           % c['group']['id'], 'a target met after the first 6 runs adds none: 6 runs a side '
+           'reach p 0.0022, below alpha over the 20 rows a report shows by default, and their '
+           'spread lets a 5%% change be seen')
     finally:
         fixed.cleanup()
 

@@ -207,7 +207,9 @@ async function viewCompare(params) {
 		return showError(e);
 	}
 	const text = await api('/compare?' + q + '&format=text');
-	const rows = model.metrics.map(r => el('tr', { 'data-verdict': r.verdict, 'data-metric': r.metric },
+	// a row over iterations is described, not tested: no p, no verdict
+	const verdict = r => r.verdict === null ? 'not tested' : r.verdict;
+	const rows = model.metrics.map(r => el('tr', { 'data-verdict': verdict(r), 'data-metric': r.metric },
 		el('td', {}, r.metric, r.label ? el('div', { class: 'muted' }, r.label) : null,
 			r.point ? el('div', { class: 'muted', 'data-testid': 'point' },
 				sweepPointText(model.sweep.keys, r.point)) : null), el('td', {}, r.over),
@@ -216,8 +218,10 @@ async function viewCompare(params) {
 		el('td', { class: 'num' }, r.delta_pct === null ? '-' : r.delta_pct.toFixed(1) + '%',
 			r.delta_pct_ci ? el('div', { class: 'muted' },
 				`[${r.delta_pct_ci[0].toFixed(1)}, ${r.delta_pct_ci[1].toFixed(1)}]`) : null),
-		el('td', { class: 'num' }, r.u_p === null ? '-' : r.u_p.toPrecision(2)),
-		el('td', { class: 'verdict-' + r.verdict }, r.verdict), el('td', {}, dotPlot(r))));
+		el('td', { class: 'num' }, r.p_adjusted === null ? '-' : r.p_adjusted.toPrecision(2)),
+		el('td', { class: 'verdict-' + verdict(r).replaceAll(' ', '-') }, verdict(r),
+			r.detectable_pct === null ? null : el('div', { class: 'muted' },
+				`detectable ${r.detectable_pct.toFixed(1)}%`)), el('td', {}, dotPlot(r))));
 	const download = el('a', { href: API + '/compare?' + q + '&format=text', download: 'migbench-compare.txt' },
 		'Download');
 	// the DOM's append writes null as "null": what a model lacks is left out
@@ -228,7 +232,7 @@ async function viewCompare(params) {
 		...specCommands(model.command, model.selftest),
 		model.sweep ? sweepCharts(model) : null,
 		el('table', { 'data-testid': 'compare-rows' }, el('tr', {},
-			['metric', 'over', 'base', 'new', 'delta (95% CI)', 'p', 'verdict', 'values (grey base, blue new; bar: median, line: its 95% CI)']
+			['metric', 'over', 'base', 'new', 'delta (95% CI)', 'p (Holm)', 'verdict', 'values (grey base, blue new; bar: median, line: its 95% CI)']
 				.map(h => el('th', {}, h))), rows),
 		(model.missing || []).length ? el('div', { class: 'card' }, el('h3', {}, 'Not measured'),
 			el('ul', { class: 'not-measured', 'data-testid': 'compare-missing' }, model.missing.map(m =>

@@ -271,7 +271,8 @@ static int parse_index(const char *s, int max, int *out)
 
 enum MHD_Result api_campaign_report(struct http_request *r, int64_t id)
 {
-	static const char *const allowed[] = { "format", "alpha", "vary", "request", "kernel", NULL };
+	static const char *const allowed[] = { "format", "alpha", "vary", "metrics", "request",
+					       "kernel", NULL };
 	struct report rep = { .app = r->app, .id = id };
 	struct json_object *campaign = NULL, *kernels = NULL, *runs = NULL;
 	struct mb_error err = { 0 };

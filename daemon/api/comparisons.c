@@ -17,6 +17,7 @@
 #include "store/runs.h"
 #include "store/selectors.h"
 #include "compare.h"
+#include "compare_family.h"
 #include "compare_report.h"
 #include "engine.h"
 
@@ -88,10 +89,17 @@ bool api_compare_params(struct http_request *r, struct compare_request *req,
 	const char *alpha = http_query(r, "alpha");
 	bool known = false;
 
-	req->alpha = 0.05;
+	req->alpha = COMPARE_ALPHA;
 	req->vary = http_query(r, "vary");
 	if (req->vary && !is_selector_text(req->vary, 256)) {
 		*reply = http_reply_problem(r, 400, "vary", "vary: a comma-separated list of keys");
+		return false;
+	}
+	/* the names themselves are checked by the comparison (compare_select.c) */
+	req->metrics = http_query(r, "metrics");
+	if (req->metrics && !is_selector_text(req->metrics, 4096)) {
+		*reply = http_reply_problem(r, 400, "metrics", "metrics: \"all\" or a comma-separated "
+					    "list of metric names");
 		return false;
 	}
 	if (alpha) {
@@ -115,7 +123,8 @@ bool api_compare_params(struct http_request *r, struct compare_request *req,
 
 enum MHD_Result api_compare(struct http_request *r, int64_t unused)
 {
-	static const char *const allowed[] = { "base", "new", "format", "alpha", "vary", NULL };
+	static const char *const allowed[] = { "base", "new", "format", "alpha", "vary", "metrics",
+					       NULL };
 	struct compare_request req = { 0 };
 	struct app *app = r->app;
 	struct compare_source src;

@@ -2,10 +2,12 @@
 
 #include "runs/adaptive.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "compare_family.h"
 #include "runs/summaries.h"
 #include "store/groups.h"
 #include "store/runs.h"
@@ -30,15 +32,50 @@ static void headline_medians(struct store *st, int64_t group, const struct mb_he
 		*n = 0;
 }
 
+/* The smallest two-sided U-test p with n runs a side: 2 / C(2n, n). */
+static double min_u_p(size_t n)
+{
+	double c = 1;
+
+	for (size_t k = 1; k <= n; k++)
+		c = c * (double)(n + k) / (double)k;
+	return 2.0 / c;
+}
+
+/*
+ * The smallest relative change, in %, that a comparison with another
+ * group of as many runs and the same spread would detect at level with
+ * COMPARE_POWER (compare_family.c's figure, both sides alike); NaN
+ * without a spread to say it from.
+ */
+static double detectable(const double *sorted, size_t n, double median, double level)
+{
+	double mean = 0, ss = 0, df = 2.0 * (double)n - 2;
+
+	if (n < 2 || median == 0)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		mean += sorted[i] / (double)n;
+	for (size_t i = 0; i < n; i++)
+		ss += (sorted[i] - mean) * (sorted[i] - mean);
+	if (ss == 0)
+		return 0;
+	return (mb_student_t_quantile(1.0 - level / 2.0, df) + mb_student_t_quantile(COMPARE_POWER, df)) *
+	       sqrt(ss / (double)(n - 1)) * sqrt(2.0 / (double)n) / fabs(median) * 100.0;
+}
+
 /*
  * Whether the group's median of the headline metric is known to within
- * target percent (95% CI half-width); if not, why, in reason.  Absent
- * metrics pass.
+ * target percent (95% CI half-width), and its runs are enough for a
+ * comparison against a group like it to call a change of
+ * COMPARE_DETECTABLE_PCT at level (alpha over the rows a report shows by
+ * default, Holm's first step); if not, why, in reason.  Absent metrics
+ * pass.
  */
 static bool within_target(struct store *st, int64_t group, const struct mb_headline *h,
-			  double target, char *reason, size_t len)
+			  double target, double level, char *reason, size_t len)
 {
-	double *v = NULL, lo, hi, median, half;
+	double *v = NULL, lo, hi, median, half, seen;
 	const char *metric;
 	bool ok = true;
 	size_t n = 0;
@@ -57,6 +94,14 @@ static bool within_target(struct store *st, int64_t group, const struct mb_headl
 		snprintf(reason, len, "%s: median CI +/-%.1f%% over the %g%% target",
 			 metric, half, target);
 		ok = false;
+	} else if (min_u_p(n) >= level) {
+		snprintf(reason, len, "%s: %zu runs a side cannot reach the U test's p < %.2g", metric,
+			 n, level);
+		ok = false;
+	} else if (!((seen = detectable(v, n, median, level)) <= COMPARE_DETECTABLE_PCT)) {
+		snprintf(reason, len, "%s: a %.0f%% change is not detectable yet (%.1f%% with %zu "
+			 "runs a side)", metric, COMPARE_DETECTABLE_PCT, seen, n);
+		ok = false;
 	}
 	free(v);
 	return ok;
@@ -71,17 +116,23 @@ static bool within_target(struct store *st, int64_t group, const struct mb_headl
  */
 void adaptive_extend_group(struct store *st, const struct mb_engine *engine, int64_t id)
 {
+	const struct mb_headline *rows = mb_engine_report_first(engine);
 	struct group_state g;
 	char reason[200] = "", msg[300];
+	size_t family = 0;
 	int64_t next;
 
 	if (store_group_state(st, id, &g) || g.target_ci_percent <= 0 || g.pending)
 		return;
+	while (rows && rows[family].metric)	/* the rows a comparison shows by default */
+		family++;
 	for (const struct mb_headline *h = engine->headline; h->metric && !reason[0]; h++)
-		within_target(st, g.group_id, h, g.target_ci_percent, reason, sizeof(reason));
+		within_target(st, g.group_id, h, g.target_ci_percent,
+			      COMPARE_ALPHA / (double)(family ? family : 1), reason, sizeof(reason));
 	if (!reason[0])
-		snprintf(msg, sizeof(msg), "group %lld: every headline CI within %g%% after %u runs",
-			 (long long)g.group_id, g.target_ci_percent, g.runs);
+		snprintf(msg, sizeof(msg), "group %lld: every headline CI within %g%%, and a %.0f%% "
+			 "change detectable, after %u runs", (long long)g.group_id,
+			 g.target_ci_percent, COMPARE_DETECTABLE_PCT, g.runs);
 	else if (g.runs >= g.max_repeat)
 		snprintf(msg, sizeof(msg), "group %lld: max_repeat %u reached (%s)",
 			 (long long)g.group_id, g.max_repeat, reason);

@@ -188,7 +188,8 @@ try {
 
 	await visit(page, '/compare?base=base&new=patched', '[data-testid=compare-rows] tr[data-verdict]', 'compare');
 	const verdicts = await page.$$eval('tr[data-verdict]', rows => rows.map(r => r.dataset.verdict));
-	check(verdicts.length >= 5 && verdicts.every(v => ['improved', 'regressed', 'changed', '~'].includes(v)),
+	check(verdicts.length >= 5 && verdicts.every(v => ['improved', 'regressed', 'changed', '~',
+		'could not tell', 'not tested'].includes(v)),
 	      'compare view shows a verdict row per metric', `verdicts ${verdicts}`);
 	check(await page.$$eval('svg.dots circle', c => c.length) >= 10, 'compare view draws the distributions');
 	check(!/\bnull\b/.test(await page.textContent('main')), 'compare view shows no "null" for a part it has nothing for');

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""An A/A test, for real, and a planted change, with real dirty-log runs
+on /dev/kvm through migbenchd.
+
+A/A: two labels of one spec on this kernel, queued together so that they
+run interleaved (A B A B ...), 8 runs each of 3 iterations.  Compared with
+each other, no headline row may be called changed (at alpha 0.01, so that
+chance alone fails this test at most one time in a hundred).  Then the
+same 16 runs are split again, 32 times: each interleaved pair's two runs
+go one to each side at random (seeded), so each split is as balanced in
+time as the labels were; the share of splits with any row called changed
+after Holm's correction must stay near the nominal 5% (at most 5 of 32:
+under the null, more than 5 has a chance well under 1%).
+
+Planted: clear_chunk_pages 0 (one KVM_CLEAR_DIRTY_LOG per memslot)
+against 256 (one per 256 pages: 128 calls per GiB of guest memory), 6 runs
+a side, compared with vary=clear_chunk_pages: clear_dirty_log_ns is called
+regressed, and `migbench compare --fail-on clear_dirty_log_ns` exits 1."""
+import os
+import random
+import subprocess
+import sys
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_fixture import CLIENT, Daemon, diag, done, long_run, ok, require_kvm, run_tests  # noqa: E402
+
+SPEC = {'vcpus': 1, 'mem_per_vcpu': '64M', 'iterations': 3}
+AA_RUNS = 8
+SPLITS = 32
+CHANGED = ('improved', 'regressed', 'changed')
+HEADLINE = ('clear_dirty_log_ns', 'get_dirty_log_ns', 'disable_dirty_log_ns')
+
+
+def compare(d, **q):
+    return d.get('/api/v1/compare?' + urllib.parse.urlencode(q))
+
+
+def queue_together(d, *groups):
+    """Each (label, spec, repeat) as one group, queued behind a run that
+    holds the worker until all are in, so that they interleave."""
+    blocker = d.submit(**long_run(label='blocker'))['id']
+    d.wait_state(blocker, ('running',))
+    ids = [d.submit(**dict(spec, label=label, repeat=n))['run_ids'] for label, spec, n in groups]
+    d.post('/api/v1/runs/%d/cancel' % blocker)
+    runs = [[d.wait_state(i, ('done', 'failed', 'cancelled'), timeout=600) for i in g] for g in ids]
+    return runs
+
+
+def called(model, metrics=None):
+    return [(r['metric'], r['verdict'], r['p_adjusted']) for r in model['metrics']
+            if r['over'] == 'runs' and r['verdict'] in CHANGED and
+            (metrics is None or r['metric'] in metrics)]
+
+
+def test_aa(d):
+    a, b = queue_together(d, ('aa-a', SPEC, AA_RUNS), ('aa-b', SPEC, AA_RUNS))
+    if not ok(all(r['state'] == 'done' for r in a + b), 'the %d A/A runs are done' % (2 * AA_RUNS)):
+        diag([(r['id'], r['state'], r['error']) for r in a + b])
+        return
+    order = [r['label'] for r in sorted(a + b, key=lambda r: r['started_at'])]
+    ok(order == ['aa-a', 'aa-b'] * AA_RUNS, 'they ran interleaved: %s' % ' '.join(order))
+    m = compare(d, base='aa-a', new='aa-b', alpha='0.01', metrics='all').json()
+    diag('A/A rows: %s' % ', '.join('%s %s (p %s, adjusted %s)' % (r['metric'], r['verdict'],
+                                                                    r['u_p'], r['p_adjusted'])
+                                    for r in m['metrics'] if r['over'] == 'runs'))
+    ok(m['base']['runs'] == [r['id'] for r in a] and m['family'] >= 5 and
+       not called(m, HEADLINE),
+       'A/A, %d runs a side, every row: no headline row called changed at alpha 0.01 (%s)'
+       % (AA_RUNS, called(m, HEADLINE) or 'none'))
+    # the same runs split again, pair by pair: as balanced in time as the labels
+    pairs = list(zip(sorted(a, key=lambda r: r['started_at']), sorted(b, key=lambda r: r['started_at'])))
+    rng = random.Random(20261204)
+    splits, any_called = 0, []
+    for k in range(SPLITS):
+        sides = ([], [])
+        for x, y in pairs:
+            first = rng.random() < 0.5
+            sides[0].append((x if first else y)['id'])
+            sides[1].append((y if first else x)['id'])
+        r = compare(d, base='runs:' + ','.join(map(str, sides[0])),
+                    new='runs:' + ','.join(map(str, sides[1])), metrics='all')
+        if r.status != 200:
+            diag(r.status, r.body)
+            continue
+        splits += 1
+        if called(r.json()):
+            any_called.append((k, called(r.json())))
+    diag('splits with a row called changed: %s' % (any_called or 'none'))
+    ok(splits == SPLITS and len(any_called) <= 5,
+       '%d splits of the same runs, every row, Holm at alpha 0.05: %d with any row called '
+       'changed (nominal 5%%: at most 5)' % (splits, len(any_called)))
+
+
+def test_planted(d):
+    spec = dict(SPEC, mem_per_vcpu='128M')
+    base, new = queue_together(d, ('chunk-0', dict(spec, clear_chunk_pages=0), 6),
+                               ('chunk-256', dict(spec, clear_chunk_pages=256), 6))
+    if not ok(all(r['state'] == 'done' for r in base + new), 'the 12 planted runs are done'):
+        diag([(r['id'], r['state'], r['error']) for r in base + new])
+        return
+    m = compare(d, base='chunk-0', new='chunk-256', vary='clear_chunk_pages').json()
+    row = [r for r in m['metrics'] if r['metric'] == 'clear_dirty_log_ns' and r['over'] == 'runs']
+    ok(row and row[0]['verdict'] == 'regressed' and row[0]['p_adjusted'] < 0.05,
+       'clear_chunk_pages 0 against 256: clear_dirty_log_ns regressed, %s against %s ns '
+       '(p %s, Holm-adjusted %s over %d rows)' % (
+           row[0]['base']['median'], row[0]['new']['median'], row[0]['u_p'], row[0]['p_adjusted'],
+           m['family']) if row else 'clear_dirty_log_ns: no row')
+    diag('left out by default: %s' % m['left_out'])
+    p = subprocess.run([CLIENT, '--socket', d.sock, 'compare', '--base', 'chunk-0', '--new', 'chunk-256',
+                        '--vary', 'clear_chunk_pages', '--fail-on', 'clear_dirty_log_ns'],
+                       capture_output=True, text=True, timeout=60)
+    ok(p.returncode == 1 and p.stderr.startswith('migbench: clear_dirty_log_ns regressed (+'),
+       'migbench compare --fail-on clear_dirty_log_ns: exit 1, naming it (%d %s)'
+       % (p.returncode, p.stderr.strip()))
+    p = subprocess.run([CLIENT, '--socket', d.sock, 'compare', '--base', 'aa-a', '--new', 'aa-b',
+                        '--alpha', '0.01'], capture_output=True, text=True, timeout=60)
+    ok(p.returncode == 0, 'and the A/A runs at alpha 0.01: exit 0 (%d %s)' % (p.returncode, p.stderr.strip()))
+
+
+def main():
+    require_kvm()
+    run_tests(Daemon(), test_aa, test_planted)
+    done()
+
+
+main()
