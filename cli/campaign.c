@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "connection.h"
 #include "strict_json.h"
 
@@ -197,9 +198,18 @@ static int cmd_report(int argc, char **argv)
 {
 	static const char *const names[] = { "format", "alpha", "vary", "request", "kernel", NULL };
 	const char *values[5] = { "text", NULL, NULL, NULL, NULL };
-	char path[1024], query[960] = "";
+	char path[2048], query[1900] = "", metrics[1024];
 	long long id;
-	int ret = query_options(argc, argv, names, values, query, sizeof(query));
+	int ret = compare_take_metrics(&argc, argv, metrics, sizeof(metrics));
+
+	if (!ret)
+		ret = query_options(argc, argv, names, values, query, sizeof(query));
+	if (!ret && metrics[0])
+		add_query(query, sizeof(query), "metrics", metrics);
+	if (!ret && strlen(query) >= sizeof(query) - 1) {
+		fprintf(stderr, PROG ": campaign report: the options are too long\n");
+		ret = EXIT_USAGE;
+	}
 
 	if (!ret)
 		ret = campaign_id(argc, argv, &id);

@@ -70,12 +70,8 @@ static int take_fail_on(int *argc, char **argv, struct fail_on *f)
 	return 0;
 }
 
-/*
- * Take --metric LIST (repeatable, or --metric=LIST) and --all out of argv
- * into metrics= ("" when neither); 0 or EXIT_USAGE, said.  The daemon
- * checks the names.
- */
-static int take_metrics(int *argc, char **argv, char *metrics, size_t size)
+/* --metric=LIST is taken as --metric LIST; the daemon checks the names. */
+int compare_take_metrics(int *argc, char **argv, char *metrics, size_t size)
 {
 	size_t used = 0;
 	bool all = false;
@@ -148,17 +144,18 @@ static int verdicts(struct json_object *model, const struct fail_on *f)
 
 	e = mb_engine_find(str(model, "kind"));
 	json_object_object_get_ex(model, "metrics", &rows);
+	/* a metric it fails on (given, or the headline) that the report left out: no verdict */
 	if (json_object_object_get_ex(model, "left_out", &left) &&
 	    json_object_is_type(left, json_type_array))
-		for (size_t i = 0; i < f->n; i++)
-			for (size_t j = 0; j < json_object_array_length(left); j++)
-				if (!strcmp(f->metrics[i], json_object_get_string(
-						json_object_array_get_idx(left, j)))) {
-					fprintf(stderr, PROG ": --fail-on %s: the report leaves it "
-						"out; add --metric %s, or --all\n", f->metrics[i],
-						f->metrics[i]);
-					return EXIT_USAGE;
-				}
+		for (size_t j = 0; j < json_object_array_length(left); j++) {
+			const char *metric = json_object_get_string(json_object_array_get_idx(left, j));
+
+			if (!fails_on(f, e, rows, metric))
+				continue;
+			fprintf(stderr, PROG ": %s%s: the report leaves it out; add --metric %s, or "
+				"--all\n", f->n ? "--fail-on " : "headline metric ", metric, metric);
+			return EXIT_USAGE;
+		}
 	for (size_t i = 0; json_object_is_type(rows, json_type_array) &&
 			   i < json_object_array_length(rows); i++) {
 		struct json_object *row = json_object_array_get_idx(rows, i);
@@ -247,7 +244,7 @@ int cmd_compare(int argc, char **argv)
 	int ret = take_fail_on(&argc, argv, &f);
 
 	if (!ret)
-		ret = take_metrics(&argc, argv, metrics, sizeof(metrics));
+		ret = compare_take_metrics(&argc, argv, metrics, sizeof(metrics));
 	if (!ret)
 		ret = query_options(argc, argv, names, values, path, sizeof(path));
 	if (ret)
@@ -259,5 +256,8 @@ int cmd_compare(int argc, char **argv)
 		add_query(path, sizeof(path), "metrics", metrics);
 		add_query(model, sizeof(model), "metrics", metrics);
 	}
+	/* a query cut short would compare other runs or rows than asked */
+	if (strlen(path) >= sizeof(path) - 1 || strlen(model) >= sizeof(model) - 1)
+		return fprintf(stderr, PROG ": compare: the options are too long\n"), EXIT_USAGE;
 	return report_and_verdicts(path, model, &f);
 }

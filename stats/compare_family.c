@@ -21,7 +21,7 @@ static int by_p(const void *a, const void *b)
 
 	if (x->p != y->p)
 		return x->p < y->p ? -1 : 1;
-	return x->row < y->row ? -1 : x->row > y->row;	/* ties: as they came */
+	return x->row < y->row ? -1 : x->row > y->row;	/* ties: any order gives the same p */
 }
 
 /*
@@ -57,8 +57,12 @@ static const char *verdict(struct json_object *row, double p_adjusted, double se
 
 	if (p_adjusted < alpha)
 		return !lower_better ? "changed" : mn < mb ? "improved" : "regressed";
-	/* no runs enough to reach the corrected level, or to see a small change */
-	if (!(min_p < level) || !(seen <= COMPARE_DETECTABLE_PCT))
+	/*
+	 * no runs enough to reach the corrected level, or to see a small
+	 * change; a smallest p not known (groups too large to tabulate)
+	 * is no bar
+	 */
+	if ((isfinite(min_p) && min_p >= level) || !(seen <= COMPARE_DETECTABLE_PCT))
 		return "could not tell";
 	return "~";
 }

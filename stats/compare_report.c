@@ -70,7 +70,7 @@ static void left_out_line(struct json_object *m, const char *mark, char *out, si
 		at += (size_t)snprintf(out + at, len - at, "%s%s%s%s", i ? ", " : "", mark,
 				       json_object_get_string(json_object_array_get_idx(names, i)), mark);
 	if (n && at < len)
-		snprintf(out + at, len - at, " (migbench compare --all, or metrics=all, shows them)");
+		snprintf(out + at, len - at, " (--all, or metrics=all, shows them)");
 }
 
 static void text_report(struct json_object *m, struct textbuf *b)

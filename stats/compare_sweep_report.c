@@ -214,6 +214,10 @@ static void text_row(struct textbuf *b, struct json_object *row, const struct ce
 	char values[128];
 
 	point_text(row, " ", values, sizeof(values));
+	if (strlen(values) > 19) {	/* the values on a line of their own, not cut */
+		report_wrap(b, "", "  ", values);
+		values[0] = '\0';
+	}
 	textbuf_printf(b, "%-19.19s %9s %9s %8s %7s%s%s\n", values, c->base, c->new, c->delta,
 		       c->adjusted, verdict[0] ? " " : "", verdict);
 }

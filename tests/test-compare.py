@@ -447,11 +447,20 @@ def test_exit_status(d, text):
     ok(out.returncode == 2 and out.stderr.strip() == 'migbench: --fail-on dirty_pages: the report '
        'leaves it out; add --metric dirty_pages, or --all',
        '--fail-on a metric the report leaves out: exit 2, saying how to show it (%s)' % out.stderr.strip())
-    out = run('--base', 'base', '--new', 'patched', '--metric', 'dirty_pages', '--metric=disable_dirty_log_ns')
+    out = run('--base', 'base', '--new', 'patched', '--metric', 'dirty_pages', '--metric=disable_dirty_log_ns',
+              '--fail-on', 'disable_dirty_log_ns')
     want = compare(d, base='base', new='patched', metrics='dirty_pages,disable_dirty_log_ns',
                    format='text').body.decode()
     ok(out.returncode == 0 and out.stdout == want and 'clear_dirty_log_ns  ' not in out.stdout,
        '--metric twice: the report of those rows alone, as metrics= gives it')
+    out = run('--base', 'patched', '--new', 'base', '--metric', 'disable_dirty_log_ns')
+    ok(out.returncode == 2 and out.stderr.strip() == 'migbench: headline metric clear_dirty_log_ns: '
+       'the report leaves it out; add --metric clear_dirty_log_ns, or --all',
+       'rows picked without the headline, which regressed: exit 2, not 0 (%s)' % out.stderr.strip())
+    out = run('--base', 'patched', '--new', 'base', '--metric', 'disable_dirty_log_ns',
+              '--fail-on', 'disable_dirty_log_ns')
+    ok(out.returncode == 0, 'and with --fail-on the rows picked: exit 0 (%d %s)'
+       % (out.returncode, out.stderr.strip()))
     out = run('--base', 'base', '--new', 'patched', '--all')
     ok(out.returncode == 0 and out.stdout == compare(d, base='base', new='patched', metrics='all',
                                                      format='text').body.decode(),
@@ -492,7 +501,7 @@ def check_selection(d):
        'by default the report_first rows: clear and disable, dirty_pages left out and named, '
        'a family of 2 (%s)' % got)
     text = compare(d, base='base', new='patched', format='text').body.decode()
-    ok('Left out: dirty_pages (migbench compare --all, or metrics=all, shows them)' in text and
+    ok('Left out: dirty_pages (--all, or metrics=all, shows them)' in text and
        '\ndirty_pages' not in text, 'the text report says what it left out')
     one = compare(d, base='base', new='patched', metrics='dirty_pages').json()
     ok([(r['metric'], r['over']) for r in one['metrics']] == [('dirty_pages', 'runs'),

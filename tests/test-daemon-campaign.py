@@ -181,6 +181,14 @@ def test_client(d, kdir):
                        capture_output=True, text=True, timeout=30)
     ok(p.returncode == 4 and 'there is no campaign 9' in p.stderr,
        'migbench campaign report of no campaign: exit 4')
+    p = subprocess.run([CLIENT, '--socket', d.sock, 'campaign', 'report', '9', '--metric', 'nosuch_ns'],
+                       capture_output=True, text=True, timeout=30)
+    ok(p.returncode == 2 and 'metrics: nosuch_ns is not a metric migbench compares' in p.stderr,
+       'migbench campaign report --metric is the query\'s metrics=: the 400 said, exit 2 (%s)'
+       % p.stderr.strip())
+    p = subprocess.run([CLIENT, '--socket', d.sock, 'campaign', 'report', '9', '--all', '--metric', 'x'],
+                       capture_output=True, text=True, timeout=30)
+    ok(p.returncode == 2 and 'one or the other' in p.stderr, 'and --all with --metric: exit 2')
 
 
 def test_config_refusals(tmp):

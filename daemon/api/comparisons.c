@@ -19,6 +19,7 @@
 #include "compare.h"
 #include "compare_family.h"
 #include "compare_report.h"
+#include "compare_select.h"
 #include "engine.h"
 
 static bool is_selector_text(const char *s, size_t max)
@@ -95,12 +96,19 @@ bool api_compare_params(struct http_request *r, struct compare_request *req,
 		*reply = http_reply_problem(r, 400, "vary", "vary: a comma-separated list of keys");
 		return false;
 	}
-	/* the names themselves are checked by the comparison (compare_select.c) */
 	req->metrics = http_query(r, "metrics");
-	if (req->metrics && !is_selector_text(req->metrics, 4096)) {
-		*reply = http_reply_problem(r, 400, "metrics", "metrics: \"all\" or a comma-separated "
-					    "list of metric names");
-		return false;
+	if (req->metrics) {	/* before anything is read: a campaign's too */
+		struct compare_select shown;
+		struct mb_error err = { 0 };
+
+		if (!is_selector_text(req->metrics, 4096))
+			mb_fail(&err, "metrics", "\"all\" or a comma-separated list of metric names");
+		else
+			compare_select_parse(req->metrics, &shown, &err);
+		if (err.message[0]) {
+			*reply = http_reply_problem(r, 400, "metrics", "%s", err.message);
+			return false;
+		}
 	}
 	if (alpha) {
 		char *end;
