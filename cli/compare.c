@@ -28,6 +28,22 @@ struct fail_on {
 };
 
 /*
+ * argv[*i] as --NAME LIST or --NAME=LIST: 1 with the list in *list (NULL
+ * when NAME ends argv, said), *i past what it took; 0 for another word.
+ */
+static int list_option(int argc, char **argv, int *i, const char *name, const char **list)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len) || (argv[*i][len] && argv[*i][len] != '='))
+		return 0;
+	*list = argv[*i][len] ? argv[*i] + len + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+	if (!*list)
+		fprintf(stderr, PROG ": %s wants a list of metrics\n", name);
+	return 1;
+}
+
+/*
  * Take --fail-on LIST (or --fail-on=LIST) out of argv, so that the rest
  * are the report's own query options; 0 or EXIT_USAGE, said.
  */
@@ -38,16 +54,12 @@ static int take_fail_on(int *argc, char **argv, struct fail_on *f)
 	for (int i = 0; i < *argc; i++) {
 		const char *list = NULL;
 
-		if (!strcmp(argv[i], "--fail-on") && i + 1 < *argc)
-			list = argv[++i];
-		else if (!strncmp(argv[i], "--fail-on=", 10))
-			list = argv[i] + 10;
-		else if (!strcmp(argv[i], "--fail-on"))
-			return fprintf(stderr, PROG ": --fail-on wants a list of metrics\n"), EXIT_USAGE;
-		if (!list) {
+		if (!list_option(*argc, argv, &i, "--fail-on", &list)) {
 			argv[out++] = argv[i];
 			continue;
 		}
+		if (!list)
+			return EXIT_USAGE;
 		if (strlen(list) >= sizeof(f->text) - f->used)
 			return fprintf(stderr, PROG ": --fail-on: too long\n"), EXIT_USAGE;
 		strcpy(f->text + f->used, list);
@@ -85,16 +97,12 @@ int compare_take_metrics(int *argc, char **argv, char *metrics, size_t size)
 			all = true;
 			continue;
 		}
-		if (!strcmp(argv[i], "--metric") && i + 1 < *argc)
-			list = argv[++i];
-		else if (!strncmp(argv[i], "--metric=", 9))
-			list = argv[i] + 9;
-		else if (!strcmp(argv[i], "--metric"))
-			return fprintf(stderr, PROG ": --metric wants a list of metrics\n"), EXIT_USAGE;
-		if (!list) {
+		if (!list_option(*argc, argv, &i, "--metric", &list)) {
 			argv[out++] = argv[i];
 			continue;
 		}
+		if (!list)
+			return EXIT_USAGE;
 		if (!*list || strlen(list) + 2 > size - used)
 			return fprintf(stderr, PROG ": --metric wants a list of metrics, not too long\n"),
 			       EXIT_USAGE;

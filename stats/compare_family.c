@@ -24,28 +24,29 @@ static int by_p(const void *a, const void *b)
 	return x->row < y->row ? -1 : x->row > y->row;	/* ties: any order gives the same p */
 }
 
-/*
- * The smallest relative change, in %, that Welch's t over these per-run
- * values finds at level with COMPARE_POWER: (t(1 - level/2) + t(power)) x
- * the standard error, over the base median.  NaN when it cannot be said:
- * one run on a side, or a base median of 0.
- */
+double compare_detectable_pct(double se, double df, double median, double level)
+{
+	if (!isfinite(median) || median == 0)
+		return NAN;
+	if (se == 0)
+		return 0;
+	if (!(df > 0))
+		return NAN;
+	return (mb_student_t_quantile(1.0 - level / 2.0, df) +
+		mb_student_t_quantile(COMPARE_POWER, df)) * se / fabs(median) * 100.0;
+}
+
+/* A row's detectable change, from its per-run values' spread; NaN with one run on a side. */
 static double detectable(struct json_object *row, double level)
 {
 	struct json_object *b = model_get(row, "base"), *n = model_get(row, "new");
 	double nb = model_num(b, "n"), nn = model_num(n, "n"), sb = model_num(b, "stdev"),
-	       sn = model_num(n, "stdev"), mb = model_num(b, "median"), se, df;
+	       sn = model_num(n, "stdev");
 
-	if (!(nb >= 2 && nn >= 2) || !isfinite(sb) || !isfinite(sn) || !isfinite(mb) || mb == 0)
+	if (!(nb >= 2 && nn >= 2) || !isfinite(sb) || !isfinite(sn))
 		return NAN;
-	se = sqrt(sb * sb / nb + sn * sn / nn);
-	if (se == 0)
-		return 0;
-	df = model_num(row, "welch_df");
-	if (!(df > 0))
-		return NAN;
-	return (mb_student_t_quantile(1.0 - level / 2.0, df) +
-		mb_student_t_quantile(COMPARE_POWER, df)) * se / fabs(mb) * 100.0;
+	return compare_detectable_pct(sqrt(sb * sb / nb + sn * sn / nn), model_num(row, "welch_df"),
+				      model_num(b, "median"), level);
 }
 
 static const char *verdict(struct json_object *row, double p_adjusted, double seen,

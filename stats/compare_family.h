@@ -20,6 +20,14 @@
 #define COMPARE_DETECTABLE_PCT	5.0
 #define COMPARE_POWER		0.8
 
+/*
+ * The smallest relative change, in %, that Welch's t finds at level with
+ * COMPARE_POWER, given the standard error of the difference, its degrees
+ * of freedom and the base median: (t(1 - level/2) + t(power)) x se over
+ * the median.  0 without spread; NaN for a median of 0 or no df.
+ */
+double compare_detectable_pct(double se, double df, double median, double level);
+
 /* Adjust, judge and size every per-run row of rows at alpha; the family's size. */
 size_t compare_family_judge(struct json_object *rows, double alpha);
 

@@ -43,25 +43,18 @@ static double min_u_p(size_t n)
 }
 
 /*
- * The smallest relative change, in %, that a comparison with another
- * group of as many runs and the same spread would detect at level with
- * COMPARE_POWER (compare_family.c's figure, both sides alike); NaN
- * without a spread to say it from.
+ * The change a comparison with another group of as many runs and the same
+ * spread would detect at level (compare_family.h, both sides alike); NaN
+ * with fewer than two runs.
  */
-static double detectable(const double *sorted, size_t n, double median, double level)
+static double detectable(double *sorted, size_t n, double median, double level)
 {
-	double mean = 0, ss = 0, df = 2.0 * (double)n - 2;
+	struct mb_summary s;
 
-	if (n < 2 || median == 0)
+	if (n < 2 || mb_summarize(sorted, n, &s))
 		return NAN;
-	for (size_t i = 0; i < n; i++)
-		mean += sorted[i] / (double)n;
-	for (size_t i = 0; i < n; i++)
-		ss += (sorted[i] - mean) * (sorted[i] - mean);
-	if (ss == 0)
-		return 0;
-	return (mb_student_t_quantile(1.0 - level / 2.0, df) + mb_student_t_quantile(COMPARE_POWER, df)) *
-	       sqrt(ss / (double)(n - 1)) * sqrt(2.0 / (double)n) / fabs(median) * 100.0;
+	return compare_detectable_pct(s.stdev * sqrt(2.0 / (double)n), 2.0 * (double)n - 2, median,
+				      level);
 }
 
 /*
