@@ -10,6 +10,7 @@
 #include "compare.h"
 #include "connection.h"
 #include "strict_json.h"
+#include "usage.h"
 
 #define MAX_CAMPAIGN_FILE (1 << 20)
 
@@ -105,8 +106,8 @@ static int cmd_start(int argc, char **argv)
 	int ret;
 
 	if (argc != 2) {
-		fprintf(stderr, PROG ": campaign start FILE|-\n");
-		return EXIT_USAGE;
+		fprintf(stderr, PROG " campaign start: one FILE, or - for stdin\n");
+		return usage_wrong();
 	}
 	body = read_campaign(argv[1]);
 	if (!body)
@@ -123,14 +124,28 @@ static int cmd_start(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_ls(void)
+static int cmd_ls(int argc, char **argv)
 {
 	struct json_object *page, *list = NULL;
-	int ret = get_json(API "/campaigns", &page);
+	bool json = take_flag(&argc, argv, "--json");
+	int ret;
 
+	if (argc > 1) {
+		fprintf(stderr, PROG " campaign ls: '%s' is not an option of it\n", argv[1]);
+		return usage_wrong();
+	}
+	ret = get_json(API "/campaigns", &page);
 	if (ret)
 		return ret;
+	if (json) {
+		puts(json_object_to_json_string_ext(page, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(page);
+		return 0;
+	}
 	json_object_object_get_ex(page, "campaigns", &list);
+	if (!json_object_array_length(list))
+		printf("no campaigns yet\n");
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		struct json_object *c = json_object_array_get_idx(list, i);
 
@@ -155,7 +170,7 @@ static int cmd_show(int argc, char **argv)
 	optind = 0;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o != 'j')
-			return EXIT_USAGE;
+			return usage_wrong();
 		json = true;
 	}
 	ret = campaign_id(argc, argv, &id);
@@ -221,20 +236,26 @@ static int cmd_report(int argc, char **argv)
 
 int cmd_campaign(int argc, char **argv)
 {
+	static const struct { const char *name; int (*run)(int argc, char **argv); } subs[] = {
+		{ "start", cmd_start }, { "ls", cmd_ls }, { "show", cmd_show },
+		{ "abort", cmd_abort }, { "report", cmd_report },
+	};
+	static char name[64], prog_name[80];
 	const char *sub = argc > 1 ? argv[1] : "";
 
-	/* the subcommand's own argv: argv[0] is its name */
-	if (!strcmp(sub, "start"))
-		return cmd_start(argc - 1, argv + 1);
-	if (!strcmp(sub, "ls"))
-		return cmd_ls();
-	if (!strcmp(sub, "show"))
-		return cmd_show(argc - 1, argv + 1);
-	if (!strcmp(sub, "abort"))
-		return cmd_abort(argc - 1, argv + 1);
-	if (!strcmp(sub, "report"))
-		return cmd_report(argc - 1, argv + 1);
-	fprintf(stderr, PROG ": campaign start FILE|- | ls | show ID [--json] | abort ID | "
-		"report ID [--format text|markdown|csv|json] [--request I] [--kernel LABEL]\n");
-	return EXIT_USAGE;
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strcmp(sub, subs[i].name))
+			continue;
+		/* the subcommand's own argv, named as getopt's messages say it */
+		snprintf(name, sizeof(name), "campaign %s", sub);
+		usage_command(name);
+		snprintf(prog_name, sizeof(prog_name), PROG " campaign %s", sub);
+		argv[1] = prog_name;
+		return subs[i].run(argc - 1, argv + 1);
+	}
+	if (sub[0])
+		fprintf(stderr, PROG " campaign: '%s' is not start, ls, show, abort or report\n", sub);
+	else
+		fprintf(stderr, PROG " campaign: start, ls, show, abort or report?\n");
+	return usage_wrong();
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "usage.h"
+
 struct http_target target;
 static char token[512];
 
@@ -109,13 +111,13 @@ int id_arg(int argc, char **argv, const char *what, long long *id)
 	char *end;
 
 	if (optind >= argc) {
-		fprintf(stderr, PROG ": %s needs a %s ID\n", argv[0], what);
-		return EXIT_USAGE;
+		fprintf(stderr, "%s: a %s ID is needed\n", argv[0], what);
+		return usage_wrong();
 	}
 	*id = strtoll(argv[optind], &end, 10);
 	if (*end || *id < 1) {
 		fprintf(stderr, PROG ": '%s' is not a %s ID\n", argv[optind], what);
-		return EXIT_USAGE;
+		return usage_wrong();
 	}
 	return 0;
 }
@@ -131,13 +133,31 @@ int query_options(int argc, char **argv, const char *const *names, const char **
 	optind = 0;	/* glibc: 0 starts getopt afresh on this argv */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c < 0 || c >= n)
-			return EXIT_USAGE;
+			return usage_wrong();
 		values[c] = optarg;
 	}
 	for (int i = 0; i < n; i++)
 		if (values[i])
 			add_query(path, size, names[i], values[i]);
 	return 0;
+}
+
+bool take_flag(int *argc, char **argv, const char *flag)
+{
+	bool seen = false;
+	int out = 0, i;
+
+	for (i = 0; i < *argc && strcmp(argv[i], "--"); i++) {
+		if (strcmp(argv[i], flag))
+			argv[out++] = argv[i];
+		else
+			seen = true;
+	}
+	while (i < *argc)
+		argv[out++] = argv[i++];
+	argv[out] = NULL;
+	*argc = out;
+	return seen;
 }
 
 int print_body(const char *path)

@@ -6,6 +6,7 @@
 #ifndef MIGBENCH_CONNECTION_H
 #define MIGBENCH_CONNECTION_H
 
+#include <stdbool.h>
 #include <json-c/json.h>
 
 #include "http_client.h"
@@ -34,6 +35,8 @@ void add_query(char *path, size_t size, const char *name, const char *value);
  */
 int query_options(int argc, char **argv, const char *const *names, const char **values,
 		  char *path, size_t size);
+/* Take every FLAG (before a "--") out of argv; whether there was one. */
+bool take_flag(int *argc, char **argv, const char *flag);
 /* GET path and print the body as it came; 0 or the exit code. */
 int print_body(const char *path);
 /* argv[optind] as the ID of a what ("run", "campaign"); 0 or EXIT_USAGE, said. */

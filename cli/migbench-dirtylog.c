@@ -21,6 +21,7 @@
 #include "spec_validate.h"
 #include "strict_json.h"
 #include "summary.h"
+#include "version.h"
 
 #define PROG "migbench-dirtylog"
 
@@ -37,6 +38,7 @@ enum {
 	OPT_SUMMARY,
 	OPT_QUIET,
 	OPT_HELP,
+	OPT_VERSION,
 	OPT_KEY_BASE = 2000,	/* + index of the spec key */
 };
 
@@ -63,6 +65,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: " PROG " [--spec FILE] [--KEY VALUE ...] [--reserve-hugepages]\n"
 		"                         [--json | --summary] [--quiet]\n"
+		"       " PROG " --help | -h | --version\n"
 		"\n"
 		"Runs the direct /dev/kvm dirty-log benchmark once.  Spec keys (JSON\n"
 		"names with '-' for '_'; flags override --spec):\n");
@@ -92,10 +95,11 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	opts[n++] = (struct option){ "summary", no_argument, NULL, OPT_SUMMARY };
 	opts[n++] = (struct option){ "quiet", no_argument, NULL, OPT_QUIET };
 	opts[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	opts[n++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
 	opts[n] = (struct option){ 0 };
 	argv[0] = (char *)PROG;	/* getopt's messages name the command */
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SPEC:
 			cli->spec_file = optarg;
@@ -113,11 +117,15 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			cli->quiet = true;
 			break;
 		case OPT_HELP:
+		case 'h':
 			usage(stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf(PROG " %s\n", mb_version());
 			exit(0);
 		default:
 			if (c < OPT_KEY_BASE) {
-				usage(stderr);
+				fprintf(stderr, "Try '" PROG " --help'.\n");
 				return -1;
 			}
 			if (cli->nr_flags == sizeof(cli->flags) / sizeof(cli->flags[0])) {

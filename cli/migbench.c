@@ -22,60 +22,11 @@
 #include "engine.h"
 #include "follow.h"
 #include "sample_export.h"
+#include "host_view.h"
 #include "spec_flags.h"
 #include "strict_json.h"
-
-
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: " PROG " [--socket PATH | --url http://HOST:PORT] [--token-file PATH] COMMAND\n"
-		"\n"
-		"  run [--kind KIND] [--spec FILE] [--KEY VALUE ...] [--label L] [--tag K=V]...\n"
-		"      [--repeat N] [--wait] [--raw | --json]\n"
-		"                      queue runs of an engine (dirtylog, the default, or\n"
-		"                      migration); KEY is any key of its spec (run --help\n"
-		"                      lists them), VALUE,VALUE,... a sweep; --wait follows\n"
-		"                      them to the end\n"
-		"  ls [--state S] [--kind K] [--label L] [--kernel RELEASE] [--sweep ID]\n"
-		"     [--limit N] [--cursor C]\n"
-		"  show ID [--json]    one run: state, kernel, spec, sweep, huge mappings,\n"
-		"                      kernel memory and summary\n"
-		"  samples ID [--csv | --benchstat]\n"
-		"                      every sample of a run (JSON; CSV rows led by the run's id,\n"
-		"                      label and kernel, so runs concatenate), or its medians as\n"
-		"                      Go benchmark lines for benchstat\n"
-		"  cancel ID           cancel a queued run, stop a running one\n"
-		"  compare --base SEL --new SEL [--format text|markdown|csv|json] [--alpha A] [--vary KEYS]\n"
-		"          [--fail-on METRIC,...] [--metric METRIC,... | --all]\n"
-		"                      compare two groups of done runs (SEL: a label, kernel:RELEASE,\n"
-		"                      tag:KEY=VALUE, sweep:ID or runs:1,2,3); text is ready for a\n"
-		"                      cover letter, a sweep's with a table per metric; the U test\n"
-		"                      over per-run medians, Holm-adjusted over the rows shown:\n"
-		"                      by default the headline, zap, aging and memory ones,\n"
-		"                      --metric (repeatable) names them, --all shows every one;\n"
-		"                      exits 1 when a metric of --fail-on (default: the headline\n"
-		"                      metrics) regressed over the runs, 0 when none did, 4 when a\n"
-		"                      side has no done run, 2 when the sides share a run\n"
-		"  campaign start FILE|-   boot each of a campaign's kernels in turn and make\n"
-		"                      its runs there (FILE: the JSON of POST /campaigns)\n"
-		"  campaign ls | show ID [--json] | abort ID | report ID [--format F]\n"
-		"          [--metric METRIC,... | --all]\n"
-		"                      campaigns, one with its steps, stop one after the run\n"
-		"                      going on, its comparison report (text by default; the\n"
-		"                      rows as compare shows them)\n"
-		"  host                this host as migbenchd sees it\n"
-		"  kernels             kernels runs were measured on\n"
-		"\n"
-		"The default daemon address is migbenchd's unix socket: your own daemon's\n"
-		"under $XDG_RUNTIME_DIR if it runs, else /run/migbench/migbenchd.sock, where\n"
-		"root and members of group migbench may change state.  A token, needed over\n"
-		"TCP, is read from --token-file or $MIGBENCH_TOKEN_FILE.\n"
-		"Exit codes: 0 ok, 1 run not done, a compared metric regressed or daemon error,\n"
-		"2 usage or refused request, 3 daemon unreachable, 4 not found or conflict,\n"
-		"5 unauthorized or forbidden.\n");
-}
+#include "units.h"
+#include "usage.h"
 
 static int add_tag(struct json_object *tags, const char *kv)
 {
@@ -192,7 +143,6 @@ static int cmd_run(int argc, char **argv)
 	opts[n++] = (struct option){ "wait", no_argument, NULL, 'w' };
 	opts[n++] = (struct option){ "raw", no_argument, NULL, 'R' };
 	opts[n++] = (struct option){ "json", no_argument, NULL, 'J' };
-	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	opts[n] = (struct option){ 0 };
 	optind = 0;	/* glibc: 0 starts getopt afresh on this argv */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -233,13 +183,10 @@ static int cmd_run(int argc, char **argv)
 		case 'w': wait = true; break;
 		case 'R': output = OUTPUT_RAW; break;
 		case 'J': output = OUTPUT_JSON; break;
-		case 'h':
-			run_usage(stdout, NULL);
+		default:
 			json_object_put(tags);
 			json_object_put(spec);
-			return 0;
-		default:
-			goto usage;
+			return usage_wrong();
 		}
 	}
 	req = spec;
@@ -275,30 +222,98 @@ usage:
 	return EXIT_USAGE;
 }
 
+/* The run's headline median with its metric: "clear_dirty_log_ns 1.02ms"; "-" for none. */
+static void headline_cell(struct json_object *r, char *out, size_t len)
+{
+	struct json_object *h = NULL, *median;
+	char figure[32];
+
+	if (!json_object_object_get_ex(r, "headline", &h) || !h ||
+	    !json_object_object_get_ex(h, "median", &median)) {
+		snprintf(out, len, "-");
+		return;
+	}
+	mb_format_metric(str(h, "metric"), json_object_get_double(median), figure, sizeof(figure));
+	snprintf(out, len, "%s %s", str(h, "metric"), figure);
+}
+
+/* Seconds as "850ms", "12.3s", "4m05s"; "-" for none. */
+static void duration_cell(struct json_object *r, char *out, size_t len)
+{
+	struct json_object *d = NULL;
+	double s;
+
+	if (!json_object_object_get_ex(r, "duration_s", &d) || !d) {
+		snprintf(out, len, "-");
+		return;
+	}
+	s = json_object_get_double(d);
+	if (s < 1)
+		snprintf(out, len, "%.0fms", s * 1000);
+	else if (s < 60)
+		snprintf(out, len, s < 10 ? "%.2fs" : "%.1fs", s);
+	else
+		snprintf(out, len, "%dm%02ds", (int)(s / 60), (int)s % 60);
+}
+
+/* A run's tags as "k=v,k2=v2"; "" for none. */
+static void tags_text(struct json_object *r, char *out, size_t len)
+{
+	struct json_object *tags = NULL;
+
+	out[0] = '\0';
+	if (!json_object_object_get_ex(r, "tags", &tags) || !json_object_is_type(tags, json_type_object))
+		return;
+	json_object_object_foreach(tags, k, v)
+		snprintf(out + strlen(out), len - strlen(out), "%s%s=%s", out[0] ? "," : "", k,
+			 json_object_get_string(v));
+}
+
 static int cmd_ls(int argc, char **argv)
 {
 	static const char *const filters[] = { "state", "kind", "label", "kernel", "sweep",
-					       "limit", "cursor", NULL };
-	const char *values[7] = { NULL };
+					       "since", "limit", "cursor", NULL };
+	const char *values[8] = { NULL };
 	struct json_object *page, *runs;
 	char path[1024] = API "/runs";
+	bool json = take_flag(&argc, argv, "--json");
 	int ret = query_options(argc, argv, filters, values, path, sizeof(path));
+	size_t n;
 
 	if (ret)
 		return ret;
+	if (optind < argc) {
+		fprintf(stderr, PROG " ls: '%s' is not an option of ls\n", argv[optind]);
+		return usage_wrong();
+	}
 	ret = get_json(path, &page);
 	if (ret)
 		return ret;
+	if (json) {
+		puts(json_object_to_json_string_ext(page, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(page);
+		return 0;
+	}
 	json_object_object_get_ex(page, "runs", &runs);
-	printf("%6s  %-11s %-16s %-16s %-24s %s\n", "ID", "STATE", "RESULT", "LABEL",
-	       "KERNEL", "CREATED");
-	for (size_t i = 0; i < json_object_array_length(runs); i++) {
+	n = json_object_array_length(runs);
+	if (!n)
+		printf("no runs%s\n", strchr(path, '?') ? " match" : " yet");
+	else
+		printf("%6s  %-9s %-11s %-14s %-22s %8s  %-30s %s\n", "ID", "STATE", "RESULT",
+		       "LABEL", "KERNEL", "DURATION", "HEADLINE (MEDIAN)", "SPEC, TAGS");
+	for (size_t i = 0; i < n; i++) {
 		struct json_object *r = json_object_array_get_idx(runs, i), *k;
+		char headline[96], duration[32], tags[512];
 
 		json_object_object_get_ex(r, "kernel", &k);
-		printf("%6s  %-11s %-16s %-16s %-24s %s\n", str(r, "id"), str(r, "state"),
-		       str(r, "result"), str(r, "label"), k ? str(k, "release") : "-",
-		       str(r, "created_at"));
+		headline_cell(r, headline, sizeof(headline));
+		duration_cell(r, duration, sizeof(duration));
+		tags_text(r, tags, sizeof(tags));
+		printf("%6s  %-9s %-11s %-14s %-22s %8s  %-30s %s%s%s\n", str(r, "id"),
+		       str(r, "state"), str(r, "result"), str(r, "label"),
+		       k ? str(k, "release") : "-", duration, headline, str(r, "description"),
+		       tags[0] ? ", " : "", tags);
 	}
 	if (strcmp(str(page, "next_cursor"), "-"))
 		printf("more: " PROG " ls --cursor %s\n", str(page, "next_cursor"));
@@ -323,7 +338,7 @@ static int id_and_flag(int argc, char **argv, const char *flag, bool *set,
 	optind = 0;	/* glibc: 0 starts getopt afresh on this argv */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'f')
-			return EXIT_USAGE;
+			return usage_wrong();
 		*set = true;
 	}
 	return run_id_arg(argc, argv, id);
@@ -345,10 +360,51 @@ static void print_commands(struct json_object *run)
 		       str(selftest, "reason"));
 }
 
+/* A spec value as a flag takes it: lists comma-separated. */
+static void value_text(struct json_object *v, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (!json_object_is_type(v, json_type_array)) {
+		snprintf(out, len, "%s", v ? json_object_get_string(v) : "null");
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(v); i++)
+		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? "," : "",
+			 json_object_get_string(json_object_array_get_idx(v, i)));
+}
+
+/* The spec in its engine's words, then every key (resolved once the run started) as key=value. */
+static void print_spec(struct json_object *run)
+{
+	struct json_object *spec = NULL;
+	size_t col = 0;
+
+	printf("  spec %s\n", str(run, "description"));
+	if ((!json_object_object_get_ex(run, "resolved_spec", &spec) || !spec) &&
+	    !json_object_object_get_ex(run, "spec", &spec))
+		return;
+	if (!json_object_is_type(spec, json_type_object))
+		return;
+	json_object_object_foreach(spec, key, v) {
+		char value[512], item[640];
+		int len;
+
+		value_text(v, value, sizeof(value));
+		len = snprintf(item, sizeof(item), "%s=%s", key, value);
+		if (col && col + 1 + (size_t)len > 78) {
+			putchar('\n');
+			col = 0;
+		}
+		col += (size_t)printf("%s%s", col ? " " : "    ", item);
+	}
+	if (col)
+		putchar('\n');
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	struct json_object *run, *k;
-	char path[64];
+	char path[64], tags[512];
 	long long id;
 	bool json;
 	int ret;
@@ -364,15 +420,16 @@ static int cmd_show(int argc, char **argv)
 		puts(json_object_to_json_string_ext(run, JSON_C_TO_STRING_PRETTY));
 	} else {
 		json_object_object_get_ex(run, "kernel", &k);
-		printf("run %s (%s), label %s, tags %s\n", str(run, "id"), str(run, "kind"),
-		       str(run, "label"), str(run, "tags"));
+		tags_text(run, tags, sizeof(tags));
+		printf("run %s (%s), label %s, %s%s\n", str(run, "id"), str(run, "kind"),
+		       str(run, "label"), tags[0] ? "tags " : "no tags", tags);
 		printf("  state %s, result %s%s%s\n", str(run, "state"), str(run, "result"),
 		       strcmp(str(run, "error"), "-") ? ", error: " : "",
 		       strcmp(str(run, "error"), "-") ? str(run, "error") : "");
 		printf("  kernel %s, created %s, started %s, finished %s\n",
 		       k ? str(k, "release") : "-", str(run, "created_at"),
 		       str(run, "started_at"), str(run, "finished_at"));
-		printf("  spec %s\n", str(run, "spec"));
+		print_spec(run);
 		if (json_object_object_get_ex(run, "sweep", &k) && k)
 			printf("  sweep %s: %s\n", str(k, "id"), str(k, "point"));
 		print_dirtylog_facts(run);
@@ -414,36 +471,12 @@ static int cmd_cancel(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_get_pretty(const char *path)
-{
-	struct json_object *o = NULL;
-	int ret = get_json(path, &o);
-
-	if (!ret)
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return ret;
-}
-
-static int cmd_host(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return cmd_get_pretty(API "/host");
-}
-
-static int cmd_kernels(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return cmd_get_pretty(API "/kernels");
-}
-
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 };
+
+static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "run", cmd_run },
@@ -455,8 +488,32 @@ static const struct command commands[] = {
 	{ "campaign", cmd_campaign },
 	{ "host", cmd_host },
 	{ "kernels", cmd_kernels },
+	{ "help", cmd_help },
 	{ NULL, NULL },
 };
+
+/* A command's usage on stdout (run's with its engines' keys); false if there is no such command. */
+static bool command_usage(const char *cmd)
+{
+	if (!strcmp(cmd, "run")) {
+		run_usage(stdout, NULL);
+		return true;
+	}
+	return usage_of(stdout, cmd);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage_all(stdout);
+		return 0;
+	}
+	if (argc > 2 || !command_usage(argv[1])) {
+		fprintf(stderr, PROG " help: '%s' is not a command\n", argv[argc > 2 ? 2 : 1]);
+		return usage_wrong();
+	}
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -465,9 +522,10 @@ int main(int argc, char **argv)
 		{ "url", required_argument, NULL, 'u' },
 		{ "token-file", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static char default_socket[256];
+	static char default_socket[256], prog_name[64];
 	const char *token_file = getenv("MIGBENCH_TOKEN_FILE"), *cmd;
 	const char *runtime = getenv("XDG_RUNTIME_DIR");
 	int c;
@@ -479,7 +537,7 @@ int main(int argc, char **argv)
 		snprintf(default_socket, sizeof(default_socket), "/run/migbench/migbenchd.sock");
 	target.unix_path = default_socket;
 	argv[0] = PROG;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			target.unix_path = optarg;
@@ -487,33 +545,42 @@ int main(int argc, char **argv)
 		case 'u':
 			if (http_parse_url(optarg, &target)) {
 				fprintf(stderr, PROG ": --url wants http://HOST:PORT\n");
-				return EXIT_USAGE;
+				return usage_wrong();
 			}
 			break;
 		case 't':
 			token_file = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			usage_all(stdout);
+			return 0;
+		case 'V':
+			usage_version(stdout, PROG);
 			return 0;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return usage_wrong();
 		}
 	}
-	if (token_file && read_token(token_file))
-		return EXIT_USAGE;
 	if (optind >= argc) {
-		usage(stderr);
+		usage_all(stderr);
 		return EXIT_USAGE;
 	}
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
-	for (const struct command *c = commands; c->name; c++)
-		if (!strcmp(c->name, cmd))
-			return c->run(argc, argv);
-	fprintf(stderr, PROG ": unknown command '%s'\n", cmd);
-	usage(stderr);
-	return EXIT_USAGE;
+	for (const struct command *c = commands; c->name; c++) {
+		if (strcmp(c->name, cmd))
+			continue;
+		if (usage_asked(argc, argv))
+			return command_usage(cmd) ? 0 : EXIT_USAGE;
+		if (token_file && read_token(token_file))
+			return EXIT_USAGE;
+		/* getopt's messages and the pointer after them name the command */
+		usage_command(c->name);
+		snprintf(prog_name, sizeof(prog_name), PROG " %s", c->name);
+		argv[0] = prog_name;
+		return c->run(argc, argv);
+	}
+	fprintf(stderr, PROG ": '%s' is not a command\n", cmd);
+	return usage_wrong();
 }

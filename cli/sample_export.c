@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "connection.h"
+#include "usage.h"
 
 /* A CSV field: quoted when it holds a comma, a quote or a line break. */
 static void csv_field(const char *s)
@@ -88,7 +89,7 @@ int cmd_samples(int argc, char **argv)
 		else if (c == 'b')
 			benchstat = true;
 		else
-			return EXIT_USAGE;
+			return usage_wrong();
 	}
 	if (csv && benchstat) {
 		fprintf(stderr, PROG ": samples: --csv or --benchstat, not both\n");

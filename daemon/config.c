@@ -15,6 +15,7 @@
 #include "request/run_limits.h"
 #include "privdir.h"
 #include "strict_json.h"
+#include "version.h"
 
 #define MIN_TOKEN_LEN 16
 
@@ -22,6 +23,7 @@ static void usage(void)
 {
 	printf("usage: migbenchd [--listen ADDR]... [--db PATH] [--data-dir DIR]\n"
 	       "                 [--token-file PATH] [--worker PATH] [--config FILE]\n"
+	       "       migbenchd --help | -h | --version\n"
 	       "\n"
 	       "  --listen ADDR      host:port or unix:PATH; repeatable.  Default: a unix\n"
 	       "                     socket (/run/migbench/migbenchd.sock as root) and\n"
@@ -32,7 +34,8 @@ static void usage(void)
 	       "  --token-file PATH  bearer token (file mode 0600) required for every\n"
 	       "                     request that changes state\n"
 	       "  --worker PATH      migbench-worker (default: next to migbenchd)\n"
-	       "  --config FILE      the same settings as a JSON object: {\"listen\": [...],\n"
+	       "  --config FILE      the same settings as a JSON object (default\n"
+	       "                     " MIGBENCHD_CONFIG " where it exists): {\"listen\": [...],\n"
 	       "                     \"db\": ..., \"data_dir\": ..., \"token_file\": ..., \"worker\": ...,\n"
 	       "                     \"host_names\": [...], \"limits\": {...}}, and, there only,\n"
 	       "                     \"guest_kernel_dir\" (DATA_DIR/guest-kernels),\n"
@@ -210,8 +213,13 @@ static int load_file(struct config *cfg, const char *path, char *err,
 				for (size_t i = 0; !ret && i < json_object_array_length(value); i++) {
 					struct json_object *a = json_object_array_get_idx(value, i);
 
-					if (!json_object_is_type(a, json_type_string))
+					if (!json_object_is_type(a, json_type_string)) {
+						/* not the addresses before it alone: the whole list is wrong */
+						snprintf(err, err_len, "--config %s: listen[%zu]: must be a string "
+							 "such as \"127.0.0.1:7733\" or \"unix:PATH\"", path, i);
+						ret = -EINVAL;
 						break;
+					}
 					ret = add_listen(cfg, json_object_get_string(a), err, err_len);
 				}
 			}
@@ -384,6 +392,7 @@ int config_parse(int argc, char **argv, struct config *cfg, char *err,
 		{ "worker", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct config flags = { 0 };
@@ -393,7 +402,7 @@ int config_parse(int argc, char **argv, struct config *cfg, char *err,
 	memset(cfg, 0, sizeof(*cfg));
 	limits_default(&cfg->limits);
 	argv[0] = "migbenchd";
-	while (!ret && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while (!ret && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': ret = add_listen(&flags, optarg, err, err_len); break;
 		case 'd': ret = set_string(&flags.db, optarg); break;
@@ -402,8 +411,9 @@ int config_parse(int argc, char **argv, struct config *cfg, char *err,
 		case 'w': ret = set_string(&flags.worker, optarg); break;
 		case 'c': config_file = optarg; break;
 		case 'h': usage(); config_free(&flags); return 1;
+		case 'V': printf("migbenchd %s\n", mb_version()); config_free(&flags); return 1;
 		default:
-			snprintf(err, err_len, "see migbenchd --help");
+			snprintf(err, err_len, "try 'migbenchd --help'");
 			ret = -EINVAL;
 		}
 	}
@@ -411,6 +421,9 @@ int config_parse(int argc, char **argv, struct config *cfg, char *err,
 		snprintf(err, err_len, "unexpected argument '%s'", argv[optind]);
 		ret = -EINVAL;
 	}
+	/* the installed configuration, unless another is named */
+	if (!ret && !config_file && access(MIGBENCHD_CONFIG, F_OK) == 0)
+		config_file = MIGBENCHD_CONFIG;
 	if (!ret && config_file)
 		ret = load_file(cfg, config_file, err, err_len);
 	if (!ret) {

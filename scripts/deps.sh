@@ -5,6 +5,8 @@ set -euo pipefail
 
 pkgs=(meson ninja-build gcc libc6-dev binutils pkg-config python3
       libjson-c-dev libsqlite3-dev libmicrohttpd-dev
+      scdoc man-db	# the man pages, and man -l in their test
+      debhelper dpkg-dev lintian	# the Debian package, its test and the test host's install
       python3-scipy ministat	# references for the statistics tests
       chromium nodejs	# the dashboards' browser tests
       qemu-system-x86 libvirt-daemon-system libvirt-dev	# migrations

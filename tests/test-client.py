@@ -12,15 +12,102 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_fixture import Daemon, CLIENT, MIGRATION_STANDIN, ok, diag, done, require_kvm, long_run
+from daemon_fixture import (Daemon, CLIENT, MIGBENCHD, MIGRATION_STANDIN, ok, diag, done, require_kvm,
+                            long_run)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DIRTYLOG = os.path.join(os.path.dirname(CLIENT), 'migbench-dirtylog')
 
 
 def client(d, *args, token_file=None):
-    cmd = [CLIENT, '--socket', d.sock]
+    cmd = [CLIENT] + (['--socket', d.sock] if d else [])
     if token_file:
         cmd += ['--token-file', token_file]
     p = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=300)
     return p.returncode, p.stdout, p.stderr
+
+
+def test_conventions():
+    """Every command's help, every program's version, and one line and a
+    pointer after a wrong option; no daemon is needed for any of them."""
+    rc, top, _ = client(None, '--help')
+    names = re.findall(r'^  ([a-z]+) ', top, re.M)
+    ok(rc == 0 and top.startswith('usage: migbench ') and
+       names == ['run', 'ls', 'show', 'samples', 'cancel', 'compare', 'campaign', 'host', 'kernels', 'help'],
+       '--help lists every command (%s)' % names)
+    ok(client(None, '-h')[:2] == (0, top) and client(None, 'help')[:2] == (0, top),
+       '-h and help print the same usage')
+    for name in names:
+        rc, out, err = client(None, name, '--help')
+        same = [client(None, name, '-h')[:2], client(None, 'help', name)[:2]]
+        ok(rc == 0 and out.startswith('usage: migbench %s' % name) and not err and
+           same == [(0, out), (0, out)], '%s --help, -h and help %s: its own usage, exit 0' % (name, name))
+        rc, _, err = client(None, name, '--no-such-option')
+        lines = err.splitlines()
+        ok(rc == 2 and len(lines) == 2 and lines[1] == "Try 'migbench %s --help'." % name,
+           '%s --no-such-option: exit 2, one line and a pointer to its help (%r)' % (name, err))
+    rc, out, _ = client(None, 'campaign', 'show', '--help')
+    ok(rc == 0 and out.startswith('usage: migbench campaign start'), 'a subcommand\'s --help is its command\'s')
+    rc, _, err = client(None, 'ls', '--bogus')
+    ok(rc == 2 and err == "migbench ls: unrecognized option '--bogus'\nTry 'migbench ls --help'.\n",
+       'a wrong option is named once, by its command (%r)' % err)
+    rc, _, err = client(None, '--bogus')
+    ok(rc == 2 and err.splitlines()[-1] == "Try 'migbench --help'." and len(err.splitlines()) == 2,
+       'a wrong global option too: two lines, not the whole usage')
+    version = re.search(r"version\s*:\s*'([^']+)'", open(os.path.join(ROOT, 'meson.build')).read()).group(1)
+    for prog in (CLIENT, DIRTYLOG, MIGBENCHD):
+        p = subprocess.run([prog, '--version'], capture_output=True, text=True, timeout=30)
+        want = r'%s %s( \(git [0-9a-f]{7,}(-dirty)?\))?\n' % (os.path.basename(prog), re.escape(version))
+        ok(p.returncode == 0 and re.fullmatch(want, p.stdout) is not None,
+           '%s --version: %r' % (os.path.basename(prog), p.stdout))
+
+
+def test_read_commands(d):
+    """Human output by default, the API's document with --json."""
+    page = d.get('/api/v1/runs').json()
+    rc, out, _ = client(d, 'ls', '--json')
+    ok(rc == 0 and json.loads(out) == page, 'ls --json is the API\'s page')
+    rc, out, _ = client(d, 'ls')
+    rows = out.splitlines()
+    head = rows[0].split()
+    first = page['runs'][-1]
+    line = [l for l in rows if l.split()[:1] == [str(first['id'])]]
+    ok(rc == 0 and head[:6] == ['ID', 'STATE', 'RESULT', 'LABEL', 'KERNEL', 'DURATION'] and 'SPEC,' in head and
+       len(line) == 1 and first['description'] in line[0] and first['headline']['metric'] in line[0] and
+       line[0].endswith(', base-commit=abc'),
+       'ls shows each run\'s duration, headline median, spec and tags (%s)' % (line[:1],))
+    rc, out, _ = client(d, 'ls', '--since', first['created_at'][:10])
+    ok(rc == 0 and len(out.splitlines()) == 1 + len(page['runs']), 'ls --since today lists them all')
+    rc, out, _ = client(d, 'ls', '--since', '2999-01-01')
+    ok(rc == 0 and out == 'no runs match\n', 'ls --since a later day: none, and says so')
+    rc, _, err = client(d, 'ls', '--since', '2026-02-30')
+    ok(rc == 2 and 'since: must be a UTC date or time' in err, 'ls --since a day that is not: exit 2 (%s)' % err.strip())
+    rc, out, _ = client(d, 'show', '1')
+    spec = d.get('/api/v1/runs/1').json()['resolved_spec']
+    words = ' '.join(l.strip() for l in out.splitlines() if l.startswith('    ')).split()
+    ok('tags base-commit=abc\n' in out.splitlines()[0] + '\n' and
+       '\n  spec %s\n' % d.get('/api/v1/runs/1').json()['description'] in out and
+       all('%s=%s' % (k, ','.join(map(str, v)) if isinstance(v, list) else
+                      json.dumps(v) if isinstance(v, bool) else v) in words for k, v in spec.items()),
+       'show gives the tags as text and the spec in words, then as key=value (%s)' % words)
+    host = d.get('/api/v1/host').json()
+    rc, out, _ = client(d, 'host', '--json')
+    ok(rc == 0 and json.loads(out)['boot_id'] == host['boot_id'], 'host --json is the API\'s document')
+    rc, out, _ = client(d, 'host')
+    params = ' '.join(l.split(':', 1)[-1] for l in out.splitlines() if 'parameters:' in l or l.startswith('      '))
+    kvm = host['kvm_parameters'].get('kvm', {})
+    ok(rc == 0 and out.startswith('host %s: Linux %s' % (host['hostname'], host['kernel']['release'])) and
+       all('%s=%s' % kv in params.split() for kv in kvm.items()) and 'tdp_mmu' in kvm and
+       all(re.search(r'^    %s +%d +%d ' % (size, p['nr'], p['free']), out, re.M)
+           for size, p in host['hugepages'].items()),
+       'host shows the kernel, every KVM module parameter (tdp_mmu=%s) and the pools as a table'
+       % kvm.get('tdp_mmu'))
+    rc, out, _ = client(d, 'kernels')
+    rows = [l.split() for l in out.splitlines()]
+    ok(rc == 0 and rows[0][:4] == ['ID', 'RELEASE', 'RUNS', 'DONE'] and rows[1][1:4] == [os.uname().release, '2', '2']
+       and 'kvm_parameters' not in out, 'kernels: one row per kernel with its run counts (%s)' % rows[1:])
+    rc, out, _ = client(d, 'kernels', '--json')
+    ok(rc == 0 and json.loads(out)['kernels'][0]['runs'] == 2, 'kernels --json')
 
 
 def test_migration_flags():
@@ -58,6 +145,7 @@ def test_migration_flags():
 
 
 def main():
+    test_conventions()
     require_kvm()
     d = Daemon()
     try:
@@ -119,10 +207,7 @@ def main():
            'samples --benchstat: the run\'s medians, one Go benchmark line a metric, times in ns/op')
         rc, _, err = client(d, 'samples', '1', '--csv', '--benchstat')
         ok(rc == 2 and 'not both' in err, 'samples --csv --benchstat: exit 2 (%s)' % err.strip())
-        rc, out, _ = client(d, 'host')
-        ok(rc == 0 and json.loads(out)['kvm_available'] is True, 'host')
-        rc, out, _ = client(d, 'kernels')
-        ok(rc == 0 and json.loads(out)['kernels'][0]['runs'] == 2, 'kernels')
+        test_read_commands(d)
         rid = d.submit(**long_run())['id']
         d.wait_progress(rid, 'iteration')
         rc, out, _ = client(d, 'cancel', str(rid))
@@ -135,7 +220,8 @@ def main():
                  'bad flag: exit 2'),
                 (['run', '--vcpus', '512'], 2, 'migbench: vcpus: must be between 1 and %d (online CPUs), got 512\n'
                  % os.cpu_count(), 'refused by the daemon: exit 2 with its detail'),
-                (['show', 'x'], 2, "migbench: 'x' is not a run ID\n", 'bad ID: exit 2'),
+                (['show', 'x'], 2, "migbench: 'x' is not a run ID\nTry 'migbench show --help'.\n",
+                 'bad ID: exit 2, with a pointer to the help'),
                 (['frobnicate'], 2, None, 'unknown command: exit 2')):
             rc, _, err = client(d, *args)
             good = rc == code and (msg is None or err == msg)
@@ -168,8 +254,11 @@ def main():
         rc, _, err = client(o, '--url', 'http://127.0.0.1:%d' % o.port, 'cancel', '1')
         ok(rc == 5 and 'read-only over TCP without a token' in err,
            'no token configured: changes over TCP are refused, exit 5 (%r)' % err)
-        rc, out, _ = client(o, '--url', 'http://127.0.0.1:%d' % o.port, 'kernels')
+        rc, out, _ = client(o, '--url', 'http://127.0.0.1:%d' % o.port, 'kernels', '--json')
         ok(rc == 0 and json.loads(out)['kernels'] == [], 'and reading over TCP works')
+        empty = [client(o, *c)[1] for c in (['ls'], ['kernels'], ['campaign', 'ls'])]
+        ok(empty == ['no runs yet\n', 'no kernels yet: none has had a run\n', 'no campaigns yet\n'],
+           'empty listings say so (%s)' % empty)
     finally:
         o.cleanup()
     done()

@@ -4,6 +4,7 @@
 in tests/data/bad-requests.json answered with the problem it names, the
 bearer token, listing and paging, the OpenAPI document against what the
 server answers, /host and /metrics."""
+import datetime
 import json
 import os
 import shutil
@@ -81,6 +82,14 @@ def test_run_end_to_end(d):
        (spec['vcpus'], spec['mem_per_vcpu'], spec['backing'], spec['iterations']) and
        listed[run['id']]['description'] == final['description'],
        "the run's spec in its engine's words, in the run and the listing (%s)" % final['description'])
+    stamp = lambda t: datetime.datetime.strptime(t, '%Y-%m-%dT%H:%M:%S.%fZ')
+    row = listed[run['id']]
+    ok(row['duration_s'] == round((stamp(final['finished_at']) - stamp(final['started_at'])).total_seconds(), 3)
+       and row['duration_s'] > 0,
+       'the listing gives its duration_s, finished_at less started_at (%s s)' % row['duration_s'])
+    ok(row['headline'] == {'metric': 'clear_dirty_log_ns', 'unit': 'ns',
+                           'median': final['summary']['clear_dirty_log_ns']['median']},
+       "and its headline figure, the summary's median of clear_dirty_log_ns (%s)" % row['headline'])
     kernels = d.get('/api/v1/kernels').json()['kernels']
     ok(len(kernels) == 1 and kernels[0]['runs'] == 2 and kernels[0]['runs_done'] == 2,
        'GET /kernels counts the runs per kernel')
@@ -187,6 +196,20 @@ def test_paging(d):
                'page %d links the next with the same filters' % pages)
     ok(seen == sorted(ids, reverse=True) and pages == 3,
        'paging through 5 runs 2 at a time gives each once, newest first')
+    third = d.run(ids[2])['created_at']
+    since = [r['id'] for r in d.get('/api/v1/runs?label=page&since=' + third).json()['runs']]
+    ok(since == sorted(ids[2:], reverse=True),
+       'since=%s (a run\'s own created_at) lists that run and the later ones' % third)
+    r = d.get('/api/v1/runs?label=page&limit=1&since=' + third[:10])
+    link = r.headers.get('Link') or ''
+    ok(len(r.json()['runs']) == 1 and 'since=%sT00%%3A00%%3A00.000Z' % third[:10] in link,
+       'since a day: the next page\'s link keeps it, as a time (%s)' % link)
+    ok(d.get('/api/v1/runs?since=2999-01-01T00:00').json()['runs'] == [], 'since a later time: none')
+    for bad in ('2026-13-01', '2026-02-30', '26-12-01', '2026-12-01T25:00', '2026-12-01%2010:00',
+                '+026-12-01', '2026-12-01T10:00:00.5Z', 'yesterday'):
+        r = d.get('/api/v1/runs?since=' + bad)
+        ok(r.status == 400 and r.json().get('field') == 'since',
+           'since=%s is refused naming since: %s' % (bad, r.json().get('detail')))
     ok(all(r['label'] == 'page' for r in d.get('/api/v1/runs?label=page&state=done&kind=dirtylog&kernel=' +
                                                    os.uname().release).json()['runs']),
        'filters by label, state, kind and kernel')
@@ -212,11 +235,14 @@ def test_listing_is_fresh(d):
     run = d.get('/api/v1/runs?label=fresh').json()['runs'][0]
     ok(run['state'] == 'cancelled', 'and cancelled as soon as it is')
     full = d.run(rid)
-    described = ('command', 'selftest', 'metric_labels', 'metric_units')	# from its engine, for one run's readers
-    ok({k: v for k, v in full.items() if k not in ('environment', 'kernel') + described} ==
-       {k: v for k, v in run.items() if k != 'kernel'} and all(k in full for k in described),
-       "a listed run has the fields of GET /runs/{id} but the environment and its engine's "
-       "command lines and labels")
+    row = ('id', 'kind', 'label', 'tags', 'description', 'state', 'result', 'error', 'progress',
+           'group', 'sweep', 'created_at', 'started_at', 'finished_at')
+    ok(list(run) == list(row) + ['duration_s', 'headline', 'kernel'] and
+       {k: run[k] for k in row} == {k: full[k] for k in row} and
+       run['kernel'] == {k: full['kernel'][k] for k in ('id', 'release')},
+       "a listed run is GET /runs/{id}'s run without its specs, summary and environment, "
+       "its kernel named by id and release (%s)" % sorted(run))
+
 
 
 def test_token():
@@ -272,6 +298,11 @@ def test_listen_policy():
         f.write('{"listen": ["unix:/tmp/x"], "colour": "red"}')
     p = subprocess.run([MIGBENCHD, '--config', cfg], capture_output=True, text=True, timeout=30)
     ok(p.returncode == 2 and 'colour: unknown key' in p.stderr, 'an unknown config key is refused')
+    with open(cfg, 'w') as f:
+        f.write('{"listen": ["unix:/tmp/x", 7733]}')
+    p = subprocess.run([MIGBENCHD, '--config', cfg], capture_output=True, text=True, timeout=30)
+    ok(p.returncode == 2 and 'listen[1]: must be a string' in p.stderr,
+       'a listen list with a number in it is refused, not cut short (%s)' % p.stderr.strip())
     shutil.rmtree(tmp.dir, ignore_errors=True)	# made again after the daemon's cleanup
 
 

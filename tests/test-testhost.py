@@ -6,6 +6,7 @@ TCG into Debian's 6.1 kernel with KVM on nested paging and the TDP MMU and
 1GiB pages reserved, migbenchd there completes a real dirty-log run, a
 kexec into 6.12 and a QMP reset come back ready with the disk kept, and
 stopping it leaves nothing behind."""
+import json
 import os
 import shutil
 import socket
@@ -49,6 +50,28 @@ def check_kvm(host, release):
     ok(tdp == 'Y', 'KVM uses the TDP MMU (tdp_mmu=%s)' % tdp)
 
 
+def check_package(host):
+    """migbench as its Debian package installed it: the package's unit with
+    no drop-in, its group, and the config at its default path (which is
+    what makes migbenchd listen where the test reaches it)."""
+    rc, out, _ = host.exec(['dpkg-query', '-W', '-f', '${Status} ${Version}', 'migbench'])
+    ok(rc == 0 and out.startswith('install ok installed '), 'the migbench package is installed (%s)' % out)
+    rc, out, _ = host.exec(['systemctl', 'show', '-p', 'FragmentPath', '-p', 'DropInPaths', '-p',
+                            'ExecStart', 'migbenchd.service'])
+    props = dict(l.split('=', 1) for l in out.splitlines() if '=' in l)
+    ok(props.get('FragmentPath') in ('/lib/systemd/system/migbenchd.service',
+                                     '/usr/lib/systemd/system/migbenchd.service') and
+       not props.get('DropInPaths') and 'path=/usr/bin/migbenchd ' in props.get('ExecStart', ''),
+       "migbenchd.service is the package's unit, run as it is (%s)" % props)
+    rc, out, _ = host.exec(['getent', 'group', 'migbench'])
+    ok(rc == 0 and out.startswith('migbench:'), "the package's sysusers entry made group migbench (%s)" % out.strip())
+    rc, out, _ = host.exec(['stat', '-c', '%a %U', '/var/lib/migbench'])
+    ok(rc == 0 and out.strip() == '700 root', 'the data directory is root\'s alone (%s)' % out.strip())
+    rc, out, _ = host.exec(['migbench', 'host', '--json'])
+    ok(rc == 0 and json.loads(out)['kvm_available'] is True,
+       "the packaged client reaches the packaged service on its default socket")
+
+
 def check_first_boot(host, image):
     start = time.monotonic()
     host.start()
@@ -62,6 +85,7 @@ def check_first_boot(host, image):
     ok(pages == '2', 'two 1GiB hugepages reserved in the guest (%s)' % pages)
     rc, out, _ = host.exec(['systemctl', 'is-active', 'migbenchd.service'])
     ok(out.strip() == 'active', 'migbenchd.service is active (%s)' % out.strip())
+    check_package(host)
     diag('qemu start to ready, measured outside: %.1f s' % (time.monotonic() - start))
 
 

@@ -84,6 +84,20 @@ function fmtTime(t) {
 	return t ? t.replace('T', ' ').slice(0, 19) : '-';
 }
 
+// Seconds as 850 ms, 12.3 s, 4 min 05 s; '-' for none.
+function fmtDuration(s) {
+	if (typeof s !== 'number' || !Number.isFinite(s)) return '-';
+	if (s < 1) return Math.round(s * 1000) + ' ms';
+	if (s < 60) return fmt3(s) + ' s';
+	const m = Math.floor(s / 60), rest = Math.floor(s - m * 60);
+	return `${m} min ${String(rest).padStart(2, '0')} s`;
+}
+
+// A run's tags as text: "base-commit=abc123, series=v3"; '' for none.
+function fmtTags(tags) {
+	return Object.entries(tags || {}).map(([k, v]) => `${k}=${v}`).join(', ');
+}
+
 function stateCell(state) {
 	return el('td', { class: 'state-' + state, 'data-state': state }, state);
 }
@@ -119,7 +133,8 @@ async function viewRuns(params) {
 		location.hash = '#/runs' + (q.toString() ? '?' + q : '');
 	});
 	const table = el('table', { 'data-testid': 'runs' }, el('thead', {}, el('tr', {},
-		['id', 'state', 'result', 'label', 'kernel', 'spec', 'created', 'progress'].map(h => el('th', {}, h)))));
+		['id', 'state', 'result', 'label', 'tags', 'kernel', 'spec', 'created', 'duration', 'headline',
+		 'progress'].map(h => el('th', {}, h)))));
 	const tbody = el('tbody');
 	table.append(tbody);
 	view.replaceChildren(el('h2', {}, 'Runs'), filters, table);
@@ -132,10 +147,16 @@ async function viewRuns(params) {
 		tbody.replaceChildren(...page.runs.map(r => el('tr', { 'data-run': r.id },
 			el('td', {}, el('a', { href: '#/run/' + r.id }, String(r.id))),
 			stateCell(r.state), el('td', {}, r.result || ''), el('td', {}, r.label),
+			el('td', { class: 'tags' }, fmtTags(r.tags)),
 			el('td', {}, r.kernel ? r.kernel.release : ''),
 			el('td', { class: 'spec' }, r.description || ''),
-			el('td', {}, fmtTime(r.created_at)),
-			el('td', { class: 'muted' }, r.progress || ''))));
+			el('td', { class: 'created' }, fmtTime(r.created_at)),
+			el('td', { class: 'duration' }, fmtDuration(r.duration_s)),
+			el('td', { class: 'headline', title: r.headline ? r.headline.metric + ', median of the run' : '' },
+				r.headline ? `${r.headline.metric} ${fmtUnit(r.headline.unit, r.headline.median)}` : ''),
+			// a finished run says what it measured in its own columns; a live one how far it is
+			el('td', { class: 'muted progress' }, ['queued', 'running'].includes(r.state) ? r.progress || '' :
+				r.error || ''))));
 		// live: every second while runs are queued or running, else now and then
 		const live = page.runs.some(r => r.state === 'queued' || r.state === 'running');
 		timer = setTimeout(() => refresh().catch(showError), live ? 1000 : 5000);

@@ -90,7 +90,7 @@ static void guest_kernel(char *out, size_t len)
 	exe[n > 0 ? n : 0] = '\0';
 	snprintf(out, len, "%s/../engine/libvirt/mbguest.elf", dirname(exe));
 	if (access(out, R_OK))
-		snprintf(out, len, "%s", MIGBENCH_DATADIR "/mbguest.elf");
+		snprintf(out, len, "%s", MIGBENCH_LIBEXECDIR "/mbguest.elf");
 }
 
 static void write_samples(const struct mb_samples *samples)

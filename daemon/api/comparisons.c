@@ -46,7 +46,7 @@ static struct json_object *source_run(void *ctx, int64_t id)
 
 	if (store_run_get(ctx, id, &row))
 		return NULL;
-	run = present_run(&row, true);
+	run = present_run(&row);
 	store_run_clear(&row);
 	return run;
 }

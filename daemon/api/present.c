@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/campaign_rows.h"
 #include "store/campaigns.h"
@@ -17,6 +18,7 @@
 #include "engine.h"
 #include "samples.h"
 #include "textbuf.h"
+#include "units.h"
 
 static void add(struct json_object *o, const char *key, struct json_object *v)
 {
@@ -68,20 +70,28 @@ static struct json_object *sweep_json(const struct store_run *run)
 	return o;
 }
 
-static struct json_object *kernel_json(const struct store_kernel *k, bool full)
+static struct json_object *kernel_json(const struct store_kernel *k)
 {
 	struct json_object *o = json_object_new_object();
 
 	add(o, "id", json_object_new_int64(k->id));
 	add(o, "release", text_or_null(k->release));
 	add(o, "version", text_or_null(k->version));
-	if (full)
-		add(o, "cmdline", text_or_null(k->cmdline));
+	add(o, "cmdline", text_or_null(k->cmdline));
 	add(o, "boot_id", text_or_null(k->boot_id));
 	add(o, "hostname", text_or_null(k->hostname));
 	add(o, "cpu_model", text_or_null(k->cpu_model));
-	if (full)
-		add(o, "kvm_parameters", shared(k->kvm_parameters));
+	add(o, "kvm_parameters", shared(k->kvm_parameters));
+	return o;
+}
+
+/* A kernel as a list names it: {"id", "release"} (GET /kernels has the rest). */
+static struct json_object *kernel_name(const struct store_kernel *k)
+{
+	struct json_object *o = json_object_new_object();
+
+	add(o, "id", json_object_new_int64(k->id));
+	add(o, "release", text_or_null(k->release));
 	return o;
 }
 
@@ -100,7 +110,8 @@ static struct json_object *spec_line(const char *kind, struct json_object *spec)
 	return o;
 }
 
-struct json_object *present_run(const struct store_run *run, bool full)
+/* The members a run and its listing row share. */
+static struct json_object *run_common(const struct store_run *run)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -108,8 +119,11 @@ struct json_object *present_run(const struct store_run *run, bool full)
 	add(o, "kind", text_or_null(run->kind));
 	add(o, "label", text_or_null(run->label));
 	add(o, "tags", shared(run->tags));
-	add(o, "spec", shared(run->spec));
-	add(o, "resolved_spec", shared(run->resolved_spec));
+	return o;
+}
+
+static void add_state(struct json_object *o, const struct store_run *run)
+{
 	add(o, "description", spec_line(run->kind, run->resolved_spec ?: run->spec));
 	add(o, "state", text_or_null(run->state));
 	add(o, "result", text_or_null(run->result));
@@ -120,11 +134,94 @@ struct json_object *present_run(const struct store_run *run, bool full)
 	add(o, "created_at", text_or_null(run->created_at));
 	add(o, "started_at", text_or_null(run->started_at));
 	add(o, "finished_at", text_or_null(run->finished_at));
+}
+
+struct json_object *present_run(const struct store_run *run)
+{
+	struct json_object *o = run_common(run);
+
+	add(o, "spec", shared(run->spec));
+	add(o, "resolved_spec", shared(run->resolved_spec));
+	add_state(o, run);
 	add(o, "summary", shared(run->summary));
 	add(o, "missing", shared(run->missing));
-	if (full)
-		add(o, "environment", shared(run->environment));
-	add(o, "kernel", run->has_kernel ? kernel_json(&run->kernel, full) : NULL);
+	add(o, "environment", shared(run->environment));
+	add(o, "kernel", run->has_kernel ? kernel_json(&run->kernel) : NULL);
+	return o;
+}
+
+/* The store's "2026-12-06T20:40:26.057Z" as ms since the epoch; false if it is not one. */
+static bool stamp_ms(const char *t, int64_t *out)
+{
+	struct tm tm = { 0 };
+	int ms, n = 0;
+
+	if (!t || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &tm.tm_year, &tm.tm_mon,
+			 &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms, &n) != 7 ||
+	    t[n])
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*out = (int64_t)timegm(&tm) * 1000 + ms;
+	return true;
+}
+
+/* From started_at to finished_at in seconds; NULL until the run has both. */
+static struct json_object *duration_json(const struct store_run *run)
+{
+	int64_t start, end;
+
+	if (!stamp_ms(run->started_at, &start) || !stamp_ms(run->finished_at, &end))
+		return NULL;
+	return json_object_new_double((double)(end - start) / 1000);
+}
+
+static struct json_object *summary_of(struct json_object *summary, const char *metric)
+{
+	struct json_object *s = NULL;
+
+	if (metric && json_object_is_type(summary, json_type_object))
+		json_object_object_get_ex(summary, metric, &s);
+	return s;
+}
+
+/*
+ * The run's first headline metric it has (or that metric's fallback) as
+ * {"metric", "median", "unit"}: what a list of runs shows of each; NULL
+ * for a run with no summary of any.
+ */
+static struct json_object *headline_json(const struct store_run *run)
+{
+	const struct mb_engine *e = run->kind ? mb_engine_find(run->kind) : NULL;
+	struct json_object *o, *s = NULL, *median = NULL;
+	const char *metric = NULL;
+
+	for (const struct mb_headline *h = e ? e->headline : NULL; h && h->metric && !s; h++) {
+		metric = summary_of(run->summary, h->metric) ? h->metric : h->fallback;
+		s = summary_of(run->summary, metric);
+	}
+	if (!s || !json_object_object_get_ex(s, "median", &median) || !median)
+		return NULL;
+	o = json_object_new_object();
+	add(o, "metric", json_object_new_string(metric));
+	add(o, "median", shared(median));
+	add(o, "unit", json_object_new_string(mb_unit_name(mb_metric_unit(metric))));
+	return o;
+}
+
+/*
+ * A listing's row: the run without its specs (description names it),
+ * summary and environment, with its duration and headline figure, so a
+ * page of fifty runs stays a few kilobytes whatever the runs measured.
+ */
+static struct json_object *present_run_row(const struct store_run *run)
+{
+	struct json_object *o = run_common(run);
+
+	add_state(o, run);
+	add(o, "duration_s", duration_json(run));
+	add(o, "headline", headline_json(run));
+	add(o, "kernel", run->has_kernel ? kernel_name(&run->kernel) : NULL);
 	return o;
 }
 
@@ -150,7 +247,7 @@ int present_run_page(const struct store_run_page *page, char **text, size_t *len
 	int ret;
 
 	for (size_t i = 0; i < page->n; i++)
-		json_object_array_add(runs, present_run(&page->runs[i], false));
+		json_object_array_add(runs, present_run_row(&page->runs[i]));
 	add(o, "runs", runs);
 	if (page->next_cursor)
 		add(o, "next_cursor", json_object_new_int64(page->next_cursor));
@@ -165,7 +262,7 @@ struct json_object *present_kernels(const struct store_kernel *kernels, size_t n
 
 	for (size_t i = 0; i < n; i++) {
 		const struct store_kernel *k = &kernels[i];
-		struct json_object *o = kernel_json(k, true);
+		struct json_object *o = kernel_json(k);
 
 		add(o, "first_seen", text_or_null(k->first_seen));
 		add(o, "runs", json_object_new_int64(k->runs));

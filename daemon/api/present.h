@@ -18,12 +18,13 @@
 #include "store/runs.h"
 #include "store/store.h"
 
+/* A run as GET /runs/{id} shows it, before its engine describes it (run_description.h). */
+struct json_object *present_run(const struct store_run *run);
 /*
- * A run as GET /runs/{id} shows it (full: with its environment and its
- * kernel's command line and KVM parameters) or as a listing does.
+ * {"runs": [...], "next_cursor": N} (no next_cursor on the last page), as
+ * text: each run as a row (its description, state, duration and headline
+ * figure, no specs, summary or environment).
  */
-struct json_object *present_run(const struct store_run *run, bool full);
-/* {"runs": [...], "next_cursor": N} (no next_cursor on the last page), as text. */
 int present_run_page(const struct store_run_page *page, char **text, size_t *len);
 /* {"kernels": [...]}. */
 struct json_object *present_kernels(const struct store_kernel *kernels, size_t n);

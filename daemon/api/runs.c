@@ -3,11 +3,13 @@
 
 #include "api/runs.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "api/app.h"
 #include "api/benchstat.h"
@@ -39,7 +41,7 @@ static int read_run(struct app *app, int64_t id, struct json_object **run)
 	*run = NULL;
 	if (ret)
 		return ret;
-	*run = present_run(&row, true);
+	*run = present_run(&row);
 	store_run_clear(&row);
 	run_describe(*run);
 	return 0;
@@ -231,14 +233,60 @@ static bool parse_positive(const char *s, int64_t max, int64_t *out)
 	return true;
 }
 
+/* Room for "2026-12-06T20:40:26.057Z", how the store writes a time (and for any ints). */
+#define STAMP_LEN	80
+
+/*
+ * A UTC date or time, to the day, minute, second or millisecond, as the
+ * store writes times (the rest zero), so that listing since it is a
+ * comparison of text; false unless it is a real time in one of those forms.
+ */
+static bool parse_since(const char *s, char out[STAMP_LEN])
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, n = 0;
+	size_t len = strlen(s);
+	struct tm tm = { 0 }, check;
+	time_t t;
+
+	if (len == 10)
+		n = sscanf(s, "%4d-%2d-%2d", &y, &mo, &d) == 3 ? 10 : 0;
+	else if (len == 16)
+		n = sscanf(s, "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) == 5 ? 16 : 0;
+	else if (len == 19)
+		n = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) == 6 ? 19 : 0;
+	else if (len == 24)
+		n = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &y, &mo, &d, &h, &mi, &sec, &ms) == 7 ?
+		    24 : 0;
+	/* sscanf takes signs and spaces in a field: only digits where they go */
+	for (int i = 0; i < n; i++)
+		if (!strchr("-T:.Z", s[i]) != !!isdigit((unsigned char)s[i]))
+			return false;
+	if (!n || y < 1970 || y > 9999)
+		return false;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	/* 2026-02-30 normalises to March: not a date */
+	if (!gmtime_r(&t, &check) || check.tm_year != y - 1900 || check.tm_mon != mo - 1 ||
+	    check.tm_mday != d || check.tm_hour != h || check.tm_min != mi || check.tm_sec != sec)
+		return false;
+	snprintf(out, STAMP_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo, d, h, mi, sec, ms);
+	return true;
+}
+
 enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 {
 	static const char *const allowed[] = { "state", "kind", "label", "kernel", "sweep",
-					       "limit", "cursor", NULL };
+					       "since", "limit", "cursor", NULL };
 	struct run_filter f = { .limit = DEFAULT_LIMIT };
 	struct app *app = r->app;
 	const char *limit = http_query(r, "limit"), *cursor = http_query(r, "cursor");
-	const char *sweep = http_query(r, "sweep");
+	const char *sweep = http_query(r, "sweep"), *since = http_query(r, "since");
+	char since_stamp[STAMP_LEN];
 	enum MHD_Result reply;
 	int64_t v, next = 0;
 	char link[1024], key[1200], *text;
@@ -271,9 +319,15 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 		return http_reply_problem(r, 400, "cursor", "cursor: must be a positive integer");
 	if (sweep && !parse_positive(sweep, INT64_MAX / 2, &f.sweep))
 		return http_reply_problem(r, 400, "sweep", "sweep: must be a sweep id (a positive integer)");
-	snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%u\x1f%lld\x1f%lld",
+	if (since && !parse_since(since, since_stamp))
+		return http_reply_problem(r, 400, "since",
+			"since: must be a UTC date or time: 2026-12-01, 2026-12-01T10:00, "
+			"2026-12-01T10:00:00 or 2026-12-01T10:00:00.000Z");
+	f.since = since ? since_stamp : NULL;
+	snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%u\x1f%lld\x1f%lld",
 		 f.state ? f.state : "", f.kind ? f.kind : "", f.label ? f.label : "",
-		 f.kernel ? f.kernel : "", f.limit, (long long)f.cursor, (long long)f.sweep);
+		 f.kernel ? f.kernel : "", f.since ? f.since : "", f.limit, (long long)f.cursor,
+		 (long long)f.sweep);
 	generation = store_generation(app->st);	/* before the query */
 	text = cache_get(app->runs_cache, key, generation, &len, &next);
 	if (!text) {
@@ -294,10 +348,10 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 	snprintf(link, sizeof(link), "<" API_PREFIX "/runs?limit=%u&cursor=%lld",
 		 f.limit, (long long)next);
 	{
-		const char *const names[] = { "state", "kind", "label", "kernel" };
-		const char *values[] = { f.state, f.kind, f.label, f.kernel };
+		const char *const names[] = { "state", "kind", "label", "kernel", "since" };
+		const char *values[] = { f.state, f.kind, f.label, f.kernel, f.since };
 
-		for (int i = 0; i < 4; i++) {
+		for (int i = 0; i < 5; i++) {
 			char enc[300];
 
 			if (!values[i])

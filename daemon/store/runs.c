@@ -400,6 +400,7 @@ int store_list_runs(struct store *st, const struct run_filter *f, struct store_r
 		"WHERE (?1 IS NULL OR r.state = ?1) AND (?2 IS NULL OR r.kind = ?2) "
 		"AND (?3 IS NULL OR r.label = ?3) AND (?4 IS NULL OR k.release = ?4) "
 		"AND (?5 = 0 OR r.id < ?5) AND (?7 = 0 OR r.sweep_id = ?7) "
+		"AND (?8 IS NULL OR r.created_at >= ?8) "	/* one format: text order is time order */
 		"ORDER BY r.id DESC LIMIT ?6",
 		-1, &s, NULL) != SQLITE_OK) {
 		free(page->runs);
@@ -413,6 +414,7 @@ int store_list_runs(struct store *st, const struct run_filter *f, struct store_r
 	sqlite3_bind_int64(s, 5, f->cursor);
 	sqlite3_bind_int(s, 6, (int)f->limit + 1);	/* one more: is there a next page? */
 	sqlite3_bind_int64(s, 7, f->sweep);
+	store_bind_text(s, 8, f->since);
 	while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (page->n == f->limit) {
 			page->next_cursor = page->runs[page->n - 1].id;

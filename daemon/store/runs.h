@@ -12,6 +12,7 @@
 
 struct run_filter {
 	const char *state, *kind, *label, *kernel;	/* NULL: any */
+	const char *since;	/* created at or after this stored time; NULL: any */
 	int64_t sweep;		/* 0: any */
 	int64_t cursor;		/* list ids below this; 0: from the newest */
 	unsigned int limit;

@@ -7,10 +7,11 @@ Two levels, each keyed by a hash of what went into it:
   with mmdebstrap, and its kernels' vmlinuz and initrd (boot/) for QEMU's
   -kernel.  KEY: mkbase.sh and the packages with the versions apt resolves
   for them from this machine's package lists.
-- image-KEY/: image.raw, an ext4 root filesystem (base + migbench installed
-  from a build directory + migbenchd's config and a token), and the token
-  beside it.  KEY: the base's key, the installed files, the config and
-  this file.
+- image-KEY/: image.raw, an ext4 root filesystem (base + migbench's Debian
+  package installed by dpkg, tests/debpackage.py's build of this checkout +
+  migbenchd's config where the package's service reads it, and a token),
+  and the token beside it.  KEY: the base's key, the package, the config
+  and this file.
 
 Both live under /var/cache/migbench/testhost/ (MIGBENCH_TESTHOST_CACHE),
 root's only.  prepare() holds a lock on that directory while it builds,
@@ -26,6 +27,7 @@ import secrets
 import shutil
 import stat
 import subprocess
+import sys
 import sysconfig
 import tempfile
 import time
@@ -33,11 +35,14 @@ import uuid
 
 from lifetime import die_with_parent, exit_on_signals
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import debpackage	# noqa: E402 (tests/, beside this directory)
+
 CACHE = os.environ.get('MIGBENCH_TESTHOST_CACHE', '/var/cache/migbench/testhost')
 HERE = os.path.dirname(os.path.abspath(__file__))
 MKBASE = os.path.join(HERE, 'mkbase.sh')
 CONFIG = os.path.join(HERE, 'migbenchd.json')
-# where the config sits in the image; migbenchd.service is told so
+# where the config sits in the image: the packaged migbenchd.service's default
 GUEST_CONFIG = '/etc/migbench/migbenchd.json'
 KEEP = 2
 GIB = 1 << 30
@@ -217,25 +222,6 @@ def digest(*parts):
     return h.hexdigest()[:20]
 
 
-def tree_digest(top):
-    """Paths, modes, contents and link targets under top, in a fixed order."""
-    h = hashlib.sha256()
-    for dirpath, dirs, files in os.walk(top):
-        dirs.sort()
-        for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]):
-            path = os.path.join(dirpath, name)
-            st = os.lstat(path)
-            h.update(('%s %o\0' % (os.path.relpath(path, top), st.st_mode)).encode())
-            if stat.S_ISLNK(st.st_mode):
-                h.update(os.readlink(path).encode())
-            else:
-                with open(path, 'rb') as f:
-                    for block in iter(lambda: f.read(1 << 20), b''):
-                        h.update(block)
-            h.update(b'\0')
-    return h.hexdigest()
-
-
 def lock_entry(entry, shared=True, wait=True):
     """A lock on a cache entry: shared while in use, exclusive to delete it."""
     fd = os.open(os.path.join(entry, '.lock'), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -289,51 +275,67 @@ def put(tree, path, data, mode=0o644):
     os.chmod(dest, mode)
 
 
-def copy_in(src, tree):
-    """The installed tree into the staging tree, files made anew (see put)."""
-    for dirpath, dirs, files in os.walk(src):
-        rel = os.path.relpath(dirpath, src)
-        dest_dir = os.path.normpath(os.path.join(tree, rel))
-        os.makedirs(dest_dir, mode=0o755, exist_ok=True)
-        for name in files + [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]:
-            s, d = os.path.join(dirpath, name), os.path.join(dest_dir, name)
-            if os.path.lexists(d):
-                os.unlink(d)
-            if os.path.islink(s):
-                os.symlink(os.readlink(s), d)
-            else:
-                shutil.copy2(s, d)
+# What dpkg and the package's scripts (systemd-sysusers, debconf, man-db's
+# trigger) may write in place: copied, so that the tree's hard links to the
+# base's files are not written through.
+WRITTEN = ['etc/group', 'etc/gshadow', 'etc/passwd', 'etc/shadow', 'var/lib/dpkg',
+           'var/cache/debconf', 'var/cache/man', 'var/lib/systemd']
 
 
-def service_unit(inst):
-    """migbenchd.service where meson installed it, and its program."""
-    for dirpath, _, files in os.walk(inst):
-        if 'migbenchd.service' in files and dirpath.endswith('lib/systemd/system'):
-            unit = os.path.join(dirpath, 'migbenchd.service')
-            with open(unit) as f:
-                program = re.search(r'^ExecStart=(\S+)', f.read(), re.M).group(1)
-            return '/' + os.path.relpath(unit, inst), program
-    raise PrepareError('meson install put no migbenchd.service under lib/systemd/system')
+def unshare(tree, rel):
+    """tree/rel (a file or a directory) made of copies, not of links to the base."""
+    path = os.path.join(tree, rel)
+    if not os.path.lexists(path):
+        return
+    copy = path + '.unshared'
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.copytree(path, copy, symlinks=True)
+        shutil.rmtree(path)
+    else:
+        shutil.copy2(path, copy, follow_symlinks=False)
+        os.unlink(path)
+    os.rename(copy, path)
 
 
-def build_image(entry, base, inst, config_text, config):
-    """The final image: base + migbench + config + a new token, as ext4."""
+def install_package(tree, deb):
+    """dpkg -i of the package in the tree, as a host's administrator installs it."""
+    for rel in WRITTEN:
+        unshare(tree, rel)
+    inside = '/tmp/' + os.path.basename(deb)
+    shutil.copy(deb, os.path.join(tree, inside.lstrip('/')))
+    try:
+        # no service starts in a chroot: deb-systemd-invoke sees no systemd running
+        p = subprocess.run(['chroot', tree, 'dpkg', '-i', inside], capture_output=True, text=True,
+                           env=dict(os.environ, DEBIAN_FRONTEND='noninteractive'))
+        if p.returncode:
+            raise PrepareError('dpkg -i %s in the image failed:\n%s' % (os.path.basename(deb),
+                                                                        (p.stdout + p.stderr)[-3000:]))
+    finally:
+        os.unlink(os.path.join(tree, inside.lstrip('/')))
+
+
+def extract(deb):
+    """The package's files, unpacked into a temporary directory (for the libraries they need)."""
+    inst = tempfile.mkdtemp(prefix='tmp-install-', dir=CACHE)
+    run(['dpkg-deb', '-x', deb, inst])
+    return inst
+
+
+def build_image(entry, base, deb, config_text, config):
+    """The final image: base + migbench's package + config + a new token, as ext4."""
     tmp = tempfile.mkdtemp(prefix='tmp-image-', dir=CACHE)
     try:
         tree = os.path.join(tmp, 'tree')
         # hard links: the base's 800 MB are not copied, only named again
         run(['cp', '-al', os.path.join(base, 'tree'), tree])
-        copy_in(inst, tree)
-        unit, program = service_unit(inst)
+        install_package(tree, deb)
+        wants = os.path.join(tree, 'etc/systemd/system/multi-user.target.wants/migbenchd.service')
+        if not os.path.islink(wants):
+            raise PrepareError('installing the package did not enable migbenchd.service')
         token = secrets.token_hex(32)
+        # where the packaged service reads its configuration (a conffile, replaced)
         put(tree, GUEST_CONFIG, config_text)
         put(tree, config['token_file'], token + '\n', 0o600)
-        put(tree, '/etc/systemd/system/migbenchd.service.d/testhost.conf',
-            '# the test host: migbenchd with its config file, which names the token\n'
-            '[Service]\nExecStart=\nExecStart=%s --config %s\n' % (program, GUEST_CONFIG))
-        wants = os.path.join(tree, 'etc/systemd/system/multi-user.target.wants/migbenchd.service')
-        os.makedirs(os.path.dirname(wants), exist_ok=True)
-        os.symlink(unit, wants)
         put(tree, '/etc/machine-id', uuid.uuid4().hex + '\n', 0o444)
         size = -(-(tree_size(tree) + 2 * GIB) // GIB) * GIB
         image = os.path.join(tmp, 'image.raw')
@@ -392,12 +394,6 @@ def prune(log):
         log('testhost: pruned %s' % e)
 
 
-def meson_install(build_dir):
-    inst = tempfile.mkdtemp(prefix='tmp-install-', dir=CACHE)
-    run(['meson', 'install', '-C', build_dir, '--no-rebuild', '--quiet', '--destdir', inst])
-    return inst
-
-
 def prepare(build_dir, log=None):
     """The image for migbench built in build_dir: reused from the cache
     when nothing that goes into it changed, built otherwise (the base too
@@ -412,7 +408,8 @@ def prepare(build_dir, log=None):
     inst = None
     try:
         remove_leftovers()
-        inst = meson_install(os.path.abspath(build_dir))
+        deb = debpackage.build(log)
+        inst = extract(deb)
         packages = SYSTEM_PACKAGES + newest_kernels() + runtime_packages(inst)
         resolved = resolve(packages)
         with open(MKBASE, 'rb') as f:
@@ -431,12 +428,13 @@ def prepare(build_dir, log=None):
             raise PrepareError('%s: token_file must name the token\'s absolute path in the '
                                'image: migbenchd listens beyond loopback there' % CONFIG)
         with open(__file__, 'rb') as f:
-            image_key = digest(base_key, tree_digest(inst), config_text, f.read())
+            with open(deb, 'rb') as d:
+                image_key = digest(base_key, hashlib.sha256(d.read()).hexdigest(), config_text, f.read())
         entry = os.path.join(CACHE, 'image-' + image_key)
         built = not os.path.isdir(entry)
         if built:
             log('testhost: building the image %s' % image_key)
-            build_image(entry, base, inst, config_text, config)
+            build_image(entry, base, deb, config_text, config)
         for e in (entry, base):	# newest first when pruning
             os.utime(e)
         locks = [lock_entry(entry), lock_entry(base)]

@@ -63,6 +63,12 @@ async function paintedCanvases(page) {
 	}));
 }
 
+// A time in ns as the dashboards write it (3 significant digits and its unit), written out here.
+function fmtNsText(v) {
+	const [scale, unit] = v >= 1e9 ? [1e9, 's'] : v >= 1e6 ? [1e6, 'ms'] : v >= 1e3 ? [1e3, 'µs'] : [1, 'ns'];
+	return String(Number((v / scale).toPrecision(3))) + ' ' + unit;
+}
+
 const api = async (base, path) => (await fetch(base + '/api/v1' + path)).json();
 
 // The runs list describes each run's spec by its kind, from the spec's own values.
@@ -111,12 +117,29 @@ try {
 	// Queued and running runs update in place, without a reload.
 	const live = await (await fetch(`${url}/api/v1/runs`, { method: 'POST',
 		headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + urlToken },
-		body: JSON.stringify({ vcpus: 1, mem_per_vcpu: '8M', iterations: 60, label: 'live' }) })).json();
+		body: JSON.stringify({ vcpus: 1, mem_per_vcpu: '8M', iterations: 60, label: 'live',
+				       tags: { series: 'v3', 'base-commit': 'abc123' } }) })).json();
 	await visit(page, '/runs', `tr[data-run="${live.id}"]`, 'runs-live');
 	const first = await page.getAttribute(`tr[data-run="${live.id}"] td[data-state]`, 'data-state');
 	await page.waitForSelector(`tr[data-run="${live.id}"] td[data-state=done]`, { timeout: 120000 });
 	check(['queued', 'running'].includes(first), 'a queued or running run turns done in the runs view live',
 	      `first seen ${first}`);
+	{
+		// a done run: its duration and headline median, not its progress; its tags as text
+		const row = (await api(url, '/runs?limit=100')).runs.find(r => r.id === live.id);
+		const run = await api(url, `/runs/${live.id}`);
+		const cell = async c => (await page.textContent(`tr[data-run="${live.id}"] td.${c}`)).trim();
+		const secs = (Date.parse(run.finished_at) - Date.parse(run.started_at)) / 1000;
+		const median = run.summary.clear_dirty_log_ns.median;
+		check(row.duration_s === secs && /^\d+(\.\d+)? (ms|s)$|^\d+ min \d\d s$/.test(await cell('duration')),
+		      'runs view: a done run shows its duration', `${await cell('duration')} for ${secs} s`);
+		check(row.headline.metric === 'clear_dirty_log_ns' && row.headline.median === median &&
+		      await cell('headline') === 'clear_dirty_log_ns ' + fmtNsText(median),
+		      'runs view: a done run shows its headline median with its unit', await cell('headline'));
+		check(await cell('progress') === '' && await cell('tags') === 'series=v3, base-commit=abc123',
+		      'runs view: no progress line for a done run, and its tags as text',
+		      `progress "${await cell('progress')}", tags "${await cell('tags')}"`);
+	}
 
 	await visit(page, `/run/${runs[0]}`, '.uplot canvas', 'run');
 	const painted = await paintedCanvases(page);
@@ -263,7 +286,8 @@ try {
 	await page.click('form[data-testid=schedule] button[type=submit]');
 	await page.waitForURL(/#\/run\/\d+$/, { timeout: 20000 });
 	{
-		const swept = (await (await fetch(`${url}/api/v1/runs?label=form-sweep`)).json()).runs;
+		const listed = (await (await fetch(`${url}/api/v1/runs?label=form-sweep`)).json()).runs;
+		const swept = await Promise.all(listed.map(r => api(url, `/runs/${r.id}`)));
 		const vcpus = swept.map(r => r.spec.vcpus).sort();
 		check(swept.length === 2 && JSON.stringify(vcpus) === '[1,2]' && swept[0].sweep && swept[0].sweep.id === swept[1].sweep.id &&
 		      swept.every(r => JSON.stringify(r.spec.zap) === '["disable","touch","delete"]' && r.spec.iterations === 1),

@@ -1,0 +1,11 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# meson install: the example configuration as migbenchd's, unless the
+# host already has one (a package manager keeps it as a conffile instead).
+set -eu
+src=$1 dest=${DESTDIR:-}$2
+if [ -e "$dest" ]; then
+	echo "keeping $dest"
+else
+	install -D -m 0644 "$src" "$dest"
+fi
