@@ -143,7 +143,11 @@ static int cmd_ls(int argc, char **argv)
 		json_object_put(page);
 		return 0;
 	}
-	json_object_object_get_ex(page, "campaigns", &list);
+	list = listing(page, "campaigns");
+	if (!list) {
+		json_object_put(page);
+		return EXIT_FAILED;
+	}
 	if (!json_object_array_length(list))
 		printf("no campaigns yet\n");
 	for (size_t i = 0; i < json_object_array_length(list); i++) {

@@ -142,6 +142,17 @@ int query_options(int argc, char **argv, const char *const *names, const char **
 	return 0;
 }
 
+struct json_object *listing(struct json_object *page, const char *key)
+{
+	struct json_object *list = NULL;
+
+	if (!json_object_object_get_ex(page, key, &list) || !json_object_is_type(list, json_type_array)) {
+		fprintf(stderr, PROG ": migbenchd sent a reply with no \"%s\" list\n", key);
+		return NULL;
+	}
+	return list;
+}
+
 bool take_flag(int *argc, char **argv, const char *flag)
 {
 	bool seen = false;

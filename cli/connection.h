@@ -24,6 +24,11 @@ extern struct http_target target;
 int call(const char *method, const char *path, const char *body, struct http_response *resp);
 /* GET path as JSON (*out NULL on failure); 0 or the exit code. */
 int get_json(const char *path, struct json_object **out);
+/*
+ * The list a listing reply holds under key; NULL, said, when it holds
+ * none (json-c asserts on the length of what is not an array).
+ */
+struct json_object *listing(struct json_object *page, const char *key);
 /* A member as text; "-" when absent or null. */
 const char *str(struct json_object *o, const char *key);
 /* Append ?name=value (or &...) to path, the value percent-encoded. */

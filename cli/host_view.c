@@ -37,11 +37,12 @@ static void print_words(const char *lead, struct json_object *o)
 		return;
 	}
 	json_object_object_foreach(o, k, v) {
-		size_t len = strlen(k) + 2 + strlen(json_object_get_string(v));
+		const char *text = v ? json_object_get_string(v) : "null";
+		size_t len = strlen(k) + 2 + strlen(text);
 
 		if (col > indent && col + len > 78)
 			col = (size_t)printf("\n%*s", (int)indent, "") - 1;
-		col += (size_t)printf(" %s=%s", k, json_object_get_string(v));
+		col += (size_t)printf(" %s=%s", k, text);
 	}
 	putchar('\n');
 }
@@ -118,7 +119,11 @@ int cmd_kernels(int argc, char **argv)
 		json_object_put(page);
 		return 0;
 	}
-	json_object_object_get_ex(page, "kernels", &list);
+	list = listing(page, "kernels");
+	if (!list) {
+		json_object_put(page);
+		return EXIT_FAILED;
+	}
 	n = json_object_array_length(list);
 	if (!n)
 		printf("no kernels yet: none has had a run\n");

@@ -248,10 +248,10 @@ static void duration_cell(struct json_object *r, char *out, size_t len)
 		return;
 	}
 	s = json_object_get_double(d);
-	if (s < 1)
+	if (s * 1000 < 999.5)	/* what would print as 1000ms is 1.00s */
 		snprintf(out, len, "%.0fms", s * 1000);
-	else if (s < 60)
-		snprintf(out, len, s < 10 ? "%.2fs" : "%.1fs", s);
+	else if (s < 59.95)
+		snprintf(out, len, s < 9.995 ? "%.2fs" : "%.1fs", s);
 	else
 		snprintf(out, len, "%dm%02ds", (int)(s / 60), (int)s % 60);
 }
@@ -266,7 +266,7 @@ static void tags_text(struct json_object *r, char *out, size_t len)
 		return;
 	json_object_object_foreach(tags, k, v)
 		snprintf(out + strlen(out), len - strlen(out), "%s%s=%s", out[0] ? "," : "", k,
-			 json_object_get_string(v));
+			 v ? json_object_get_string(v) : "null");
 }
 
 static int cmd_ls(int argc, char **argv)
@@ -295,24 +295,32 @@ static int cmd_ls(int argc, char **argv)
 		json_object_put(page);
 		return 0;
 	}
-	json_object_object_get_ex(page, "runs", &runs);
+	runs = listing(page, "runs");
+	if (!runs) {
+		json_object_put(page);
+		return EXIT_FAILED;
+	}
 	n = json_object_array_length(runs);
 	if (!n)
 		printf("no runs%s\n", strchr(path, '?') ? " match" : " yet");
 	else
-		printf("%6s  %-9s %-11s %-14s %-22s %8s  %-30s %s\n", "ID", "STATE", "RESULT",
-		       "LABEL", "KERNEL", "DURATION", "HEADLINE (MEDIAN)", "SPEC, TAGS");
+		printf("%6s  %-9s %-11s %-14s %-22s %-16s %8s  %-30s %s\n", "ID", "STATE", "RESULT",
+		       "LABEL", "KERNEL", "CREATED (UTC)", "DURATION", "HEADLINE (MEDIAN)", "SPEC, TAGS");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *r = json_object_array_get_idx(runs, i), *k;
-		char headline[96], duration[32], tags[512];
+		char headline[96], duration[32], tags[512], created[17];
 
 		json_object_object_get_ex(r, "kernel", &k);
+		/* to the minute, as --since takes it: "2026-12-06 20:47" */
+		snprintf(created, sizeof(created), "%s", str(r, "created_at"));
+		if (strlen(created) > 10 && created[10] == 'T')
+			created[10] = ' ';
 		headline_cell(r, headline, sizeof(headline));
 		duration_cell(r, duration, sizeof(duration));
 		tags_text(r, tags, sizeof(tags));
-		printf("%6s  %-9s %-11s %-14s %-22s %8s  %-30s %s%s%s\n", str(r, "id"),
+		printf("%6s  %-9s %-11s %-14s %-22s %-16s %8s  %-30s %s%s%s\n", str(r, "id"),
 		       str(r, "state"), str(r, "result"), str(r, "label"),
-		       k ? str(k, "release") : "-", duration, headline, str(r, "description"),
+		       k ? str(k, "release") : "-", created, duration, headline, str(r, "description"),
 		       tags[0] ? ", " : "", tags);
 	}
 	if (strcmp(str(page, "next_cursor"), "-"))
@@ -368,9 +376,12 @@ static void value_text(struct json_object *v, char *out, size_t len)
 		snprintf(out, len, "%s", v ? json_object_get_string(v) : "null");
 		return;
 	}
-	for (size_t i = 0; i < json_object_array_length(v); i++)
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *item = json_object_array_get_idx(v, i);
+
 		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? "," : "",
-			 json_object_get_string(json_object_array_get_idx(v, i)));
+			 item ? json_object_get_string(item) : "null");
+	}
 }
 
 /* The spec in its engine's words, then every key (resolved once the run started) as key=value. */
@@ -508,8 +519,12 @@ static int cmd_help(int argc, char **argv)
 		usage_all(stdout);
 		return 0;
 	}
-	if (argc > 2 || !command_usage(argv[1])) {
-		fprintf(stderr, PROG " help: '%s' is not a command\n", argv[argc > 2 ? 2 : 1]);
+	if (argc > 2) {
+		fprintf(stderr, PROG " help: one command at a time\n");
+		return usage_wrong();
+	}
+	if (!command_usage(argv[1])) {
+		fprintf(stderr, PROG " help: '%s' is not a command\n", argv[1]);
 		return usage_wrong();
 	}
 	return 0;
@@ -573,7 +588,8 @@ int main(int argc, char **argv)
 			continue;
 		if (usage_asked(argc, argv))
 			return command_usage(cmd) ? 0 : EXIT_USAGE;
-		if (token_file && read_token(token_file))
+		/* help reaches no daemon: a token it would not send cannot stop it */
+		if (token_file && c->run != cmd_help && read_token(token_file))
 			return EXIT_USAGE;
 		/* getopt's messages and the pointer after them name the command */
 		usage_command(c->name);

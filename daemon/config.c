@@ -22,7 +22,7 @@
 static void usage(void)
 {
 	printf("usage: migbenchd [--listen ADDR]... [--db PATH] [--data-dir DIR]\n"
-	       "                 [--token-file PATH] [--worker PATH] [--config FILE]\n"
+	       "                 [--token-file PATH] [--worker PATH] [--config FILE | --no-config]\n"
 	       "       migbenchd --help | -h | --version\n"
 	       "\n"
 	       "  --listen ADDR      host:port or unix:PATH; repeatable.  Default: a unix\n"
@@ -49,7 +49,8 @@ static void usage(void)
 	       "                     limits: {\"guest_memory_per_run\": \"16G\",\n"
 	       "                     \"hugepage_memory_per_run\": \"16G\", \"samples_per_run\": N,\n"
 	       "                     \"queued_runs\": N}; by default half of RAM, 10000000\n"
-	       "                     samples and 1000 queued runs\n");
+	       "                     samples and 1000 queued runs\n"
+	       "  --no-config        read no configuration file, not even " MIGBENCHD_CONFIG "\n");
 }
 
 static int set_string(char **field, const char *value)
@@ -391,12 +392,14 @@ int config_parse(int argc, char **argv, struct config *cfg, char *err,
 		{ "token-file", required_argument, NULL, 't' },
 		{ "worker", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "no-config", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct config flags = { 0 };
 	const char *config_file = NULL;
+	bool no_config = false;
 	int c, ret = 0;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -410,6 +413,7 @@ int config_parse(int argc, char **argv, struct config *cfg, char *err,
 		case 't': ret = set_string(&flags.token_file, optarg); break;
 		case 'w': ret = set_string(&flags.worker, optarg); break;
 		case 'c': config_file = optarg; break;
+		case 'n': no_config = true; break;
 		case 'h': usage(); config_free(&flags); return 1;
 		case 'V': printf("migbenchd %s\n", mb_version()); config_free(&flags); return 1;
 		default:
@@ -421,8 +425,12 @@ int config_parse(int argc, char **argv, struct config *cfg, char *err,
 		snprintf(err, err_len, "unexpected argument '%s'", argv[optind]);
 		ret = -EINVAL;
 	}
-	/* the installed configuration, unless another is named */
-	if (!ret && !config_file && access(MIGBENCHD_CONFIG, F_OK) == 0)
+	if (!ret && no_config && config_file) {
+		snprintf(err, err_len, "--config and --no-config: one or the other");
+		ret = -EINVAL;
+	}
+	/* the installed configuration, unless another or none is asked for */
+	if (!ret && !config_file && !no_config && access(MIGBENCHD_CONFIG, F_OK) == 0)
 		config_file = MIGBENCHD_CONFIG;
 	if (!ret && config_file)
 		ret = load_file(cfg, config_file, err, err_len);

@@ -20,7 +20,7 @@ scripts/build.sh >/dev/null
 
 tmp=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-build/daemon/migbenchd --data-dir "$tmp" --listen "unix:$tmp/s.sock" \
+build/daemon/migbenchd --no-config --data-dir "$tmp" --listen "unix:$tmp/s.sock" \
 	--listen "127.0.0.1:$port" --worker build/tests/bench/bench-worker 2>"$tmp/log" &
 pid=$!
 spid=

@@ -13,7 +13,7 @@ n=${1:-5}
 scripts/deps.sh
 scripts/build.sh >/dev/null
 tmp=$(mktemp -d)
-build/daemon/migbenchd --data-dir "$tmp" --listen "unix:$tmp/s.sock" 2>"$tmp/log" &
+build/daemon/migbenchd --no-config --data-dir "$tmp" --listen "unix:$tmp/s.sock" 2>"$tmp/log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 api() { python3 - "$tmp/s.sock" "$@" <<'PY'

@@ -30,6 +30,17 @@ if [ -d /run/systemd/system ]; then
 			"(stop it and run this again to use the service)"
 	else
 		echo "migbenchd: the systemd service (systemctl enable --now migbenchd; its log: journalctl -u migbenchd)"
+		if systemctl -q is-active migbenchd.service; then
+			# installed over: the new migbenchd, unless it has runs to finish
+			if "${client[@]}" host --json 2>/dev/null | python3 -c '
+import json, sys
+h = json.load(sys.stdin)
+sys.exit(0 if h["running_run"] is None and h["queued_runs"] == 0 else 1)'; then
+				systemctl restart migbenchd.service
+			else
+				echo "migbenchd is busy: it keeps running the version it started with"
+			fi
+		fi
 		systemctl enable -q --now migbenchd.service
 	fi
 elif ! "${client[@]}" host >/dev/null 2>&1; then

@@ -17,7 +17,8 @@ KEEP = 2
 
 def source_files():
     """The checkout's files (tracked, and new ones not ignored): what the package is made of."""
-    out = subprocess.run(['git', '-C', ROOT, 'ls-files', '-z', '--cached', '--others',
+    # root reads a checkout someone else owns (scripts/as-root.sh re-runs through sudo)
+    out = subprocess.run(['git', '-c', 'safe.directory=' + ROOT, '-C', ROOT, 'ls-files', '-z', '--cached', '--others',
                           '--exclude-standard'], capture_output=True, check=True).stdout
     # a tracked file deleted in the work tree is not part of it
     return sorted(p for p in out.decode().split('\0') if p and os.path.lexists(os.path.join(ROOT, p)))

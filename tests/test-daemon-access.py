@@ -241,7 +241,7 @@ def test_socket_dir_refused():
         parent = tempfile.mkdtemp(prefix='migbench-parent-')
         sdir = os.path.join(parent, 'run')
         prepare(sdir)
-        p = subprocess.run([MIGBENCHD, '--data-dir', data, '--listen', 'unix:' + os.path.join(sdir, 'sock')],
+        p = subprocess.run([MIGBENCHD, '--no-config', '--data-dir', data, '--listen', 'unix:' + os.path.join(sdir, 'sock')],
                            capture_output=True, text=True, timeout=30)
         ok(p.returncode != 0 and 'writable by nobody else' in p.stderr and
            not os.path.exists(os.path.join(sdir, 'sock')),

@@ -196,9 +196,10 @@ def test_paging(d):
                'page %d links the next with the same filters' % pages)
     ok(seen == sorted(ids, reverse=True) and pages == 3,
        'paging through 5 runs 2 at a time gives each once, newest first')
-    third = d.run(ids[2])['created_at']
+    created = {i: d.run(i)['created_at'] for i in ids}
+    third = created[ids[2]]
     since = [r['id'] for r in d.get('/api/v1/runs?label=page&since=' + third).json()['runs']]
-    ok(since == sorted(ids[2:], reverse=True),
+    ok(since == sorted((i for i in ids if created[i] >= third), reverse=True) and ids[2] in since,
        'since=%s (a run\'s own created_at) lists that run and the later ones' % third)
     r = d.get('/api/v1/runs?label=page&limit=1&since=' + third[:10])
     link = r.headers.get('Link') or ''
@@ -206,7 +207,8 @@ def test_paging(d):
        'since a day: the next page\'s link keeps it, as a time (%s)' % link)
     ok(d.get('/api/v1/runs?since=2999-01-01T00:00').json()['runs'] == [], 'since a later time: none')
     for bad in ('2026-13-01', '2026-02-30', '26-12-01', '2026-12-01T25:00', '2026-12-01%2010:00',
-                '+026-12-01', '2026-12-01T10:00:00.5Z', 'yesterday'):
+                '+026-12-01', '2026-12-01T10:00:00.5Z', 'yesterday', '2026-1-1-1', '2026-12-01T-0:00',
+                '2026-12-01T10:00:00.0000', '2026-12-01T10:00:00.000:', '2026-12-01T10:00:00.-99Z'):
         r = d.get('/api/v1/runs?since=' + bad)
         ok(r.status == 400 and r.json().get('field') == 'since',
            'since=%s is refused naming since: %s' % (bad, r.json().get('detail')))
@@ -280,7 +282,7 @@ def test_token():
 def test_listen_policy():
     tmp = Daemon()
     tmp.cleanup()
-    p = subprocess.run([MIGBENCHD, '--data-dir', tmp.dir, '--listen', '0.0.0.0:0'],
+    p = subprocess.run([MIGBENCHD, '--no-config', '--data-dir', tmp.dir, '--listen', '0.0.0.0:0'],
                        capture_output=True, text=True, timeout=30)
     ok(p.returncode != 0 and 'not a loopback address; configure a token (--token-file) to listen there'
        in p.stderr, 'listening beyond loopback without a token is refused')
@@ -289,7 +291,7 @@ def test_listen_policy():
     with open(tf, 'w') as f:
         f.write('0123456789abcdef0123\n')
     os.chmod(tf, 0o644)
-    p = subprocess.run([MIGBENCHD, '--data-dir', tmp.dir, '--token-file', tf, '--listen', 'unix:' +
+    p = subprocess.run([MIGBENCHD, '--no-config', '--data-dir', tmp.dir, '--token-file', tf, '--listen', 'unix:' +
                         os.path.join(tmp.dir, 's')], capture_output=True, text=True, timeout=30)
     ok(p.returncode != 0 and 'must be a regular file only its owner can read (chmod 600), mode is 644'
        in p.stderr, 'a token file others can read is refused')
@@ -303,6 +305,9 @@ def test_listen_policy():
     p = subprocess.run([MIGBENCHD, '--config', cfg], capture_output=True, text=True, timeout=30)
     ok(p.returncode == 2 and 'listen[1]: must be a string' in p.stderr,
        'a listen list with a number in it is refused, not cut short (%s)' % p.stderr.strip())
+    p = subprocess.run([MIGBENCHD, '--config', cfg, '--no-config'], capture_output=True, text=True, timeout=30)
+    ok(p.returncode == 2 and '--config and --no-config: one or the other' in p.stderr,
+       '--config with --no-config is refused')
     shutil.rmtree(tmp.dir, ignore_errors=True)	# made again after the daemon's cleanup
 
 

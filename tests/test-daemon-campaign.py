@@ -169,7 +169,7 @@ def test_client(d, kdir):
     ok(p.returncode == 2 and '-:' in p.stderr, 'a file that is not JSON: refused before sending')
     p = subprocess.run([CLIENT, '--socket', d.sock, 'campaign', 'ls'], capture_output=True,
                        text=True, timeout=30)
-    ok(p.returncode == 0 and p.stdout == '', 'migbench campaign ls: none')
+    ok(p.returncode == 0 and p.stdout == 'no campaigns yet\n', 'migbench campaign ls: none, and says so')
     p = subprocess.run([CLIENT, '--socket', d.sock, 'campaign', 'show', '9'], capture_output=True,
                        text=True, timeout=30)
     ok(p.returncode == 4, 'migbench campaign show of no campaign: exit 4')

@@ -182,7 +182,7 @@ def test_upgrade():
     con.execute('PRAGMA user_version = 99')
     con.commit()
     con.close()
-    p = subprocess.run([MIGBENCHD, '--data-dir', tmp, '--db', db, '--listen', 'unix:' +
+    p = subprocess.run([MIGBENCHD, '--no-config', '--data-dir', tmp, '--db', db, '--listen', 'unix:' +
                         os.path.join(tmp, 's')], capture_output=True, text=True, timeout=30)
     ok(p.returncode != 0 and
        'the database has schema version 99, newer than this migbenchd knows (%d)' % SCHEMA_VERSION in p.stderr,

@@ -60,14 +60,14 @@ def main():
     if os.geteuid() != 0:
         skip_all('meson install of the unit and the sysusers entry is checked as root')
     opts = options()
-    prefix, sysconf = opts['prefix'], opts['sysconfdir']
+    prefix = opts['prefix']
     dest = tempfile.mkdtemp(prefix='migbench-install-')
     try:
         p = run(['meson', 'install', '-C', BUILD, '--no-rebuild', '--quiet', '--destdir', dest])
         ok(p.returncode == 0, 'meson install --destdir (%s)' % (p.stderr.strip()[-300:] or 'ok'))
         at = lambda *parts: os.path.join(dest, *[x.lstrip('/') for x in parts])
         bindir = at(prefix, opts['bindir'])
-        config = at(sysconf, 'migbench', 'migbenchd.json')
+        config = at('/etc/migbench/migbenchd.json')
         want = [os.path.join(bindir, n) for n in ('migbench', 'migbench-dirtylog', 'migbenchd')] + [
             at(prefix, opts['libexecdir'], 'migbench', 'migbench-worker'),
             at(prefix, 'lib/systemd/system/migbenchd.service'),
@@ -76,7 +76,7 @@ def main():
         ok(all(os.path.exists(f) for f in want), 'the programs, the worker, the unit, sysusers and tmpfiles '
            'entries, the configuration and bash completion are installed (%s missing)' %
            [os.path.relpath(f, dest) for f in want if not os.path.exists(f)])
-        ok(sysconf == '/etc' and config == at('/etc/migbench/migbenchd.json'),
+        ok(os.path.isfile(config) and not os.path.exists(at(prefix, 'etc')),
            'the configuration goes to /etc/migbench/migbenchd.json, whatever the prefix (%s)' % prefix)
         unit = open(at(prefix, 'lib/systemd/system/migbenchd.service')).read()
         ok(re.search(r'^ExecStart=%s/migbenchd$' % re.escape(os.path.join(prefix, opts['bindir'])), unit, re.M),
@@ -141,15 +141,23 @@ def main():
 
         # bash completion, as bash loads it
         comp = at(prefix, opts['datadir'], 'bash-completion/completions/migbench')
-        def complete(*words):
-            script = ('source %s; COMP_WORDS=(%s); COMP_CWORD=%d; _migbench; printf "%%s\\n" "${COMPREPLY[@]}"' %
-                      (comp, ' '.join("'%s'" % w for w in words), len(words) - 1))
-            r = run(['bash', '-c', script], env=dict(os.environ, PATH=bindir + ':' + os.environ['PATH']))
+        def complete(line):
+            """COMPREPLY for the line with the cursor at its end, its words split as bash splits them."""
+            script = ('source %s; COMP_LINE="$1"; COMP_POINT=${#1}; COMP_WORDBREAKS=$\' \\t\\n"\\\'><=;|&(:\'; '
+                      'read -ra COMP_WORDS <<<"$(sed "s/\\([=:]\\)/ \\1 /g" <<<"$1")"; '
+                      '[[ $1 == *" " ]] && COMP_WORDS+=(""); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); '
+                      '_migbench; printf "%%s\\n" "${COMPREPLY[@]}"' % comp)
+            r = run(['bash', '-c', script, 'complete', line],
+                    env=dict(os.environ, PATH=bindir + ':' + os.environ['PATH']))
             return sorted(r.stdout.split())
-        ok(complete('migbench', 'l') == ['ls'] and complete('migbench', 'ls', '--s') == ['--since', '--state', '--sweep'] and
-           complete('migbench', 'campaign', 'r') == ['report'],
-           'bash completes commands, subcommands and each command\'s options (ls --s: %s)' %
-           complete('migbench', 'ls', '--s'))
+        cases = {'migbench l': ['ls'], 'migbench ls --s': ['--since', '--state', '--sweep'],
+                 'migbench campaign r': ['report'], 'migbench help sh': ['show'],
+                 'migbench --url http://127.0.0.1:7733 l': ['ls'],
+                 'migbench --socket=/run/migbench/migbenchd.sock ls --st': ['--state'],
+                 'migbench --token-file /etc/migbench/token compare --fa': ['--fail-on']}
+        got = {line: complete(line) for line in cases}
+        ok(got == cases, 'bash completes commands, subcommands and each command\'s options, after --url '
+           'http://HOST:PORT and --socket=PATH too (%s)' % {k: v for k, v in got.items() if v != cases[k]})
         ok(os.readlink(at(prefix, opts['datadir'], 'bash-completion/completions/migbench-dirtylog')) == 'migbench',
            'and migbench-dirtylog by the same file')
     finally:

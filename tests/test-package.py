@@ -7,8 +7,10 @@ configuration as a conffile, maintainer scripts that make group migbench
 and the directories and enable the service, and no lintian error."""
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_fixture import ok, diag, done, skip_all  # noqa: E402
@@ -36,7 +38,8 @@ def main():
     ok(re.fullmatch(r'migbench_[0-9.]+_amd64\.deb', os.path.basename(deb)) and
        any(re.fullmatch(r'migbench-dbgsym_[0-9.]+_amd64\.d?deb', n) for n in names),
        'dpkg-buildpackage -us -uc -b builds migbench_*.deb and its -dbgsym (%s)' % names)
-    files = set(l.split()[-1].lstrip('.') for l in run(['dpkg-deb', '-c', deb]).stdout.splitlines())
+    # "lrwxrwxrwx root/root 0 date ./path -> target": the path, not the target
+    files = set(l.split(' -> ')[0].split()[-1].lstrip('.') for l in run(['dpkg-deb', '-c', deb]).stdout.splitlines())
     want = ['/usr/bin/migbench', '/usr/bin/migbench-dirtylog', '/usr/bin/migbenchd',
             '/usr/libexec/migbench/migbench-worker', '/lib/systemd/system/migbenchd.service',
             '/usr/lib/sysusers.d/migbench.conf', '/usr/libexec/migbench/mbguest.elf', '/usr/lib/tmpfiles.d/migbench.conf',
@@ -49,8 +52,9 @@ def main():
        [f for f in want if f not in files])
     ok(not any(f.startswith(('/usr/local', '/usr/share/migbench/tests', '/usr/include')) for f in files),
        'and nothing of a local install, the tests or headers')
-    conffiles = run(['dpkg-deb', '-e', deb, os.path.join(out, 'control.tmp')])
-    control = os.path.join(out, 'control.tmp')
+    control = tempfile.mkdtemp(prefix='migbench-control-')
+    conffiles = run(['dpkg-deb', '-e', deb, os.path.join(control, 'DEBIAN')])
+    control = os.path.join(control, 'DEBIAN')
     try:
         read = lambda n: open(os.path.join(control, n)).read() if os.path.exists(os.path.join(control, n)) else ''
         ok(conffiles.returncode == 0 and '/etc/migbench/migbenchd.json' in read('conffiles').split(),
@@ -65,7 +69,7 @@ def main():
                                                               'libvirt0')),
            'it depends on the libraries it links (%s)' % (depends.group(1) if depends else fields))
     finally:
-        subprocess.run(['rm', '-rf', control])
+        shutil.rmtree(os.path.dirname(control), ignore_errors=True)
     changes = [n for n in names if n.endswith('.changes')]
     r = run(['lintian', '--fail-on', 'error', os.path.join(out, changes[0]) if changes else deb])
     tags = [l for l in r.stdout.splitlines() if l[:2] in ('E:', 'W:')]

@@ -85,17 +85,12 @@ function fmtTime(t) {
 }
 
 // Seconds as 850 ms, 12.3 s, 4 min 05 s; '-' for none.
-function fmtDuration(s) {
+function fmtElapsed(s) {
 	if (typeof s !== 'number' || !Number.isFinite(s)) return '-';
 	if (s < 1) return Math.round(s * 1000) + ' ms';
 	if (s < 60) return fmt3(s) + ' s';
 	const m = Math.floor(s / 60), rest = Math.floor(s - m * 60);
 	return `${m} min ${String(rest).padStart(2, '0')} s`;
-}
-
-// A run's tags as text: "base-commit=abc123, series=v3"; '' for none.
-function fmtTags(tags) {
-	return Object.entries(tags || {}).map(([k, v]) => `${k}=${v}`).join(', ');
 }
 
 function stateCell(state) {
@@ -151,7 +146,7 @@ async function viewRuns(params) {
 			el('td', {}, r.kernel ? r.kernel.release : ''),
 			el('td', { class: 'spec' }, r.description || ''),
 			el('td', { class: 'created' }, fmtTime(r.created_at)),
-			el('td', { class: 'duration' }, fmtDuration(r.duration_s)),
+			el('td', { class: 'duration' }, fmtElapsed(r.duration_s)),
 			el('td', { class: 'headline', title: r.headline ? r.headline.metric + ', median of the run' : '' },
 				r.headline ? `${r.headline.metric} ${fmtUnit(r.headline.unit, r.headline.median)}` : ''),
 			// a finished run says what it measured in its own columns; a live one how far it is
@@ -166,25 +161,50 @@ async function viewRuns(params) {
 
 // --- compare -------------------------------------------------------------
 
-// The two sides' values as dots, with the median's 95% CI as a whisker.
-function dotPlot(row) {
-	const ns = 'http://www.w3.org/2000/svg';
-	const w = 320, h = 56;
+// Where a row's dots may fall: its values and CIs, both sides.
+function rowExtent(row) {
 	const all = [...(row.base.values || []), ...(row.new.values || [])];
-	if (!all.length) return el('span', { class: 'muted' }, 'too many values to draw');
-	let lo = Math.min(...all), hi = Math.max(...all);
 	for (const side of [row.base, row.new])
-		if (side.median_ci) { lo = Math.min(lo, side.median_ci[0]); hi = Math.max(hi, side.median_ci[1]); }
+		if (side.median_ci) all.push(...side.median_ci);
+	return all.length ? [Math.min(...all), Math.max(...all)] : null;
+}
+
+// Each metric's one scale: every row of it (over runs, over iterations,
+// each sweep value) drawn on the same axis, so their spreads compare.
+function metricScales(rows) {
+	const scales = new Map();
+	for (const r of rows) {
+		const e = rowExtent(r), s = scales.get(r.metric);
+		if (e) scales.set(r.metric, s ? [Math.min(s[0], e[0]), Math.max(s[1], e[1])] : e);
+	}
+	return scales;
+}
+
+// The two sides' values as dots, with the median's 95% CI as a whisker,
+// on the metric's scale [lo, hi], with its axis labelled in the row's unit.
+function dotPlot(row, [lo, hi]) {
+	const ns = 'http://www.w3.org/2000/svg';
+	const w = 320, h = 74, axis = 56;
+	if (!rowExtent(row)) return el('span', { class: 'muted' }, 'too many values to draw');
 	const x = v => 10 + (hi > lo ? (v - lo) / (hi - lo) : 0.5) * (w - 20);
 	const svg = document.createElementNS(ns, 'svg');
 	svg.setAttribute('class', 'dots');
 	svg.setAttribute('width', w);
 	svg.setAttribute('height', h);
-	const add = (tag, attrs) => {
+	svg.dataset.lo = lo;
+	svg.dataset.hi = hi;
+	const add = (tag, attrs, text) => {
 		const e = document.createElementNS(ns, tag);
 		for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+		if (text !== undefined) e.textContent = text;
 		svg.append(e);
 	};
+	add('line', { x1: x(lo), x2: x(hi), y1: axis, y2: axis, stroke: '#8c959f', 'stroke-width': 1, class: 'axis' });
+	for (const [v, anchor] of hi > lo ? [[lo, 'start'], [(lo + hi) / 2, 'middle'], [hi, 'end']] : [[lo, 'middle']]) {
+		add('line', { x1: x(v), x2: x(v), y1: axis, y2: axis + 4, stroke: '#8c959f' });
+		add('text', { x: x(v), y: axis + 15, 'text-anchor': anchor, 'font-size': 10, fill: '#57606a',
+			class: 'tick' }, fmtUnit(row.unit, v));
+	}
 	[[row.base, 16, '#5c6670'], [row.new, 40, '#1f6feb']].forEach(([side, y, color]) => {
 		if (side.median_ci) add('line', { x1: x(side.median_ci[0]), x2: x(side.median_ci[1]), y1: y, y2: y,
 			stroke: color, 'stroke-width': 2 });
@@ -199,11 +219,21 @@ async function viewCompare(params) {
 	const labels = [...new Set(runs.map(r => r.label).filter(Boolean))];
 	const kernels = [...new Set(runs.map(r => r.kernel && r.kernel.release).filter(Boolean))];
 	const sweeps = [...new Map(runs.filter(r => r.sweep).map(r => [r.sweep.id, r])).values()];
+	const tags = [...new Set(runs.flatMap(r => Object.entries(r.tags || {}).map(([k, v]) => `${k}=${v}`)))].sort();
+	// a group's runs (a request's repeats) by their ids, the oldest first
+	const groups = new Map();
+	for (const r of [...runs].reverse())
+		if (!r.sweep) (groups.get(r.group.id) || groups.set(r.group.id, []).get(r.group.id)).push(r);
+	const idGroups = [...groups.values()].filter(g => g.length > 1);
+	const option = (value, current, text) => el('option', { value, selected: current === value }, text);
 	const choice = (name, current) => el('select', { name },
-		labels.map(l => el('option', { value: l, selected: current === l }, 'label ' + l)),
-		kernels.map(k => el('option', { value: 'kernel:' + k, selected: current === 'kernel:' + k }, 'kernel ' + k)),
-		sweeps.map(r => el('option', { value: 'sweep:' + r.sweep.id, selected: current === 'sweep:' + r.sweep.id },
-			`sweep ${r.sweep.id} (${r.sweep.keys.join(', ')}${r.label ? ', ' + r.label : ''})`)));
+		labels.map(l => option(l, current, 'label ' + l)),
+		kernels.map(k => option('kernel:' + k, current, 'kernel ' + k)),
+		tags.map(t => option('tag:' + t, current, 'tag ' + t)),
+		sweeps.map(r => option('sweep:' + r.sweep.id, current,
+			`sweep ${r.sweep.id} (${r.sweep.keys.join(', ')}${r.label ? ', ' + r.label : ''})`)),
+		idGroups.map(g => option('runs:' + g.map(r => r.id).join(','), current,
+			`runs ${g.map(r => r.id).join(',')} (${g[0].label ? g[0].label + ', ' : ''}${g[0].description})`)));
 	const base = choice('base', params.get('base') || labels[0]);
 	const nw = choice('new', params.get('new') || labels[1] || labels[0]);
 	const vary = el('input', { name: 'vary', value: params.get('vary') || '', placeholder: 'e.g. backing' });
@@ -230,6 +260,7 @@ async function viewCompare(params) {
 	const text = await api('/compare?' + q + '&format=text');
 	// a row over iterations is described, not tested: no p, no verdict
 	const verdict = r => r.verdict === null ? 'not tested' : r.verdict;
+	const scales = metricScales(model.metrics);
 	const rows = model.metrics.map(r => el('tr', { 'data-verdict': verdict(r), 'data-metric': r.metric },
 		el('td', {}, r.metric, r.label ? el('div', { class: 'muted' }, r.label) : null,
 			r.point ? el('div', { class: 'muted', 'data-testid': 'point' },
@@ -242,18 +273,18 @@ async function viewCompare(params) {
 		el('td', { class: 'num' }, r.p_adjusted === null ? '-' : r.p_adjusted.toPrecision(2)),
 		el('td', { class: 'verdict-' + verdict(r).replaceAll(' ', '-') }, verdict(r),
 			r.detectable_pct === null ? null : el('div', { class: 'muted' },
-				`detectable ${r.detectable_pct.toFixed(1)}%`)), el('td', {}, dotPlot(r))));
+				`detectable ${r.detectable_pct.toFixed(1)}%`)), el('td', {}, dotPlot(r, scales.get(r.metric) || [0, 0]))));
 	const download = el('a', { href: API + '/compare?' + q + '&format=text', download: 'migbench-compare.txt' },
 		'Download');
 	// the DOM's append writes null as "null": what a model lacks is left out
 	view.append(...[
-		el('p', {}, `base: ${model.base.kernel.release} "${model.base.label}", ${model.base.runs.length} runs; ` +
-			`new: ${model.new.kernel.release} "${model.new.label}", ${model.new.runs.length} runs; ${model.test}, ` +
-			`alpha ${model.alpha}`),
+		el('p', { 'data-testid': 'sides' }, `base: ${model.base.kernel.release} "${model.base.label}", ` +
+			`${plural(model.base.runs.length, 'run')}; new: ${model.new.kernel.release} "${model.new.label}", ` +
+			`${plural(model.new.runs.length, 'run')}; ${model.test}, alpha ${model.alpha}`),
 		...specCommands(model.command, model.selftest),
 		model.sweep ? sweepCharts(model) : null,
 		el('table', { 'data-testid': 'compare-rows' }, el('tr', {},
-			['metric', 'over', 'base', 'new', 'delta (95% CI)', 'p (Holm)', 'verdict', 'values (grey base, blue new; bar: median, line: its 95% CI)']
+			['metric', 'over', 'base', 'new', 'delta (95% CI)', 'p (Holm)', 'verdict', 'values (grey base, blue new; bar: median, line: its 95% CI; one axis per metric)']
 				.map(h => el('th', {}, h))), rows),
 		(model.missing || []).length ? el('div', { class: 'card' }, el('h3', {}, 'Not measured'),
 			el('ul', { class: 'not-measured', 'data-testid': 'compare-missing' }, model.missing.map(m =>
@@ -272,20 +303,31 @@ async function viewCompare(params) {
 
 async function viewHost() {
 	const h = await api('/host');
-	const rows = (obj) => Object.entries(obj || {}).map(([k, v]) =>
-		el('tr', {}, el('th', {}, k), el('td', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))));
+	const row = (k, v, attrs) => el('tr', {}, el('th', {}, k), el('td', attrs || {}, v));
+	const pools = Object.entries(h.hugepages || {});
+	const caps = Object.entries(h.kvm_capabilities || {});
 	view.replaceChildren(el('h2', {}, 'Host'),
 		el('div', { class: 'card' }, el('table', { 'data-testid': 'host' },
-			el('tr', {}, el('th', {}, 'kernel'), el('td', { 'data-testid': 'kernel' }, `${h.kernel.release} ${h.kernel.version}`)),
-			el('tr', {}, el('th', {}, 'CPU'), el('td', {}, `${h.cpu_model}, ${h.online_cpus} CPUs`)),
-			el('tr', {}, el('th', {}, 'KVM'), el('td', {}, h.kvm_available ? 'available' : 'not available')),
-			el('tr', {}, el('th', {}, 'QEMU'), el('td', {}, h.qemu_version || 'not installed')),
-			el('tr', {}, el('th', {}, 'libvirt'), el('td', {}, h.libvirt_version || 'not installed')),
-			el('tr', {}, el('th', {}, 'running now'), el('td', {}, h.running_run ?
-				el('a', { href: '#/run/' + h.running_run }, 'run ' + h.running_run) : 'nothing'),
-				el('td', {}, `${h.queued_runs} queued`)))),
-		el('h3', {}, 'KVM capabilities'), el('table', {}, rows(h.kvm_capabilities)),
-		el('h3', {}, 'Hugepage pools'), el('table', {}, rows(h.hugepages)));
+			row('host', h.hostname || '-'),
+			row('kernel', `${h.kernel.release} ${h.kernel.version}`, { 'data-testid': 'kernel' }),
+			row('CPU', `${h.cpu_model}, ${h.online_cpus} CPUs, ${fmtBytes(h.mem_total_bytes)} of memory`),
+			row('clocksource', h.clocksource || '-'),
+			row('command line', h.cmdline || '-'),
+			row('KVM', h.kvm_available ? 'available' : 'not available'),
+			row('QEMU', h.qemu_version || 'not installed'),
+			row('libvirt', h.libvirt_version || 'not installed'),
+			row('running now', h.running_run ? el('a', { href: '#/run/' + h.running_run }, 'run ' + h.running_run) :
+				'nothing'),
+			row('queued', String(h.queued_runs), { 'data-testid': 'queued' }),
+			h.queue_paused ? row('queue paused', h.queue_paused) : null)),
+		el('div', { class: 'card' }, el('h3', {}, 'Hugepage pools'),
+			el('table', { 'data-testid': 'pools' },
+				el('tr', {}, ['pool', 'nr', 'free', 'resv', 'surplus'].map(c => el('th', {}, c))),
+				pools.map(([size, p]) => el('tr', { 'data-size': size }, el('th', {}, size),
+					['nr', 'free', 'resv', 'surplus'].map(c => el('td', { class: 'num' }, String(p[c]))))))),
+		el('div', { class: 'card' }, el('h3', {}, 'KVM module parameters'), paramsTable(h.kvm_parameters)),
+		el('div', { class: 'card' }, el('h3', {}, 'KVM capabilities'),
+			el('table', { 'data-testid': 'capabilities' }, caps.map(([k, v]) => row(k, String(v))))));
 	timer = setTimeout(() => route(), 2000);
 }
 

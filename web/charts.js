@@ -64,9 +64,20 @@ function marksLegend(marks, fmt) {
 		marks.lines.map(l => entry(l.kind, `${l.title} at ${fmt(l.at)}`, { 'data-at': l.at })));
 }
 
-// series: [{label, values, scale?}]; a series with scale 'right' gets an
-// axis of its own on the right (used for iteration numbers).  opts.marks
-// (above) are drawn on the chart and listed under it.
+// Ticks of a count (iterations, calls, vCPUs): whole numbers only.
+const COUNT_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000, 1e5, 2e5, 5e5, 1e6];
+const COUNT_AXES = new Set(['iteration', 'call']);
+
+// A series' value in its unit, for the legend: '-' where it has none.
+const legendValue = (unit, fmt) => (u, v) => v === null || v === undefined ? '-' :
+	(fmt ? fmt(v) : fmt3(v)) + (unit ? ' ' + unit : '');
+
+// series: [{label, values, scale?, unit?}]; a series with scale 'right'
+// gets an axis of its own on the right (used for iteration numbers).
+// opts.marks (above) are drawn on the chart and listed under it.  An x
+// axis of iterations or calls ticks at whole numbers; the legend gives
+// each series' value with its unit where the cursor is, at first the last
+// point's.
 function plot(title, xs, series, unit, xlabel = 'iteration', opts = {}) {
 	const box = el('div', { class: 'card plot', 'data-testid': opts.testid || 'plot' }, el('h3', {}, title));
 	const right = series.find(s => s.scale === 'right');
@@ -77,13 +88,21 @@ function plot(title, xs, series, unit, xlabel = 'iteration', opts = {}) {
 		width: 520, height: 240,
 		scales: { x: { time: false, range: (_, min, max) => ends.length ?
 			[Math.min(min, ...ends), Math.max(max, ...ends)] : [min, max] } },
-		axes: [{ label: xlabel }, { label: unit, size: 70 }].concat(right ?
-			[{ scale: 'right', side: 1, label: right.label, grid: { show: false } }] : []),
-		series: [{ label: xlabel }].concat(series.map((s, i) => ({
+		axes: [COUNT_AXES.has(xlabel) ? { label: xlabel, incrs: COUNT_INCRS } : { label: xlabel },
+			{ label: unit, size: 70 }].concat(right ?
+			[{ scale: 'right', side: 1, label: right.label, grid: { show: false },
+			   incrs: right.label === 'iteration' ? COUNT_INCRS : undefined }] : []),
+		series: [{ label: xlabel, value: legendValue(COUNT_AXES.has(xlabel) ? '' : xlabel === 'seconds' ? 's' : '',
+			COUNT_AXES.has(xlabel) ? String : fmt3) }].concat(series.map((s, i) => ({
 			label: s.label, stroke: SERIES_COLORS[i % SERIES_COLORS.length], width: 2,
 			scale: s.scale || 'y', points: { show: xs.length < 60, size: 6 },
+			value: legendValue(s.scale === 'right' ? s.unit || '' : s.unit || unit,
+				s.scale === 'right' && s.label === 'iteration' ? String : fmt3),
 		}))),
 		plugins: marks ? [marksPlugin(marks)] : [],
+		// the legend before any hover: the last point's values, not dashes
+		// (once drawn: uPlot sets the legend from its cursor when it commits)
+		hooks: { ready: [u => { if (xs.length) u.setLegend({ idx: xs.length - 1 }); }] },
 	}, [xs].concat(series.map(s => s.values)), box);
 	box.uplot = u;	// for the browser test: where a mark's value lands
 	if (marks) box.append(marksLegend(marks, opts.fmtX || String));

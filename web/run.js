@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The run view: state, spec (with migbench's command line and the kernel
-// selftest's), environment, what was not measured and why, the plots of
-// its samples, and the summary, its headline metrics first.  A migration's job
+// The run view: state and tags, the summary (its headline metrics first,
+// the view's first table), the spec as a table (with migbench's command
+// line and the kernel selftest's), environment, what was not measured and
+// why, and the plots of its samples.  A migration's job
 // statistics carry its phases and iterations as marks, and the guest's
 // own progress per vCPU has a chart of its own when the run recorded it.
 'use strict';
@@ -74,7 +75,8 @@ function migrationPlots(byMetric, missing) {
 			'MiB', 'seconds', { marks, fmtX: fmtSeconds, testid: 'job-plot' }));
 		out.push(plot('Migration: dirty rate (pages/s) and transfer (MiB/s)', t, [
 			{ label: 'dirty pages/s', values: (byMetric.job_dirty_rate_pps || []).map(s => s.value) },
-			{ label: 'MiB/s', values: (byMetric.job_bps || []).map(s => s.value / 1048576), scale: 'right' }],
+			{ label: 'MiB/s', values: (byMetric.job_bps || []).map(s => s.value / 1048576), scale: 'right',
+			  unit: 'MiB/s' }],
 			'pages/s', 'seconds'));
 	}
 	out.push(...(guestChart(byMetric, marks, missing) || []));
@@ -192,31 +194,75 @@ function kvmStatTable(samples, env) {
 // KVM's statistics are counts per phase, shown in their own table.
 const NOT_SUMMARISED = /^(job_|guest_t_ms$|migration_iteration_t_ms$|kvm_stat\.)/;
 
+// The summary, its headline metrics first, each figure in its unit: the
+// first table of the view.
+function summaryCard(run) {
+	const labels = run.metric_labels || {}, units = run.metric_units || {};
+	const entries = Object.entries(run.summary || {}).filter(([m]) => !NOT_SUMMARISED.test(m));
+	if (!entries.length) return null;
+	return el('div', { class: 'card' }, el('h3', {}, 'Summary'),
+		el('table', { 'data-testid': 'summary' }, el('tr', {},
+			['metric', 'what', 'n', 'min', 'median', 'mean', 'p95', 'max'].map(h => el('th', {}, h))),
+			entries.map(([m, s]) => el('tr', { 'data-metric': m },
+				el('td', {}, m), el('td', { class: 'muted' }, labels[m] || ''), el('td', { class: 'num' }, s.n),
+				['min', 'median', 'mean', 'p95', 'max'].map(k =>
+					el('td', { class: 'num' }, fmtUnit(units[m], s[k])))))));
+}
+
+// A spec value as the API has it, in a table cell: lists comma-separated.
+const specValue = v => Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ?
+	JSON.stringify(v) : String(v);
+
+// The spec as a table of its keys, the JSON folded under it.
+function specCard(spec) {
+	return el('div', { class: 'card' }, el('h3', {}, 'Spec'),
+		el('table', { class: 'spec-keys', 'data-testid': 'spec' }, Object.entries(spec || {}).map(([k, v]) =>
+			el('tr', { 'data-key': k }, el('th', {}, k), el('td', {}, specValue(v))))),
+		el('details', {}, el('summary', {}, 'as JSON'), el('pre', {}, JSON.stringify(spec, null, 1))));
+}
+
+// The hugepage pools before and after the run: a row per page size.
+function hugepagesTable(before, after) {
+	const sizes = [...new Set(Object.keys(before || {}).concat(Object.keys(after || {})))];
+	if (!sizes.length) return 'not recorded by this run';
+	const cols = ['nr', 'free', 'resv', 'surplus'];
+	const cell = (pool, k) => pool && pool[k] !== undefined ? String(pool[k]) : '-';
+	return el('table', { class: 'hugepages', 'data-testid': 'hugepages' },
+		el('tr', {}, el('th', {}, 'pool'), cols.map(c => el('th', { class: 'num' }, c + ' before / after'))),
+		sizes.map(s => el('tr', { 'data-size': s }, el('th', {}, s), cols.map(c =>
+			el('td', { class: 'num' }, `${cell((before || {})[s], c)} / ${cell((after || {})[s], c)}`)))));
+}
+
 async function viewRun(id) {
 	const run = await api('/runs/' + id);
 	const kernel = run.kernel || {};
 	const env = run.environment || {};
 	const missing = run.missing || {};
+	const tags = fmtTags(run.tags);	// campaign.js: "base-commit=abc123, series=v3"
 	const head = el('div', { class: 'card' },
 		el('h2', {}, `Run ${run.id} (${run.kind})`),
 		el('p', { 'data-testid': 'spec-description' }, run.description || ''),
 		specCommands(run.command, run.selftest),
 		el('p', {}, 'state ', el('strong', { class: 'state-' + run.state, 'data-testid': 'run-state' }, run.state),
 			run.result ? `, result ${run.result}` : '', run.error ? ` — ${run.error}` : ''),
-		el('p', { class: 'muted' }, `label "${run.label}", group ${run.group.id} #${run.group.index}, ` +
-			`created ${run.created_at}` + (run.progress ? `; ${run.progress}` : '')));
+		el('p', { class: 'muted' }, `label "${run.label}", ` +
+			`group ${run.group.id} #${run.group.index}, created ${run.created_at}` +
+			(run.started_at && run.finished_at ?
+				`, ran ${fmtElapsed((Date.parse(run.finished_at) - Date.parse(run.started_at)) / 1000)}` : '') +
+			(run.progress ? `; ${run.progress}` : '')),
+		el('p', { 'data-testid': 'tags' }, tags ? 'tags: ' + tags : 'no tags'));
+	const params = Object.entries(env.kvm_parameters || {});
 	const envTable = el('table', { 'data-testid': 'environment' },
 		el('tr', {}, el('th', {}, 'kernel'), el('td', {}, `${kernel.release || '-'} ${kernel.version || ''}`)),
 		el('tr', {}, el('th', {}, 'cmdline'), el('td', {}, kernel.cmdline || env.cmdline || '-')),
 		el('tr', {}, el('th', {}, 'CPU'), el('td', {}, `${env.cpu_model || '-'}, ${env.online_cpus || '?'} CPUs`)),
-		el('tr', {}, el('th', {}, 'hugepages before / after'),
-			el('td', {}, JSON.stringify(env.hugepages_before || {}) + ' / ' + JSON.stringify(env.hugepages_after || {}))),
+		el('tr', {}, el('th', {}, 'clocksource'), el('td', {}, env.clocksource || '-')),
+		el('tr', {}, el('th', {}, 'hugepages'), el('td', {}, hugepagesTable(env.hugepages_before, env.hugepages_after))),
 		el('tr', {}, el('th', {}, 'KVM parameters'), el('td', {},
-			el('details', {}, el('summary', {}, Object.keys(env.kvm_parameters || {}).join(', ') || '-'),
-				el('pre', {}, JSON.stringify(env.kvm_parameters || {}, null, 1))))));
-	view.replaceChildren(head,
-		el('div', { class: 'card' }, el('h3', {}, 'Spec'), el('pre', {}, JSON.stringify(run.resolved_spec || run.spec, null, 1))),
-		el('div', { class: 'card' }, el('h3', {}, 'Environment'), envTable));
+			params.length ? el('details', {}, el('summary', {}, params.map(([m, p]) =>
+				`${m} (${Object.keys(p || {}).length})`).join(', ')), paramsTable(env.kvm_parameters)) : '-')));
+	view.replaceChildren(...[head, summaryCard(run), specCard(run.resolved_spec || run.spec),
+		el('div', { class: 'card' }, el('h3', {}, 'Environment'), envTable)].filter(Boolean));
 	const gaps = notMeasured(missing);
 	if (gaps) view.append(gaps);
 
@@ -261,23 +307,24 @@ async function viewRun(id) {
 		plots.append(...migrationPlots(byMetric, missing));
 	const zapMetric = byMetric.disable_dirty_log_ns ? 'disable_dirty_log_ns' : 'qemu_disable_dirty_log_ns';
 	const zap = (byMetric[zapMetric] || [])[0];
-	const labels = run.metric_labels || {}, units = run.metric_units || {};
-	const summary = el('table', { 'data-testid': 'summary' }, el('tr', {},
-		['metric', 'what', 'n', 'min', 'median', 'mean', 'p95', 'max'].map(h => el('th', {}, h))),
-		Object.entries(run.summary || {}).filter(([m]) => !NOT_SUMMARISED.test(m)).map(([m, s]) => el('tr', { 'data-metric': m },
-			el('td', {}, m), el('td', { class: 'muted' }, labels[m] || ''), el('td', { class: 'num' }, s.n),
-			['min', 'median', 'mean', 'p95', 'max'].map(k =>
-				el('td', { class: 'num' }, fmtUnit(units[m], s[k]))))));
 	view.append(el('div', { class: 'card' }, el('h3', {}, 'Disabling dirty logging (zap / huge-page recovery)'),
 		el('p', { 'data-testid': 'zap' }, zap ? fmtNs(zap.value) :
-			missing[zapMetric] ? 'not measured: ' + missing[zapMetric] : 'not measured')),
-		plots, el('div', { class: 'card' }, el('h3', {}, 'Summary'), summary));
+			missing[zapMetric] ? 'not measured: ' + missing[zapMetric] : 'not measured')), plots);
 	if (run.kind === 'dirtylog') showDirtylog(head, plots, env, samples, byMetric, missing);
 }
 
-// A dirty-log run's own cards: its facts under the head, its statistics per phase before the plots.
+// KVM's module parameters: a row per parameter, by module.
+function paramsTable(params) {
+	return el('table', { class: 'kvm-parameters', 'data-testid': 'kvm-parameters' },
+		el('tr', {}, el('th', {}, 'module'), el('th', {}, 'parameter'), el('th', {}, 'value')),
+		Object.entries(params || {}).flatMap(([module, p]) => Object.entries(p || {}).map(([k, v]) =>
+			el('tr', { 'data-param': `${module}.${k}` }, el('td', {}, module), el('td', {}, k), el('td', {}, String(v))))));
+}
+
+// A dirty-log run's own cards: its facts under the summary, its statistics per phase before the plots.
 function showDirtylog(head, plots, env, samples, byMetric, missing) {
-	head.after(dirtylogFacts(env, byMetric, missing));
+	const summary = view.querySelector('[data-testid=summary]');
+	(summary ? summary.closest('.card') : head).after(dirtylogFacts(env, byMetric, missing));
 	const stats = kvmStatTable(samples, env);
 	if (stats) plots.before(stats);
 }

@@ -19,6 +19,7 @@
 #include "http/cache.h"
 #include "http/reply.h"
 #include "http/request.h"
+#include "http/server.h"
 #include "request/run_limits.h"
 #include "request/run_request.h"
 #include "request/sweep.h"
@@ -243,38 +244,41 @@ static bool parse_positive(const char *s, int64_t max, int64_t *out)
  */
 static bool parse_since(const char *s, char out[STAMP_LEN])
 {
-	int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, n = 0;
+	/* the store's form; a since is one of its prefixes, cut at a field's end */
+	static const char form[] = "dddd-dd-ddTdd:dd:dd.dddZ";
 	size_t len = strlen(s);
+	int f[7] = { 0 }, n = 0;	/* year, month, day, hour, minute, second, ms */
 	struct tm tm = { 0 }, check;
 	time_t t;
 
-	if (len == 10)
-		n = sscanf(s, "%4d-%2d-%2d", &y, &mo, &d) == 3 ? 10 : 0;
-	else if (len == 16)
-		n = sscanf(s, "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) == 5 ? 16 : 0;
-	else if (len == 19)
-		n = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) == 6 ? 19 : 0;
-	else if (len == 24)
-		n = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &y, &mo, &d, &h, &mi, &sec, &ms) == 7 ?
-		    24 : 0;
-	/* sscanf takes signs and spaces in a field: only digits where they go */
-	for (int i = 0; i < n; i++)
-		if (!strchr("-T:.Z", s[i]) != !!isdigit((unsigned char)s[i]))
-			return false;
-	if (!n || y < 1970 || y > 9999)
+	if (len != 10 && len != 16 && len != 19 && len != 24)
 		return false;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
+	for (size_t i = 0; i < len; i++) {
+		if (form[i] != 'd') {
+			if (s[i] != form[i])
+				return false;
+			n++;
+			continue;
+		}
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		f[n] = f[n] * 10 + (s[i] - '0');
+	}
+	if (f[0] < 1970 || f[3] > 23 || f[4] > 59 || f[5] > 59)
+		return false;
+	tm.tm_year = f[0] - 1900;
+	tm.tm_mon = f[1] - 1;
+	tm.tm_mday = f[2];
+	tm.tm_hour = f[3];
+	tm.tm_min = f[4];
+	tm.tm_sec = f[5];
 	t = timegm(&tm);
 	/* 2026-02-30 normalises to March: not a date */
-	if (!gmtime_r(&t, &check) || check.tm_year != y - 1900 || check.tm_mon != mo - 1 ||
-	    check.tm_mday != d || check.tm_hour != h || check.tm_min != mi || check.tm_sec != sec)
+	if (!gmtime_r(&t, &check) || check.tm_year != tm.tm_year || check.tm_mon != f[1] - 1 ||
+	    check.tm_mday != f[2])
 		return false;
-	snprintf(out, STAMP_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo, d, h, mi, sec, ms);
+	snprintf(out, STAMP_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", f[0], f[1], f[2], f[3], f[4],
+		 f[5], f[6]);
 	return true;
 }
 
@@ -289,7 +293,8 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 	char since_stamp[STAMP_LEN];
 	enum MHD_Result reply;
 	int64_t v, next = 0;
-	char link[1024], key[1200], *text;
+	/* every value is the request's, whose URL is at most HTTP_MAX_URL: none is cut short */
+	char link[3 * HTTP_MAX_URL + 256], key[HTTP_MAX_URL + 256], *text;
 	uint64_t generation;
 	size_t len;
 
@@ -352,7 +357,7 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 		const char *values[] = { f.state, f.kind, f.label, f.kernel, f.since };
 
 		for (int i = 0; i < 5; i++) {
-			char enc[300];
+			char enc[3 * HTTP_MAX_URL + 1];
 
 			if (!values[i])
 				continue;

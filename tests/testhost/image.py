@@ -276,10 +276,10 @@ def put(tree, path, data, mode=0o644):
 
 
 # What dpkg and the package's scripts (systemd-sysusers, debconf, man-db's
-# trigger) may write in place: copied, so that the tree's hard links to the
+# trigger) may write in place (dpkg.log is appended to): copied, so that the tree's hard links to the
 # base's files are not written through.
 WRITTEN = ['etc/group', 'etc/gshadow', 'etc/passwd', 'etc/shadow', 'var/lib/dpkg',
-           'var/cache/debconf', 'var/cache/man', 'var/lib/systemd']
+           'var/cache/debconf', 'var/cache/man', 'var/lib/systemd', 'var/log']
 
 
 def unshare(tree, rel):
@@ -395,9 +395,10 @@ def prune(log):
 
 
 def prepare(build_dir, log=None):
-    """The image for migbench built in build_dir: reused from the cache
-    when nothing that goes into it changed, built otherwise (the base too
-    when its packages changed).  Needs root; the first build takes minutes."""
+    """The image for this checkout, migbench installed from its Debian
+    package (tests/debpackage.py; build_dir is only passed on to the Image):
+    reused from the cache when nothing that goes into it changed, built
+    otherwise (the base too when its packages changed).  Needs root; the first build takes minutes."""
     log = log or (lambda text: None)
     start = time.monotonic()
     exit_on_signals()	# a killed build leaves only a tmp- directory, removed next time

@@ -15,6 +15,7 @@
 import { chromium } from 'playwright-core';
 import { checkCampaignViews } from './campaign-view.mjs';
 import { checkDirtylogView } from './dirtylog-view.mjs';
+import { checkCompareLayout, checkHostLayout, checkRunLayout } from './layout.mjs';
 import { checkMigrationView } from './migration-view.mjs';
 import { checkSweepView } from './sweep-view.mjs';
 
@@ -160,8 +161,10 @@ try {
 		      JSON.stringify(rows));
 	}
 	await checkDirtylogView(page, url, runs[0], 'run view', check);
+	await checkRunLayout(page, url, runs[0], 'run view', check);
 	await visit(page, `/run/${zapRun}`, '[data-testid=dirtylog-facts]', 'run-zap-steps');
 	await checkDirtylogView(page, url, Number(zapRun), 'run view of every zap step', check);
+	await checkRunLayout(page, url, Number(zapRun), 'run view of every zap step on 2MiB pages', check);
 
 	for (const [what, id] of Object.entries(migrations)) {
 		const run = await api(url, `/runs/${id}`);
@@ -187,6 +190,7 @@ try {
 			      (await page.textContent('[data-testid=zap]')) === 'not measured: trace is off in the spec',
 			      'an untraced migration shows its dirty-log ioctls and the zap as not measured, with why');
 		await checkMigrationView(page, url, id, `${what} migration`, check);
+		await checkRunLayout(page, url, id, `${what} migration's view`, check);
 	}
 
 	// runs of the stand-in: one with phases and the guest's progress, one without
@@ -198,16 +202,24 @@ try {
 	check(by.migration_postcopy_ms && by.guest_stall_ms && (await stand.$$('[data-testid=job-plot] li[data-mark]')).length >= 5,
 	      'the stand-in run has every phase, iterations and a stall to show');
 	check((await paintedCanvases(stand)).every(n => n > 200), 'stand-in with phases: every chart drawn');
+	await checkRunLayout(stand, standinUrl, standins.phases, 'stand-in with phases', check);
 	await visit(stand, `/run/${standins.old}`, '[data-testid=job-plot] canvas', 'run-standin-old');
 	await checkMigrationView(stand, standinUrl, standins.old, 'stand-in without phases', check);
 	check((await paintedCanvases(stand)).every(n => n > 200), 'stand-in without phases: every chart drawn');
 
 	const campaigns = await openPage(campaignUrl);
 	await checkCampaignViews(campaigns, campaignUrl, campaignToken, JSON.parse(campaignsJson), artifacts, check);
+	{
+		// a run as a campaign's test host stored it (an aging run on 6.12)
+		const aging = JSON.parse(campaignsJson).aging.id;
+		await visit(campaigns, `/run/${aging}`, '[data-testid=summary]', 'run-campaign-host');
+		await checkRunLayout(campaigns, campaignUrl, aging, "a campaign host's run view", check);
+	}
 	await campaigns.close();
 
 	await visit(page, '/host', '[data-testid=kernel]', 'host');
 	check((await page.textContent('[data-testid=kernel]')).startsWith(release), 'host view shows this kernel');
+	await checkHostLayout(page, url, check);
 
 	await visit(page, '/compare?base=base&new=patched', '[data-testid=compare-rows] tr[data-verdict]', 'compare');
 	const verdicts = await page.$$eval('tr[data-verdict]', rows => rows.map(r => r.dataset.verdict));
@@ -215,6 +227,14 @@ try {
 		'could not tell', 'not tested'].includes(v)),
 	      'compare view shows a verdict row per metric', `verdicts ${verdicts}`);
 	check(await page.$$eval('svg.dots circle', c => c.length) >= 10, 'compare view draws the distributions');
+	await checkCompareLayout(page, url, 'base=base&new=patched', check);
+	{
+		const offered = await page.$$eval('select[name=base] option', os => os.map(o => o.value));
+		const listed = (await api(url, '/runs?state=done&limit=500')).runs;
+		const tag = listed.flatMap(r => Object.entries(r.tags || {})).map(([k, v]) => `tag:${k}=${v}`)[0];
+		check((!tag || offered.includes(tag)) && offered.some(v => /^runs:\d+(,\d+)+$/.test(v)),
+		      'the compare picker offers tags (tag:K=V) and groups of runs (runs:ID,ID,...)', offered.join(' ').slice(0, 300));
+	}
 	check(!/\bnull\b/.test(await page.textContent('main')), 'compare view shows no "null" for a part it has nothing for');
 	check((await page.textContent('[data-testid=report]')).startsWith('migbench: KVM dirty-log comparison'),
 	      'compare view shows the cover-letter report');
@@ -234,6 +254,11 @@ try {
 	check(await page.$('[data-testid=sweep-charts]') === null, 'and no sweep charts when nothing is swept');
 
 	await checkSweepView(page, visit, paintedCanvases, url, JSON.parse(sweepsJson), check);
+	{
+		const swept = JSON.parse(sweepsJson).new_vcpus1[0];
+		await visit(page, `/run/${swept}`, '[data-testid=summary]', 'run-sweep');
+		await checkRunLayout(page, url, swept, "a sweep run's view", check);
+	}
 
 	await visit(page, '/schedule', 'form[data-testid=schedule]', 'schedule');
 	await page.fill('#token', urlToken);
