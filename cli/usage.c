@@ -21,10 +21,10 @@ static const struct command_usage commands[] = {
 	  "--wait follows them to the end" },
 	{ "ls", "[--state S] [--kind K] [--label L] [--kernel RELEASE] [--sweep ID]\n"
 		"     [--since DATE] [--limit N] [--cursor C] [--json]",
-	  "runs, newest first: state, result, label, kernel, duration, the headline\n"
-	  "median and the spec in a few words; --since 2026-12-01 (or a UTC time,\n"
-	  "2026-12-01T10:00) lists those created since; --json prints the page as\n"
-	  "the API gives it" },
+	  "runs, newest first: state, result, label, kernel, creation (UTC),\n"
+	  "duration, the headline median, the spec in a few words and the tags;\n"
+	  "--since 2026-12-01 (or a UTC time, 2026-12-01T10:00) lists those\n"
+	  "created since; --json prints the page as the API gives it" },
 	{ "show", "ID [--json]",
 	  "one run: state, kernel, tags, spec, sweep, huge mappings, kernel memory\n"
 	  "and summary" },

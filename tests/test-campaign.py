@@ -149,7 +149,7 @@ def test_abba(host, image):
               for s in steps]
     ok(labels == ['linux-6.1', 'linux-6.12', 'linux-6.12', 'linux-6.1'],
        'each run carries its kernel\'s label')
-    # a guest that printed nothing is started again once (engine/libvirt/migrun.c)
+    # a guest that printed nothing is started again, at most twice (engine/libvirt/migguest.c)
     again = hostmigration.restarts(host)
     diag('guests started again: %s' % ([line for _, line in again] or 'none'))
     for s in steps:

@@ -23,6 +23,13 @@
 
 /* from starting the guest to its first line, and to "cpus dirtying", at most (migguest_start) */
 #define GUEST_FIRST_LINE_S	60
+/*
+ * Guests started again after one printed nothing at all: a start that
+ * hung was seen to follow another in one campaign step (nested under
+ * TCG), and one that hangs costs only its wait, before anything is
+ * measured.
+ */
+#define GUEST_RESTARTS		2
 #define GUEST_START_S	300
 
 /*
@@ -185,14 +192,14 @@ enum mb_run_status migguest_start(struct migrun *r)
 			(wait_console(r, "mbguest: ", GUEST_FIRST_LINE_S) &&
 			 wait_console(r, "cpus dirtying", GUEST_START_S));
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (ready || attempt || migrun_stopped(r) || console_said_something(r))
+		if (ready || attempt >= GUEST_RESTARTS || migrun_stopped(r) || console_said_something(r))
 			break;
 		/*
 		 * Nothing at all from the guest: stuck before its first
 		 * instruction of its own.  Seen nested in the test host (TCG)
 		 * in campaign steps, never on a lab machine; nothing is
-		 * measured yet, so a second guest may start in its place, once,
-		 * with what the first was doing said.
+		 * measured yet, so another guest may start in its place, at most
+		 * GUEST_RESTARTS times, with what the one before was doing said.
 		 */
 		stuck_evidence(r, ev, sizeof(ev));
 		snprintf(msg, sizeof(msg), "the guest printed nothing in %d s (%s): starting it again",
