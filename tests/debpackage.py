@@ -59,7 +59,9 @@ def build(log=lambda text: None):
                     d = os.path.join(src, p)
                     os.makedirs(os.path.dirname(d), exist_ok=True)
                     shutil.copy2(os.path.join(ROOT, p), d, follow_symlinks=False)
-                env = dict(os.environ, DEB_BUILD_OPTIONS='nocheck parallel=%d' % (os.cpu_count() or 1))
+                # the tools' temporary files inside tmp, which goes with the build
+                env = dict(os.environ, DEB_BUILD_OPTIONS='nocheck parallel=%d' % (os.cpu_count() or 1),
+                           TMPDIR=tmp)
                 p = subprocess.run(['dpkg-buildpackage', '-us', '-uc', '-b'], cwd=src, env=env,
                                    capture_output=True, text=True)
                 if p.returncode:
