@@ -134,20 +134,9 @@ static int cmd_ls(int argc, char **argv)
 		fprintf(stderr, PROG " campaign ls: '%s' is not an option of it\n", argv[1]);
 		return usage_wrong();
 	}
-	ret = get_json(API "/campaigns", &page);
-	if (ret)
+	ret = get_listing(API "/campaigns", "campaigns", json, &page, &list);
+	if (ret || !page)
 		return ret;
-	if (json) {
-		puts(json_object_to_json_string_ext(page, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(page);
-		return 0;
-	}
-	list = listing(page, "campaigns");
-	if (!list) {
-		json_object_put(page);
-		return EXIT_FAILED;
-	}
 	if (!json_object_array_length(list))
 		printf("no campaigns yet\n");
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
@@ -185,8 +174,7 @@ static int cmd_show(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (json)
-		puts(json_object_to_json_string_ext(c, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
+		print_json(c);
 	else
 		print_campaign(c);
 	json_object_put(c);

@@ -142,15 +142,33 @@ int query_options(int argc, char **argv, const char *const *names, const char **
 	return 0;
 }
 
-struct json_object *listing(struct json_object *page, const char *key)
+void print_json(struct json_object *o)
 {
-	struct json_object *list = NULL;
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
 
-	if (!json_object_object_get_ex(page, key, &list) || !json_object_is_type(list, json_type_array)) {
-		fprintf(stderr, PROG ": migbenchd sent a reply with no \"%s\" list\n", key);
-		return NULL;
+int get_listing(const char *path, const char *key, bool json, struct json_object **page,
+		struct json_object **list)
+{
+	int ret = get_json(path, page);
+
+	*list = NULL;
+	if (ret)
+		return ret;
+	if (json) {	/* the API's document: nothing left for the caller */
+		print_json(*page);
+		json_object_put(*page);
+		*page = NULL;
+		return 0;
 	}
-	return list;
+	/* json-c asserts on the length of what is not an array */
+	if (!json_object_object_get_ex(*page, key, list) || !json_object_is_type(*list, json_type_array)) {
+		fprintf(stderr, PROG ": migbenchd sent a reply with no \"%s\" list\n", key);
+		json_object_put(*page);
+		*page = *list = NULL;
+		return EXIT_FAILED;
+	}
+	return 0;
 }
 
 bool take_flag(int *argc, char **argv, const char *flag)

@@ -24,11 +24,15 @@ extern struct http_target target;
 int call(const char *method, const char *path, const char *body, struct http_response *resp);
 /* GET path as JSON (*out NULL on failure); 0 or the exit code. */
 int get_json(const char *path, struct json_object **out);
+/* o as pretty JSON, the API's document as it is, on stdout. */
+void print_json(struct json_object *o);
 /*
- * The list a listing reply holds under key; NULL, said, when it holds
- * none (json-c asserts on the length of what is not an array).
+ * GET a listing: with json, print it and leave *page NULL; else *page and
+ * the list it holds under key (said, EXIT_FAILED, when it holds none).
+ * 0 or the exit code; the caller puts *page.
  */
-struct json_object *listing(struct json_object *page, const char *key);
+int get_listing(const char *path, const char *key, bool json, struct json_object **page,
+		struct json_object **list);
 /* A member as text; "-" when absent or null. */
 const char *str(struct json_object *o, const char *key);
 /* Append ?name=value (or &...) to path, the value percent-encoded. */

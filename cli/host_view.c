@@ -21,12 +21,6 @@ static int json_wanted(int argc, char **argv)
 	return json;
 }
 
-static int print_json(struct json_object *o)
-{
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	return 0;
-}
-
 /* An object's members as "k=v" words after a lead, wrapped under it at 78 columns. */
 static void print_words(const char *lead, struct json_object *o)
 {
@@ -111,19 +105,9 @@ int cmd_kernels(int argc, char **argv)
 
 	if (json < 0)
 		return usage_wrong();
-	ret = get_json(API "/kernels", &page);
-	if (ret)
+	ret = get_listing(API "/kernels", "kernels", json, &page, &list);
+	if (ret || !page)
 		return ret;
-	if (json) {
-		print_json(page);
-		json_object_put(page);
-		return 0;
-	}
-	list = listing(page, "kernels");
-	if (!list) {
-		json_object_put(page);
-		return EXIT_FAILED;
-	}
 	n = json_object_array_length(list);
 	if (!n)
 		printf("no kernels yet: none has had a run\n");

@@ -286,20 +286,9 @@ static int cmd_ls(int argc, char **argv)
 		fprintf(stderr, PROG " ls: '%s' is not an option of ls\n", argv[optind]);
 		return usage_wrong();
 	}
-	ret = get_json(path, &page);
-	if (ret)
+	ret = get_listing(path, "runs", json, &page, &runs);
+	if (ret || !page)
 		return ret;
-	if (json) {
-		puts(json_object_to_json_string_ext(page, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(page);
-		return 0;
-	}
-	runs = listing(page, "runs");
-	if (!runs) {
-		json_object_put(page);
-		return EXIT_FAILED;
-	}
 	n = json_object_array_length(runs);
 	if (!n)
 		printf("no runs%s\n", strchr(path, '?') ? " match" : " yet");
@@ -428,7 +417,7 @@ static int cmd_show(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (json) {
-		puts(json_object_to_json_string_ext(run, JSON_C_TO_STRING_PRETTY));
+		print_json(run);
 	} else {
 		json_object_object_get_ex(run, "kernel", &k);
 		tags_text(run, tags, sizeof(tags));
