@@ -339,13 +339,16 @@ int mb_migrate(virDomainPtr dom, const struct mb_migration_opts *o,
 		bool moving = sample(control, r);
 		uint64_t it = current_iteration(&m);
 
+		/*
+		 * An iteration counts once RAM moves in it: QEMU announces
+		 * iteration 1 from its setup, before the job reports any RAM,
+		 * and a loaded host can stay there for seconds; cancelled then,
+		 * the run would cancel a migration that never migrated.
+		 */
 		if (!r->aborted && ((o->stop && *o->stop) ||
-				    (o->abort_after_iterations && it >= o->abort_after_iterations))) {
-			/*
-			 * The job as it stood when cancelled: the iteration event can
-			 * come between two samples, and iteration 1 starts before the
-			 * first RAM byte moves, so none may have been taken yet.
-			 */
+				    (o->abort_after_iterations && moving &&
+				     it >= o->abort_after_iterations))) {
+			/* the job as it stood when cancelled: the event can come between samples */
 			sample(control, r);
 			r->aborted = virDomainAbortJob(control) == 0;
 		}
