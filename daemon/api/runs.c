@@ -292,11 +292,11 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 	const char *sweep = http_query(r, "sweep"), *since = http_query(r, "since");
 	char since_stamp[STAMP_LEN];
 	enum MHD_Result reply;
-	int64_t v, next = 0;
+	int64_t v;
 	/* every value is the request's, whose URL is at most HTTP_MAX_URL: none is cut short */
-	char link[3 * HTTP_MAX_URL + 256], key[HTTP_MAX_URL + 256], *text;
+	char link[3 * HTTP_MAX_URL + 256], key[HTTP_MAX_URL + 256];
+	struct cached_body *body;
 	uint64_t generation;
-	size_t len;
 
 	(void)unused;
 	if (!api_check_query(r, allowed, &reply))
@@ -334,24 +334,29 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 		 f.kernel ? f.kernel : "", f.since ? f.since : "", f.limit, (long long)f.cursor,
 		 (long long)f.sweep);
 	generation = store_generation(app->st);	/* before the query */
-	text = cache_get(app->runs_cache, key, generation, &len, &next);
-	if (!text) {
+	body = cache_get(app->runs_cache, key, generation);
+	if (!body) {
 		struct store_run_page page;
 		int ret = store_list_runs(app->st, &f, &page);
+		size_t len;
+		char *text;
 
 		if (!ret) {
 			ret = present_run_page(&page, &text, &len);
-			next = page.next_cursor;
+			if (!ret)
+				body = cache_put(app->runs_cache, key, generation, text, len,
+						 page.next_cursor);
+			ret = ret ? ret : body ? 0 : -ENOMEM;
 			store_run_page_clear(&page);
 		}
 		if (ret)
 			return api_reply_failure(r, ret, "listing runs");
-		cache_put(app->runs_cache, key, generation, text, len, next);
 	}
-	if (!next)
-		return http_reply(r, 200, "application/json", text, len, HTTP_BODY_FREE, NULL);
+	if (!body->extra)
+		return http_reply_borrowed(r, 200, "application/json", body->text, body->len,
+					   cache_body_put, body, NULL);
 	snprintf(link, sizeof(link), "<" API_PREFIX "/runs?limit=%u&cursor=%lld",
-		 f.limit, (long long)next);
+		 f.limit, (long long)body->extra);
 	{
 		const char *const names[] = { "state", "kind", "label", "kernel", "since" };
 		const char *values[] = { f.state, f.kind, f.label, f.kernel, f.since };
@@ -370,8 +375,8 @@ enum MHD_Result api_runs_list(struct http_request *r, int64_t unused)
 		snprintf(link + strlen(link), sizeof(link) - strlen(link), "&sweep=%lld",
 			 (long long)f.sweep);
 	snprintf(link + strlen(link), sizeof(link) - strlen(link), ">; rel=\"next\"");
-	return http_reply(r, 200, "application/json", text, len, HTTP_BODY_FREE,
-			  (const char *const[]){ "Link", link, NULL });
+	return http_reply_borrowed(r, 200, "application/json", body->text, body->len,
+				   cache_body_put, body, (const char *const[]){ "Link", link, NULL });
 }
 
 static bool run_finished(struct json_object *run)
@@ -395,9 +400,9 @@ enum MHD_Result api_run_get(struct http_request *r, int64_t id)
 	/* both read before the store is: a write after them misses, never stales */
 	uint64_t settled = store_settled(app->st), generation = store_generation(app->st);
 	char finished_key[32], going_key[32], *text;
+	struct cached_body *body;
 	struct json_object *run;
 	enum MHD_Result reply;
-	int64_t unused;
 	size_t len;
 	int ret;
 
@@ -405,11 +410,12 @@ enum MHD_Result api_run_get(struct http_request *r, int64_t id)
 		return reply;
 	snprintf(finished_key, sizeof(finished_key), "finished %lld", (long long)id);
 	snprintf(going_key, sizeof(going_key), "going %lld", (long long)id);
-	text = cache_get(app->run_cache, finished_key, settled, &len, &unused);
-	if (!text)
-		text = cache_get(app->run_cache, going_key, generation, &len, &unused);
-	if (text)
-		return http_reply(r, 200, "application/json", text, len, HTTP_BODY_FREE, NULL);
+	body = cache_get(app->run_cache, finished_key, settled);
+	if (!body)
+		body = cache_get(app->run_cache, going_key, generation);
+	if (body)
+		return http_reply_borrowed(r, 200, "application/json", body->text, body->len,
+					   cache_body_put, body, NULL);
 	ret = read_run(app, id, &run);
 	if (ret == -ENOENT)
 		return http_reply_problem(r, 404, NULL, "there is no run %lld", (long long)id);
@@ -417,15 +423,16 @@ enum MHD_Result api_run_get(struct http_request *r, int64_t id)
 		return api_reply_failure(r, ret, "reading a run");
 	ret = present_json_text(run, &text, &len);
 	if (!ret) {
-		if (run_finished(run))
-			cache_put(app->run_cache, finished_key, settled, text, len, 0);
-		else
-			cache_put(app->run_cache, going_key, generation, text, len, 0);
+		body = run_finished(run) ?
+		       cache_put(app->run_cache, finished_key, settled, text, len, 0) :
+		       cache_put(app->run_cache, going_key, generation, text, len, 0);
+		ret = body ? 0 : -ENOMEM;
 	}
 	json_object_put(run);
 	if (ret)
 		return api_reply_failure(r, ret, "writing a run");
-	return http_reply(r, 200, "application/json", text, len, HTTP_BODY_FREE, NULL);
+	return http_reply_borrowed(r, 200, "application/json", body->text, body->len,
+				   cache_body_put, body, NULL);
 }
 
 /* The run's medians as Go benchmark lines: one document, a line per metric. */

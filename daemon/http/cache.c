@@ -6,12 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* body first: a struct cached_body * is a struct shared_body * */
+struct shared_body {
+	struct cached_body body;
+	unsigned int refs;	/* the cache's slot and each reply; atomic */
+};
+
 struct cache_entry {
 	char *key;
 	uint64_t generation;
-	char *text;
-	size_t len;
-	int64_t extra;
+	struct shared_body *shared;
 };
 
 struct response_cache {
@@ -31,10 +35,26 @@ struct response_cache *cache_new(unsigned int entries)
 	return c;
 }
 
+void cache_body_put(void *body)
+{
+	struct shared_body *s = body;
+
+	if (s && __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free((char *)s->body.text);
+		free(s);
+	}
+}
+
+static struct cached_body *get_ref(struct shared_body *s)
+{
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+	return &s->body;
+}
+
 static void clear_entry(struct cache_entry *e)
 {
 	free(e->key);
-	free(e->text);
+	cache_body_put(e->shared);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -48,47 +68,49 @@ void cache_free(struct response_cache *c)
 	free(c);
 }
 
-char *cache_get(struct response_cache *c, const char *key, uint64_t generation,
-		size_t *len, int64_t *extra)
+struct cached_body *cache_get(struct response_cache *c, const char *key, uint64_t generation)
 {
-	char *copy = NULL;
+	struct cached_body *found = NULL;
 
 	pthread_mutex_lock(&c->lock);
 	for (unsigned int i = 0; i < c->n; i++) {
 		struct cache_entry *e = &c->e[i];
 
-		if (!e->key || e->generation != generation || strcmp(e->key, key))
-			continue;
-		copy = malloc(e->len);
-		if (copy) {
-			memcpy(copy, e->text, e->len);
-			*len = e->len;
-			*extra = e->extra;
+		if (e->key && e->generation == generation && !strcmp(e->key, key)) {
+			found = get_ref(e->shared);
+			break;
 		}
-		break;
 	}
 	pthread_mutex_unlock(&c->lock);
-	return copy;
+	return found;
 }
 
-void cache_put(struct response_cache *c, const char *key, uint64_t generation,
-	       const char *text, size_t len, int64_t extra)
+struct cached_body *cache_put(struct response_cache *c, const char *key, uint64_t generation,
+			      char *text, size_t len, int64_t extra)
 {
-	struct cache_entry fresh = { strdup(key), generation, malloc(len), len, extra };
+	struct shared_body *s = malloc(sizeof(*s));
+	struct cache_entry fresh = { strdup(key), generation, s };
 	struct cache_entry *slot = NULL;
+	struct cached_body *ref;
 
-	if (!fresh.key || !fresh.text) {
-		clear_entry(&fresh);
-		return;
+	if (!s) {
+		free(fresh.key);
+		free(text);
+		return NULL;
 	}
-	memcpy(fresh.text, text, len);
+	*s = (struct shared_body){ { text, len, extra }, 1 };	/* the caller's */
+	ref = &s->body;
+	if (!fresh.key)	/* served, not kept */
+		return ref;
+	get_ref(s);	/* the slot's */
 	pthread_mutex_lock(&c->lock);
 	for (unsigned int i = 0; i < c->n && !slot; i++)
 		if (c->e[i].key && !strcmp(c->e[i].key, key))
 			slot = &c->e[i];
 	if (!slot)
 		slot = &c->e[c->next++ % c->n];
-	clear_entry(slot);
+	clear_entry(slot);	/* replies still sending the old bytes keep them */
 	*slot = fresh;
 	pthread_mutex_unlock(&c->lock);
+	return ref;
 }

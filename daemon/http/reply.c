@@ -82,6 +82,25 @@ enum MHD_Result http_reply(struct http_request *r, unsigned int status,
 	return MHD_YES;
 }
 
+enum MHD_Result http_reply_borrowed(struct http_request *r, unsigned int status,
+				    const char *content_type, const char *body, size_t len,
+				    void (*release)(void *cls), void *cls,
+				    const char *const *headers)
+{
+	struct http_answer *a = &r->answer;
+
+	if (set_answer(r, status, content_type, headers)) {
+		release(cls);
+		http_answer_free(a);
+		return MHD_NO;
+	}
+	a->body = (char *)body;	/* never written: body_owned stays false */
+	a->len = len;
+	a->body_release = release;
+	a->body_cls = cls;
+	return MHD_YES;
+}
+
 enum MHD_Result http_reply_stream(struct http_request *r, unsigned int status,
 				  const char *content_type, http_stream_fn fn,
 				  void *ctx, void (*free_ctx)(void *ctx))

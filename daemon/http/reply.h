@@ -15,6 +15,14 @@
 enum MHD_Result http_reply(struct http_request *r, unsigned int status,
 			   const char *content_type, char *body, size_t len,
 			   enum http_body how, const char *const *headers);
+/*
+ * A body owned elsewhere (NUL-terminated past len), sent without a copy:
+ * release(cls) once it is sent or dropped, in any case.
+ */
+enum MHD_Result http_reply_borrowed(struct http_request *r, unsigned int status,
+				    const char *content_type, const char *body, size_t len,
+				    void (*release)(void *cls), void *cls,
+				    const char *const *headers);
 /* A body written as it is sent; ctx is freed with free_ctx in any case. */
 enum MHD_Result http_reply_stream(struct http_request *r, unsigned int status,
 				  const char *content_type, http_stream_fn fn,

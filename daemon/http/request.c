@@ -27,6 +27,8 @@ void http_answer_free(struct http_answer *a)
 {
 	if (a->body_owned)
 		free(a->body);
+	if (a->body_release)
+		a->body_release(a->body_cls);
 	if (a->stream_free)
 		a->stream_free(a->stream_ctx);
 	for (size_t i = 0; i < sizeof(a->headers) / sizeof(a->headers[0]); i++)

@@ -48,6 +48,8 @@ struct http_answer {
 	char *body;
 	size_t len;
 	bool body_owned;	/* free(body) after sending */
+	void (*body_release)(void *cls);	/* instead: a body owned elsewhere */
+	void *body_cls;
 	http_stream_fn stream;	/* instead of body */
 	void *stream_ctx;
 	void (*stream_free)(void *ctx);

@@ -3,7 +3,7 @@
  * bench-static PORT FILE: the floor under a reply of FILE's size, for
  * scripts/bench-api.sh.  Serves FILE's bytes, from memory, to every GET
  * on 127.0.0.1:PORT through libmicrohttpd with migbenchd's own listener
- * settings (http/server.c: epoll, 4 threads, 64 KiB per connection), and
+ * settings (http/server.c: epoll, 4 threads, 32 KiB per connection), and
  * does nothing else per request, until SIGINT or SIGTERM.
  */
 #include <signal.h>
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 			     MHD_OPTION_THREAD_POOL_SIZE, 4u,
 			     MHD_OPTION_CONNECTION_LIMIT, 4096u,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 			     MHD_OPTION_CONNECTION_TIMEOUT, 20u,
 			     MHD_OPTION_END);
 	if (!d)
