@@ -2,10 +2,15 @@
 # SPDX-License-Identifier: MIT
 """Runs in migbenchd: cancel while queued and while running, groups
 interleaved A B A B, the API answering concurrent requests during a run,
-and a worker that crashes without taking the daemon down."""
+a worker that crashes without taking the daemon down, and a worker's
+sample lines parsed strictly: a number that overflows, is signed or has
+anything after it fails the run instead of being stored wrong."""
 import os
+import shutil
 import signal
+import stat
 import sys
+import tempfile
 import threading
 import time
 
@@ -143,10 +148,66 @@ def test_worker_crash(d):
     ok(d.wait_state(nxt, ('done', 'failed'))['state'] == 'done', 'and runs the next run')
 
 
+LINES_WORKER = """#!/usr/bin/python3
+import json, os, sys
+req = json.load(sys.stdin)
+env = {'kernel': {'release': os.uname().release}, 'hostname': 'stand-in'}
+print('R ' + json.dumps({'spec': req['spec'], 'environment': env}))
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lines')) as f:
+    sys.stdout.write(f.read())
+print('X ok ')
+"""
+
+
+def check_sample_lines(d, tmp):
+    def run_with(lines):
+        with open(os.path.join(tmp, 'lines'), 'w') as f:
+            f.write(''.join(line + '\n' for line in lines))
+        return d.wait_state(d.submit(**small_run())['id'], ('done', 'failed'))
+
+    biggest = 2 ** 63 - 1    # SQLite's INTEGER; the value column's largest
+    good = run_with(['S clear_dirty_log_ns 1 0 %d' % biggest,
+                     'S clear_dirty_log_ns 2 0 9007199254740993',
+                     'S clear_dirty_log_call_ns 4294967295 0 0'])
+    rows = d.get('/api/v1/runs/%d/samples?format=csv' % good['id']).body.decode().split()
+    ok(good['state'] == 'done' and
+       'clear_dirty_log_ns,1,0,%d' % biggest in rows and
+       'clear_dirty_log_ns,2,0,9007199254740993' in rows and
+       'clear_dirty_log_call_ns,4294967295,0,0' in rows,
+       'the largest numbers a sample line may hold are stored exactly: %s' % rows[1:])
+    for bad, why in (('S clear_dirty_log_ns 1 0 9223372036854775808', 'a value past 2^63 - 1'),
+                     ('S clear_dirty_log_ns 1 0 18446744073709551616', 'a value past 2^64'),
+                     ('S clear_dirty_log_ns 1 0 99999999999999999999999', 'a long value'),
+                     ('S clear_dirty_log_ns 4294967296 0 5', 'an iteration past 2^32'),
+                     ('S clear_dirty_log_ns 1 0 +5', 'a signed value'),
+                     ('S clear_dirty_log_ns 1 0 -5', 'a negative value'),
+                     ('S clear_dirty_log_ns 1 0 5x', 'a value with a tail'),
+                     ('S clear_dirty_log_ns 1  0 5', 'two blanks'),
+                     ('S clear_dirty_log_ns 1 0 ', 'no value'),
+                     ('S no_such_metric 1 0 5', 'an unknown metric')):
+        run = run_with(['S clear_dirty_log_ns 2 0 7', bad])
+        ok(run['state'] == 'failed' and run['result'] == 'worker-crashed' and
+           run['error'] == 'migbench-worker wrote lines it should not',
+           '%s fails the run: %s / %s' % (why, run['result'], run['error']))
+
+
+def test_sample_lines():
+    """A stand-in worker writes the sample lines a file next to it holds."""
+    tmp = tempfile.mkdtemp(prefix='migbench-test-')
+    try:
+        worker = os.path.join(tmp, 'lines-worker')
+        with open(worker, 'w') as f:
+            f.write(LINES_WORKER)
+        os.chmod(worker, stat.S_IRWXU)
+        run_tests(Daemon('--worker', worker), lambda d: check_sample_lines(d, tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
 def main():
     require_kvm()
     run_tests(Daemon(), test_cancel, test_interleave, test_adaptive, test_concurrent_reads,
               test_worker_crash)
+    test_sample_lines()
     ok(worker_pids() == [], 'nothing left running after migbenchd stops')
     done()
 

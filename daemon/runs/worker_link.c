@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,17 +115,25 @@ static int handle_result_line(struct store *st, int64_t id, const char *json)
 	return ret;
 }
 
+/* Decimal digits up to stop, as strtoull would take them but no sign or blank; no overflow. */
 static bool next_number(char **p, char stop, unsigned long long *v)
 {
-	char *end;
+	const char *q = *p;
+	unsigned long long n = 0;
 
-	if (**p < '0' || **p > '9')
+	if (*q < '0' || *q > '9')
 		return false;
-	errno = 0;
-	*v = strtoull(*p, &end, 10);
-	if (errno || *end != stop)
+	for (; *q >= '0' && *q <= '9'; q++) {
+		unsigned int d = (unsigned int)(*q - '0');
+
+		if (n > (ULLONG_MAX - d) / 10)
+			return false;
+		n = n * 10 + d;
+	}
+	if (*q != stop)
 		return false;
-	*p = end + (stop != '\0');
+	*v = n;
+	*p = (char *)q + (stop != '\0');
 	return true;
 }
 
@@ -154,6 +163,7 @@ static int parse_sample(char *line, struct mb_samples *set, struct mb_sample *ou
 	}
 	if (last_metric < 0 || !next_number(&p, ' ', &it) || !next_number(&p, ' ', &seq) ||
 	    !next_number(&p, '\0', &value) || it > UINT32_MAX || seq > UINT32_MAX ||
+	    value > INT64_MAX ||	/* the store's INTEGER: larger would come back negative */
 	    (last_metric == MB_KVM_STAT && seq >= MB_NR_PHASES))
 		return -EPROTO;
 	*out = (struct mb_sample){ last_metric, (uint32_t)it, (uint32_t)seq, value,
@@ -283,6 +293,8 @@ void worker_read(struct store *st, int64_t id, int fd, pid_t pid, uint64_t max_s
 		o->protocol_error = true;
 		return;
 	}
+	/* a worker writes its samples in bursts: fewer, larger reads of the pipe */
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
 	mb_samples_reserve(&batch, SAMPLE_BATCH);	/* grows up to SAMPLE_HOLD */
 	while ((n = getline(&line, &cap, f)) > 0) {
 		struct mb_sample s;
