@@ -52,6 +52,7 @@ for i in $(seq $rounds); do
 	secs=$(run_seconds 1)
 	stored=$("${client[@]}" show 1 --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["progress"])')
 	kill "$pid"; wait "$pid" 2>/dev/null || true
+	pid=
 	read -r _ ins_rows ins_s < <(build/tests/bench/bench-store "$tmp/ingest$i/migbench.db" 1 1 | grep '^insert')
 	echo "$stored" | awk -v n="$ins_rows" -v s="$ins_s" -v w="$secs" \
 		'{ printf "%.0f %.0f %s %s\n", $2 / $5, n / s, w, $0 }' >>"$tmp/ingestion"

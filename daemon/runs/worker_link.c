@@ -26,6 +26,8 @@
  */
 #define SAMPLE_BATCH 65536
 #define SAMPLE_HOLD (2 * 1024 * 1024)
+/* Bytes read from a worker's pipe at a time. */
+#define READ_BUFFER (1 << 20)
 
 /* fork + exec the worker with its stdin and stdout on pipes. */
 pid_t worker_spawn(const char *path, int *to_worker, int *from_worker)
@@ -284,17 +286,19 @@ void worker_read(struct store *st, int64_t id, int fd, pid_t pid, uint64_t max_s
 	struct timespec first_sample = { 0 };
 	uint64_t received = 0;
 	FILE *f = fdopen(fd, "r");
-	char *line = NULL;
+	char *line = NULL, *readbuf = malloc(READ_BUFFER);	/* glibc ignores a size without a buffer */
 	size_t cap = 0;
 	ssize_t n;
 
 	if (!f) {
 		close(fd);
+		free(readbuf);
 		o->protocol_error = true;
 		return;
 	}
 	/* a worker writes its samples in bursts: fewer, larger reads of the pipe */
-	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	if (readbuf)
+		setvbuf(f, readbuf, _IOFBF, READ_BUFFER);
 	mb_samples_reserve(&batch, SAMPLE_BATCH);	/* grows up to SAMPLE_HOLD */
 	while ((n = getline(&line, &cap, f)) > 0) {
 		struct mb_sample s;
@@ -360,4 +364,5 @@ void worker_read(struct store *st, int64_t id, int fd, pid_t pid, uint64_t max_s
 	mb_samples_free(&batch);
 	free(line);
 	fclose(f);
+	free(readbuf);	/* after the stream that used it */
 }

@@ -393,6 +393,10 @@ int mb_migrate(virDomainPtr dom, const struct mb_migration_opts *o,
 	}
 	/* migrated, but not the way it was asked to */
 	snprintf(r->error, sizeof(r->error), "%s", postcopy_error);
+	if (!r->error[0] && o->abort_after_iterations)
+		snprintf(r->error, sizeof(r->error),
+			 "the migration completed before cancel_after_iterations=%llu could cancel it",
+			 (unsigned long long)o->abort_after_iterations);
 out:
 	events_stop(&m, control_conn);
 	if (control)

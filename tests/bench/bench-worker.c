@@ -50,12 +50,16 @@ static void put_sample(const char *name, unsigned int it, unsigned int seq,
 
 int main(void)
 {
-	static char buf[MB_JSON_MAX_BYTES + 1];
+	static char buf[MB_JSON_MAX_BYTES + 1], out[1 << 20];
 	struct mb_error err;
 	struct json_object *obj, *head, *spec_obj;
 	struct mb_spec spec;
 	char jerr[256];
-	size_t len = fread(buf, 1, sizeof(buf), stdin);
+	size_t len;
+
+	/* before any output; as fast as the pipe takes them: the daemon's reading is timed, not this */
+	setvbuf(stdout, out, _IOFBF, sizeof(out));
+	len = fread(buf, 1, sizeof(buf), stdin);
 
 	mb_spec_init(&spec);
 	/* the worker request: {"kind": "dirtylog", "spec": {...}} */
@@ -71,8 +75,6 @@ int main(void)
 	json_object_object_add(head, "environment", mb_hostinfo_json());
 	printf("R %s\n", json_object_to_json_string_ext(head, JSON_C_TO_STRING_PLAIN));
 	json_object_put(head);
-	/* as fast as the pipe takes them: the daemon's reading is timed, not this */
-	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	for (unsigned int it = 1; it <= spec.iterations; it++) {
 		for (unsigned int seq = 0; seq < 100; seq++)
 			put_sample("clear_dirty_log_call_ns", it, seq,
