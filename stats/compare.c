@@ -47,7 +47,7 @@ struct comparison {
 
 static double median_of(double *v, size_t n)
 {
-	qsort(v, n, sizeof(double), mb_cmp_double);
+	mb_sort_doubles(v, n);
 	return mb_quantile_sorted(v, n, 0.5);
 }
 

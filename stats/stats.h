@@ -15,6 +15,10 @@ struct mb_summary {
 /* Summarise n values (reordered in place).  -EINVAL when n == 0. */
 int mb_summarize(double *values, size_t n, struct mb_summary *out);
 
+/* Sort doubles ascending, in place; a radix sort for many (NaNs last if
+ * positive, first if negative). */
+void mb_sort_doubles(double *values, size_t n);
+
 /* qsort comparator for doubles, ascending. */
 int mb_cmp_double(const void *a, const void *b);
 

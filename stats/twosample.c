@@ -308,7 +308,7 @@ bool mb_shift_ci(const double *x, size_t nx, const double *y, size_t ny,
 	for (size_t i = 0; i < nx; i++)
 		for (size_t j = 0; j < ny; j++)
 			d[i * ny + j] = y[j] - x[i];
-	qsort(d, m, sizeof(double), mb_cmp_double);
+	mb_sort_doubles(d, m);
 	*estimate = m % 2 ? d[m / 2] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
 	/* k: the largest count with P(U <= k - 1) <= alpha / 2 */
 	dist = u_distribution(nx, ny);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * The pieces under the engine that need no KVM: size parsing, summary
- * statistics, the guest's access pattern, the dirty-log check, the
- * metrics' names, labels and report order, and a comparison's warnings
- * folded one per kind.
+ * statistics and their sort, the guest's access pattern, the dirty-log
+ * check, the metrics' names, labels and report order, and a comparison's
+ * warnings folded one per kind.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +114,75 @@ static void test_stats(void)
 	       "undefined stdev is written as null, never NaN");
 	json_object_put(j);
 	tap_ok(mb_summarize(one, 0, &s) == -EINVAL, "no values is an error");
+}
+
+/* mb_sort_doubles against qsort on the same values: equal element by
+ * element (-0.0 and +0.0 compare equal, as qsort leaves them), over the
+ * radix path and below it. */
+static bool sorts_as_qsort(double *v, size_t n)
+{
+	double *want = malloc((n ? n : 1) * sizeof(*want));
+	bool same = want != NULL;
+
+	if (!same)
+		return false;
+	memcpy(want, v, n * sizeof(*v));
+	qsort(want, n, sizeof(*want), mb_cmp_double);
+	mb_sort_doubles(v, n);
+	for (size_t i = 0; same && i < n; i++)
+		same = v[i] == want[i];
+	free(want);
+	return same;
+}
+
+static void test_sort(void)
+{
+	enum { N = 200003 };
+	double *v = malloc(N * sizeof(*v));
+	uint64_t x = 88172645463325252ULL;
+	size_t ns[] = { 0, 1, 2, 1023, 1024, N };
+	bool all = true;
+
+	if (!v) {
+		tap_ok(false, "memory for the sort's values");
+		return;
+	}
+	/* xorshift64: the same values every run */
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+	for (size_t k = 0; all && k < sizeof(ns) / sizeof(ns[0]); k++) {
+		for (size_t i = 0; i < ns[k]; i++) {
+			uint64_t bits = NEXT();	/* any sign and exponent, subnormals too */
+
+			memcpy(&v[i], &bits, sizeof(bits));
+			if (isnan(v[i]))
+				v[i] = (double)i;	/* qsort has no order for NaNs */
+		}
+		all = sorts_as_qsort(v, ns[k]);
+	}
+	tap_ok(all, "random doubles of any sign and exponent sort as qsort sorts them (n 0 to %d)", N);
+	for (size_t i = 0; i < N; i++)
+		v[i] = (double)(NEXT() % 5000000 + 100000);	/* latencies in ns: low digits all zero */
+	tap_ok(sorts_as_qsort(v, N), "integer nanoseconds sort as qsort sorts them");
+	/* an odd number of passes ends in the other buffer: 3 here, then 1 */
+	for (size_t i = 0; i < N; i++)
+		v[i] = (double)(NEXT() % 1048576 + 1048576);
+	all = sorts_as_qsort(v, N);
+	for (size_t i = 0; i < N; i++)
+		v[i] = 1.0 + (double)(NEXT() % 2048) * 0x1p-52;
+	tap_ok(all && sorts_as_qsort(v, N), "three passes and one pass end sorted too");
+	for (size_t i = 0; i < N; i++)
+		v[i] = i % 3 ? 7.0 : (i % 2 ? -0.0 : 0.0);
+	v[17] = INFINITY;
+	v[N / 2] = -INFINITY;
+	v[N - 1] = -1e-300;
+	tap_ok(sorts_as_qsort(v, N) && v[0] == -INFINITY && v[1] == -1e-300 &&
+	       v[N - 1] == INFINITY && v[N - 2] == 7.0,
+	       "ties, signed zeros and infinities in order");
+	for (size_t i = 0; i < N; i++)
+		v[i] = 42;
+	tap_ok(sorts_as_qsort(v, N), "one value throughout: every pass skipped");
+#undef NEXT
+	free(v);
 }
 
 static void test_permutation(void)
@@ -409,6 +480,7 @@ int main(void)
 	test_family();
 	test_metric_format();
 	test_stats();
+	test_sort();
 	test_permutation();
 	test_write_percent();
 	test_dirty_check();

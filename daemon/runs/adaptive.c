@@ -78,7 +78,7 @@ static bool within_target(struct store *st, int64_t group, const struct mb_headl
 		free(v);
 		return true;
 	}
-	qsort(v, n, sizeof(double), mb_cmp_double);
+	mb_sort_doubles(v, n);
 	median = mb_quantile_sorted(v, n, 0.5);
 	if (!mb_median_ci(v, n, 0.95, &lo, &hi)) {
 		snprintf(reason, len, "%s: %zu runs give no 95%% CI of the median yet", metric, n);

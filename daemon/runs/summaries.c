@@ -49,7 +49,7 @@ static int add_median(void *ctx, const char *unused, double *values, size_t n)
 			return -ENOMEM;
 		m->v = p;
 	}
-	qsort(values, n, sizeof(double), mb_cmp_double);
+	mb_sort_doubles(values, n);
 	m->v[m->n++] = mb_quantile_sorted(values, n, 0.5);
 	return 0;
 }
