@@ -3,7 +3,7 @@
  * bench-store: this machine's floors under migbenchd's data path, on the
  * rows of a store the load benchmark filled (not a test; never installed).
  *
- *   bench-store DB INSERT_RUN SCAN_RUN
+ *   bench-store DB INSERT_RUN SCAN_RUN		(INSERT_RUN 0: no insert)
  *
  * - insert: INSERT_RUN's rows written again into a new store of the same
  *   schema and pragmas (WAL, synchronous=FULL, foreign keys) straight with
@@ -11,12 +11,15 @@
  *   transaction) but with nothing before it: no pipe, no parsing.
  * - scan: SCAN_RUN's rows stepped through in key order, each column read:
  *   what SQLite alone costs a reply of them.
- * - present: the same rows as migbenchd's presenter writes a JSON reply
- *   (api/present.c), into memory: the reply without HTTP.
+ * - present, present_csv: the same rows as migbenchd's presenter writes a
+ *   JSON reply, then a CSV one (api/present.c), into memory: the reply
+ *   without HTTP; these two lines end with the reply's size in bytes.
  * Each prints one line "name rows seconds", the reads' the best of 5: a
  * floor is what the machine can do, and on two shared CPUs the others are
  * its noise.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,7 +180,7 @@ static double scan_once(sqlite3 *db, int64_t id, size_t *n)
 	return t;
 }
 
-static double present_once(struct store *st, int64_t id, size_t *bytes)
+static double present_once(struct store *st, int64_t id, bool csv, size_t *bytes)
 {
 	static char buf[128 * 1024];
 	struct present_samples *c;
@@ -185,7 +188,7 @@ static double present_once(struct store *st, int64_t id, size_t *bytes)
 	double t0 = now();
 
 	*bytes = 0;
-	if (present_samples_open(st, id, false, &c))
+	if (present_samples_open(st, id, csv, &c))
 		return -1;
 	while ((got = present_samples_read(c, buf, sizeof(buf))) > 0)
 		*bytes += (size_t)got;
@@ -200,6 +203,18 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A run id, or 0 where zero is allowed; false for anything else. */
+static bool run_id(const char *text, int64_t min, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	*out = v;
+	return !errno && end != text && !*end && v >= min;
+}
+
 int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/migbench-floor-XXXXXX", err[256], path[4096];
@@ -208,40 +223,53 @@ int main(int argc, char **argv)
 	sqlite3 *db = NULL;
 	struct row *rows;
 	size_t n, scanned = 0, bytes = 0;
+	int64_t insert_run, scan_run;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: bench-store DB INSERT_RUN SCAN_RUN\n");
+	if (argc != 4 || !run_id(argv[2], 0, &insert_run) || !run_id(argv[3], 1, &scan_run)) {
+		fprintf(stderr, "usage: bench-store DB INSERT_RUN SCAN_RUN (run ids; INSERT_RUN 0: no insert)\n");
 		return 2;
 	}
 	if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, NULL))
 		return fail(argv[1], db);
-	rows = load_rows(db, atoll(argv[2]), &n);
-	if (!rows || !n)
-		return fail("reading the rows to insert", db);
-	if (!mkdtemp(dir))
-		return fail("mkdtemp", NULL);
-	ins = insert_floor(dir, rows, n);
-	for (const char *const *f = (const char *const[]){ "", "-wal", "-shm", NULL }; *f; f++) {
-		snprintf(path, sizeof(path), "%s/floor.db%s", dir, *f);
-		unlink(path);
+	if (insert_run) {	/* 0: the reads' floors only */
+		rows = load_rows(db, insert_run, &n);
+		if (!rows || !n)
+			return fail("reading the rows to insert", db);
+		if (!mkdtemp(dir))
+			return fail("mkdtemp", NULL);
+		ins = insert_floor(dir, rows, n);
+		for (const char *const *f = (const char *const[]){ "", "-wal", "-shm", NULL }; *f; f++) {
+			snprintf(path, sizeof(path), "%s/floor.db%s", dir, *f);
+			unlink(path);
+		}
+		rmdir(dir);
+		free(rows);
+		if (ins < 0)
+			return 1;
+		printf("insert %zu %.6f\n", n, ins);
 	}
-	rmdir(dir);
-	if (ins < 0)
-		return 1;
-	printf("insert %zu %.6f\n", n, ins);
 
 	for (int i = 0; i < READS; i++)
-		scans[i] = scan_once(db, atoll(argv[3]), &scanned);
+		scans[i] = scan_once(db, scan_run, &scanned);
 	qsort(scans, READS, sizeof(scans[0]), cmp);
+	if (scans[0] < 0)	/* a failed read sorts first: no floor from it */
+		return fail("scanning", db);
 	printf("scan %zu %.6f\n", scanned, scans[0]);
 	sqlite3_close(db);
 
 	if (store_open(argv[1], &st, err, sizeof(err)))
 		return fprintf(stderr, "bench-store: %s\n", err), 1;
-	for (int i = 0; i < READS; i++)
-		presents[i] = present_once(st, atoll(argv[3]), &bytes);
-	qsort(presents, READS, sizeof(presents[0]), cmp);
-	printf("present %zu %.6f %zu\n", scanned, presents[0], bytes);
+	for (int csv = 0; csv <= 1; csv++) {
+		for (int i = 0; i < READS; i++)
+			presents[i] = present_once(st, scan_run, csv, &bytes);
+		qsort(presents, READS, sizeof(presents[0]), cmp);
+		if (presents[0] < 0) {
+			fprintf(stderr, "bench-store: the reply of run %lld failed\n", (long long)scan_run);
+			store_close(st);
+			return 1;
+		}
+		printf("%s %zu %.6f %zu\n", csv ? "present_csv" : "present", scanned, presents[0], bytes);
+	}
 	store_close(st);
 	return 0;
 }
