@@ -42,6 +42,16 @@ t = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
 print("%.3f" % (t(r["finished_at"]) - t(r["started_at"])).total_seconds())'
 }
 
+# Rounds: a figure and its floor, one right after the other, a line per
+# round in FILE; EXPR is an awk expression of a line's fields, their ratio.
+median_round() {	# FILE EXPR -> the line whose EXPR is the median of the rounds'
+	awk "{ print ($2), \$0 }" "$1" | sort -g |
+		awk -v m=$(( ($(wc -l <"$1") + 1) / 2 )) 'NR == m { $1 = ""; sub(/^ /, ""); print }'
+}
+round_ratios() {	# FILE EXPR -> each round's EXPR, "1.20x 1.08x ..."
+	awk "{ printf \"%s%.2fx\", (NR > 1 ? \" \" : \"\"), $2 }" "$1"
+}
+
 # Ingestion and SQLite's own insert of the same rows, each round on a
 # fresh store and one right after the other: both move by 1.5x between
 # minutes on these shared CPUs, so the figure is the median round's ratio.
@@ -59,9 +69,8 @@ for i in $(seq $rounds); do
 	rm -rf "$tmp/ingest$i"
 done
 # the round whose ratio is the median: "rate floor_rate whole-run-seconds progress"
-read -r rate floor_rate secs stored < <(awk '{ print $2 / $1, $0 }' "$tmp/ingestion" | sort -g |
-	awk -v m=$(( (rounds + 1) / 2 )) 'NR == m { $1 = ""; sub(/^ /, ""); print }')
-ingest_ratios=$(awk '{ printf "%s%.2fx", (NR > 1 ? " " : ""), $2 / $1 }' "$tmp/ingestion")
+read -r rate floor_rate secs stored < <(median_round "$tmp/ingestion" '$2 / $1')
+ingest_ratios=$(round_ratios "$tmp/ingestion" '$2 / $1')
 
 start_daemon "$tmp/store"
 "${client[@]}" run --iterations 10000 --wait >/dev/null 2>&1
@@ -106,7 +115,6 @@ line() {	# PATH C p50 p99 avg rps bad GOAL
 	printf "GET %-34s c=%-3s p50 %9.2fms p99 %9.2fms avg %9.2fms %9s req/s%s  %s\n" "$1" "$2" \
 		"$3" "$4" "$5" "$6" "$([ "${7:-0}" = 0 ] || echo "  ($7 non-2xx!)")" "$8"
 }
-rounds=5
 srounds=3
 echo "load: wrk, 2 threads (1 for c=1), 10 s each (6 s each in $rounds rounds for /health and GET /runs, $srounds rounds for the samples by 100), on $(nproc) CPUs shared with migbenchd"
 # the floor under a reply of the listing's size: its very bytes from memory,
@@ -128,10 +136,9 @@ done
 kill "$spid"; wait "$spid" 2>/dev/null || true
 spid=
 # the round whose listing-to-/health p99 ratio is the median of the rounds
-read -r h50 h99 havg hrps hbad p50 p99 avg rps bad s99 < <(awk '{ print $7 / $2, $0 }' "$tmp/rounds" |
-	sort -g | awk -v m=$(( (rounds + 1) / 2 )) 'NR == m { $1 = ""; print }')
-ratios=$(awk '{ printf "%s%.2fx", (NR > 1 ? " " : ""), $7 / $2 }' "$tmp/rounds")
-sratios=$(awk '{ printf "%s%.2fx", (NR > 1 ? " " : ""), $7 / $11 }' "$tmp/rounds")
+read -r h50 h99 havg hrps hbad p50 p99 avg rps bad s99 < <(median_round "$tmp/rounds" '$7 / $2')
+ratios=$(round_ratios "$tmp/rounds" '$7 / $2')
+sratios=$(round_ratios "$tmp/rounds" '$7 / $11')
 line /api/v1/health 100 "$h50" "$h99" "$havg" "$hrps" "$hbad" "(the floor: what this machine gives any request)"
 line /api/v1/runs 100 "$p50" "$p99" "$avg" "$rps" "$bad" "$(awk -v a="$p99" -v b="$h99" -v s="$s99" \
 	-v n="$(wc -c <"$tmp/runs.json")" -v r="$ratios" -v sr="$sratios" 'BEGIN { printf "(goal p99 <= 1.2x /health'"'"'s: %.2fx, the median of %s; its %d bytes from memory, no work: p99 %.2fms, %.2fx, of %s)", a / b, r, n, s, a / s, sr }')"
@@ -154,10 +161,10 @@ for i in $(seq $srounds); do
 	[ -n "$f" ] || { echo "bench-store: no floor for the samples' reply" >&2; exit 1; }
 	echo "$(bench /api/v1/runs/2/samples 100) $f" >>"$tmp/samples100"
 done
-read -r p50 p99 avg rps bad f < <(awk -v c="$(nproc)" '{ print $3 / (100 * $6 * 1000 / c), $0 }' \
-	"$tmp/samples100" | sort -g | awk -v m=$(( (srounds + 1) / 2 )) 'NR == m { $1 = ""; print }')
-sratios=$(awk -v c="$(nproc)" '{ printf "%s%.2fx", (NR > 1 ? " " : ""), $3 / (100 * $6 * 1000 / c) }' \
-	"$tmp/samples100")
+# the mean against 100 replies' own cost over the CPUs
+over_floor='$3 / (100 * $6 * 1000 / '"$(nproc)"')'
+read -r p50 p99 avg rps bad f < <(median_round "$tmp/samples100" "$over_floor")
+sratios=$(round_ratios "$tmp/samples100" "$over_floor")
 # and what the transport adds (the kernel's copies, wrk's parsing) is in
 # one reader's own p50 over HTTP: 100 of those back to back, spread over
 # the CPUs
